@@ -1,0 +1,133 @@
+"""Extracted records: one pydantic model per kind, a discriminated union on ``kind``.
+
+Field names are part of the published JSON Schema (``regwatch schema``): change them only
+with a new ``SCHEMA_VERSION``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.document import DateRole, DocumentIdentity
+from models.provenance import Provenance
+
+SCHEMA_VERSION = "1.0"
+
+Comparator = Literal[">=", "<=", "<", ">", "=="]
+
+
+class RecordBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Deterministic: document id + kind + character offset")
+    law: str | None = Field(default=None, description="The law/notice the record belongs to")
+    article: int | None = Field(default=None, description="Number of the enclosing article")
+    article_label: str | None = None
+    text: str = Field(description="The exact clean source text of the mention")
+    provenance: Provenance
+
+
+class Paragraph(BaseModel):
+    """款/項: a paragraph of an article, with its 项/号 items."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: int = Field(ge=1)
+    text: str
+    items: list[Item] = Field(default_factory=list)
+
+
+class Article(RecordBase):
+    """A numbered provision (条, or 一、 in MOFCOM announcements)."""
+
+    kind: Literal["article"] = "article"
+    number: int | None
+    label: str = Field(description="As written: 第十条, 第10条, 一、")
+    chapter: str | None = Field(default=None, description="编/章 heading it sits under")
+    section: str | None = Field(default=None, description="节 heading it sits under")
+    body: str = Field(description="Article text without its label; paragraphs joined by \\n")
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    excerpt: bool = Field(default=False, description="Only part of the article is quoted")
+    quoted: bool = Field(
+        default=False, description="A quotation inside a commentary, not the law's own copy"
+    )
+
+
+class Threshold(RecordBase):
+    kind: Literal["threshold"] = "threshold"
+    value: float | None = None
+    unit: str
+    comparator: Comparator | None = None
+    min: float | None = None
+    max: float | None = None
+    min_inclusive: bool | None = None
+    max_inclusive: bool | None = None
+    subject: str | None = Field(default=None, description="What the threshold constrains")
+    recurrence: Literal["monthly", "yearly"] | None = None
+
+
+class DateMention(RecordBase):
+    kind: Literal["date"] = "date"
+    iso: str | None = Field(description="YYYY-MM-DD, or YYYY-MM when only that is known")
+    role: DateRole
+    raw: str
+    precision: Literal["day", "month"] = "day"
+    relative: bool = Field(default=False, description="No calendar date written (本日, 公布の日)")
+    rule: str | None = Field(
+        default=None, description="For recurring or relative deadlines: the rule as written"
+    )
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    code: str | None = Field(default=None, description="Control code (1E902.a) or HS code")
+    label: str | None = Field(default=None, description="Numbering as written: 1．, a．, （一）")
+
+
+class ItemList(RecordBase):
+    kind: Literal["item_list"] = "item_list"
+    heading: str
+    path: list[str] = Field(default_factory=list, description="Enclosing headings, outermost first")
+    items: list[Item]
+
+
+class Reference(RecordBase):
+    kind: Literal["reference"] = "reference"
+    target_law: str | None = Field(default=None, description="None: the same law (本条例, 同条)")
+    target_article: int | None = None
+    target_article_end: int | None = Field(default=None, description="End of a range 第13条～第16条")
+    target_label: str | None = None
+    resolved: str | None = Field(default=None, description="Record id of the target article")
+
+
+class Definition(RecordBase):
+    kind: Literal["definition"] = "definition"
+    term: str
+    definition: str
+
+
+Record = Annotated[
+    Article | Threshold | DateMention | ItemList | Reference | Definition,
+    Field(discriminator="kind"),
+]
+
+
+class ExtractionResult(BaseModel):
+    """What ``regwatch extract`` prints per document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: str = SCHEMA_VERSION
+    document: str = Field(description="Document id")
+    source: str = Field(description="Path of the source file")
+    identity: DocumentIdentity
+    subdocuments: dict[str, DocumentIdentity] = Field(default_factory=dict)
+    records: list[Record]
+    warnings: list[str] = Field(default_factory=list)
+
+
+Paragraph.model_rebuild()
