@@ -1,0 +1,308 @@
+"""Structure-aware diff of two versions of a document: ``diff_versions(old, new, ...)``.
+
+Input is what extraction returns (Article records plus Threshold / DateMention / ItemList /
+Definition records that name the article they sit in); output is a ``VersionDiff``: the
+article alignment (``corpus.align``), inline token diffs of changed articles
+(``corpus.tokens``) and the changes in extracted fields (``corpus.field_changes``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from typing import Any
+
+from corpus.align import AlignedText, align, status_of
+from corpus.field_changes import (
+    definition_changes,
+    item_list_changes,
+    mention_changes,
+    wording_changed,
+)
+from corpus.tokens import Backend, detect_script_language, tokenize
+from models.diff import ArticleAlignment, FieldChange, InlineOp, VersionDiff
+from models.records import Article, DateMention, Definition, ItemList, Record, Threshold
+
+Mention = Threshold | DateMention
+#: An unchanged stretch this short between two edits is folded into them: one edit
+#: ``削減`` → ``審査の上削減`` reads better than scattered edits around a shared ``の``.
+_MAX_FOLDED_EQUAL = 1
+
+
+def primary_articles(records: Sequence[Record]) -> list[Article]:
+    """The document's own articles: not quoted, of its main law, first copy of each number.
+
+    A commentary quotes articles of other laws; their numbers would collide with the
+    regulation's own, so only the law with the most articles is diffed.
+    """
+    numbered = [r for r in records if isinstance(r, Article) and r.number is not None]
+    own = [a for a in numbered if not a.quoted] or numbered
+    if not own:
+        return []
+    law = Counter(a.law for a in own).most_common(1)[0][0]
+    seen: set[int] = set()
+    chosen: list[Article] = []
+    for article in own:
+        if article.law == law and article.number not in seen:
+            seen.add(article.number)  # type: ignore[arg-type]
+            chosen.append(article)
+    return chosen
+
+
+def _belongs(record: Record, law: str | None) -> bool:
+    """Records of the diffed law, and document-level records (no article)."""
+    return record.article is None or record.law is None or law is None or record.law == law
+
+
+def inline_diff(old: str, new: str, backend: Backend = "auto") -> list[InlineOp]:
+    """Token diff of two texts: ``equal`` / ``delete`` / ``insert`` runs, deletes before inserts."""
+    lang = detect_script_language(old + new)
+    a = tokenize(old, lang, backend)
+    b = tokenize(new, lang, backend)
+    segments: list[tuple[str, str] | str] = []  # str = equal text, tuple = (deleted, inserted)
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            segments.append("".join(a[i1:i2]))
+        else:
+            segments.append(("".join(a[i1:i2]), "".join(b[j1:j2])))
+    return _to_ops(_fold_short_equals(segments))
+
+
+def _fold_short_equals(segments: list[tuple[str, str] | str]) -> list[tuple[str, str] | str]:
+    folded: list[tuple[str, str] | str] = []
+    for segment in segments:
+        folded.append(segment)
+        while (
+            len(folded) >= 3
+            and isinstance(folded[-1], tuple)
+            and isinstance(folded[-2], str)
+            and isinstance(folded[-3], tuple)
+            and len(folded[-2]) <= _MAX_FOLDED_EQUAL
+            and "\n" not in folded[-2]
+        ):
+            (d2, i2), equal, (d1, i1) = folded.pop(), folded.pop(), folded.pop()
+            folded.append((d1 + equal + d2, i1 + equal + i2))  # type: ignore[operator]
+    return folded
+
+
+def _to_ops(segments: list[tuple[str, str] | str]) -> list[InlineOp]:
+    ops: list[InlineOp] = []
+    for segment in segments:
+        if isinstance(segment, str):
+            ops.append(InlineOp(op="equal", text=segment))
+            continue
+        deleted, inserted = segment
+        if deleted:
+            ops.append(InlineOp(op="delete", text=deleted))
+        if inserted:
+            ops.append(InlineOp(op="insert", text=inserted))
+    return ops
+
+
+class _Side:
+    """One version: its articles and its other records grouped by article number."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.articles = primary_articles(records)
+        self.by_number = {a.number: a for a in self.articles}
+        law = self.articles[0].law if self.articles else None
+        kept = [r for r in records if not isinstance(r, Article) and _belongs(r, law)]
+        self.mentions: dict[int | None, list[Mention]] = defaultdict(list)
+        self.lists: dict[int | None, list[ItemList]] = defaultdict(list)
+        self.definitions: list[Definition] = []
+        for record in kept:
+            if isinstance(record, Threshold | DateMention):
+                self.mentions[record.article].append(record)
+            elif isinstance(record, ItemList):
+                self.lists[record.article].append(record)
+            elif isinstance(record, Definition):
+                self.definitions.append(record)
+
+    def texts(self) -> list[AlignedText]:
+        return [AlignedText.of(a.number, a.label, a.body) for a in self.articles]  # type: ignore[arg-type]
+
+    def body(self, numbers: Sequence[int]) -> str:
+        return "\n".join(self.by_number[n].body for n in numbers if n in self.by_number)
+
+    def group_mentions(self, numbers: Sequence[int]) -> list[Mention]:
+        return [m for n in numbers for m in self.mentions.get(n, [])]
+
+    def group_lists(self, numbers: Sequence[int]) -> list[ItemList]:
+        return [x for n in numbers for x in self.lists.get(n, [])]
+
+
+def diff_versions(
+    old: list[Record],
+    new: list[Record],
+    old_ref: str,
+    new_ref: str,
+    *,
+    inline: bool = True,
+    tokenizer: Backend = "auto",
+) -> VersionDiff:
+    """Diff two versions' records.  ``tokenizer="fast"`` skips spaCy for the inline diffs."""
+    before, after = _Side(old), _Side(new)
+    old_texts, new_texts = before.texts(), after.texts()
+    result = align(old_texts, new_texts)
+
+    rows: list[ArticleAlignment] = []
+    for pair in result.pairs:
+        status = status_of(pair, old_texts, new_texts)
+        a = before.articles[pair.old] if pair.old is not None else None
+        b = after.articles[pair.new] if pair.new is not None else None
+        ops: list[InlineOp] = []
+        if inline and a is not None and b is not None and status in ("modified", "moved"):
+            ops = inline_diff(a.body, b.body, tokenizer)
+        rows.append(
+            ArticleAlignment(
+                old=a.number if a else None,
+                new=b.number if b else None,
+                old_label=a.label if a else None,
+                new_label=b.label if b else None,
+                status=status,
+                similarity=None if pair.similarity is None else round(pair.similarity, 3),
+                inline=ops,
+            )
+        )
+    splits = [
+        {"old": [old_texts[i].number], "new": [new_texts[j].number for j in js]}
+        for i, js in result.splits
+    ]
+    merges = [
+        {"old": [old_texts[i].number for i in is_], "new": [new_texts[j].number]}
+        for is_, j in result.merges
+    ]
+    return VersionDiff(
+        old=old_ref,
+        new=new_ref,
+        alignment=rows,
+        splits=splits,
+        merges=merges,
+        field_changes=_field_changes(before, after, rows, splits, merges),
+    )
+
+
+def _field_changes(
+    before: _Side,
+    after: _Side,
+    rows: list[ArticleAlignment],
+    splits: list[dict[str, list[int]]],
+    merges: list[dict[str, list[int]]],
+) -> list[FieldChange]:
+    split_of = {s["old"][0]: s["new"] for s in splits}
+    merge_of = {m["new"][0]: m["old"] for m in merges}
+    split_parts = {n for parts in split_of.values() for n in parts}
+    merged_parts = {o for parts in merge_of.values() for o in parts}
+
+    changes: list[FieldChange] = mention_changes(
+        before.mentions.get(None, []), after.mentions.get(None, []), "", "", None, None
+    )
+    changes += item_list_changes(before.lists.get(None, []), after.lists.get(None, []), None, None)
+    changes += definition_changes(before.definitions, after.definitions)
+    for row in rows:
+        if row.old is not None and row.new is not None:
+            changes += _pair_changes(before, after, row, split_of, merge_of)
+        elif row.new is not None and row.new not in split_parts:
+            changes += _lone_changes(after, row.new, added=True)
+        elif row.old is not None and row.old not in merged_parts:
+            changes += _lone_changes(before, row.old, added=False)
+    return changes
+
+
+def _pair_changes(
+    before: _Side,
+    after: _Side,
+    row: ArticleAlignment,
+    split_of: dict[int, list[int]],
+    merge_of: dict[int, list[int]],
+) -> list[FieldChange]:
+    """Changes inside one aligned pair; a split/merge group is compared as a whole."""
+    assert row.old is not None and row.new is not None
+    old_numbers = merge_of.get(row.new, [row.old])
+    new_numbers = split_of.get(row.old, [row.new])
+    changes: list[FieldChange] = []
+    old_article, new_article = before.by_number[row.old], after.by_number[row.new]
+    for part in new_numbers:
+        if part != row.new:
+            changes.append(_article_change("split", old_article, after.by_number[part]))
+    for part in old_numbers:
+        if part != row.old:
+            changes.append(_article_change("merged", before.by_number[part], new_article))
+    old_mentions = before.group_mentions(old_numbers)
+    new_mentions = after.group_mentions(new_numbers)
+    changes += mention_changes(
+        old_mentions,
+        new_mentions,
+        before.body(old_numbers),
+        after.body(new_numbers),
+        row.old,
+        row.new,
+    )
+    changes += item_list_changes(
+        before.group_lists(old_numbers), after.group_lists(new_numbers), row.old, row.new
+    )
+    if row.status in ("modified", "moved") and wording_changed(
+        old_article.body,
+        new_article.body,
+        [m.text for m in before.mentions.get(row.old, [])],
+        [m.text for m in after.mentions.get(row.new, [])],
+        old_parts_elsewhere=[after.by_number[n].body for n in new_numbers if n != row.new],
+        new_parts_elsewhere=[before.by_number[o].body for o in old_numbers if o != row.old],
+    ):
+        changes.append(_wording_change(old_article, new_article, row.inline))
+    return changes
+
+
+def _lone_changes(side: _Side, number: int, *, added: bool) -> list[FieldChange]:
+    """An added (or removed) article, and every mention and list item in it."""
+    article = side.by_number[number]
+    empty: list[Any] = []
+    mentions = side.mentions.get(number, [])
+    lists = side.lists.get(number, [])
+    changes = [
+        _article_change(
+            "added" if added else "removed", None if added else article, article if added else None
+        )
+    ]
+    if added:
+        changes += mention_changes(empty, mentions, "", article.body, None, number)
+        changes += item_list_changes(empty, lists, None, number)
+    else:
+        changes += mention_changes(mentions, empty, article.body, "", number, None)
+        changes += item_list_changes(lists, empty, number, None)
+    return changes
+
+
+def _article_change(change: str, old: Article | None, new: Article | None) -> FieldChange:
+    labels = " → ".join(a.label for a in (old, new) if a is not None)
+    return FieldChange(
+        kind="article",
+        change=change,  # type: ignore[arg-type]
+        old_article=old.number if old else None,
+        new_article=new.number if new else None,
+        old=old.body if old else None,
+        new=new.body if new else None,
+        summary=f"article {change}: {labels}",
+    )
+
+
+def _wording_change(old: Article, new: Article, ops: list[InlineOp]) -> FieldChange:
+    edits = [
+        ("-" if op.op == "delete" else "+") + op.text.replace("\n", " ")
+        for op in ops
+        if op.op != "equal"
+    ]
+    shown = " ".join(edits[:4])
+    if len(shown) > 80:
+        shown = shown[:79] + "…"
+    more = f" (+{len(edits) - 4} more)" if len(edits) > 4 else ""
+    return FieldChange(
+        kind="wording",
+        change="changed",
+        old_article=old.number,
+        new_article=new.number,
+        old=old.body,
+        new=new.body,
+        summary=f"wording {old.label} → {new.label}: {shown}{more}".rstrip(": "),
+    )

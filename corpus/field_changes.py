@@ -1,0 +1,375 @@
+"""Changes in extracted fields between two aligned versions.
+
+Records are compared inside aligned articles only (old article 9 against new article 10 when
+9 became 10), so a renumbering never reads as "threshold removed here, added there".  An
+article split in two is compared with all its parts together (merges alike).  Records outside
+any article (the issuing line's date) are compared with each other.
+
+Within a group, identical mentions cancel out first; the rest are paired by the words around
+them and their position in the article, so ``毎月15日まで`` pairs with ``毎月10日まで`` even when
+another deadline was added in between.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import TypeVar
+
+from corpus.align import normalise
+from models.diff import FieldChange
+from models.records import DateMention, Definition, ItemList, Threshold
+
+R = TypeVar("R", Threshold, DateMention)
+
+#: Pairs scoring below this are reported as one removed and one added mention.
+MIN_PAIR_SCORE = 0.35
+_CONTEXT = 12
+
+
+@dataclass(frozen=True)
+class Located:
+    """A mention with the words around it, as found in its article's text."""
+
+    record: Threshold | DateMention
+    before: str
+    after: str
+    position: float  # 0..1 within the article; 0.5 when not found
+
+    @staticmethod
+    def locate_all(records: Sequence[R], body: str) -> list[Located]:
+        text = normalise(body)
+        cursor: dict[str, int] = {}
+        located: list[Located] = []
+        for record in sorted(records, key=lambda r: r.provenance.char_span.start):
+            needle = normalise(record.text)
+            start = text.find(needle, cursor.get(needle, 0)) if needle else -1
+            if start < 0:
+                located.append(Located(record, "", "", 0.5))
+                continue
+            cursor[needle] = start + len(needle)
+            end = start + len(needle)
+            located.append(
+                Located(
+                    record,
+                    text[max(0, start - _CONTEXT) : start],
+                    text[end : end + _CONTEXT],
+                    start / max(1, len(text)),
+                )
+            )
+        return located
+
+
+def _threshold_key(record: Threshold) -> tuple[object, ...]:
+    return (
+        normalise(record.text),
+        record.value,
+        record.min,
+        record.max,
+        record.comparator,
+        record.unit,
+    )
+
+
+def _date_key(record: DateMention) -> tuple[object, ...]:
+    return (record.iso,) if record.iso else (normalise(record.text),)
+
+
+def _pair_score(a: Located, b: Located) -> float:
+    context = SequenceMatcher(None, a.before + "|" + a.after, b.before + "|" + b.after).ratio()
+    position = 1.0 - abs(a.position - b.position)
+    same_kind = _same_kind(a.record, b.record)
+    return 0.6 * context + 0.3 * position + 0.1 * same_kind
+
+
+def _same_kind(a: Threshold | DateMention, b: Threshold | DateMention) -> float:
+    if isinstance(a, Threshold) and isinstance(b, Threshold):
+        return float(a.unit == b.unit)
+    if isinstance(a, DateMention) and isinstance(b, DateMention):
+        return float(a.role == b.role)
+    return 0.0
+
+
+def pair_mentions(
+    old: list[Located], new: list[Located], key: Callable[[R], tuple[object, ...]]
+) -> list[tuple[Located | None, Located | None]]:
+    """Changed pairs, then lone removals and additions; identical mentions are dropped."""
+    remaining_new = list(new)
+    unmatched_old: list[Located] = []
+    for item in old:
+        twin = next((n for n in remaining_new if key(n.record) == key(item.record)), None)  # type: ignore[arg-type]
+        if twin is None:
+            unmatched_old.append(item)
+        else:
+            remaining_new.remove(twin)
+    scored = sorted(
+        (
+            (_pair_score(a, b), i, j)
+            for i, a in enumerate(unmatched_old)
+            for j, b in enumerate(remaining_new)
+        ),
+        reverse=True,
+    )
+    used_old: set[int] = set()
+    used_new: set[int] = set()
+    pairs: list[tuple[Located | None, Located | None]] = []
+    for score, i, j in scored:
+        if score < MIN_PAIR_SCORE or i in used_old or j in used_new:
+            continue
+        used_old.add(i)
+        used_new.add(j)
+        pairs.append((unmatched_old[i], remaining_new[j]))
+    pairs.extend((a, None) for i, a in enumerate(unmatched_old) if i not in used_old)
+    pairs.extend((None, b) for j, b in enumerate(remaining_new) if j not in used_new)
+    order = {id(x): k for k, x in enumerate([*old, *new])}
+    pairs.sort(key=lambda p: order[id(p[1] or p[0])] if p[1] is None else order[id(p[1])])
+    return pairs
+
+
+def _change_kind(old: object | None, new: object | None) -> str:
+    if old is None:
+        return "added"
+    return "removed" if new is None else "changed"
+
+
+def _threshold_change(
+    a: Located | None, b: Located | None, old_article: int | None, new_article: int | None
+) -> FieldChange:
+    old_text = a.record.text if a else None
+    new_text = b.record.text if b else None
+    return FieldChange(
+        kind="threshold",
+        change=_change_kind(a, b),  # type: ignore[arg-type]
+        old_article=old_article,
+        new_article=new_article,
+        old=old_text,
+        new=new_text,
+        summary=f"threshold {old_text or '(none)'} → {new_text or '(none)'}",
+    )
+
+
+def _date_value(record: DateMention) -> str:
+    return record.iso or record.text
+
+
+def _date_change(
+    a: Located | None, b: Located | None, old_article: int | None, new_article: int | None
+) -> FieldChange:
+    old_record = a.record if a else None
+    new_record = b.record if b else None
+    assert old_record is None or isinstance(old_record, DateMention)
+    assert new_record is None or isinstance(new_record, DateMention)
+    role = (new_record or old_record).role  # type: ignore[union-attr]
+    old_value = _date_value(old_record) if old_record else None
+    new_value = _date_value(new_record) if new_record else None
+    written = (
+        f" ({old_record.text if old_record else '—'} → {new_record.text if new_record else '—'})"
+    )
+    return FieldChange(
+        kind="date",
+        change=_change_kind(old_record, new_record),  # type: ignore[arg-type]
+        old_article=old_article,
+        new_article=new_article,
+        old=old_value,
+        new=new_value,
+        summary=f"{role} {old_value or '(none)'} → {new_value or '(none)'}{written}",
+    )
+
+
+def mention_changes(
+    old_records: Sequence[Threshold | DateMention],
+    new_records: Sequence[Threshold | DateMention],
+    old_body: str,
+    new_body: str,
+    old_article: int | None,
+    new_article: int | None,
+) -> list[FieldChange]:
+    """Threshold and date changes between two groups of mentions (one aligned article)."""
+    changes: list[FieldChange] = []
+    for record_type, key, build in (
+        (Threshold, _threshold_key, _threshold_change),
+        (DateMention, _date_key, _date_change),
+    ):
+        old_group = [r for r in old_records if isinstance(r, record_type)]
+        new_group = [r for r in new_records if isinstance(r, record_type)]
+        if not old_group and not new_group:
+            continue
+        pairs = pair_mentions(
+            Located.locate_all(old_group, old_body), Located.locate_all(new_group, new_body), key
+        )
+        changes.extend(
+            build(  # type: ignore[operator]
+                a,
+                b,
+                _article_of(a, old_article),
+                _article_of(b, new_article),
+            )
+            for a, b in pairs
+        )
+    return changes
+
+
+def _article_of(mention: Located | None, fallback: int | None) -> int | None:
+    """The mention's own article: in a split group it may sit in another part than ``fallback``."""
+    if mention is None:
+        return None
+    return mention.record.article if mention.record.article is not None else fallback
+
+
+def _item_key(text: str) -> str:
+    return normalise(text)
+
+
+def item_list_changes(
+    old_lists: Sequence[ItemList],
+    new_lists: Sequence[ItemList],
+    old_article: int | None,
+    new_article: int | None,
+) -> list[FieldChange]:
+    """Items and control codes added to or dropped from lists (paired by heading or overlap)."""
+    changes: list[FieldChange] = []
+    remaining = list(new_lists)
+    paired: list[tuple[ItemList | None, ItemList | None]] = []
+    for old_list in old_lists:
+        match = _best_list(old_list, remaining)
+        if match is not None:
+            remaining.remove(match)
+        paired.append((old_list, match))
+    paired.extend((None, n) for n in remaining)
+    for a, b in paired:
+        changes.extend(_list_diff(a, b, old_article, new_article))
+    return changes
+
+
+def _best_list(target: ItemList, candidates: Iterable[ItemList]) -> ItemList | None:
+    heading = normalise(target.heading)
+    items = {_item_key(i.text) for i in target.items}
+    best: tuple[float, ItemList] | None = None
+    for candidate in candidates:
+        other = {_item_key(i.text) for i in candidate.items}
+        overlap = len(items & other) / max(1, len(items | other))
+        score = overlap + (1.0 if heading and heading == normalise(candidate.heading) else 0.0)
+        if score >= 0.3 and (best is None or score > best[0]):
+            best = (score, candidate)
+    return None if best is None else best[1]
+
+
+def _list_diff(
+    a: ItemList | None, b: ItemList | None, old_article: int | None, new_article: int | None
+) -> list[FieldChange]:
+    old_items = a.items if a else []
+    new_items = b.items if b else []
+    heading = (b or a).heading if (a or b) else ""  # type: ignore[union-attr]
+    changes: list[FieldChange] = []
+    old_codes = Counter(i.code for i in old_items if i.code)
+    new_codes = Counter(i.code for i in new_items if i.code)
+    for code in old_codes - new_codes:
+        changes.append(_item_change("code", "removed", code, None, heading, old_article, None))
+    for code in new_codes - old_codes:
+        changes.append(_item_change("code", "added", None, code, heading, None, new_article))
+    old_by_code = {i.code: i for i in old_items if i.code}
+    for item in new_items:
+        before = old_by_code.get(item.code) if item.code else None
+        if before is not None and _item_key(before.text) != _item_key(item.text):
+            changes.append(
+                _item_change(
+                    "item", "changed", before.text, item.text, heading, old_article, new_article
+                )
+            )
+    old_plain = Counter(_item_key(i.text) for i in old_items if not i.code)
+    new_plain = Counter(_item_key(i.text) for i in new_items if not i.code)
+    text_of = {_item_key(i.text): i.text for i in [*old_items, *new_items]}
+    for key in old_plain - new_plain:
+        changes.append(
+            _item_change("item", "removed", text_of[key], None, heading, old_article, None)
+        )
+    for key in new_plain - old_plain:
+        changes.append(
+            _item_change("item", "added", None, text_of[key], heading, None, new_article)
+        )
+    return changes
+
+
+def _item_change(
+    kind: str,
+    change: str,
+    old: str | None,
+    new: str | None,
+    heading: str,
+    old_article: int | None,
+    new_article: int | None,
+) -> FieldChange:
+    where = f" in {heading}" if heading else ""
+    return FieldChange(
+        kind=kind,  # type: ignore[arg-type]
+        change=change,  # type: ignore[arg-type]
+        old_article=old_article,
+        new_article=new_article,
+        old=old,
+        new=new,
+        summary=f"{kind} {change}{where}: {old or ''}{' → ' if old and new else ''}{new or ''}",
+    )
+
+
+def definition_changes(old: Sequence[Definition], new: Sequence[Definition]) -> list[FieldChange]:
+    """Definitions are paired by term across the whole document: terms are unique in a law."""
+    old_by_term = {normalise(d.term): d for d in old}
+    new_by_term = {normalise(d.term): d for d in new}
+    changes: list[FieldChange] = []
+    for term, before in old_by_term.items():
+        after = new_by_term.get(term)
+        if after is None:
+            changes.append(_definition_change("removed", before, None))
+        elif normalise(before.definition) != normalise(after.definition):
+            changes.append(_definition_change("changed", before, after))
+    for term, after in new_by_term.items():
+        if term not in old_by_term:
+            changes.append(_definition_change("added", None, after))
+    return changes
+
+
+def _definition_change(
+    change: str, before: Definition | None, after: Definition | None
+) -> FieldChange:
+    term = (after or before).term  # type: ignore[union-attr]
+    return FieldChange(
+        kind="definition",
+        change=change,  # type: ignore[arg-type]
+        old_article=before.article if before else None,
+        new_article=after.article if after else None,
+        old=before.definition if before else None,
+        new=after.definition if after else None,
+        summary=f"definition {change}: {term}",
+    )
+
+
+def wording_changed(
+    old_body: str,
+    new_body: str,
+    old_masks: Iterable[str],
+    new_masks: Iterable[str],
+    old_parts_elsewhere: Iterable[str] = (),
+    new_parts_elsewhere: Iterable[str] = (),
+) -> bool:
+    """Texts still differ once threshold/date mentions are masked.
+
+    ``old_parts_elsewhere``: text of the old article that a split moved into another new
+    article (removed before comparing, so a split alone is no wording change); for a merge,
+    ``new_parts_elsewhere`` is the text that came from another old article.
+    """
+    old_masks, new_masks = list(old_masks), list(new_masks)
+    old_text = _mask(normalise(old_body), old_masks)
+    new_text = _mask(normalise(new_body), new_masks)
+    for part in old_parts_elsewhere:
+        old_text = old_text.replace(_mask(normalise(part), old_masks), "", 1)
+    for part in new_parts_elsewhere:
+        new_text = new_text.replace(_mask(normalise(part), new_masks), "", 1)
+    return old_text != new_text
+
+
+def _mask(text: str, mentions: Iterable[str]) -> str:
+    for mention in sorted({normalise(m) for m in mentions if m.strip()}, key=len, reverse=True):
+        text = text.replace(mention, "\x00")
+    return text

@@ -1,0 +1,136 @@
+"""Tokens for inline diffs of Chinese and Japanese legal text.
+
+A character diff of CJK text reads badly (``審査の上`` comes out as four scattered inserts) and
+a diff on whole clauses hides the one number that changed.  Words are the unit an analyst reads,
+so text is segmented with spaCy: GiNZA (SudachiPy) for Japanese, ``spacy.blank("zh")`` with
+jieba for Chinese.  Numbers with their unit (``0.05%``, ``10日``, ``五十万元``) are protected
+first: segmenters split them (``0.05`` ``%``), and a threshold must change as one token.
+
+Without spaCy (or with ``backend="fast"``) a regex tokenizer is used: latin words, numbers
+with units, katakana runs, and single ideographs / kana (a character diff is the honest
+fallback for CJK without a dictionary).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, Literal
+
+Backend = Literal["auto", "spacy", "fast"]
+
+_KANJI_DIGITS = "〇零一二三四五六七八九十百千万亿億两"
+_UNITS = (
+    "[%％‰]|パーセント|万元|亿元|億円|万円|元|円|ドル|美元|日元|"
+    "营业日|営業日|工作日|か月|ヶ月|カ月|个月|個月|"
+    "日|月|年|倍|人|名|件|条|款|项|項|号|層|层|nm|kg|t|吨|トン|台|回|次|度|時間|小时|分|秒"
+)
+#: One number as written, with its unit (0.05%, 1,000万円, 10日, 五十万元, 百分之十), or a
+#: control code (1E902.a, 3A001.b.1) whose digits and letters belong together.
+NUMBER_PATTERN = re.compile(
+    r"[0-9A-Za-z]*[0-9][A-Za-z][0-9A-Za-z]*(?:[.\-/][0-9A-Za-z]+)*"
+    rf"|(?:百分之|千分之)[{_KANJI_DIGITS}点.]+"
+    rf"|[0-9０-９](?:[0-9０-９,，.．]*[0-9０-９])?(?:\s?(?:{_UNITS}))?"
+    rf"|[{_KANJI_DIGITS}]{{2,}}(?:{_UNITS})?"
+    rf"|[{_KANJI_DIGITS}](?:{_UNITS})"
+)
+_FAST_TOKEN = re.compile(
+    r"[A-Za-zＡ-Ｚａ-ｚ]+(?:[.\-][A-Za-z0-9]+)*"
+    r"|[\u30a0-\u30ffー]+"
+    r"|\s+"
+    r"|.",
+    re.DOTALL,
+)
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def detect_script_language(text: str) -> Literal["ja", "zh", "und"]:
+    """Kana means Japanese; ideographs without kana mean Chinese."""
+    if _KANA.search(text):
+        return "ja"
+    if _HAN.search(text):
+        return "zh"
+    return "und"
+
+
+def _fast_segment(text: str) -> list[str]:
+    return _FAST_TOKEN.findall(text)
+
+
+@lru_cache(maxsize=4)
+def _load_spacy(lang: str) -> Any | None:
+    """The spaCy pipeline for ``lang``, loaded once per process; None when not installed."""
+    try:
+        import spacy
+    except ImportError:
+        return None
+    try:
+        if lang == "ja":
+            # Only the tokenizer is used: the parser and NER would cost seconds per document.
+            return spacy.load("ja_ginza", exclude=["parser", "ner", "attribute_ruler"])
+        if lang == "zh":
+            return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    except (OSError, ImportError, ValueError):
+        return None
+    return None
+
+
+def _spacy_segmenter(lang: str) -> Callable[[str], list[str]] | None:
+    nlp = _load_spacy(lang)
+    if nlp is None:
+        return None
+
+    def segment(text: str) -> list[str]:
+        tokens: list[str] = []
+        for token in nlp.make_doc(text):
+            tokens.append(token.text)
+            if token.whitespace_:
+                tokens.append(token.whitespace_)
+        return tokens
+
+    return segment
+
+
+def _segment_with_numbers(text: str, segment: Callable[[str], list[str]]) -> list[str]:
+    """Numbers stay whole; the text between them goes through ``segment``."""
+    tokens: list[str] = []
+    pos = 0
+    for match in NUMBER_PATTERN.finditer(text):
+        if match.start() > pos:
+            tokens.extend(_split_lines(text[pos : match.start()], segment))
+        tokens.append(match.group())
+        pos = match.end()
+    if pos < len(text):
+        tokens.extend(_split_lines(text[pos:], segment))
+    return [t for t in tokens if t]
+
+
+def _split_lines(text: str, segment: Callable[[str], list[str]]) -> list[str]:
+    """Paragraph breaks are their own tokens so a diff never glues two paragraphs."""
+    out: list[str] = []
+    for i, part in enumerate(text.split("\n")):
+        if i:
+            out.append("\n")
+        if part:
+            out.extend(segment(part))
+    return out
+
+
+def tokenize(text: str, lang: str | None = None, backend: Backend = "auto") -> list[str]:
+    """Tokens whose concatenation is exactly ``text``.
+
+    ``lang`` None guesses from the script.  ``backend="auto"`` uses spaCy when it loads and
+    the fast tokenizer otherwise; ``"fast"`` never touches spaCy (tests, huge documents).
+    """
+    text = unicodedata.normalize("NFC", text)
+    language = lang or detect_script_language(text)
+    segment: Callable[[str], list[str]] = _fast_segment
+    if backend != "fast" and language in ("ja", "zh"):
+        segment = _spacy_segmenter(language) or _fast_segment
+    tokens = _segment_with_numbers(text, segment)
+    if "".join(tokens) != text:  # a segmenter that rewrites text would corrupt the redline
+        tokens = _segment_with_numbers(text, _fast_segment)
+    return tokens
