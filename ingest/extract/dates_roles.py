@@ -1,0 +1,210 @@
+"""What a date is the date of: promulgation, entry into force, publication, revision...
+
+Decided from the words around the mention, nearest first:
+1. a label right before it (``【発布期日】``, ``改訂版同``);
+2. what follows at once (``第16次修訂``; ``）`` closing a citation of a web page; ``から…停止``);
+3. a signature line (the date alone on its line, or after the issuer's name);
+4. the first role word in the rest of its clause (``公布、施行`` gives both roles);
+5. a date that leads into another (``10月9日及び12月1日に施行``) shares that one's role,
+   an adverbial one (``11月7日、…発表された``) takes the sentence's final verb.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Role words, searched in the clause after a date; the earliest wins.
+_ROLE_WORDS: list[tuple[str, str]] = [
+    ("other", r"意見公募|意見募集|意见征求|征求意见|パブリックコメント|草案|審議|审议|可決|採択"),
+    ("suspended", r"一時停止|停止|暂停|中止"),
+    ("repealed", r"廃止|废止|失効|失效"),
+    ("revised", r"改訂|修訂|修订|修正|改正"),
+    ("promulgated", r"公布|発布|颁布|发布|签署|署名|签发"),
+    ("effective", r"施行|実施|实施|導入|导入|発効|生效|適用開始"),
+    ("published", r"公表|発表|发表|公開|公开|掲載|報道|発信"),
+]
+_ROLE_RE = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _ROLE_WORDS))
+_BOTH = re.compile(r"公布(?:し|、|・|，|及び|および|並びに|と|和|并)?(?:施行|実施|实施)")
+
+_LABEL_REVISED = re.compile(r"(?:改訂[0-9０-９]*版|改正版|修訂版|修订版|修正版)同?$")
+_LABEL_PROMULGATED = re.compile(
+    r"(?:発布期日|発布日|公布日|公布日期|发布日期|发文日期|成文日期|署名日)】?[:：]?$"
+)
+_LABEL_EFFECTIVE = re.compile(r"(?:施行期日|施行日|実施日|实施日期|生效日期|施行日期)】?[:：]?$")
+_AFTER_REVISED = re.compile(r"(?:第[0-9０-９一二三四五六七八九十]+次)?(?:修訂|修订|修正|改正)")
+_CITATION_CLOSE = re.compile(r"[）)]")
+_CITED_PAGE = re.compile(r"[）)](?:https?://|www\.)")
+_FROM = ("から", "より", "起")
+_UNTIL = ("まで",)
+# Particles and connectors: a window made only of these carries no meaning of its own.
+_FILLER = re.compile(r"(?:には|に|は|、|，|,|及び|および|並びに|及|和|と|や|の|午前|午後|頃|ごろ)")
+_INSTRUMENTS = re.compile(r"措置|規制|公告|通知|命令|弁法|办法|条例|決定|决定|規定|规定|法")
+_ORG_SUFFIX = re.compile(r"(?:部|署|局|庁|院|省|委員会|委员会|政府|総署|总署|事務局)$")
+_QUOTE_OPEN = "「『“《"
+_QUOTE_CLOSE = "」』”》"
+
+
+class RoleFinder:
+    """Roles of the date mentions of one text (offsets in its squeezed form)."""
+
+    def __init__(
+        self, text: str, squeezed: str, offsets: list[int], mentions: list[tuple[int, int, str]]
+    ) -> None:
+        self.text = text
+        self.squeezed = squeezed
+        self.offsets = offsets
+        self.mentions = mentions
+        self._cache: dict[int, list[str]] = {}
+
+    def roles(self, i: int, depth: int = 0) -> list[str]:
+        if i not in self._cache:
+            self._cache[i] = self._roles(i, depth)
+        return self._cache[i]
+
+    def _roles(self, i: int, depth: int) -> list[str]:
+        start, end, kind = self.mentions[i]
+        if kind == "relative:entry":
+            return ["effective"]  # 本公告発効の日 names its own event
+        s = self.squeezed
+        before, after = s[max(0, start - 16) : start], s[end : end + 24]
+        if _LABEL_REVISED.search(before):
+            return ["revised"]
+        if _LABEL_PROMULGATED.search(before):
+            return ["promulgated"]
+        if _LABEL_EFFECTIVE.search(before):
+            return ["effective"]
+        if _AFTER_REVISED.match(after):
+            return ["revised"]
+        sentence = self._sentence_after(end)
+        if re.search(r"一時停止|停止|暂停|中止", sentence):
+            if after.startswith(_FROM) or before.endswith("自"):
+                return ["suspended_from"]
+            if after.startswith(_UNTIL):
+                return ["suspended_until"]
+        if _CITED_PAGE.match(after) or (
+            _CITATION_CLOSE.match(after) and not _ROLE_RE.search(self._paren_before(start))
+        ):
+            return ["published"]
+        if self._is_signature(start, end):
+            return ["promulgated"]
+        window, next_index = self._window(i)
+        if kind == "dotted" and not _ROLE_RE.match(window[:4]):
+            return ["published"]
+        found = self._role_words(window)
+        if found:
+            return found
+        if after.startswith("までに"):
+            return ["deadline"]
+        if _FILLER.sub("", window) == "" and depth < 4:
+            if next_index is not None:
+                return self.roles(next_index, depth + 1)
+            last = self._final_role(sentence)
+            if last:
+                return last
+        if after.startswith("の") and _INSTRUMENTS.search(window):
+            return ["promulgated"]  # 本年4月4日の…規制措置: the instrument of that date
+        return ["other"]
+
+    def _role_words(self, window: str) -> list[str]:
+        m = _ROLE_RE.search(window)
+        if not m:
+            return []
+        if m.lastgroup == "promulgated" and _BOTH.match(window, m.start()):
+            return ["promulgated", "effective"]
+        if m.lastgroup == "suspended":
+            return ["other"]
+        return [m.lastgroup or "other"]
+
+    def _final_role(self, sentence: str) -> list[str]:
+        """The role word nearest the end of a sentence: a Japanese sentence's main verb."""
+        hits = list(_ROLE_RE.finditer(_strip_quotes(sentence)))
+        if not hits:
+            return []
+        return self._role_words(sentence[hits[-1].start() :]) if hits[-1].lastgroup else []
+
+    def _window(self, i: int) -> tuple[str, int | None]:
+        """The clause after mention ``i``: up to 。, an unmatched closing bracket or the next date.
+
+        Quotations are skipped whole (with any dates inside them), so ``同日に…が「…」と発表``
+        reaches its verb.  Returns the clause and the index of the date that ended it, if any.
+        """
+        s = self.squeezed
+        pos = self.mentions[i][1]
+        nxt = i + 1
+        out: list[str] = []
+        depth_paren = 0
+        limit = min(len(s), pos + 160)
+        while pos < limit:
+            while nxt < len(self.mentions) and self.mentions[nxt][0] < pos:
+                nxt += 1  # dates inside a skipped quotation
+            if nxt < len(self.mentions) and self.mentions[nxt][0] == pos:
+                return "".join(out), nxt
+            ch = s[pos]
+            if ch in _QUOTE_OPEN:
+                out.append(ch)
+                pos = _matching_close(s, pos)
+                continue
+            if ch == "。":
+                break
+            if ch in "（(":
+                depth_paren += 1
+            elif ch in "）)】":
+                if depth_paren == 0:
+                    break
+                depth_paren -= 1
+            out.append(ch)
+            pos += 1
+        return "".join(out), None
+
+    def _sentence_after(self, pos: int) -> str:
+        end = self.squeezed.find("。", pos)
+        return self.squeezed[pos : end if end != -1 else pos + 160]
+
+    def _paren_before(self, start: int) -> str:
+        s = self.squeezed
+        open_at = max(s.rfind("（", 0, start), s.rfind("(", 0, start))
+        return s[open_at + 1 : start] if open_at != -1 and start - open_at < 80 else ""
+
+    def _is_signature(self, start: int, end: int) -> bool:
+        """A date alone at the end of its printed line, after nothing or the issuer's name."""
+        text = self.text
+        o_start, o_end = self.offsets[start], self.offsets[end - 1] + 1
+        line_start = text.rfind("\n", 0, o_start) + 1
+        line_end = text.find("\n", o_end)
+        rest = text[o_end : line_end if line_end != -1 else len(text)].strip()
+        lead = text[line_start:o_start].strip()
+        if rest:
+            return False
+        if not lead:
+            prev_line = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1 : line_start].strip()
+            return bool(_ORG_SUFFIX.search(prev_line)) and len(prev_line) <= 30
+        return bool(_ORG_SUFFIX.search(lead)) and len(lead) <= 30
+
+
+def _matching_close(s: str, pos: int) -> int:
+    """Position just after the bracket closing the one at ``pos`` (end of text if none)."""
+    depth = 0
+    for j in range(pos, min(len(s), pos + 400)):
+        if s[j] in _QUOTE_OPEN:
+            depth += 1
+        elif s[j] in _QUOTE_CLOSE:
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return min(len(s), pos + 1)
+
+
+def _strip_quotes(text: str) -> str:
+    """Quoted material blanked out (same length), so offsets still line up."""
+    out = list(text)
+    depth = 0
+    for j, ch in enumerate(text):
+        if ch in _QUOTE_OPEN:
+            depth += 1
+        elif ch in _QUOTE_CLOSE and depth:
+            depth -= 1
+            out[j] = " "
+            continue
+        if depth:
+            out[j] = " "
+    return "".join(out)

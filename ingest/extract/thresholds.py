@@ -1,0 +1,406 @@
+"""Thresholds: a number, a unit and a limit word (以上, 不超过, を超える...), or a range.
+
+Legal meaning is what matters: 以上/以下/以内 include the number, 未満/不满/超过 exclude it,
+``5倍以上10倍以下`` is one range, ``毎月10日まで`` is a recurring day-of-month limit.
+A number with no limit word (``7種``, ``全17条``, ``推定1万トン``) is a description, not a
+condition, and is never reported.
+
+``find_thresholds`` works on plain text (tests drive it with real sentences);
+``extract_thresholds`` turns its matches into ``Threshold`` records with provenance.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+
+from ingest.extract.base import Locator
+from ingest.numbers import parse_number
+from models.document import Document
+from models.records import Threshold
+
+# Patterns run on squeezed text (see ``squeeze``): the only white space left is one space
+# between two ASCII letters/digits.
+_S = r" ?"
+
+_ARABIC = r"[0-9０-９](?:[0-9０-９,，]*[0-9０-９])?(?:[.．][0-9０-９]+)?"
+_KANJI_DIGITS = "〇零一二两三四五六七八九十百千万亿億萬壹贰叁肆伍陆柒捌玖拾佰仟"
+_KANJI = rf"[{_KANJI_DIGITS}]+"
+_MULTIPLIER = r"[千百]?[万萬亿億]?"
+_NUMBER = rf"(?:{_ARABIC}{_S}{_MULTIPLIER}|{_KANJI})"
+
+# (normalised unit, pattern) in matching order: longer words first so 营业日 beats 日.
+_UNITS: list[tuple[str, str]] = [
+    ("%", r"[%％]|パーセント|percent"),
+    ("nm", r"ナノメートル|ｎｍ|nm|纳米"),
+    ("layer", r"層|层"),
+    ("CNY", r"人民元|人民币|元"),
+    ("JPY", r"円|日元"),
+    ("USD", r"米ドル|ドル|美元"),
+    ("business_day", r"営業日|工作日|个工作日"),
+    ("month", r"[かヶカヵケ箇个個]月間?"),
+    ("week", r"週間|个星期|星期|周"),
+    ("day", r"日間|日|天"),
+    ("year", r"年間|年"),
+    ("times", r"倍"),
+    ("ton", r"トン|吨"),
+    ("kg", r"キログラム|kg|公斤"),
+]
+# Counters kept as written (brief: "else the word as written").
+_COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次"
+_UNIT_RE = "|".join(f"(?P<u_{i}>{pat})" for i, (_, pat) in enumerate(_UNITS))
+
+_PERCENT_PREFIX = r"百分之"
+_FRACTION = rf"(?P<den>{_KANJI}|{_ARABIC}){_S}分之{_S}(?P<num>{_KANJI}|{_ARABIC})"
+
+_QUANTITY = (
+    rf"(?:{_PERCENT_PREFIX}{_S}(?P<pct>{_NUMBER})"
+    rf"|{_FRACTION}"
+    rf"|(?P<n>{_NUMBER}){_S}(?:(?P<unit>{_UNIT_RE})|(?P<month_end>月末)|(?P<counter>{_COUNTERS}))?)"
+)
+
+# Suffix limit words, longest first; ``zh_only`` ones mean something else in Japanese
+# (以外 = "other than", 内 = "inside").
+_SUFFIXES: list[tuple[str, str, bool]] = [
+    (r"(?:及び|および|及|或)" + _S + r"(?:［それ］|\[それ\]|其)?" + _S + r"以上", ">=", False),
+    (r"以上に達する|以上", ">=", False),
+    (r"以下", "<=", False),
+    (r"未満|に満たない|に満たず|に満たぬ", "<", False),
+    (r"を超過|を超える|を超え|超える|超え|超過|超(?!ぶり)", ">", False),
+    (r"以内", "<=", False),
+    (r"までに|まで", "<=", False),
+    (r"よりも高い|より高い|を上回る|より多い", ">", False),
+    (r"よりも低い|より低い|を下回る|より少ない", "<", False),
+    (r"以外", ">", True),
+    (r"内", "<=", True),
+]
+_SUFFIX_RE = "|".join(f"(?P<s_{i}>{pat})" for i, (pat, _, _) in enumerate(_SUFFIXES))
+
+_PREFIXES: list[tuple[str, str]] = [
+    (r"不得超过|不超过|不高于|不多于|不大于|最多", "<="),
+    (r"不得少于|不少于|不低于|不小于|至少", ">="),
+    (r"超过|高于|多于|大于", ">"),
+    (r"不满|不足|低于|少于|小于", "<"),
+    (r"达到|届满|满", ">="),
+]
+_PREFIX_RE = "|".join(f"(?P<p_{i}>{pat})" for i, (pat, _) in enumerate(_PREFIXES))
+
+_THRESHOLD_RE = re.compile(
+    rf"(?P<recur>毎月|每月|毎年|每年)?{_S}"
+    rf"(?:(?P<prefix>{_PREFIX_RE}){_S})?"
+    rf"(?P<qty>{_QUANTITY})"
+    rf"(?:{_S}(?P<suffix>{_SUFFIX_RE}))?"
+)
+
+_DURATION_UNITS = frozenset({"day", "business_day", "week", "month", "year"})
+# Units a bare まで may bound without reading as a calendar date (``2026年11月10日まで``).
+_UNTIL_UNITS = frozenset({"%", "CNY", "JPY", "USD", "times", "ton", "kg", "nm", "layer"})
+_RANGE_GAP = re.compile(rf"{_S}(?:[、，,]|かつ|且)?{_S}")
+_CLAUSE_BREAK = re.compile(
+    r"[。；;、，,（）()「」『』【】\n：:・]|または|又は|若しくは|もしくは|及び|および|並びに|或者|以及"
+)
+# An estimate (推定1万トンに達する) describes; it does not limit.
+_APPROXIMATE = ("推定", "約", "およそ", "概ね", "约", "大约", "近")
+
+
+@dataclass(frozen=True)
+class ThresholdMatch:
+    """One threshold found in text; ``start``/``end`` are offsets in that text."""
+
+    start: int
+    end: int
+    value: float | None
+    unit: str
+    comparator: str | None
+    min: float | None = None
+    max: float | None = None
+    min_inclusive: bool | None = None
+    max_inclusive: bool | None = None
+    subject: str | None = None
+    recurrence: str | None = None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    value: float
+    unit: str | None
+    comparator: str | None
+    recurrence: str | None
+    quantity_start: int
+
+
+def squeeze(text: str) -> tuple[str, list[int]]:
+    """``text`` without white space, and each kept character's offset in ``text``.
+
+    PDF lines break mid-phrase (``50万人\n民元``, ``毎月 10\n日まで``) and CISTEC pads
+    numbers with spaces (``2025 年 10 月 9 日``), so patterns run on the squeezed text.  One
+    space survives between two ASCII letters/digits so ``3 20`` does not become ``320``.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    pending_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            pending_space = True
+            continue
+        if pending_space and chars and _is_ascii_alnum(chars[-1]) and _is_ascii_alnum(ch):
+            chars.append(" ")
+            offsets.append(i - 1)
+        pending_space = False
+        chars.append(ch)
+        offsets.append(i)
+    return "".join(chars), offsets
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _unsqueeze(offsets: list[int], start: int, end: int) -> tuple[int, int]:
+    return offsets[start], offsets[end - 1] + 1
+
+
+def _number(text: str) -> float | None:
+    value = parse_number(text.replace(" ", ""))
+    return None if value is None else float(value)
+
+
+def _unit_of(m: re.Match[str]) -> str | None:
+    if m.group("pct") is not None or m.group("den") is not None:
+        return "%"
+    for i, (name, _) in enumerate(_UNITS):
+        if m.group(f"u_{i}") is not None:
+            return name
+    if m.group("month_end") is not None:
+        return "month"
+    counter = m.group("counter")
+    return counter if counter else None
+
+
+def _value_of(m: re.Match[str]) -> float | None:
+    if m.group("pct") is not None:
+        return _number(m.group("pct"))
+    if m.group("den") is not None:
+        den, num = _number(m.group("den")), _number(m.group("num"))
+        if not den or num is None:
+            return None
+        return round(num / den * 100, 4)
+    return _number(m.group("n"))
+
+
+def _comparator_of(m: re.Match[str], lang: str) -> tuple[str | None, int]:
+    """Comparator and where the mention ends (a suffix extends it)."""
+    if m.group("suffix") is not None:
+        for i, (_, comp, zh_only) in enumerate(_SUFFIXES):
+            if m.group(f"s_{i}") is not None:
+                if zh_only and lang != "zh":
+                    return _prefix_comparator(m), m.end("qty")
+                return comp, m.end("suffix")
+    return _prefix_comparator(m), m.end("qty")
+
+
+def _prefix_comparator(m: re.Match[str]) -> str | None:
+    if m.group("prefix") is None:
+        return None
+    for i, (_, comp) in enumerate(_PREFIXES):
+        if m.group(f"p_{i}") is not None:
+            return comp
+    return None
+
+
+def _is_calendar_date(text: str, m: re.Match[str], unit: str | None, value: float) -> bool:
+    """``10月9日以内``, ``2030年まで``: a date, not a limit."""
+    if unit == "year" and value >= 1000:
+        return True
+    if unit == "day" and m.group("recur") is None:
+        return text[: m.start("qty")].endswith("月")
+    return False
+
+
+def _candidates(text: str, lang: str) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for m in _THRESHOLD_RE.finditer(text):
+        value = _value_of(m)
+        if value is None:
+            continue
+        unit = _unit_of(m)
+        comparator, end = _comparator_of(m, lang)
+        recur = m.group("recur")
+        recurrence = None
+        if recur:
+            recurrence = "monthly" if recur.endswith("月") else "yearly"
+        if m.group("month_end") and recurrence != "yearly":
+            continue  # N月末 is a calendar date unless it recurs: 毎年12月末まで
+        if _is_calendar_date(text, m, unit, value):
+            continue
+        if text[: m.start()].endswith(_APPROXIMATE):
+            continue
+        unit_word = m.group("unit") or ""
+        if comparator is None and unit_word.endswith("間") and unit in _DURATION_UNITS:
+            comparator = "=="  # 1年間停止: a fixed term
+        if comparator is None:
+            continue
+        suffix = m.group("suffix") or ""
+        if suffix.startswith("まで") and recurrence is None and unit not in _UNTIL_UNITS:
+            continue
+        start = m.start("prefix") if m.group("prefix") else m.start("qty")
+        if recurrence is not None:
+            start = m.start("recur")
+        found.append(
+            _Candidate(
+                start=start,
+                end=end,
+                value=value,
+                unit=unit,
+                comparator=comparator,
+                recurrence=recurrence,
+                quantity_start=m.start("qty"),
+            )
+        )
+    return found
+
+
+def _subject(text: str, start: int, lang: str) -> str | None:
+    """What the threshold constrains when the clause names it: ``割合が0.1%以上``."""
+    window = text[max(0, start - 40) : start]
+    window = _CLAUSE_BREAK.split(window)[-1]
+    for prefix, _ in _PREFIXES:
+        window = re.sub(f"(?:{prefix})$", "", window)
+    if lang == "zh":
+        window = re.sub(r"^.*?(?:处|并处|按|占|为)", "", window)
+        window = window.removesuffix("的")
+        return window if 2 <= len(window) <= 20 else None
+    m = re.search(r"(.+?)(?:が|は|の|を)$", window)
+    if not m:
+        return None
+    phrase = m.group(1)
+    # Keep the head noun phrase: 製品の価値に占める割合 -> 価値に占める割合.
+    head, share, tail = phrase.rpartition("に占める")
+    phrase = head.rsplit("の", 1)[-1] + share + tail if share else phrase.rsplit("の", 1)[-1]
+    return phrase if 2 <= len(phrase) <= 20 else None
+
+
+def _infer_unit(text: str, cand: _Candidate) -> str | None:
+    """A unitless number borrows the unit the same figure has nearby (``0.1以上`` next to 0.1%)."""
+    window = text[max(0, cand.start - 300) : cand.end + 300]
+    for m in _THRESHOLD_RE.finditer(window):
+        if _unit_of(m) in ("%",) and _value_of(m) == cand.value:
+            return "%"
+    return None
+
+
+def _merge_ranges(text: str, cands: list[_Candidate]) -> list[ThresholdMatch | _Candidate]:
+    out: list[ThresholdMatch | _Candidate] = []
+    i = 0
+    while i < len(cands):
+        low = cands[i]
+        high = cands[i + 1] if i + 1 < len(cands) else None
+        if (
+            high is not None
+            and low.comparator in (">=", ">")
+            and high.comparator in ("<=", "<")
+            and high.unit is not None
+            and (low.unit is None or low.unit == high.unit)
+            and _RANGE_GAP.fullmatch(text[low.end : high.start]) is not None
+        ):
+            out.append(
+                ThresholdMatch(
+                    start=low.start,
+                    end=high.end,
+                    value=None,
+                    unit=high.unit,
+                    comparator=None,
+                    min=low.value,
+                    max=high.value,
+                    min_inclusive=low.comparator == ">=",
+                    max_inclusive=high.comparator == "<=",
+                )
+            )
+            i += 2
+            continue
+        out.append(low)
+        i += 1
+    return out
+
+
+def find_thresholds(text: str, lang: str = "ja") -> list[ThresholdMatch]:
+    """Every threshold in ``text``, in text order; offsets are offsets in ``text``."""
+    squeezed, offsets = squeeze(text)
+    out: list[ThresholdMatch] = []
+    for m in _find_squeezed(squeezed, lang):
+        start, end = _unsqueeze(offsets, m.start, m.end)
+        out.append(replace(m, start=start, end=end))
+    return out
+
+
+def _find_squeezed(text: str, lang: str) -> list[ThresholdMatch]:
+    matches: list[ThresholdMatch] = []
+    for item in _merge_ranges(text, _candidates(text, lang)):
+        if isinstance(item, ThresholdMatch):
+            matches.append(replace(item, subject=_subject(text, item.start, lang)))
+            continue
+        unit = item.unit or _infer_unit(text, item)
+        if unit is None:
+            continue  # a bare number (3以下の２件: a footnote marker) is no threshold
+        matches.append(
+            ThresholdMatch(
+                start=item.start,
+                end=item.end,
+                value=item.value,
+                unit=unit,
+                comparator=item.comparator,
+                subject=_subject(text, item.start, lang),
+                recurrence=item.recurrence,
+            )
+        )
+    return matches
+
+
+def _language_at(document: Document, locator: Locator, offset: int) -> str:
+    lang = locator.identity_at(offset).language
+    if lang in ("und", None):
+        lang = document.language
+    return "ja" if lang == "und" else lang
+
+
+def extract_thresholds(document: Document, locator: Locator) -> list[Threshold]:
+    """Threshold records for the whole text, footnotes (after ``body_end``) included."""
+    records: list[Threshold] = []
+    text = document.text
+    for block_lang, start, end in _language_runs(document, locator):
+        for m in find_thresholds(text[start:end], block_lang):
+            records.append(
+                Threshold(
+                    **locator.common("threshold", start + m.start, start + m.end),  # type: ignore[arg-type]
+                    value=m.value,
+                    unit=m.unit,
+                    comparator=m.comparator,  # type: ignore[arg-type]
+                    min=m.min,
+                    max=m.max,
+                    min_inclusive=m.min_inclusive,
+                    max_inclusive=m.max_inclusive,
+                    subject=m.subject,
+                    recurrence=m.recurrence,  # type: ignore[arg-type]
+                )
+            )
+    return records
+
+
+def _language_runs(document: Document, locator: Locator) -> list[tuple[str, int, int]]:
+    """Stretches of text in one language (a Chinese annex inside a Japanese file)."""
+    cuts = {0, len(document.text)}
+    for sub in document.subdocuments:
+        cuts.update((sub.char_span.start, sub.char_span.end))
+    runs: list[tuple[str, int, int]] = []
+    for start, end in itertools.pairwise(sorted(cuts)):
+        if start >= end:
+            continue
+        lang = _language_at(document, locator, start)
+        if runs and runs[-1][0] == lang and runs[-1][2] == start:
+            runs[-1] = (lang, runs[-1][1], end)
+        else:
+            runs.append((lang, start, end))
+    return runs
