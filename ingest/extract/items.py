@@ -1,0 +1,349 @@
+"""Item lists: enumerations of controlled things, with their heading and hierarchy.
+
+Four finders, in order of trust:
+
+1. outline lists: a heading followed by numbered entries (``二、希土類ターゲット材`` with
+   ``1．… 7．``, nested ``a．b．c．``), or a heading whose paragraph is one ``A、B、C。``
+   enumeration (``第一部分``).  Entries must be short noun phrases; a sentence heading with
+   sentence entries (acts, end uses, filling-in instructions) is prose, unless the entries
+   carry control codes (``（管理番号：1E902.a）``).
+2. control/HS codes outside such lists: each coded clause is an item, grouped by section.
+3. defining enumerations (``とは、A、B、C等``, ``すなわち``, ``例えば``, ``2.3 X：A、B``).
+4. runs of announcement numbers (``公告2025年第55号、56号、57号``), expanded.
+
+A list found twice (a commentary quoting an article its annex prints in full) is reported
+once, from the body rather than a footnote and from the later copy (the annex).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.extract.base import Locator
+from ingest.extract.codes import CodeMatch, find_codes, find_number_runs
+from ingest.extract.enumerations import find_inline_lists
+from ingest.extract.itemtext import (
+    ATTACHMENT_HEADING,
+    NEGATED_CONTROL,
+    clean_item,
+    has_particles,
+    heading_like,
+    item_like,
+    nfkc_key,
+    particle_share,
+    squeeze,
+)
+from ingest.extract.outline import Node, Unit, build_outline, split_units
+from models.document import Document
+from models.records import Item, ItemList
+
+_MAX_PARTICLE_SHARE = 1 / 3
+_MIN_PARAGRAPH_ITEMS = 3
+_CODE_PAREN = re.compile(r"[（(][^（）()]*?$")
+
+
+@dataclass(frozen=True)
+class ItemMatch:
+    start: int
+    end: int
+    text: str
+    label: str | None = None
+    code: str | None = None
+
+
+@dataclass
+class ItemListMatch:
+    start: int
+    end: int
+    heading: str
+    path: list[str] = field(default_factory=list)
+    items: list[ItemMatch] = field(default_factory=list)
+    finder: str = "outline"  # outline, code, inline, numbers
+    key: tuple[object, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = tuple(nfkc_key(i.text) for i in self.items)
+
+
+# ---------------------------------------------------------------- outline lists
+
+
+def _node_text(node: Node) -> str:
+    unit = node.unit
+    assert unit is not None and unit.label is not None
+    return unit.text[unit.label.end :]
+
+
+def _own_heading(node: Node) -> str:
+    label = node.label
+    assert label is not None
+    return clean_item(label.text + squeeze(_node_text(node)))
+
+
+def _codes_in(codes: list[CodeMatch], start: int, end: int) -> list[CodeMatch]:
+    return [c for c in codes if start <= c.start < end]
+
+
+def _entry(node: Node, codes: list[CodeMatch]) -> tuple[ItemMatch, list[CodeMatch]]:
+    """A numbered entry as an item: its text without label, code note and final punctuation."""
+    unit = node.unit
+    assert unit is not None and unit.label is not None
+    scope_end = unit.end
+    # a code note printed on the line after the entry still belongs to it
+    if node.body and len(squeeze(node.body[0].text)) <= 30:
+        scope_end = node.body[0].end
+    found = _codes_in(codes, unit.start, scope_end)
+    raw_start = unit.start + unit.label.end
+    raw = unit.text[unit.label.end :]
+    if found and found[0].start < unit.end:
+        raw = raw[: found[0].start - raw_start]
+        paren = _CODE_PAREN.search(raw)
+        if paren:
+            raw = raw[: paren.start()]
+    text = clean_item(raw)
+    lead = len(raw) - len(raw.lstrip())
+    item = ItemMatch(
+        raw_start + lead,
+        raw_start + len(raw.rstrip()),
+        text,
+        node.label.text if node.label else None,
+        ", ".join(dict.fromkeys(c.code for c in found)) or None,
+    )
+    return item, found
+
+
+def _region_text(text: str, node: Node) -> str:
+    assert node.unit is not None
+    return text[node.unit.start : node.last_offset()]
+
+
+def _outline_lists(
+    text: str, root: Node, codes: list[CodeMatch]
+) -> tuple[list[ItemListMatch], set[int]]:
+    lists: list[ItemListMatch] = []
+    used_codes: set[int] = set()
+    listed: set[int] = set()  # id() of nodes that head a list
+    for node in root.walk():
+        if node.unit is None:
+            continue
+        heading_ok = heading_like(_node_text(node) or (node.label.text if node.label else ""))
+        if ATTACHMENT_HEADING.match(clean_item(node.unit.text)):
+            continue
+        match: ItemListMatch | None = None
+        if (
+            len(node.children) >= 2
+            and node.children[0].label
+            and node.children[0].label.ordinal == 1
+        ):
+            entries = [_entry(child, codes) for child in node.children]
+            items = [e[0] for e in entries]
+            coded = sum(1 for e in entries if e[1])
+            texts = [i.text for i in items]
+            # entries followed by paragraphs of their own are section headings, not items
+            described = any(
+                len(squeeze("".join(u.text for u in child.body))) > 30 for child in node.children
+            )
+            plain = (
+                heading_ok
+                and not described
+                and all(item_like(t) for t in texts)
+                and particle_share(texts) <= _MAX_PARTICLE_SHARE
+                and not NEGATED_CONTROL.search(_region_text(text, node))
+            )
+            if coded * 2 >= len(items) or plain:
+                match = ItemListMatch(node.unit.start, items[-1].end, "", items=items)
+                for e in entries:
+                    used_codes.update(c.start for c in e[1])
+        elif heading_ok and not node.children and node.body:
+            match = _paragraph_list(text, node, node.body[0])
+        if match is None:
+            continue
+        listed.add(id(node))
+        prefix = [a.label.text for a in node.ancestors() if id(a) in listed and a.label]
+        match.heading = " ".join([*prefix, _own_heading(node)])
+        match.path = [_own_heading(a) for a in node.ancestors()]
+        lists.append(match)
+    return lists, used_codes
+
+
+def _paragraph_list(text: str, node: Node, body: Unit) -> ItemListMatch | None:
+    """A heading whose paragraph is nothing but ``A、B、C。``."""
+    raw = body.text
+    stripped = raw.strip()
+    if not stripped or "、" not in stripped or re.search(r"[。；;：:]", stripped.rstrip("。；; ")):
+        return None
+    items: list[ItemMatch] = []
+    pos = body.start
+    for piece in re.split(r"(、)", raw):
+        if piece == "、":
+            pos += 1
+            continue
+        item = clean_item(piece)
+        lead = len(piece) - len(piece.lstrip())
+        if item:
+            items.append(ItemMatch(pos + lead, pos + len(piece.rstrip().rstrip("。；;")), item))
+        pos += len(piece)
+    texts = [i.text for i in items]
+    if (
+        len(items) < _MIN_PARAGRAPH_ITEMS
+        or not all(item_like(t, 30) for t in texts)
+        or particle_share(texts) > 0.2
+    ):
+        return None
+    assert node.unit is not None
+    return ItemListMatch(node.unit.start, items[-1].end, "", items=items)
+
+
+# ---------------------------------------------------------------- coded clauses
+
+
+def _unit_and_node(root: Node, offset: int) -> tuple[Unit | None, Node | None]:
+    best: tuple[Unit | None, Node | None] = (None, None)
+    for node in [root, *root.walk()]:
+        for unit in ([node.unit] if node.unit else []) + node.body:
+            if unit.start <= offset < unit.end + 1:
+                best = (unit, node)
+    return best
+
+
+def _coded_clause(
+    text: str, unit: Unit, code: CodeMatch, previous: Unit | None
+) -> ItemMatch | None:
+    before = text[unit.start : code.start]
+    paren = _CODE_PAREN.search(before)
+    cut = unit.start + (paren.start() if paren else len(before))
+    head = before[: cut - unit.start].rstrip("。；; ")
+    ends = [unit.start + m.end() for m in re.finditer(r"[。；;]\s*", head)]
+    clause_start = max([unit.start, *ends])
+    if unit.label is not None:
+        clause_start = max(clause_start, unit.start + unit.label.end)
+    raw = text[clause_start:cut]
+    if not clean_item(raw) and previous is not None:
+        clause_start, cut = previous.start, previous.end
+        if previous.label is not None:
+            clause_start += previous.label.end
+        raw = text[clause_start:cut]
+    item = clean_item(raw)
+    if not item:
+        return None
+    lead = len(raw) - len(raw.lstrip())
+    return ItemMatch(clause_start + lead, clause_start + len(raw.rstrip()), item, None, code.code)
+
+
+def _code_lists(
+    text: str, root: Node, units: list[Unit], codes: list[CodeMatch]
+) -> list[ItemListMatch]:
+    groups: dict[int, tuple[Node | None, list[ItemMatch]]] = {}
+    order: list[int] = []
+    for code in codes:
+        unit, node = _unit_and_node(root, code.start)
+        if unit is None:
+            continue
+        index = units.index(unit) if unit in units else -1
+        previous = units[index - 1] if index > 0 else None
+        item = _coded_clause(text, unit, code, previous)
+        if item is None:
+            continue
+        section = (
+            node.parent
+            if node is not None and node.parent is not None and node.parent.unit
+            else node
+        )
+        key = id(section)
+        if key not in groups:
+            groups[key] = (section, [])
+            order.append(key)
+        groups[key][1].append(item)
+    lists: list[ItemListMatch] = []
+    for key in order:
+        section, items = groups[key]
+        heading = _own_heading(section) if section is not None and section.unit else ""
+        path = [_own_heading(a) for a in section.ancestors()] if section is not None else []
+        lists.append(ItemListMatch(items[0].start, items[-1].end, heading, path, items, "code"))
+    return lists
+
+
+# ---------------------------------------------------------------- document numbers
+
+
+def _number_lists(text: str) -> list[ItemListMatch]:
+    lists: list[ItemListMatch] = []
+    for run in find_number_runs(text):
+        after = text[run[-1].end : run[-1].end + 60]
+        predicate = re.match(r"\s*[のを]\s*(?P<p>[^。、，；\n]*?)(?:決定|决定|。|、|$)", after)
+        category = re.sub(r".*?(公告|通知|令)$", r"\1", run[0].expanded.split("20")[0]) or "公告"
+        heading = f"{squeeze(predicate.group('p'))}{category}" if predicate else category
+        items = [ItemMatch(d.start, d.end, d.expanded) for d in run]
+        lists.append(
+            ItemListMatch(
+                run[0].start, run[-1].end, heading, [], items, "numbers", tuple(d.key for d in run)
+            )
+        )
+    return lists
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _overlaps(a: ItemListMatch, b: ItemListMatch) -> bool:
+    return any(x.start < y.end and y.start < x.end for x in a.items for y in b.items)
+
+
+def find_item_lists(
+    text: str, body_end: int | None = None, breaks: tuple[int, ...] = ()
+) -> list[ItemListMatch]:
+    """Every item list in ``text``; ``body_end``: where footnotes start; ``breaks``: offsets
+    where a new sub-document starts (its numbering is independent of what came before)."""
+    body_end = len(text) if body_end is None else body_end
+    units = split_units(text)
+    for unit in units:
+        if any(unit.start <= b < unit.end + 1 for b in breaks):
+            unit.reset = True
+    root = build_outline(units)
+    codes = find_codes(text)
+    outline, used = _outline_lists(text, root, codes)
+    coded = _code_lists(text, root, units, [c for c in codes if c.start not in used])
+    inline = [
+        ItemListMatch(
+            m.start,
+            m.end,
+            m.heading,
+            [],
+            [ItemMatch(s.start, s.end, s.text) for s in m.items],
+            "inline",
+        )
+        for u in units
+        for m in find_inline_lists(text, u.start, u.end)
+    ]
+    numbers = [n for n in _number_lists(text) if n.start < body_end]
+    kept: list[ItemListMatch] = []
+    for candidate in [*outline, *coded, *inline, *numbers]:
+        if not any(_overlaps(candidate, k) for k in kept):
+            kept.append(candidate)
+    # one list printed twice: keep the body copy, then the later one (an annex after the commentary)
+    best: dict[tuple[object, ...], ItemListMatch] = {}
+    for match in kept:
+        previous = best.get(match.key)
+        if previous is None or (match.start < body_end) >= (previous.start < body_end):
+            best[match.key] = match
+    return sorted(best.values(), key=lambda m: m.start)
+
+
+def extract_item_lists(doc: Document, locator: Locator) -> list[ItemList]:
+    breaks = tuple(s.char_span.start for s in doc.subdocuments if s.key != "main")
+    records: list[ItemList] = []
+    for match in find_item_lists(doc.text, doc.body_end, breaks):
+        records.append(
+            ItemList(
+                **locator.common("item_list", match.start, match.end),  # type: ignore[arg-type]
+                heading=match.heading,
+                path=match.path,
+                items=[Item(text=i.text, code=i.code, label=i.label) for i in match.items],
+            )
+        )
+    return records
+
+
+__all__ = ["ItemListMatch", "ItemMatch", "extract_item_lists", "find_item_lists", "has_particles"]
