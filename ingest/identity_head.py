@@ -1,0 +1,231 @@
+"""Reading the front matter of one (sub-)document: title, numbers, dates, issuers.
+
+A document's head is the run of blocks before its body starts: the title, subtitle dashes,
+a bracketed promulgation clause ``（2025年7月28日…令第71号公布…）``, 【field】 lines of a
+MOFCOM page, a revision stamp, an author line.  The body starts at the first article, Q&A
+or prose paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.identity_fields import (
+    DATE_PATTERN,
+    HAN,
+    DocNumber,
+    dates_in_clause,
+    find_numbers,
+    iso_date,
+    revision_stamp,
+    split_issuers,
+    squeeze,
+)
+from models.document import IdentityDate
+
+_ARTICLE_START = re.compile(
+    r"^\s*(?:第[0-9一二三四五六七八九十百〇]+[条條章節节編编部]|第[一二三四五六七八九十]+部分"
+    r"|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|[0-9０-９]+[．.、]\s*\S"
+    r"|質問|回答|问：|答：|問：|説明[：:]|说明[：:]|注[：:])"
+)
+_FIELD_LINE = re.compile(r"^\s*[【\[]\s*(?P<name>[^】\]]{1,12})\s*[】\]]\s*(?P<value>.*)$")
+_NUMBER_FIELDS = ("文書番号", "文号", "发文字号", "發文字號", "文書号", "番号", "Document No")
+_DATE_FIELDS = ("期日", "日期", "日付", "成文", "発布日", "公布日")
+_TITLE_FIELDS = ("原題", "原题", "原文", "原标题", "中国語", "中文")
+_ISSUER_FIELDS = ("団体", "机构", "機関", "发布", "発布機関")
+TRANSLATION_MARKER = re.compile(
+    r"^\s*※?\s*[【\[（(]?\s*(?P<translator>[A-Za-z]+\s*)?(?:仮訳|仮翻訳|参考訳|試訳|翻訳|译文|機械翻訳|Translation)"
+    r"\s*[】\]）)]?\s*$"
+)
+_SUBTITLE = re.compile(r"^\s*[―—－─‐\-~～・■●◆※]")
+_AUTHOR = re.compile(
+    r"^\s*(?P<org>[A-Za-z][A-Za-z&.\- ]{1,30}?|[^\s]{2,20}?)\s*(?:事務局|事务局|編集部)\s*$"
+)
+_TRAILING_MARKER = re.compile(r"(?<=[^\s0-9０-９年月日第])\s*(?P<n>[0-9]{1,2})\s*$")
+_SENTENCE = re.compile(r"[。．]\s*$|[。]")
+# A wrapped title fills its line; a short line is complete.
+_WRAPPED_TITLE_LENGTH = 28
+
+
+@dataclass
+class Head:
+    """What the front matter of one document says about it."""
+
+    title: str | None = None
+    title_block: int | None = None
+    title_original: str | None = None
+    heading_numbers: list[DocNumber] = field(default_factory=list)
+    issuing_numbers: list[DocNumber] = field(default_factory=list)
+    clause_numbers: list[DocNumber] = field(default_factory=list)
+    clause_issuers: list[str] = field(default_factory=list)
+    field_issuers: list[str] = field(default_factory=list)
+    author: str | None = None
+    dates: list[IdentityDate] = field(default_factory=list)
+    marker_blocks: list[int] = field(default_factory=list)
+    end: int = 0  # index (in the given list) of the first body block
+
+
+def strip_marker(text: str) -> tuple[str, int | None]:
+    """A heading without a trailing footnote marker (``…暫定弁法 20`` → ``…暫定弁法``, 20)."""
+    m = _TRAILING_MARKER.search(text)
+    if m is None:
+        return text.strip(), None
+    return text[: m.start()].strip(), int(m.group("n"))
+
+
+def is_body_start(text: str) -> bool:
+    """An article, a Q&A item, a numbered point or a prose paragraph."""
+    stripped = text.strip()
+    if _ARTICLE_START.match(stripped):
+        return True
+    return len(stripped) > 45 and bool(_SENTENCE.search(stripped)) and not _is_clause(stripped)
+
+
+def _is_clause(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.startswith(("（", "(")) or bool(DATE_PATTERN.match(stripped))
+
+
+def is_date_only(text: str) -> bool:
+    m = DATE_PATTERN.fullmatch(squeeze(text))
+    return m is not None
+
+
+def _balance(text: str) -> int:
+    return sum(text.count(c) for c in "（(") - sum(text.count(c) for c in "）)")
+
+
+def read_head(texts: list[str], max_blocks: int = 14) -> Head:
+    """Parse the front matter at the start of ``texts`` (a document's blocks, in order)."""
+    head = Head()
+    index = 0
+    limit = min(len(texts), max_blocks)
+    in_subtitle = False
+    while index < limit:
+        text = texts[index].strip()
+        if not text:
+            index += 1
+            continue
+        wrapped_subtitle = in_subtitle and len(texts[index - 1].strip()) >= _WRAPPED_TITLE_LENGTH
+        in_subtitle = False
+        if wrapped_subtitle and not is_body_start(text) and not revision_stamp(text):
+            in_subtitle = True
+            index += 1
+            continue
+        if TRANSLATION_MARKER.match(text):
+            head.marker_blocks.append(index)
+            index += 1
+            continue
+        field_match = _FIELD_LINE.match(text)
+        if field_match:
+            _read_field(head, field_match.group("name"), field_match.group("value"))
+            index += 1
+            continue
+        if _is_clause(text) and (head.title is not None or DATE_PATTERN.match(text.lstrip("（( "))):
+            clause = text
+            while _balance(clause) > 0 and index + 1 < len(texts):
+                index += 1
+                clause += texts[index].strip()
+            while (
+                index + 1 < limit
+                and _balance(clause) == 0
+                and not clause.rstrip().endswith(("）", ")"))
+                and texts[index + 1].strip()
+                and not is_body_start(texts[index + 1])
+                and not _is_clause(texts[index + 1])
+                and not _FIELD_LINE.match(texts[index + 1])
+                and _balance(texts[index + 1]) < 0
+            ):
+                index += 1
+                clause += texts[index].strip()
+            _read_clause(head, clause)
+            index += 1
+            continue
+        stamp = revision_stamp(text) if len(text) <= 40 else []
+        if stamp and head.title is not None:
+            head.dates.extend(stamp)
+            index += 1
+            continue
+        author = _AUTHOR.match(text)
+        if author and head.title is not None:
+            head.author = author.group("org").strip()
+            index += 1
+            continue
+        if head.title is not None and (_SUBTITLE.match(text) or _is_parenthetical_note(text)):
+            in_subtitle = True
+            index += 1
+            continue
+        if is_body_start(text) or (head.title is not None and is_date_only(text)):
+            break
+        numbers = find_numbers(text)
+        if numbers and numbers[0].start <= 2:
+            head.heading_numbers.append(numbers[0])
+            rest = text[numbers[0].end :].strip()
+            if rest and not rest.isdigit() and head.title is None:
+                index = _take_title(head, texts, index, rest, limit)
+            index += 1
+            continue
+        if head.title is not None:
+            break
+        index = _take_title(head, texts, index, text, limit)
+        index += 1
+    head.end = index
+    return head
+
+
+def _is_parenthetical_note(text: str) -> bool:
+    return text.startswith(("（", "(")) and text.endswith(("）", ")")) and len(text) < 80
+
+
+def _take_title(head: Head, texts: list[str], index: int, first: str, limit: int) -> int:
+    """Set the title from ``first``, joining the next lines while the title was wrapped."""
+    title = first
+    line = texts[index].strip()
+    while (
+        len(line) >= _WRAPPED_TITLE_LENGTH
+        and index + 1 < limit
+        and (following := texts[index + 1].strip())
+        and not _SUBTITLE.match(following)
+        and not _FIELD_LINE.match(following)
+        and not TRANSLATION_MARKER.match(following)
+        and not is_body_start(following)
+        and not DATE_PATTERN.match(following.lstrip("（( "))
+        and not revision_stamp(following)
+        and not re.search(r"[。」]$", title)
+    ):
+        index += 1
+        line = following
+        title += following
+    head.title = squeeze(strip_marker(title)[0])
+    head.title_block = index
+    return index
+
+
+def _read_field(head: Head, name: str, value: str) -> None:
+    if any(word in name for word in _NUMBER_FIELDS):
+        head.issuing_numbers.extend(find_numbers(value))
+    elif any(word in name for word in _DATE_FIELDS):
+        m = DATE_PATTERN.search(value)
+        iso = iso_date(m.group("y"), m.group("m"), m.group("d")) if m else None
+        if m and iso:
+            head.dates.append(IdentityDate(role="promulgated", iso=iso, raw=squeeze(m.group(0))))
+    elif any(word in name for word in _TITLE_FIELDS):
+        head.title_original = squeeze(value).strip("「」《》")
+    elif any(word in name for word in _ISSUER_FIELDS):
+        head.field_issuers.extend(split_issuers(re.sub(r"[（(].*", "", value)))
+
+
+def _read_clause(head: Head, clause: str) -> None:
+    """A promulgation clause: its dates, its number, the issuer named after its first date."""
+    head.dates.extend(dates_in_clause(clause))
+    numbers = find_numbers(clause)
+    head.clause_numbers.extend(numbers)
+    for number in numbers:
+        head.clause_issuers.extend(n for n in number.issuers if n not in head.clause_issuers)
+    if not head.clause_issuers:
+        date = DATE_PATTERN.search(clause)
+        after = clause[date.end() :] if date else clause.lstrip("（(")
+        run = re.match(rf"[\s{HAN}、・，,]*", after)
+        if run:
+            head.clause_issuers.extend(split_issuers(run.group(0)))
