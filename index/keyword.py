@@ -1,0 +1,340 @@
+"""Keyword retrieval: BM25 over CJK-aware tokens, persisted in SQLite beside the vectors.
+
+Tokens, from one text:
+* numbers and codes as single tokens, normalised (NFKC, kanji numerals in ordinals):
+  ``0.1%`` (and ``0.1``), ``1e902`` / ``1e902.a``, ``第61号``, ``第10条`` for 第十条;
+* words: Sudachi (normalised forms, particles and symbols dropped) for text with kana,
+  jieba (search mode) for Han-only text, lower-cased words for Latin script;
+* character bigrams of every CJK run, so words a segmenter splits differently (and
+  kanji shared by Japanese and Chinese, 稀土, 公告) still meet.
+
+The store keeps every chunk (JSON) and its term counts; postings are a CSR array rebuilt
+lazily after writes, so a query costs a few numpy slices.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+import re
+import sqlite3
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.search import Chunk
+
+TOKENIZER_VERSION = "1"
+K1, B = 1.2, 0.75
+
+_KANJI_DIGITS = "〇零一二三四五六七八九十百千两兩"
+_SPECIAL = re.compile(
+    r"(?P<code>(?<![0-9A-Za-z])\d[A-Z]\d{3}(?:\.[a-z0-9]{1,3})*(?![0-9A-Za-z]))"
+    rf"|(?P<ordinal>第\s*[0-9{_KANJI_DIGITS}]+\s*[号號条條款项項章节節编編部])"
+    r"|(?P<number>\d+(?:[.,]\d+)*\s*%?)"
+)
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+# Bigram runs leave out hiragana: particles and okurigana only add noise pairs (の品, 率が).
+_BIGRAM_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN_WORD = re.compile(r"[a-z][a-z\-]*[a-z]|[a-z]")
+_SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"})
+_ZH_STOP = frozenset("的 了 和 与 及 或 或者 在 是 对 将 由 为 以 等 其 之 而 并 并且 应当 可以".split())
+_EN_STOP = frozenset(
+    "a an the of to in on for by and or is are be been was were what which who whom when "
+    "how does do did that this these those with as at from it its than then any can must "
+    "under into their there".split()
+)
+
+
+def _ordinal_value(raw: str) -> str:
+    digits = re.sub(r"[^0-9" + _KANJI_DIGITS + "]", "", raw)
+    if digits.isdigit():
+        return str(int(digits))
+    try:
+        from ingest.numbers import kanji_to_int
+
+        return str(kanji_to_int(digits))
+    except (ImportError, ValueError):
+        return digits
+
+
+@functools.lru_cache(maxsize=1)
+def _sudachi() -> Any:
+    from sudachipy import Dictionary
+
+    return Dictionary(dict="core").create()
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def _japanese_words(text: str) -> list[str]:
+    from sudachipy import SplitMode
+
+    words: list[str] = []
+    for morpheme in _sudachi().tokenize(text, SplitMode.B):
+        if morpheme.part_of_speech()[0] in _SKIP_POS:
+            continue
+        form = morpheme.normalized_form()
+        if form.strip():
+            words.append(form)
+    return words
+
+
+def _chinese_words(text: str) -> list[str]:
+    return [
+        w for w in _jieba().lcut_for_search(text) if w.strip() and w not in _ZH_STOP and _CJK_RUN.match(w)
+    ]
+
+
+def _special_tokens(match: re.Match[str]) -> list[str]:
+    raw = match.group(0)
+    if match.group("code"):
+        return [raw.lower()]
+    if match.group("ordinal"):
+        unit = raw.strip()[-1]
+        return [f"第{_ordinal_value(raw)}{unit}"]
+    number = raw.replace(" ", "").replace(",", "")
+    if number.endswith("%"):
+        return [number, number[:-1]]
+    return [number]
+
+
+def tokenize(text: str) -> list[str]:
+    """Search tokens of ``text`` (see the module docstring); the same for queries and chunks."""
+    text = unicodedata.normalize("NFKC", text)
+    tokens: list[str] = []
+    rest: list[str] = []
+    last = 0
+    for match in _SPECIAL.finditer(text):
+        rest.append(text[last : match.start()])
+        tokens.extend(_special_tokens(match))
+        last = match.end()
+    rest.append(text[last:])
+    plain = " ".join(rest)
+    japanese = bool(_KANA.search(plain))
+    for run in _CJK_RUN.findall(plain):
+        tokens.extend(_japanese_words(run) if japanese else _chinese_words(run))
+    for run in _BIGRAM_RUN.findall(plain):
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+    tokens.extend(w for w in _LATIN_WORD.findall(plain.lower()) if w not in _EN_STOP)
+    return tokens
+
+
+class KeywordIndex:
+    """BM25 over chunks, stored in ``path`` (SQLite); upserts and deletes are incremental."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, chunk TEXT NOT NULL, "
+            "terms TEXT NOT NULL)"
+        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        self._check_tokenizer()
+        self._vocab: dict[str, int] = {}
+        self._row_of: dict[str, int] = {}
+        self._ids: list[str | None] = []
+        self._json: list[str] = []
+        self._terms: list[tuple[np.ndarray, np.ndarray]] = []
+        self._lengths: list[int] = []
+        self._attrs: list[tuple[str, str, bool, int, frozenset[str]]] = []
+        self._postings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        for chunk_id, chunk_json, terms in self._db.execute("SELECT id, chunk, terms FROM chunks"):
+            self._load_row(chunk_id, chunk_json, json.loads(terms))
+
+    def _check_tokenizer(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('tokenizer', ?)", (TOKENIZER_VERSION,))
+            self._db.commit()
+        elif row[0] != TOKENIZER_VERSION:
+            # Old token streams cannot be compared with new queries: start afresh.
+            self._db.execute("DELETE FROM chunks")
+            self._db.execute("UPDATE meta SET value=? WHERE key='tokenizer'", (TOKENIZER_VERSION,))
+            self._db.commit()
+
+    def _load_row(self, chunk_id: str, chunk_json: str, counts: dict[str, int]) -> None:
+        term_ids = np.fromiter(
+            (self._vocab.setdefault(t, len(self._vocab)) for t in counts), np.int32, len(counts)
+        )
+        tfs = np.fromiter(counts.values(), np.float32, len(counts))
+        chunk = json.loads(chunk_json)
+        attrs = (
+            chunk.get("language", "und"),
+            chunk.get("doc_kind", "other"),
+            bool(chunk.get("latest", True)),
+            effective_number(chunk.get("effective")),
+            frozenset(filter(None, chunk.get("issuer", "").split("|"))),
+        )
+        row = self._row_of.get(chunk_id)
+        if row is None:
+            row = len(self._ids)
+            self._row_of[chunk_id] = row
+            self._ids.append(chunk_id)
+            self._json.append(chunk_json)
+            self._terms.append((term_ids, tfs))
+            self._lengths.append(int(tfs.sum()))
+            self._attrs.append(attrs)
+        else:
+            self._json[row] = chunk_json
+            self._terms[row] = (term_ids, tfs)
+            self._lengths[row] = int(tfs.sum())
+            self._attrs[row] = attrs
+        self._postings = None
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def ids(self) -> set[str]:
+        return set(self._row_of)
+
+    def get(self, chunk_id: str) -> Chunk | None:
+        row = self._row_of.get(chunk_id)
+        return None if row is None else Chunk.model_validate_json(self._json[row])
+
+    def chunks(self) -> Iterable[Chunk]:
+        for row in self._row_of.values():
+            yield Chunk.model_validate_json(self._json[row])
+
+    def add(self, chunks: Sequence[Chunk], tokens: Sequence[list[str]] | None = None) -> None:
+        """Insert or replace ``chunks`` (``tokens`` when the caller has them already)."""
+        rows = []
+        for i, chunk in enumerate(chunks):
+            counts = Counter(tokens[i] if tokens is not None else tokenize(chunk.text))
+            chunk_json = chunk.model_dump_json()
+            self._load_row(chunk.id, chunk_json, dict(counts))
+            rows.append((chunk.id, chunk_json, json.dumps(counts, ensure_ascii=False)))
+        self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", rows)
+        self._db.commit()
+
+    def remove(self, ids: Iterable[str]) -> None:
+        doomed = [i for i in ids if i in self._row_of]
+        for chunk_id in doomed:
+            row = self._row_of.pop(chunk_id)
+            self._ids[row] = None
+            self._terms[row] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+            self._lengths[row] = 0
+        self._db.executemany("DELETE FROM chunks WHERE id=?", [(i,) for i in doomed])
+        self._db.commit()
+        self._postings = None
+
+    def clear(self) -> None:
+        self.remove(list(self._row_of))
+
+    def _build_postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._postings is None:
+            sizes = np.fromiter((len(t) for t, _ in self._terms), np.int64, len(self._terms))
+            if sizes.sum() == 0:
+                empty = np.zeros(0, np.int32)
+                self._postings = (np.zeros(len(self._vocab) + 1, np.int64), empty, empty.astype(np.float32))
+                return self._postings
+            term_ids = np.concatenate([t for t, _ in self._terms])
+            tfs = np.concatenate([f for _, f in self._terms])
+            rows = np.repeat(np.arange(len(self._terms), dtype=np.int32), sizes)
+            order = np.argsort(term_ids, kind="stable")
+            indptr = np.zeros(len(self._vocab) + 1, np.int64)
+            np.cumsum(np.bincount(term_ids, minlength=len(self._vocab)), out=indptr[1:])
+            self._postings = (indptr, rows[order], tfs[order])
+        return self._postings
+
+    def mask(
+        self,
+        *,
+        lang: str | None = None,
+        issuer: str | None = None,
+        kind: str | None = None,
+        effective_after: str | None = None,
+        latest_only: bool = True,
+    ) -> np.ndarray:
+        """Rows passing the filters (the same rules as ``index.vector.where``)."""
+        keep = np.fromiter((i is not None for i in self._ids), bool, len(self._ids))
+        checks: list[Callable[[tuple[str, str, bool, int, frozenset[str]]], bool]] = []
+        if lang:
+            checks.append(lambda a: a[0] == lang)
+        if kind:
+            checks.append(lambda a: a[1] == kind)
+        if latest_only:
+            checks.append(lambda a: a[2])
+        if effective_after:
+            bound = effective_number(effective_after)
+            checks.append(lambda a: a[3] >= bound)
+        if issuer:
+            checks.append(lambda a: issuer in a[4])
+        if checks:
+            keep &= np.fromiter((all(c(a) for c in checks) for a in self._attrs), bool, len(self._attrs))
+        return keep
+
+    def search(
+        self, query: str | list[str], k: int = 10, mask: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
+        """Top ``k`` (chunk id, BM25 score) for ``query``; rows outside ``mask`` never rank."""
+        tokens = tokenize(query) if isinstance(query, str) else query
+        n_docs = len(self._row_of)
+        if not tokens or n_docs == 0:
+            return []
+        indptr, post_rows, post_tfs = self._build_postings()
+        lengths = np.asarray(self._lengths, np.float32)
+        avg_len = float(lengths.sum()) / n_docs or 1.0
+        norm = K1 * (1 - B + B * lengths / avg_len)
+        scores = np.zeros(len(self._ids), np.float32)
+        for term, qtf in Counter(tokens).items():
+            term_id = self._vocab.get(term)
+            if term_id is None:
+                continue
+            start, end = indptr[term_id], indptr[term_id + 1]
+            rows, tfs = post_rows[start:end], post_tfs[start:end]
+            if len(rows) == 0:
+                continue
+            idf = math.log(1 + (n_docs - len(rows) + 0.5) / (len(rows) + 0.5))
+            scores[rows] += qtf * idf * tfs * (K1 + 1) / (tfs + norm[rows])
+        if mask is not None:
+            scores[~mask] = 0.0
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > k:
+            hits = hits[np.argpartition(-scores[hits], k)[:k]]
+        hits = hits[np.argsort(-scores[hits], kind="stable")]
+        return [(self._ids[r] or "", float(scores[r])) for r in hits]
+
+    def set_latest(self, ids: Iterable[str], latest: bool) -> None:
+        changed = []
+        for chunk_id in ids:
+            row = self._row_of.get(chunk_id)
+            if row is None:
+                continue
+            chunk = json.loads(self._json[row])
+            if chunk.get("latest") == latest:
+                continue
+            chunk["latest"] = latest
+            self._json[row] = json.dumps(chunk, ensure_ascii=False)
+            a = self._attrs[row]
+            self._attrs[row] = (a[0], a[1], latest, a[3], a[4])
+            changed.append((self._json[row], chunk_id))
+        self._db.executemany("UPDATE chunks SET chunk=? WHERE id=?", changed)
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def effective_number(iso: str | None) -> int:
+    """``2025-12-01`` -> 20251201 (chroma compares numbers only); 0 when unknown."""
+    if not iso:
+        return 0
+    digits = re.sub(r"\D", "", iso)[:8].ljust(8, "0")
+    return int(digits) if digits.isdigit() else 0
