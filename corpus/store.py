@@ -1,0 +1,574 @@
+"""The versioned corpus: one embedded SQLite file, ``DATA_DIR/regwatch.sqlite``.
+
+Every version of a document is written in one ``BEGIN IMMEDIATE`` transaction (document match,
+version row, records), so a crash mid-add leaves the corpus as it was before that file, and two
+processes adding at once are serialised by SQLite's write lock (WAL mode, 30 s busy timeout)
+instead of racing on version numbers.
+
+Tables: ``documents`` (one per lineage), ``versions`` (one per distinct file, sha256 unique,
+Document and ExtractionResult JSON zlib-compressed), ``records`` (one row per record, JSON
+queryable with ``json_extract``), ``links`` (manual link/unlink log), ``alerts`` and
+``deliveries`` (the alert queue, see ``corpus.queue``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from pydantic import TypeAdapter
+
+from corpus.versions import MATCH_NAMES, Candidate, best_match
+from models.corpus import AddOutcome, DocumentSummary, StoredVersion, VersionInfo
+from models.document import Document, DocumentIdentity
+from models.errors import NotFoundError, StoreError
+from models.records import ExtractionResult, Record
+
+DB_NAME = "regwatch.sqlite"
+SCHEMA_VERSION = "1"
+BUSY_TIMEOUT_S = 30.0
+#: Test hook: seconds to sleep inside the add transaction, after every row is written.
+PAUSE_ENV = "REGWATCH_TEST_PAUSE_IN_ADD"
+
+_RECORD = TypeAdapter(Record)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents(
+    id TEXT PRIMARY KEY,
+    identity TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions(
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id),
+    version INTEGER NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    document BLOB NOT NULL,
+    extraction BLOB NOT NULL,
+    UNIQUE(doc_id, version)
+);
+CREATE TABLE IF NOT EXISTS records(
+    version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    law TEXT,
+    article INTEGER,
+    json TEXT NOT NULL,
+    PRIMARY KEY(version_id, seq)
+);
+CREATE INDEX IF NOT EXISTS records_id ON records(id);
+CREATE INDEX IF NOT EXISTS records_kind ON records(kind, version_id);
+CREATE TABLE IF NOT EXISTS links(
+    id INTEGER PRIMARY KEY,
+    action TEXT NOT NULL CHECK(action IN ('link', 'unlink')),
+    doc_id TEXT NOT NULL,
+    other_doc_id TEXT,
+    sha256 TEXT,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alerts(
+    id TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries(
+    subscription TEXT NOT NULL,
+    alert_id TEXT NOT NULL REFERENCES alerts(id),
+    target TEXT NOT NULL,
+    status TEXT NOT NULL CHECK(status IN ('sending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    updated TEXT NOT NULL,
+    UNIQUE(subscription, alert_id, target)
+);
+"""
+
+
+def default_data_dir(data_dir: Path | str | None = None) -> Path:
+    """``data_dir`` if given, else ``$REGWATCH_HOME``, else ``~/.regwatch``."""
+    if data_dir:
+        return Path(data_dir).expanduser()
+    env = os.environ.get("REGWATCH_HOME")
+    return Path(env).expanduser() if env else Path.home() / ".regwatch"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def _unpack(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+def _identity_of(document: Document, extraction: ExtractionResult) -> DocumentIdentity:
+    # Extractors may refine what ingest found; an empty extraction identity falls back.
+    ident = extraction.identity
+    return ident if ident.title or ident.number or ident.issuers else document.identity
+
+
+class Store:
+    """The corpus store; use as a context manager (``with Store(path) as store:``).
+
+    One Store per thread: the SQLite connection is not shared across threads.
+    """
+
+    def __init__(self, data_dir: Path | str | None = None) -> None:
+        self.data_dir = default_data_dir(data_dir)
+        self.path = self.data_dir / DB_NAME
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"cannot open the corpus store: {e}", str(self.path)) from e
+        self._identities: dict[int, DocumentIdentity] = {}
+        with self.transaction() as conn:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (SCHEMA_VERSION,),
+            )
+
+    # ------------------------------------------------------------ lifecycle, transactions
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: takes the write lock at once, commits or rolls back whole."""
+        with self._guard():
+            self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException as e:
+            self._conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise StoreError(f"write failed: {e}", str(self.path)) from e
+            raise
+        with self._guard():
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: one consistent snapshot across several queries."""
+        with self._guard():
+            self._conn.execute("BEGIN")
+        try:
+            with self._guard():
+                yield self._conn
+        finally:
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as e:
+            raise StoreError(f"store error: {e}", str(self.path)) from e
+
+    # ------------------------------------------------------------ adding
+
+    def add_version(
+        self,
+        document: Document,
+        extraction: ExtractionResult,
+        *,
+        path: str | None = None,
+        doc_id: str | None = None,
+        new_document: bool = False,
+    ) -> AddOutcome:
+        """Store a file as a new document or a new version of a known one; same file: no-op.
+
+        ``doc_id`` forces "a version of this document", ``new_document`` forces a document of
+        its own; otherwise ``corpus.versions`` recognises the document from its identity.
+        """
+        sha = document.source.sha256
+        source_path = path or document.source.path
+        identity = _identity_of(document, extraction)
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT doc_id, version, path FROM versions WHERE sha256 = ?", (sha,)
+            ).fetchone()
+            if row:
+                return AddOutcome(
+                    status="unchanged", doc_id=row[0], version=row[1], sha256=sha, path=row[2]
+                )
+            matched_by: str | None = None
+            target: str | None = None
+            if doc_id is not None:
+                target, _ = self._resolve(conn, doc_id)
+                matched_by = "manual"
+            elif not new_document:
+                found = best_match(identity, self._candidates(conn))
+                if found:
+                    target, matched_by = found[0], MATCH_NAMES[found[1]]
+            now = utc_now()
+            identity_json = identity.model_dump_json(exclude_defaults=True)
+            previous: int | None = None
+            if target is None:
+                target = self._fresh_doc_id(conn, document.id, sha)
+                conn.execute(
+                    "INSERT INTO documents(id, identity, created, updated) VALUES (?, ?, ?, ?)",
+                    (target, identity_json, now, now),
+                )
+                version = 1
+            else:
+                previous = conn.execute(
+                    "SELECT MAX(version) FROM versions WHERE doc_id = ?", (target,)
+                ).fetchone()[0]
+                version = (previous or 0) + 1
+                conn.execute(
+                    "UPDATE documents SET identity = ?, updated = ? WHERE id = ?",
+                    (identity_json, now, target),
+                )
+            stored_extraction = extraction.model_copy(update={"records": []})
+            cursor = conn.execute(
+                "INSERT INTO versions(doc_id, version, sha256, path, ingested_at, identity,"
+                " document, extraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    target,
+                    version,
+                    sha,
+                    source_path,
+                    now,
+                    identity_json,
+                    _pack(document.model_dump_json(exclude_defaults=True)),
+                    _pack(stored_extraction.model_dump_json()),
+                ),
+            )
+            version_row = cursor.lastrowid
+            conn.executemany(
+                "INSERT INTO records(version_id, seq, kind, id, law, article, json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (version_row, i, r.kind, r.id, r.law, r.article, r.model_dump_json())
+                    for i, r in enumerate(extraction.records)
+                ),
+            )
+            _pause_for_tests()
+        return AddOutcome(
+            status="new_document" if previous is None else "new_version",
+            doc_id=target,
+            version=version,
+            previous_version=previous,
+            sha256=sha,
+            path=source_path,
+            matched_by=matched_by,
+        )
+
+    def _candidates(self, conn: sqlite3.Connection) -> list[Candidate]:
+        # Identities of a version row never change (only its doc_id and number may), so
+        # they are parsed once per process: a bulk add stays linear in the corpus size.
+        known = max(self._identities, default=0)
+        for row_id, ident in conn.execute(
+            "SELECT id, identity FROM versions WHERE id > ?", (known,)
+        ):
+            self._identities[row_id] = DocumentIdentity.model_validate_json(ident)
+        by_doc: dict[str, list[DocumentIdentity]] = {}
+        order = conn.execute(
+            "SELECT v.id, v.doc_id FROM versions v JOIN documents d ON d.id = v.doc_id"
+            " ORDER BY d.created, v.version"
+        )
+        for row_id, doc in order:
+            if row_id in self._identities:
+                by_doc.setdefault(doc, []).append(self._identities[row_id])
+        return [Candidate(doc, idents) for doc, idents in by_doc.items()]
+
+    @staticmethod
+    def _fresh_doc_id(conn: sqlite3.Connection, preferred: str, sha: str) -> str:
+        for candidate in (preferred, *(sha[:n] for n in range(16, 65, 4))):
+            if (
+                candidate
+                and not conn.execute(
+                    "SELECT 1 FROM documents WHERE id = ?", (candidate,)
+                ).fetchone()
+            ):
+                return candidate
+        raise StoreError(f"no free document id for {sha}")
+
+    # ------------------------------------------------------------ reading
+
+    def resolve(self, ref: str) -> tuple[str, int | None]:
+        """``DOC``, ``DOC@2``, ``DOC@latest``, a unique id prefix or a file sha256 (prefix)
+        → ``(doc_id, version or None for latest)``.  Raises NotFoundError."""
+        with self.read() as conn:
+            return self._resolve(conn, ref)
+
+    def _resolve(self, conn: sqlite3.Connection, ref: str) -> tuple[str, int | None]:
+        head, _, tail = ref.strip().partition("@")
+        version: int | None = None
+        if tail and tail != "latest":
+            if not tail.isdigit():
+                raise NotFoundError(f"bad version {tail!r} in {ref!r} (DOC@N expected)")
+            version = int(tail)
+        if not head:
+            raise NotFoundError(f"empty document reference {ref!r}")
+        rows = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM documents WHERE id = ? OR substr(id, 1, ?) = ? ORDER BY id",
+                (head, len(head), head),
+            )
+        ]
+        if head in rows:
+            rows = [head]
+        if not rows and len(head) >= 8:
+            by_sha = conn.execute(
+                "SELECT doc_id, version FROM versions WHERE substr(sha256, 1, ?) = ?",
+                (len(head), head.lower()),
+            ).fetchall()
+            if len(by_sha) == 1:
+                return by_sha[0][0], version if version is not None else by_sha[0][1]
+        if not rows:
+            raise NotFoundError(f"no document {head!r} in the corpus")
+        if len(rows) > 1:
+            shown = ", ".join(rows[:5])
+            raise NotFoundError(f"ambiguous document prefix {head!r}: {shown}")
+        doc_id = rows[0]
+        if (
+            version is not None
+            and not conn.execute(
+                "SELECT 1 FROM versions WHERE doc_id = ? AND version = ?", (doc_id, version)
+            ).fetchone()
+        ):
+            raise NotFoundError(f"document {doc_id} has no version {version}")
+        return doc_id, version
+
+    def list_documents(self) -> list[DocumentSummary]:
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT d.id, d.identity, d.created, d.updated, COUNT(v.id), MAX(v.version)"
+                " FROM documents d JOIN versions v ON v.doc_id = d.id"
+                " GROUP BY d.id ORDER BY d.created, d.id"
+            ).fetchall()
+        out: list[DocumentSummary] = []
+        for doc_id, ident_json, created, updated, n_versions, latest in rows:
+            ident = DocumentIdentity.model_validate_json(ident_json)
+            out.append(
+                DocumentSummary(
+                    doc_id=doc_id,
+                    title=ident.title,
+                    kind=ident.kind,
+                    issuers=ident.issuers,
+                    number=ident.number,
+                    language=ident.language,
+                    versions=n_versions,
+                    latest_version=latest,
+                    created=created,
+                    updated=updated,
+                )
+            )
+        return out
+
+    def versions(self, doc_id: str) -> list[VersionInfo]:
+        """Every version of a document (id or prefix), oldest first."""
+        with self.read() as conn:
+            doc, _ = self._resolve(conn, doc_id)
+            rows = conn.execute(
+                "SELECT v.version, v.sha256, v.path, v.ingested_at, v.identity,"
+                " (SELECT COUNT(*) FROM records r WHERE r.version_id = v.id)"
+                " FROM versions v WHERE v.doc_id = ? ORDER BY v.version",
+                (doc,),
+            ).fetchall()
+        return [_version_info(doc, *row) for row in rows]
+
+    def find_by_sha(self, sha256: str) -> VersionInfo | None:
+        """The version stored from the file with this sha256 (full hash), or None."""
+        with self.read() as conn:
+            row = conn.execute(
+                "SELECT v.doc_id, v.version, v.sha256, v.path, v.ingested_at, v.identity,"
+                " (SELECT COUNT(*) FROM records r WHERE r.version_id = v.id)"
+                " FROM versions v WHERE v.sha256 = ?",
+                (sha256.lower(),),
+            ).fetchone()
+        return _version_info(*row) if row else None
+
+    def get_version(
+        self, ref: str, version: int | None = None, *, with_document: bool = True
+    ) -> StoredVersion:
+        """A stored version (``ref`` as in ``resolve``; ``version`` None = the latest)."""
+        with self.read() as conn:
+            doc_id, ref_version = self._resolve(conn, ref)
+            wanted = version if version is not None else ref_version
+            if wanted is None:
+                wanted = conn.execute(
+                    "SELECT MAX(version) FROM versions WHERE doc_id = ?", (doc_id,)
+                ).fetchone()[0]
+            row = conn.execute(
+                "SELECT id, sha256, path, ingested_at, identity, document, extraction"
+                " FROM versions WHERE doc_id = ? AND version = ?",
+                (doc_id, wanted),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"document {doc_id} has no version {wanted}")
+            row_id, sha, path, ingested_at, ident_json, doc_blob, ext_blob = row
+            record_rows = conn.execute(
+                "SELECT json FROM records WHERE version_id = ? ORDER BY seq", (row_id,)
+            ).fetchall()
+        records = [_RECORD.validate_json(r[0]) for r in record_rows]
+        for record in records:
+            record.provenance.version = wanted
+        extraction = ExtractionResult.model_validate_json(_unpack(ext_blob))
+        extraction.records = records
+        info = _version_info(doc_id, wanted, sha, path, ingested_at, ident_json, len(records))
+        document = Document.model_validate_json(_unpack(doc_blob)) if with_document else None
+        return StoredVersion(info=info, document=document, extraction=extraction)
+
+    def get_records(self, ref: str, version: int | None = None) -> list[Record]:
+        """The records of a version, without loading its Document."""
+        return self.get_version(ref, version, with_document=False).records
+
+    # ------------------------------------------------------------ manual identity
+
+    def link(self, doc_a: str, doc_b: str) -> str:
+        """Declare ``doc_b`` a version of ``doc_a``: its versions join ``doc_a``, numbered with
+        ``doc_a``'s in the order the files were added.  Returns ``doc_a``'s id."""
+        with self.transaction() as conn:
+            a, _ = self._resolve(conn, doc_a)
+            b, _ = self._resolve(conn, doc_b)
+            if a == b:
+                raise StoreError(f"{a} cannot be linked to itself")
+            # Out of the way of UNIQUE(doc_id, version) until _renumber numbers them.
+            conn.execute(
+                "UPDATE versions SET doc_id = ?, version = -(version + 1000000) WHERE doc_id = ?",
+                (a, b),
+            )
+            self._renumber(conn, a)
+            conn.execute("DELETE FROM documents WHERE id = ?", (b,))
+            conn.execute(
+                "INSERT INTO links(action, doc_id, other_doc_id, created) VALUES ('link', ?, ?, ?)",
+                (a, b, utc_now()),
+            )
+        return a
+
+    def unlink(self, doc_id: str, version: int | None = None) -> str:
+        """Split a version off into a document of its own; returns the new document's id.
+
+        ``doc_id`` may be ``DOC@N``.  The remaining versions are renumbered 1..n.
+        """
+        with self.transaction() as conn:
+            doc, ref_version = self._resolve(conn, doc_id)
+            wanted = version if version is not None else ref_version
+            if wanted is None:
+                raise StoreError(f"unlink needs a version: {doc}@N")
+            count = conn.execute(
+                "SELECT COUNT(*) FROM versions WHERE doc_id = ?", (doc,)
+            ).fetchone()[0]
+            if count < 2:
+                raise StoreError(f"{doc} has one version only: it is already a document")
+            row_id, sha, ident_json, ingested_at = conn.execute(
+                "SELECT id, sha256, identity, ingested_at FROM versions"
+                " WHERE doc_id = ? AND version = ?",
+                (doc, wanted),
+            ).fetchone()
+            new_id = self._fresh_doc_id(conn, sha[:16], sha)
+            now = utc_now()
+            conn.execute(
+                "INSERT INTO documents(id, identity, created, updated) VALUES (?, ?, ?, ?)",
+                (new_id, ident_json, ingested_at, now),
+            )
+            conn.execute(
+                "UPDATE versions SET doc_id = ?, version = 1 WHERE id = ?", (new_id, row_id)
+            )
+            self._renumber(conn, doc)
+            conn.execute(
+                "INSERT INTO links(action, doc_id, other_doc_id, sha256, created)"
+                " VALUES ('unlink', ?, ?, ?, ?)",
+                (doc, new_id, sha, now),
+            )
+        return new_id
+
+    @staticmethod
+    def _renumber(conn: sqlite3.Connection, doc_id: str) -> None:
+        rows = conn.execute(
+            "SELECT id FROM versions WHERE doc_id = ? ORDER BY id", (doc_id,)
+        ).fetchall()
+        # Negative first: UNIQUE(doc_id, version) must hold after every single UPDATE.
+        conn.executemany(
+            "UPDATE versions SET version = ? WHERE id = ?",
+            [(-(i + 1), r[0]) for i, r in enumerate(rows)],
+        )
+        conn.execute("UPDATE versions SET version = -version WHERE doc_id = ?", (doc_id,))
+        latest = conn.execute(
+            "SELECT identity FROM versions WHERE doc_id = ? ORDER BY version DESC LIMIT 1",
+            (doc_id,),
+        ).fetchone()
+        conn.execute(
+            "UPDATE documents SET identity = ?, updated = ? WHERE id = ?",
+            (latest[0], utc_now(), doc_id),
+        )
+
+    # ------------------------------------------------------------ maintenance
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's integrity and foreign-key checks; an empty list means a sound file."""
+        with self._guard():
+            result = [r[0] for r in self._conn.execute("PRAGMA integrity_check")]
+            problems = [] if result == ["ok"] else result
+            problems += [str(r) for r in self._conn.execute("PRAGMA foreign_key_check")]
+        return problems
+
+
+def _version_info(
+    doc_id: str,
+    version: int,
+    sha: str,
+    path: str,
+    ingested_at: str,
+    ident_json: str,
+    n_records: int,
+) -> VersionInfo:
+    return VersionInfo(
+        doc_id=doc_id,
+        version=version,
+        sha256=sha,
+        path=path,
+        ingested_at=ingested_at,
+        identity=DocumentIdentity.model_validate_json(ident_json),
+        records=n_records,
+    )
+
+
+def _pause_for_tests() -> None:
+    seconds = os.environ.get(PAUSE_ENV)
+    if seconds:
+        print("regwatch-test: paused inside the add transaction", file=sys.stderr, flush=True)
+        time.sleep(float(seconds))
