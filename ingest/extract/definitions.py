@@ -1,0 +1,80 @@
+"""Definitions: ``本弁法にいう…とは、…を指す``, ``本法所称…，是指…``, ``「…」とは…をいう``.
+
+A definition is one sentence: it starts at a sentence start (line start, after 。 or ：, or
+after a ``本…にいう`` / ``本…所称`` lead) and ends at its full stop.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.extract.base import Locator
+from models.document import Document
+from models.records import Definition
+
+_SCOPE = (
+    r"(?:本|同)(?:弁法|办法|辦法|法律|法|条例|規定|规定|規則|规则|公告|決定|决定|措置|通知"
+    r"|告知書|ガイド)"
+)
+_JA_LEAD = rf"(?:{_SCOPE}(?:において|における|に(?:いう|言う)|で(?:いう|言う)|の)?)"
+_TERM = (
+    r"(?:「[^」\n]{1,40}」|『[^』\n]{1,40}』|“[^”\n]{1,40}”(?:[^、。，\n「“]{0,12})"
+    r"|[^、。，：:\n「“・■【]{1,40}?)"
+)
+
+_JAPANESE = re.compile(
+    rf"(?:^|(?<=[。：:\n]))[ \u3000・]*(?P<lead>{_JA_LEAD})?(?P<term>{_TERM})とは[、，]?"
+    r"(?P<definition>[^。\n]{2,400}?"
+    r"(?:を指す|をいう|を意味する|のことをいう|という|が含まれる|を含む)[^。\n]{0,40}?)。"
+)
+_CHINESE = re.compile(
+    rf"(?:^|(?<=[。；：:\n]))[ \u3000]*(?P<lead>{_SCOPE}(?:所称|所指|中))"
+    r"(?P<term>[^，,。；\n]{1,40}?)[，,]?"
+    rf"(?:是指|系指|指)(?P<definition>[^。\n]{{2,400}}?)。"
+)
+_SENTENCE_WORDS = re.compile(r"[はがをにで]$")
+
+
+@dataclass(frozen=True)
+class DefinitionMatch:
+    start: int
+    end: int
+    term: str
+    definition: str
+
+
+def _clean_term(term: str) -> str:
+    term = term.strip(" \u3000・")
+    return term.strip("「」『』“”") if term[:1] in "「『“" and term[-1:] in "」』”" else term
+
+
+def find_definitions(text: str) -> list[DefinitionMatch]:
+    found: list[DefinitionMatch] = []
+    for pattern in (_JAPANESE, _CHINESE):
+        for m in pattern.finditer(text):
+            term = _clean_term(m.group("term"))
+            if not term or _SENTENCE_WORDS.search(term) or len(term) > 40:
+                continue
+            start = m.start("lead") if m.group("lead") else m.start("term")
+            while start < m.end() and text[start] in " \u3000・":
+                start += 1
+            found.append(DefinitionMatch(start, m.end(), term, m.group("definition").strip()))
+    found.sort(key=lambda d: d.start)
+    unique: list[DefinitionMatch] = []
+    for match in found:
+        if unique and match.start < unique[-1].end:
+            continue
+        unique.append(match)
+    return unique
+
+
+def extract_definitions(document: Document, locator: Locator) -> list[Definition]:
+    return [
+        Definition(
+            **locator.common("definition", m.start, m.end),  # type: ignore[arg-type]
+            term=m.term,
+            definition=m.definition,
+        )
+        for m in find_definitions(document.text)
+    ]

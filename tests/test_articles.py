@@ -1,0 +1,292 @@
+"""Articles: labels at line start, extents, paragraphs/items, laws of quoted copies, dev truth."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from ingest.extract.article_core import find_articles
+from ingest.extract.article_laws import quoted_law
+from ingest.extract.articles import extract_articles
+from models.document import DocumentIdentity, SubDocument
+from models.provenance import CharSpan
+from tests.factories import make_document
+
+DATA = Path(__file__).parent / "data" / "dev"
+VERSIONS = [
+    "anti_monopoly_law_2007",
+    "anti_monopoly_law_2022",
+    "rare_earth_measures_draft",
+    "rare_earth_measures_final",
+]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[ \u3000\t]", "", text)
+
+
+LABELS = [
+    ("第一条 为了预防和制止垄断行为，保护市场公平竞争，制定本法。", "第一条", 1),
+    ("第十七条 本弁法は公布の日より施行する。", "第十七条", 17),
+    ("第 10 条 国は総量規制を実行する。", "第10条", 10),
+    ("　第五十七条　本法自2008年8月1日起施行。", "第五十七条", 57),
+    ("13 第十八条 輸出者は輸出許可証に明記された範囲に基づいて輸出する。", "第十八条", 18),
+    (
+        "一、以下の品目は許可を得ずに輸出してはならない：\n二、本公告に言う輸出者とは、中国の公民を含む。",
+        "一、",
+        1,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "number"), LABELS, ids=[t[1] + str(i) for i, t in enumerate(LABELS)]
+)
+def test_label_at_line_start_opens_an_article(text: str, label: str, number: int) -> None:
+    found = find_articles(text)
+    assert found, text
+    assert (found[0].label, found[0].number) == (label, number)
+
+
+MENTIONS = [
+    "同条例第10条に基づく、採掘に対する総量管理規制",
+    "第13条～第16条に罰則を定めている。",
+    "第 5 条及び第 7条では、国家は統一的に計画する。",
+    "第 2、3 条を参照。",
+    "第十二条の規定に従って処罰する。",
+    "一、輸出者",  # a filling-in guide's section heading, not a provision run
+    "一、モーター用ローター（回転子）、ステーター（固定子）コンポーネント",  # FAQ heading
+]
+
+
+@pytest.mark.parametrize("text", MENTIONS, ids=[f"mention-{i}" for i in range(len(MENTIONS))])
+def test_mention_inside_a_sentence_is_not_an_article(text: str) -> None:
+    assert find_articles(text) == []
+
+
+def test_paragraphs_and_items_of_a_wrapped_article() -> None:
+    text = (
+        "第二十条 本条例の規定に違反し、以下の行為のいずれかがあった場合、自然資源主管部門\n"
+        "は法に基づいて処罰する：\n"
+        " （一）レアアース（希土類）採掘企業が採鉱権、採鉱許可証を取得せずにレアアース（希\n"
+        "土類）を採掘する；\n"
+        " （二）レアアース（希土類）採掘企業以外の組織や個人がレアアース（希土類）の採掘に\n"
+        "従事する。\n"
+        "第二十一条 違法所得の 5 倍以上 10 倍以下の罰金を併科する。"
+    )
+    first, second = find_articles(text)
+    assert first.number == 20 and second.number == 21
+    assert [p.text for p in first.paragraphs] == [
+        "本条例の規定に違反し、以下の行為のいずれかがあった場合、自然資源主管部門は法に基づいて処罰する："
+    ]
+    assert [i.label for i in first.paragraphs[0].items] == ["（一）", "（二）"]
+    assert (
+        first.body.split("\n")[2]
+        == "（二）レアアース（希土類）採掘企業以外の組織や個人がレアアース（希土類）の採掘に従事する。"  # noqa: E501
+    )
+
+
+def test_commentary_bullet_ends_a_quoted_article_and_excerpt_mark_is_kept() -> None:
+    text = (
+        "第七条 国務院の工業情報化主管部門は全国のレアアース（希土類）産業の管理業務の責任\n"
+        "を負い、管理政策措置を研究・策定しかつ計画・実施する。\n"
+        " ～（略）～。\n"
+        "■採掘企業及び製錬・分離企業の選定等（第 7 条等）\n"
+        "・レアアース生産企業は、総量制御指標の範囲内で採掘を行うことが求められている。"
+    )
+    (article,) = find_articles(text, quoted=lambda _offset: True)
+    assert article.excerpt
+    assert article.body.endswith("～（略）～。")
+    assert "■" not in article.body
+
+
+def test_open_lead_in_takes_its_definitions_after_interrupting_commentary() -> None:
+    # 001 p.10: 第三十条's first line, commentary bullets, then the four definitions.
+    text = "\n".join(
+        [
+            " 第三十条 本条例における以下の用語の意味：",
+            " ・「磁性材料製造」技術とは、サマリウムコバルト、ネオジム鉄ホウ素の製造技術を指す。",
+            "【留意点】",
+            "・用語の定義は上記（1）と同様。",
+            "レアアース（希土類）とはランタン、セリウム等の元素の総称を指す。",
+            "製錬・分離とは、レアアース（希土類）鉱物を加工して化合物を生成する生産プロセスを指す。",
+            "金属製錬とは、化合物を原料としレアアース金属または合金を生産するプロセスを指す。",
+            "（参考）中国国家規格《希土類用語》（GB/T1576-2015）における希土類の定義。",
+        ]
+    )
+    (article,) = find_articles(text, quoted=lambda _offset: True, lines_are_paragraphs=True)
+    assert len(article.paragraphs) == 4
+    assert article.paragraphs[1].text.startswith("レアアース（希土類）とは")
+    assert len(article.pieces) == 2
+    assert "磁性材料" not in article.body
+
+
+QUOTED_LAWS = [
+    (
+        "・同条例第 10 条では、国家は総量規制を実施し（同条前段）、",
+        10,
+        "レアアース管理条例",
+        "今回の措置は、レアアース管理条例の下位規則として、同条例第 10 条に基づく。\n",
+    ),
+    (
+        "■目的（第 1 条）\n・本規則を制定するとしている。レアアース管理条例第 10 条を根拠とする規定である。",  # noqa: E501
+        1,
+        "SUBJECT",
+        "",
+    ),
+    (
+        "・レアアース管理条例第 5 条及び第 7条では、国家は統一的に計画するとされ、",
+        7,
+        "レアアース管理条例",
+        "",
+    ),
+    (
+        "■罰則等（第 13 条～第 16 条）\n・レアアース生産企業の規則違反に関し、罰則を定めている。",
+        14,
+        "SUBJECT",
+        "",
+    ),
+    (
+        "・レアアース管理条例では、上記の違反に関し、具体的な罰則内容が規定されている。",
+        20,
+        "レアアース管理条例",
+        "",
+    ),
+    ("定義及び範囲はレアアース管理条例の関連規定に従う。", 30, "レアアース管理条例", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("context", "number", "law", "earlier"),
+    QUOTED_LAWS,
+    ids=[f"quoted-law-{i}" for i in range(len(QUOTED_LAWS))],
+)
+def test_law_of_a_quotation_comes_from_the_commentary_before_it(
+    context: str, number: int, law: str, earlier: str
+) -> None:
+    assert quoted_law(earlier + context, number, "SUBJECT") == law
+
+
+def _wrap(paragraph: str, width: int = 40) -> list[str]:
+    lines, line, used = [], "", 0
+    for char in paragraph:
+        step = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used + step > 2 * width:
+            lines.append(line)
+            line, used = "", 0
+        line += char
+        used += step
+    return [*lines, line] if line else lines
+
+
+def _render(truth: dict) -> str:
+    """The versions' articles printed like their PDFs: wrapped lines, indented paragraphs."""
+    out = [truth["documents"][0]["title"], ""]
+    for article in truth["articles"]:
+        for index, paragraph in enumerate(article["text"].split("\n")):
+            text = f"{article['label']} {paragraph}" if index == 0 else f" {paragraph}"
+            out.extend(_wrap(text))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("stem", VERSIONS)
+def test_versions_articles_come_out_exactly(stem: str) -> None:
+    truth = json.loads((DATA / "versions" / f"{stem}.articles.json").read_text())
+    document = make_document(_render(truth), language=truth["language"])
+    result = extract_articles(document)
+    assert [(a.number, a.label) for a in result.records] == [
+        (a["number"], a["label"]) for a in truth["articles"]
+    ]
+    for got, want in zip(result.records, truth["articles"], strict=True):
+        assert squash(got.body) == squash(want["text"]), got.label
+    assert not result.warnings
+
+
+def _commentary_with_annex() -> tuple[str, int]:
+    commentary = "\n".join(
+        [
+            "今回の措置は、レアアース管理条例の下位規則として、同条例第 10 条に基づく。",
+            "■目的（第 1 条）",
+            "・本規則を制定するとしている。レアアース管理条例第 10 条を根拠とする規定である。",
+            "第一条 レアアースの採掘の総量規制・管理を強化するため、本弁法を制定する。",
+            "・同条例第 10 条では、国家は総量規制を実施し（同条前段）、",
+            "第十条 国はレアアース（希土類）資源の埋蔵量に基づいて総量規制を実行する。",
+            "■フロー記録制度（第 10 条）",
+            "第十条 レアアース生産企業は毎月 10 日までにフロー情報を入力しなければならない。",
+        ]
+    )
+    annex = "\n".join(
+        [
+            "レアアース採掘・レアアース製錬分離総量規制管理暫定弁法",
+            "第一条 レアアースの採掘の総量規制・管理を強化するため、本弁法を制定する。",
+            "第十条 レアアース生産企業は毎月 10 日までにフロー情報を入力しなければならない。",
+        ]
+    )
+    return commentary + "\n" + annex, len(commentary) + 1
+
+
+def test_quoted_copies_are_located_in_their_own_law_and_listed_once() -> None:
+    text, annex_start = _commentary_with_annex()
+    document = make_document(text, identity=DocumentIdentity(kind="commentary", language="ja"))
+    measures = DocumentIdentity(
+        kind="measures", title_original="稀土开采和稀土冶炼分离总量调控管理暂行办法"
+    )
+    document = document.model_copy(
+        update={
+            "subdocuments": [
+                SubDocument(
+                    key="main",
+                    identity=document.identity,
+                    pages=(1, 1),
+                    char_span=CharSpan(start=0, end=len(text)),
+                ),
+                SubDocument(
+                    key="annex1",
+                    identity=measures,
+                    pages=(1, 1),
+                    char_span=CharSpan(start=annex_start, end=len(text)),
+                ),
+            ]
+        }
+    )
+    result = extract_articles(document)
+    listed = sorted((a.law, a.number, a.quoted) for a in result.records)
+    assert listed == [
+        ("レアアース管理条例", 10, True),
+        ("稀土开采和稀土冶炼分离总量调控管理暂行办法", 1, False),
+        ("稀土开采和稀土冶炼分离总量调控管理暂行办法", 10, False),
+    ]
+    assert len(result.spans) == 5
+    own_ten = next(a for a in result.records if a.number == 10 and not a.quoted)
+    quoted_own_ten = [
+        s
+        for s in result.spans
+        if s.number == 10 and s.start < annex_start and s.law != "レアアース管理条例"
+    ]
+    assert [s.record_id for s in quoted_own_ten] == [own_ten.id]
+
+
+BROKEN = [
+    ("", 0),
+    ("本文書には条文がない。第三条に言及するだけである。", 0),
+    ("第五条 甲。\n第三条 乙。\n第三条 丙。", 3),
+    ("第\u200b一条 \ufffd\x00 壊れた文字。\n第二条", 1),
+    ("第一千零一条 桁外れの番号でも落ちない。", 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    BROKEN,
+    ids=["empty", "no-articles", "broken-numbering", "odd-unicode", "huge"],
+)
+def test_broken_input_never_crashes(text: str, count: int) -> None:
+    result = extract_articles(make_document(text or " "))
+    assert len(result.records) == count
+    if count == 3:
+        assert any("follows" in w for w in result.warnings)
+        assert any("duplicate" in w for w in result.warnings)
