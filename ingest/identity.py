@@ -107,6 +107,7 @@ def _find_starts(blocks: list[Block]) -> list[_Start]:
                 if number != attachment_count + 1:
                     continue
                 attachment_count = number
+                label = _same_word_as_sibling(starts, current_annex, label)
                 key = f"{current_annex}_att{number}"
                 starts.append(_Start(position, key, current_annex, label, True))
                 continue
@@ -122,6 +123,18 @@ def _find_starts(blocks: list[Block]) -> list[_Start]:
         if quoted is not None:
             starts.append(quoted)
     return starts
+
+
+def _same_word_as_sibling(starts: list[_Start], parent: str, label: str) -> str:
+    """A numbered series uses one word: 添付文書2 after 付属文書1 is a typo for 付属文書2."""
+    siblings = [s.label for s in starts if s.parent == parent and s.label]
+    if not siblings:
+        return label
+    word = _LABEL.match(siblings[-1])
+    mine = _LABEL.match(label)
+    if word is None or mine is None or word.group("word") == mine.group("word"):
+        return label
+    return f"{word.group('word')}{mine.group('num') or ''}"
 
 
 def _quoted_notice(blocks: list[Block], position: int, starts: list[_Start]) -> _Start | None:
@@ -153,9 +166,18 @@ def _assign_ends(starts: list[_Start], blocks: list[Block]) -> None:
 def _signature_end(blocks: list[Block], begin: int, end: int) -> int:
     """One past the date line of the first signature (issuer line + date line) after ``begin``."""
     for i in range(begin + 2, end):
-        if is_date_only(blocks[i].text) and _issuers_only(blocks[i - 1].text):
+        if is_date_only(blocks[i].text) and _signer(blocks[i - 1].text):
             return i + 1
     return end
+
+
+def _signer(text: str) -> tuple[str, ...]:
+    """Issuers signing above a date: the whole line, or the tail layout glued to a paragraph."""
+    names = _issuers_only(text)
+    if names:
+        return names
+    tail = re.split(r"[。．]", text)[-1]
+    return _issuers_only(tail) if tail and len(tail) < len(text) else ()
 
 
 def _issuers_only(text: str) -> tuple[str, ...]:
@@ -168,7 +190,7 @@ def _signature_issuers(blocks: list[Block]) -> tuple[str, ...]:
     """Issuers of the last signature in ``blocks``."""
     for i in range(len(blocks) - 1, 0, -1):
         if is_date_only(blocks[i].text):
-            names = _issuers_only(blocks[i - 1].text)
+            names = _signer(blocks[i - 1].text)
             if names:
                 return names
     return ()

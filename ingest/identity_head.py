@@ -44,6 +44,10 @@ _AUTHOR = re.compile(
 )
 _TRAILING_MARKER = re.compile(r"(?<=[^\s0-9０-９年月日第])\s*(?P<n>[0-9]{1,2})\s*$")
 _SENTENCE = re.compile(r"[。．]\s*$|[。]")
+_TRAILING_CLAUSE = re.compile(
+    r"[（(]\s*(?:[0-9０-９]{4}|[〇零一二三四五六七八九○]{4})\s*年[^（）()]*[）)]$"
+)
+_TRAILING_LABEL = re.compile(r"(?<=[》」\w])(?:説明|说明|注|備考|备注|目次|目录)[：:]$")
 # A wrapped title fills its line; a short line is complete.
 _WRAPPED_TITLE_LENGTH = 28
 
@@ -79,12 +83,16 @@ def is_body_start(text: str) -> bool:
     stripped = text.strip()
     if _ARTICLE_START.match(stripped):
         return True
+    stripped = _TRAILING_CLAUSE.sub("", stripped)
     return len(stripped) > 45 and bool(_SENTENCE.search(stripped)) and not _is_clause(stripped)
 
 
 def _is_clause(text: str) -> bool:
+    """A bracketed front-matter clause, or a bare adoption line (2007年8月30日…会议通过)."""
     stripped = text.strip()
-    return stripped.startswith(("（", "(")) or bool(DATE_PATTERN.match(stripped))
+    if stripped.startswith(("（", "(")):
+        return True
+    return bool(DATE_PATTERN.match(stripped)) and "。" not in stripped.rstrip("。")
 
 
 def is_date_only(text: str) -> bool:
@@ -197,7 +205,13 @@ def _take_title(head: Head, texts: list[str], index: int, first: str, limit: int
         index += 1
         line = following
         title += following
-    head.title = squeeze(strip_marker(title)[0])
+    title = squeeze(strip_marker(title)[0])
+    # Layout may glue the promulgation clause or the next label onto the title line.
+    clause = _TRAILING_CLAUSE.search(title)
+    if clause and clause.start() > 0:
+        _read_clause(head, clause.group(0))
+        title = title[: clause.start()]
+    head.title = _TRAILING_LABEL.sub("", title)
     head.title_block = index
     return index
 
