@@ -38,6 +38,9 @@ _NOT_NAMES = {
 _GENERIC_NAME = re.compile(
     r"^(?:.*の)?(?:関連|関係|相关|有关|有關|該当|当該|その他|其他|上記|下記|以下|前記|各種|本|同|该|該)"
 )
+_CHINESE_WORDS = re.compile(
+    r".*(?:违反|違反|依照|根据|根據|按照|依据|適用|适用|规定|執行|执行|或者|以及|及|和|与|對|对|由|在|的|将|經|经)"
+)
 _COUNTRY_PREFIX = re.compile(r"^(?:中華人民共和国|中华人民共和国)")
 
 #: ``第10条``, ``第 2、3 条``, ``第 5 条及び第 7 条``, ``第13条～第16条``.
@@ -55,10 +58,14 @@ def to_int(numeral: str) -> int | None:
 
 
 def clean_name(name: str) -> str:
-    """A law name as a key: brackets, spaces, leading bullets and the country prefix removed."""
-    name = re.sub(f"[{_S}《》「」]", "", name).lstrip("・")
-    stripped = _COUNTRY_PREFIX.sub("", name)
-    return stripped or name
+    """A law name as written, without brackets, spaces and leading bullets."""
+    return re.sub(f"[{_S}《》「」]", "", name).lstrip("・")
+
+
+def law_key(name: str) -> str:
+    """The name to compare laws by: also without the 中華人民共和国 prefix."""
+    cleaned = clean_name(name)
+    return _COUNTRY_PREFIX.sub("", cleaned) or cleaned
 
 
 def mention_numbers(match: re.Match[str]) -> list[int]:
@@ -91,6 +98,16 @@ def law_names(text: str) -> list[NameMention]:
     found: list[NameMention] = []
     for m in LAW_NAME.finditer(text):
         raw = m.group("quoted") or m.group("bracket") or m.group("bare")
+        start = m.start()
+        if m.group("bare"):
+            # Chinese has no kana between words: 经营者违反本法 is a verb phrase + 本法.
+            cut = _CHINESE_WORDS.search(raw)
+            if cut:
+                start += cut.end()
+                raw = raw[cut.end() :]
+            pronoun = PRONOUN.search(raw)
+            if pronoun and pronoun.end() == len(raw):
+                continue  # the pronoun pass below takes it
         if m.group("quoted") and not re.search(f"{LAW_SUFFIX}(?:[（(][^）)]*[）)])?$", raw):
             continue
         name = clean_name(raw)
@@ -101,7 +118,7 @@ def law_names(text: str) -> list[NameMention]:
             or _GENERIC_NAME.match(name)
         ):
             continue
-        found.append(NameMention(name, m.start(), m.end()))
+        found.append(NameMention(name, start, m.end()))
     taken = [(n.start, n.end) for n in found]
     for m in PRONOUN.finditer(text):
         if any(s <= m.start() < e for s, e in taken):

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from ingest.extract.article_laws import (
     ARTICLE_MENTION,
     PRONOUN,
-    clean_name,
     footnote_aliases,
+    law_key,
     law_names,
     mention_numbers,
     resolve_pronoun,
@@ -26,6 +26,9 @@ from models.document import Document
 from models.records import Reference
 
 _RELATIVE = re.compile(r"(?P<word>前条|次条|本条|同条|前款|本款|前項|本項)(?![例件文目])")
+_CHAINED = re.compile(
+    r"[ \u3000]*(?:及び|および|及|並びに|ならびに|又は|または|和|与|、|，|,)[ \u3000]*"
+)
 _SPACES = re.compile(r"[ \u3000\t]")
 
 
@@ -57,6 +60,9 @@ def find_references(text: str) -> list[ReferenceMatch]:
             named = before[-1]
             start = named.start
             law, pronoun = named.name, named.pronoun
+        elif found and _CHAINED.fullmatch(text[found[-1].end : m.start()]):
+            # 第 5 条及び第 7 条: the second takes the law of the first
+            law, pronoun = found[-1].law, found[-1].pronoun
         last = to_int(m.group("last")) if m.group("last") else None
         found.append(
             ReferenceMatch(
@@ -114,12 +120,12 @@ def extract_references(document: Document, locator: Locator) -> list[Reference]:
             if here is None or here.number is None:
                 continue
             number = here.number + {"前条": -1, "次条": 1}.get(ref.pronoun, 0)
-        elif ref.pronoun:
+        elif ref.pronoun and not PRONOUN.fullmatch(ref.pronoun):
             continue  # 前項/本款: paragraphs are not addressable records
         if (
             target_law is not None
             and own_law is not None
-            and clean_name(target_law) == clean_name(own_law)
+            and law_key(target_law) == law_key(own_law)
         ):
             target_law = None
         records.append(
@@ -138,12 +144,12 @@ def extract_references(document: Document, locator: Locator) -> list[Reference]:
 def _resolve(locator: Locator, law: str | None, number: int | None) -> str | None:
     if number is None:
         return None
-    key = clean_name(law) if law else None
+    key = law_key(law) if law else None
     for span in locator.articles:
         if (
             span.number == number
             and span.record_id
-            and (clean_name(span.law) if span.law else None) == key
+            and (law_key(span.law) if span.law else None) == key
         ):
             return span.record_id
     return None
