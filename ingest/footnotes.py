@@ -1,0 +1,157 @@
+"""Footnotes: split a page's footnote zone into numbered notes and find their markers.
+
+Notes are numbered in sequence through the document; a zone line opens note ``n`` only when
+it starts with the label ``n`` the sequence expects (so ``30 条）`` wrapped to the start of a
+line is not note 30).  Lines before the first label of a page continue the previous note.
+
+Markers are looked for in reading order, one note after another, between the previous marker
+and the note itself (on the note's page or the page before).  A raised or smaller digit run is
+taken first; failing that, a digit run glued into the text whose *suffix* is the expected
+number (``付属文書 16第一部`` = ``付属文書1`` + marker 6) and which is not part of a quantity,
+date or ordinal (``8月 22日``, ``第 10 条``, ``2025.8.22``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.layout import FOOTNOTE_LABEL, DraftBlock, Metrics, TextLine
+from ingest.normalize import is_wide, line_separator
+from models.document import BlockKind
+
+# A number directly followed by one of these is a quantity, date or ordinal, not a marker.
+COUNTERS = frozenset(
+    "年月日时時分秒条條项項号號款章节節编編回次倍件个個人名社歳岁元円万億亿千百%％‰度℃°"
+    "位部頁页点種种类類型层層级級枚台冊册ヶケカ箇頭匹週周期段つ兆ドトキセミ"
+)
+_NUMBER_JOINERS = frozenset(".,:/-~．，：／－～")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass
+class MarkerLink:
+    number: int
+    block: DraftBlock
+    offset: int  # where the marker stood in ``block`` after removal
+
+
+def split_notes(
+    zones: list[list[TextLine]], metrics: Metrics
+) -> tuple[list[DraftBlock], list[str]]:
+    """One FOOTNOTE block per note per page; a note running over a page break continues."""
+    blocks: list[DraftBlock] = []
+    warnings: list[str] = []
+    expected = 1
+    for lines in zones:
+        labelled_on_page = False
+        for line in lines:
+            match = FOOTNOTE_LABEL.match(line.text)
+            number = int(match.group(1)) if match else None
+            restart = number == 1 and not labelled_on_page and expected > 1
+            if match and number is not None and (number == expected or restart):
+                if restart:
+                    warnings.append(f"footnote numbering restarts at 1 on page {line.page}")
+                block = DraftBlock(BlockKind.FOOTNOTE, line.page, [], footnote_number=number)
+                block.add_line(line, "")
+                block.strip_prefix(match.end())
+                blocks.append(block)
+                expected = number + 1
+                labelled_on_page = True
+            elif blocks and blocks[-1].page == line.page:
+                previous = blocks[-1].lines[-1]
+                separator = line_separator(previous.text, line.text, metrics.is_full(previous))
+                blocks[-1].add_line(line, separator)
+            else:
+                number = blocks[-1].footnote_number if blocks else None
+                block = DraftBlock(BlockKind.FOOTNOTE, line.page, [], footnote_number=number)
+                block.continues_previous = bool(blocks)
+                block.add_line(line, "")
+                blocks.append(block)
+    return blocks, warnings
+
+
+def _inside_url(text: str, position: int) -> bool:
+    start = position
+    while start > 0 and text[start - 1] != " " and not is_wide(text[start - 1]):
+        start -= 1
+    token = text[start:position]
+    return "://" in token or token.startswith("www.")
+
+
+def _is_glued_marker(text: str, start: int, run_start: int, run_end: int) -> bool:
+    """Is ``text[start:run_end]`` (a suffix of the digit run) a plausible glued marker?"""
+    if run_start == 0 or _inside_url(text, run_start):
+        return False  # a block never starts with a marker (that is a list label)
+    after = text[run_end] if run_end < len(text) else ""
+    following = text[run_end + 1] if run_end + 1 < len(text) else ""
+    if after in COUNTERS or (after.isascii() and after.isalnum()):
+        return False
+    if after in _NUMBER_JOINERS and following.isascii() and following.isalnum():
+        return False
+    before = text[run_start - 1]
+    before2 = text[run_start - 2] if run_start >= 2 else ""
+    if before in _NUMBER_JOINERS and before2.isdigit():
+        return False  # tail of 2025.8.22, 4.24, 1576-2015
+    # 第10, G7, ISO9001: an ordinal or a name, not a marker
+    return not (start == run_start and (before == "第" or (before.isascii() and before.isalpha())))
+
+
+def _candidates(block: DraftBlock, begin: int, number: int, strong: bool) -> list[tuple[int, int]]:
+    text = block.text
+    wanted = str(number)
+    found: list[tuple[int, int]] = []
+    for match in _DIGITS.finditer(text, begin):
+        run_start, run_end = match.span()
+        if not match.group().endswith(wanted):
+            continue
+        start = run_end - len(wanted)
+        if strong:
+            if all(block.raised[start:run_end]) and (
+                start == run_start or not block.raised[start - 1]
+            ):
+                found.append((start, run_end))
+        elif _is_glued_marker(text, start, run_start, run_end):
+            found.append((start, run_end))
+    return found
+
+
+def link_markers(
+    sequence: list[DraftBlock], notes: list[DraftBlock]
+) -> tuple[list[MarkerLink], list[str]]:
+    """Find, remove and link each note's marker.
+
+    ``sequence`` holds every text block in reading order (each page's body, then its notes).
+    """
+    position = {id(block): i for i, block in enumerate(sequence)}
+    links: list[MarkerLink] = []
+    warnings: list[str] = []
+    cursor_block, cursor_offset = 0, 0
+    for note in notes:
+        number = note.footnote_number
+        if number is None:
+            continue
+        end = position[id(note)]
+        hit: tuple[int, int, int] | None = None
+        for strong in (True, False):
+            for index in range(cursor_block, end):
+                block = sequence[index]
+                if block.page < note.page - 1 or block is note:
+                    continue
+                begin = cursor_offset if index == cursor_block else 0
+                found = _candidates(block, begin, number, strong)
+                if found:
+                    hit = (index, *found[0])
+                    break
+            if hit:
+                break
+        if hit is None:
+            warnings.append(f"footnote {number} (page {note.page}): marker not found in the text")
+            continue
+        index, start, stop = hit
+        block = sequence[index]
+        cut = block.delete(start, stop)
+        block.footnote_refs.append(number)
+        links.append(MarkerLink(number, block, cut))
+        cursor_block, cursor_offset = index, cut
+    return links, warnings

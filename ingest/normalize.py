@@ -1,0 +1,182 @@
+"""Character normalisation of printed lines, keeping a map back to the source glyphs.
+
+Policy (documented, applied everywhere):
+
+* Full-width ASCII letters and digits become ASCII (``１０`` -> ``10``); other compatibility
+  characters go through NFKC (Kangxi radicals ``⾦`` -> ``金``, half-width katakana -> full
+  width, ligatures, compatibility ideographs).
+* CJK / full-width punctuation is kept as written: ``（）「」、。：；％．～`` stay full width and
+  ``…``, circled numbers ``①`` and Roman numerals ``Ⅱ`` are not decomposed, so list labels and
+  quotations read as printed.  Exception: ``．``/``，`` between two digits are a decimal point
+  or thousands separator and become ``.``/``,``.  Scorers compare after NFKC, so both forms
+  compare equal; downstream regexes should accept both bracket widths anyway.
+* White space (explicit spaces, ideographic spaces and visible gaps between glyphs) survives only
+  between two non-CJK characters: ``第 10 条`` -> ``第10条``, ``8月 22日`` -> ``8月22日``,
+  ``CISTEC 解説`` -> ``CISTEC解説``, but ``Article 5 of`` keeps its spaces.  Runs collapse to one.
+* Glyphs the font could not map (pdfplumber's ``\\x00``, private-use code points, ``(cid:N)``)
+  become a bullet ``・`` at the start of a line (they are almost always Wingdings bullets) and
+  are dropped elsewhere; they never reach the clean text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+BULLET = "・"
+_UNMAPPED = "\ufffc"  # internal placeholder for a glyph without a Unicode mapping
+_SPACE = " "
+
+_WIDE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x1100, 0x11FF),  # Hangul jamo
+    (0x2460, 0x24FF),  # circled / parenthesised numbers
+    (0x2500, 0x27BF),  # box drawing, shapes (■ ● ◆), dingbats
+    (0x2E80, 0x303F),  # radicals, Kangxi, CJK symbols and punctuation
+    (0x3040, 0x33FF),  # kana, bopomofo, compat jamo, enclosed CJK, CJK compatibility
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xA960, 0xA97F),
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFFEF),  # full-width / half-width forms (what folding leaves there)
+    (0x20000, 0x3FFFF),  # CJK extensions B+
+)
+# General punctuation that belongs to CJK typesetting.
+_WIDE_EXTRA = frozenset("―‥…※‐〜・")
+
+# Kept as printed although NFKC would change them (see module docstring).
+_KEEP_RANGES: tuple[tuple[int, int], ...] = (
+    (0xFF01, 0xFF0F),
+    (0xFF1A, 0xFF20),
+    (0xFF3B, 0xFF40),
+    (0xFF5B, 0xFF60),
+    (0x2460, 0x24FF),
+    (0x2776, 0x2793),
+    (0x3251, 0x325F),
+    (0x32B1, 0x32BF),
+    (0x2160, 0x217F),
+)
+_KEEP_CHARS = frozenset("…‥")
+_SPACES = frozenset(
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
+)
+_INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_CID = re.compile(r"^\(cid:\d+\)$")
+_DIGIT_SEPARATOR = {"．": ".", "，": ","}
+
+
+def is_wide(ch: str) -> bool:
+    """CJK script or CJK-style punctuation: no space is ever needed next to it."""
+    if ch in _WIDE_EXTRA:
+        return True
+    code = ord(ch)
+    if code < 0x1100:
+        return False
+    return any(lo <= code <= hi for lo, hi in _WIDE_RANGES)
+
+
+def _in_ranges(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= code <= hi for lo, hi in ranges)
+
+
+@lru_cache(maxsize=8192)
+def fold(glyph: str) -> str:
+    """Normalised text of one glyph's text (may be empty, or longer for ligatures)."""
+    if glyph.isascii() and glyph.isprintable():
+        return glyph
+    if glyph == "\x00" or _CID.match(glyph):
+        return _UNMAPPED
+    out: list[str] = []
+    for ch in glyph:
+        code = ord(ch)
+        if ch in _SPACES or ch in "\n\r":
+            out.append(_SPACE)
+        elif ch in _INVISIBLE or (code < 0x20 and ch != "\x00"):
+            continue
+        elif ch == "\x00" or 0xE000 <= code <= 0xF8FF:
+            out.append(_UNMAPPED)
+        elif ch in _KEEP_CHARS or _in_ranges(code, _KEEP_RANGES):
+            out.append(ch)
+        elif 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - 0xFEE0))
+        else:
+            out.append(unicodedata.normalize("NFKC", ch))
+    return "".join(out)
+
+
+@dataclass
+class NormalizedLine:
+    """Clean text of one line and, per clean character, the index of its source glyph."""
+
+    text: str
+    origin: list[int]
+    unmapped: int = 0  # glyphs without Unicode mapping that were turned into bullets or dropped
+
+
+def normalize_glyphs(
+    glyphs: Sequence[str], gap_before: Sequence[bool] | None = None
+) -> NormalizedLine:
+    """Normalise a line given as glyph texts in reading order.
+
+    ``gap_before[i]`` says a visible gap separates glyph ``i`` from the previous one (a space
+    the PDF did not draw as a character).
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    pending_space = False
+    unmapped = 0
+    for index, glyph in enumerate(glyphs):
+        if gap_before is not None and gap_before[index]:
+            pending_space = True
+        for ch in fold(glyph):
+            if ch == _SPACE:
+                pending_space = True
+                continue
+            if ch == _UNMAPPED:
+                unmapped += 1
+                if chars:
+                    continue
+                ch = BULLET
+            if pending_space and chars and not is_wide(chars[-1]) and not is_wide(ch):
+                chars.append(_SPACE)
+                origin.append(index)
+            pending_space = False
+            chars.append(ch)
+            origin.append(index)
+    for i in range(1, len(chars) - 1):
+        if chars[i] in _DIGIT_SEPARATOR and chars[i - 1].isdigit() and chars[i + 1].isdigit():
+            chars[i] = _DIGIT_SEPARATOR[chars[i]]
+    return NormalizedLine("".join(chars), origin, unmapped)
+
+
+def normalize_text(text: str) -> str:
+    """Normalise a single printed line given as a string (spaces as drawn)."""
+    return normalize_glyphs(list(text)).text
+
+
+_URL_TAIL = re.compile(r"(?:https?://|www\.)\S*$")
+_URL_CHAR = re.compile(r"[\w./?#=&%~+\-:]")
+
+
+def line_separator(previous: str, following: str, previous_is_full: bool = True) -> str:
+    """What joins two lines of one paragraph: nothing for CJK, a space for Latin words.
+
+    A URL broken at a (nearly) full line, or continued by a path character, goes on without a
+    space; so does a hyphenated Latin word.
+    """
+    if not previous or not following:
+        return ""
+    last, first = previous[-1], following[0]
+    if is_wide(last) or is_wide(first):
+        return ""
+    if _URL_TAIL.search(previous) and (
+        first in "./-_?#=&%~" or (previous_is_full and _URL_CHAR.match(first))
+    ):
+        return ""
+    if last == "-" and len(previous) > 1 and previous[-2].isalpha() and first.islower():
+        return ""
+    return _SPACE

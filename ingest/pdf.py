@@ -1,0 +1,210 @@
+"""Read a PDF into plain dataclasses: pages of characters and horizontal rules.
+
+This is the only module that imports pdfplumber, so everything downstream (layout,
+normalisation, footnotes) is testable with hand-made ``RawPage`` objects.  It also turns
+every way a file can be unusable into a typed ``InputError`` that names the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+from models.errors import (
+    CorruptPDFError,
+    EmptyFileError,
+    EncryptedPDFError,
+    FileNotFoundInputError,
+    LimitExceededError,
+    NotAPDFError,
+    NoTextLayerError,
+)
+
+# The PDF header may be preceded by junk (the spec tolerates 1024 bytes of it).
+_HEADER_WINDOW = 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps against hostile or accidental giant inputs."""
+
+    max_pages: int = 2000
+    max_bytes: int = 200 * 1024 * 1024
+    max_seconds_per_file: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class RawChar:
+    """One glyph as pdfplumber reports it (top-left origin, PDF points)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    fontname: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A horizontal line segment (a drawn line or a flat rectangle)."""
+
+    x0: float
+    x1: float
+    top: float
+
+
+@dataclass
+class RawPage:
+    number: int
+    width: float
+    height: float
+    chars: list[RawChar] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    images: int = 0
+
+
+@dataclass
+class RawPdf:
+    path: str
+    sha256: str
+    size: int
+    pages: list[RawPage]
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def check_file(path: Path, limits: Limits) -> None:
+    """Cheap checks before pdfplumber touches the file."""
+    name = str(path)
+    if not path.exists():
+        raise FileNotFoundInputError("no such file", name)
+    if not path.is_file():
+        raise NotAPDFError("not a regular file", name)
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError("the file is empty (0 bytes)", name)
+    if size > limits.max_bytes:
+        raise LimitExceededError(
+            f"file is {size} bytes, over the limit of {limits.max_bytes} bytes", name
+        )
+    with path.open("rb") as handle:
+        head = handle.read(_HEADER_WINDOW)
+    if b"%PDF-" not in head:
+        raise NotAPDFError("no %PDF- header: this is not a PDF file", name)
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """pdfplumber wraps pdfminer errors in PdfminerException; look inside."""
+    inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+    return inner if isinstance(inner, BaseException) else exc
+
+
+def _translate(exc: BaseException, name: str) -> Exception:
+    cause = _cause(exc)
+    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+        return EncryptedPDFError("encrypted: a password is needed to read this PDF", name)
+    reason = f"{type(cause).__name__}: {cause}".strip().rstrip(":")
+    return CorruptPDFError(f"unreadable PDF structure ({reason})", name)
+
+
+def _page_chars(page: pdfplumber.page.Page) -> list[RawChar]:
+    return [
+        RawChar(
+            text=c["text"],
+            x0=float(c["x0"]),
+            x1=float(c["x1"]),
+            top=float(c["top"]),
+            bottom=float(c["bottom"]),
+            size=float(c.get("size") or 0.0),
+            fontname=str(c.get("fontname") or ""),
+        )
+        for c in page.chars
+    ]
+
+
+def _page_rules(page: pdfplumber.page.Page) -> list[Rule]:
+    """Horizontal rules: footnote separators are short drawn lines or flat rectangles."""
+    rules = [
+        Rule(x0=float(obj["x0"]), x1=float(obj["x1"]), top=float(obj["top"]))
+        for obj in page.objects.get("line", [])
+        if abs(float(obj["bottom"]) - float(obj["top"])) < 1.5
+    ]
+    rules.extend(
+        Rule(x0=float(obj["x0"]), x1=float(obj["x1"]), top=float(obj["top"]))
+        for obj in page.objects.get("rect", [])
+        if float(obj["bottom"]) - float(obj["top"]) < 1.5
+        and float(obj["x1"]) - float(obj["x0"]) > 20
+    )
+    return rules
+
+
+def iter_pages(path: Path, limits: Limits, started: float) -> Iterator[RawPage]:
+    """Pages one at a time; raises typed errors naming ``path``."""
+    name = str(path)
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as exc:
+        raise _translate(exc, name) from exc
+    with pdf:
+        try:
+            pages = pdf.pages
+        except Exception as exc:
+            raise _translate(exc, name) from exc
+        if not pages:
+            raise CorruptPDFError("the PDF has no pages", name)
+        if len(pages) > limits.max_pages:
+            raise LimitExceededError(
+                f"{len(pages)} pages, over the limit of {limits.max_pages}", name
+            )
+        for number, page in enumerate(pages, 1):
+            if time.monotonic() - started > limits.max_seconds_per_file:
+                raise LimitExceededError(
+                    f"reading took over {limits.max_seconds_per_file:g} s "
+                    f"(stopped at page {number})",
+                    name,
+                )
+            try:
+                raw = RawPage(
+                    number=number,
+                    width=float(page.width),
+                    height=float(page.height),
+                    chars=_page_chars(page),
+                    rules=_page_rules(page),
+                    images=len(page.objects.get("image", [])),
+                )
+            except Exception as exc:
+                raise _translate(exc, f"{name} (page {number})") from exc
+            finally:
+                page.close()  # drops pdfplumber's per-page layout cache: memory stays flat
+            yield raw
+
+
+def read_pdf(path: Path, limits: Limits | None = None) -> RawPdf:
+    """Every page's characters and rules, after the file checks and under ``limits``."""
+    limits = limits or Limits()
+    started = time.monotonic()
+    check_file(path, limits)
+    sha, size = file_digest(path)
+    pages = list(iter_pages(path, limits, started))
+    if not any(c.text.strip() for p in pages for c in p.chars):
+        images = sum(p.images for p in pages)
+        detail = f"{images} image(s), probably a scan" if images else "the pages are blank"
+        raise NoTextLayerError(f"no text layer ({detail}); OCR is not supported", str(path))
+    return RawPdf(path=str(path), sha256=sha, size=size, pages=pages)
