@@ -327,9 +327,13 @@ def extract_dates(document: Document, locator: Locator) -> list[DateMention]:
         context = _identity_context(document, locator, start, fallback_year)
         for m in find_dates(text[start:end], context):
             m = replace(m, start=m.start + start, end=m.end + start)
+            common = locator.common("date", m.start, m.end)
+            if records and records[-1].provenance.char_span.start == m.start:
+                # 7月28日公布、施行: one mention, two records; ids must still differ
+                common["id"] = f"{common['id']}-{m.role}"
             records.append(
                 DateMention(
-                    **locator.common("date", m.start, m.end),  # type: ignore[arg-type]
+                    **common,  # type: ignore[arg-type]
                     iso=m.iso,
                     role=m.role,  # type: ignore[arg-type]
                     raw=m.raw,

@@ -176,8 +176,9 @@ class RoleFinder:
         if rest:
             return False
         if not lead:
-            prev_line = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1 : line_start].strip()
-            return bool(_ORG_SUFFIX.search(prev_line)) and len(prev_line) <= 30
+            # The issuer's name may close the previous paragraph when the PDF layer glued it on.
+            lead = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1 : line_start].strip()
+        lead = re.split(r"[。．]", lead)[-1].strip()
         return bool(_ORG_SUFFIX.search(lead)) and len(lead) <= 30
 
 

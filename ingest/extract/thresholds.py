@@ -270,8 +270,10 @@ def _subject(text: str, start: int, lang: str) -> str | None:
     for prefix, _ in _PREFIXES:
         window = re.sub(f"(?:{prefix})$", "", window)
     if lang == "zh":
-        window = re.sub(r"^.*?(?:处|并处|按|占|为)", "", window)
-        window = window.removesuffix("的")
+        window = re.sub(r"^.*(?:处|按照|按|占|为|对)", "", window)
+        window = window.removesuffix("的").rsplit("的", 1)[-1]
+        if window.endswith(("起", "后", "後")):
+            return None  # 自…之日起九十日内: a starting point, not what is limited
         return window if 2 <= len(window) <= 20 else None
     m = re.search(r"(.+?)(?:が|は|の|を)$", window)
     if not m:

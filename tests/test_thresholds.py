@@ -1,0 +1,232 @@
+"""Thresholds: real sentences from the seeds (tests/data/*.txt) and the 反垄断法 texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.extract.base import Locator
+from ingest.extract.thresholds import extract_thresholds, find_thresholds, squeeze
+from tests.factories import make_document
+
+# (text, lang, expected): expected items are (mention without spaces, value, unit, comparator)
+# or (mention, (min, max, min_inclusive, max_inclusive), unit, None) for a range.
+CASES = [
+    pytest.param(
+        "製品（製品の価値\nに占める割合が 0.1%以上のもの）の輸出規制",
+        "ja",
+        [("0.1%以上", 0.1, "%", ">=")],
+        id="ja-percent-at-least",
+    ),
+    pytest.param(
+        "ユーザーリスト掲載者等（持株比率が 50％以上の子会社、支店等を含む）",
+        "ja",
+        [("50％以上", 50, "%", ">=")],
+        id="ja-fullwidth-percent",
+    ),
+    pytest.param(
+        "最終用途が 14 ナノメートル以下のロジックチップまたは 256 層以上のメモリチップ",
+        "ja",
+        [("14ナノメートル以下", 14, "nm", "<="), ("256層以上", 256, "layer", ">=")],
+        id="ja-nm-and-layers",
+    ),
+    pytest.param(
+        "輸出後 10 営業日以内に電子メールで商務部に報告し",
+        "ja",
+        [("10営業日以内", 10, "business_day", "<=")],
+        id="ja-business-days",
+    ),
+    pytest.param(
+        "違法所得を没収し、違法所得の 5 倍以上 10 倍以下の罰金を併科する",
+        "ja",
+        [("5倍以上10倍以下", (5, 10, True, True), "times", None)],
+        id="ja-range-times",
+    ),
+    pytest.param(
+        "違法所得が 50 万人民元に満たない場合、100 万人民元\n以上 500 万人民元以下の罰金を併科する",
+        "ja",
+        [
+            ("50万人民元に満たない", 500000, "CNY", "<"),
+            ("100万人民元以上500万人民元以下", (1000000, 5000000, True, True), "CNY", None),
+        ],
+        id="ja-cny-below-and-range-across-lines",
+    ),
+    pytest.param(
+        "違法所得が 50 万人民元に満たない場合、50万人\n民元以上 200 万人民元以下の罰金",
+        "ja",
+        [
+            ("50万人民元に満たない", 500000, "CNY", "<"),
+            ("50万人民元以上200万人民元以下", (500000, 2000000, True, True), "CNY", None),
+        ],
+        id="ja-unit-broken-by-line-end",
+    ),
+    pytest.param(
+        "記録制度を確立し、毎月 10\n日までに前月の流通情報を入力する",
+        "ja",
+        [("毎月10日までに", 10, "day", "<=")],
+        id="ja-monthly-day-of-month",
+    ),
+    pytest.param(
+        "自然資源主管部門は毎年 12 月末までに当該行政区域内の総量規制指標の実施状況を報告",
+        "ja",
+        [("毎年12月末までに", 12, "month", "<=")],
+        id="ja-yearly-end-of-month",
+    ),
+    pytest.param(
+        "関連輸出規制措置の実施を 1 年間停止し",
+        "ja",
+        [("1年間", 1, "year", "==")],
+        id="ja-fixed-term",
+    ),
+    pytest.param(
+        "過去の長期居住地（3 年を超える）。（四）受取人の一年以内に中国を離れたか否か",
+        "ja",
+        [("3年を超える", 3, "year", ">"), ("一年以内", 1, "year", "<=")],
+        id="ja-years-exceeding-and-kanji-within",
+    ),
+    pytest.param(
+        "価値比率が 0.1%を超える 20場合、製造した品目は",
+        "ja",
+        [("0.1%を超える", 0.1, "%", ">")],
+        id="ja-exceeding-before-footnote-marker",
+    ),
+    pytest.param(
+        "「高于 0.1%的」（0.1%より高い［0.1%を超える］）とあるが、公告原文では、「达到 0.1%\n"
+        "及以上的」（0.1%および［それ］以上に達するもの［0.1％以上］）",
+        "ja",
+        [
+            ("高于0.1%", 0.1, "%", ">"),
+            ("0.1%より高い", 0.1, "%", ">"),
+            ("0.1%を超える", 0.1, "%", ">"),
+            ("达到0.1%及以上", 0.1, "%", ">="),
+            ("0.1%および［それ］以上", 0.1, "%", ">="),
+            ("0.1％以上", 0.1, "%", ">="),
+        ],
+        id="ja-footnote-20-glosses",
+    ),
+    pytest.param(
+        "Ａ磁石メーカーの永久磁石に占める中重レアアースの価値比率が 0.1 以上の場合、"
+        "Ｂモーターメーカーの価値比率が 0.1%以上の場合",
+        "ja",
+        [("0.1以上", 0.1, "%", ">="), ("0.1%以上", 0.1, "%", ">=")],
+        id="ja-missing-percent-sign-borrowed-from-context",
+    ),
+    pytest.param(
+        "并处上一年度销售额百分之一以上百分之十以下的罚款",
+        "zh",
+        [("百分之一以上百分之十以下", (1, 10, True, True), "%", None)],
+        id="zh-percent-range",
+    ),
+    pytest.param(
+        "对个人处五十万元以下的罚款。",
+        "zh",
+        [("五十万元以下", 500000, "CNY", "<=")],
+        id="zh-kanji-yuan",
+    ),
+    pytest.param(
+        "参与集中的一个经营者拥有其他每个经营者百分之五十以上有表决权的股份或者资产",
+        "zh",
+        [("百分之五十以上", 50, "%", ">=")],
+        id="zh-percent-prefix",
+    ),
+    pytest.param(
+        "国务院反垄断执法机构可以延长前款规定的审查期限，但最长不得超过六十日",
+        "zh",
+        [("不得超过六十日", 60, "day", "<=")],
+        id="zh-may-not-exceed-days",
+    ),
+    pytest.param(
+        "应当自决定之日起九十日内审查完毕",
+        "zh",
+        [("九十日内", 90, "day", "<=")],
+        id="zh-within-days",
+    ),
+    pytest.param(
+        "一个经营者在相关市场的市场份额达到二分之一的",
+        "zh",
+        [("达到二分之一", 50, "%", ">=")],
+        id="zh-fraction-reaching",
+    ),
+    pytest.param(
+        "其中有的经营者市场份额不足十分之一的，不应当推定该经营者具有市场支配地位",
+        "zh",
+        [("不足十分之一", 10, "%", "<")],
+        id="zh-fraction-below",
+    ),
+    pytest.param(
+        "按照第六十二条规定的罚款数额的二倍以上五倍以下确定具体罚款数额",
+        "zh",
+        [("二倍以上五倍以下", (2, 5, True, True), "times", None)],
+        id="zh-times-range-not-article-number",
+    ),
+]
+
+NOT_THRESHOLDS = [
+    pytest.param("総生産能力は推定 1万トンに達するとしている", "ja", id="estimate"),
+    pytest.param("ネオジム磁石のレアアース材料が 2 年超ぶり高値", "ja", id="headline-since"),
+    pytest.param("原子番号 57 から 71 までのランタノイド系元素", "ja", id="atomic-numbers"),
+    pytest.param("2026 年 11 月 10 日までの間、一時停止する", "ja", id="calendar-date-until"),
+    pytest.param("本措置は全17条から構成され、7種のレアアース", "ja", id="counts"),
+    pytest.param("第一段落の“価値比率”を“100%”と記入する", "ja", id="value-to-fill-in"),
+    pytest.param("3 以下の２件。", "ja", id="footnote-marker-before-ika"),
+    pytest.param("県級以上の地方人民政府の工業情報化", "ja", id="administrative-level"),
+    pytest.param("実際には 0.1%を含むと理解しておく", "ja", id="includes-is-no-comparator"),
+    pytest.param("设区的市级以上人民检察院可以依法提起民事公益诉讼", "zh", id="zh-level"),
+    pytest.param("一定时期内就特定商品或者服务（以下统称商品）进行竞争", "zh", id="zh-hereinafter"),
+]
+
+
+def _shape(text: str, m: object) -> tuple[object, ...]:
+    mention = "".join(text[m.start : m.end].split())  # type: ignore[attr-defined]
+    if m.min is not None:  # type: ignore[attr-defined]
+        bounds = (m.min, m.max, m.min_inclusive, m.max_inclusive)  # type: ignore[attr-defined]
+        return (mention, bounds, m.unit, m.comparator)  # type: ignore[attr-defined]
+    return (mention, m.value, m.unit, m.comparator)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), CASES)
+def test_find_thresholds(text: str, lang: str, expected: list[tuple[object, ...]]) -> None:
+    assert [_shape(text, m) for m in find_thresholds(text, lang)] == expected
+
+
+@pytest.mark.parametrize(("text", "lang"), NOT_THRESHOLDS)
+def test_descriptive_figures_are_not_thresholds(text: str, lang: str) -> None:
+    assert find_thresholds(text, lang) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        pytest.param("製品の価値に占める割合が 0.1%以上のもの", "価値に占める割合", id="share"),
+        pytest.param("違法所得の 5 倍以上 10 倍以下の罰金", "違法所得", id="multiple-of"),
+        pytest.param("并处上一年度销售额百分之一以上百分之十以下的罚款", "上一年度销售额", id="zh"),
+    ],
+)
+def test_subject(text: str, subject: str) -> None:
+    (match,) = find_thresholds(text, "zh" if "罚款" in text else "ja")
+    assert match.subject == subject
+
+
+def test_recurrence_is_recorded() -> None:
+    monthly, yearly = find_thresholds("毎月 10 日までに入力し、毎年 12 月末までに報告する")
+    assert (monthly.recurrence, yearly.recurrence) == ("monthly", "yearly")
+
+
+def test_squeeze_keeps_offsets_and_separates_digit_runs() -> None:
+    squeezed, offsets = squeeze("50 万人\n民元 3 20")
+    assert squeezed == "50万人民元3 20"
+    assert [offsets[i] for i in range(3)] == [0, 1, 3]
+
+
+def test_extract_thresholds_builds_records_with_provenance() -> None:
+    text = "第二十一条 違法所得の 5 倍以上 10 倍以下の罰金。\n輸出後 10 営業日以内に報告。"
+    document = make_document(text)
+
+    records = extract_thresholds(document, Locator(document))
+    assert [(r.text, r.min, r.max, r.unit) for r in records] == [
+        ("5 倍以上 10 倍以下", 5, 10, "times"),
+        ("10 営業日以内", None, None, "business_day"),
+    ]
+    assert records[1].value == 10 and records[1].comparator == "<="
+    span = records[0].provenance.char_span
+    assert document.text[span.start : span.end] == records[0].text
+    assert len({r.id for r in records}) == 2
