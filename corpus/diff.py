@@ -199,7 +199,12 @@ def _field_changes(
         before.mentions.get(None, []), after.mentions.get(None, []), "", "", None, None
     )
     changes += item_list_changes(before.lists.get(None, []), after.lists.get(None, []), None, None)
-    changes += definition_changes(before.definitions, after.definitions)
+    changes += definition_changes(
+        before.definitions,
+        after.definitions,
+        old_text=before.body([a.number for a in before.articles]),  # type: ignore[misc]
+        new_text=after.body([a.number for a in after.articles]),  # type: ignore[misc]
+    )
     for row in rows:
         if row.old is not None and row.new is not None:
             changes += _pair_changes(before, after, row, split_of, merge_of)
@@ -229,6 +234,9 @@ def _pair_changes(
     for part in old_numbers:
         if part != row.old:
             changes.append(_article_change("merged", before.by_number[part], new_article))
+    if row.status in ("unchanged", "renumbered") and len(old_numbers) == len(new_numbers) == 1:
+        # Same text, same fields: any difference would be the extractor's, not the law's.
+        return changes
     old_mentions = before.group_mentions(old_numbers)
     new_mentions = after.group_mentions(new_numbers)
     changes += mention_changes(
@@ -240,7 +248,12 @@ def _pair_changes(
         row.new,
     )
     changes += item_list_changes(
-        before.group_lists(old_numbers), after.group_lists(new_numbers), row.old, row.new
+        before.group_lists(old_numbers),
+        after.group_lists(new_numbers),
+        row.old,
+        row.new,
+        old_body=before.body(old_numbers),
+        new_body=after.body(new_numbers),
     )
     if row.status in ("modified", "moved") and wording_changed(
         old_article.body,

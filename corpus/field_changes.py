@@ -27,6 +27,7 @@ R = TypeVar("R", Threshold, DateMention)
 #: Pairs scoring below this are reported as one removed and one added mention.
 MIN_PAIR_SCORE = 0.35
 _CONTEXT = 12
+_CLAUSE_MARKS = "，,；;。：:\n、"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Located:
     record: Threshold | DateMention
     before: str
     after: str
+    clause: str  # from the start of the clause to the mention: 对个人可以处 / 对单位处
     position: float  # 0..1 within the article; 0.5 when not found
 
     @staticmethod
@@ -47,7 +49,7 @@ class Located:
             needle = normalise(record.text)
             start = text.find(needle, cursor.get(needle, 0)) if needle else -1
             if start < 0:
-                located.append(Located(record, "", "", 0.5))
+                located.append(Located(record, "", "", "", 0.5))
                 continue
             cursor[needle] = start + len(needle)
             end = start + len(needle)
@@ -56,10 +58,18 @@ class Located:
                     record,
                     text[max(0, start - _CONTEXT) : start],
                     text[end : end + _CONTEXT],
+                    _clause_before(text, start),
                     start / max(1, len(text)),
                 )
             )
         return located
+
+
+def _clause_before(text: str, start: int) -> str:
+    """The clause leading to a mention: who is fined, what is due, in the words of the text."""
+    window = text[max(0, start - _CONTEXT * 2) : start]
+    cut = max(window.rfind(mark) for mark in _CLAUSE_MARKS)
+    return window[cut + 1 :]
 
 
 def _threshold_key(record: Threshold) -> tuple[object, ...]:
@@ -74,14 +84,23 @@ def _threshold_key(record: Threshold) -> tuple[object, ...]:
 
 
 def _date_key(record: DateMention) -> tuple[object, ...]:
-    return (record.iso,) if record.iso else (normalise(record.text),)
+    """Calendar dates compare by ISO date; relative ones (同時に, 公布の日) by their words.
+
+    A relative date resolves through another date; when that one moves, it is reported
+    once, not again through every 同日 that follows it.
+    """
+    if record.relative or not record.iso:
+        return ("text", normalise(record.text))
+    return ("iso", record.iso)
 
 
 def _pair_score(a: Located, b: Located) -> float:
+    """Same clause words weigh most (对个人 vs 对单位), then nearby text, position, unit/role."""
+    clause = SequenceMatcher(None, a.clause, b.clause).ratio() if a.clause or b.clause else 0.0
     context = SequenceMatcher(None, a.before + "|" + a.after, b.before + "|" + b.after).ratio()
     position = 1.0 - abs(a.position - b.position)
     same_kind = _same_kind(a.record, b.record)
-    return 0.6 * context + 0.3 * position + 0.1 * same_kind
+    return 0.35 * clause + 0.3 * context + 0.25 * position + 0.1 * same_kind
 
 
 def _same_kind(a: Threshold | DateMention, b: Threshold | DateMention) -> float:
@@ -212,10 +231,10 @@ def mention_changes(
 
 
 def _article_of(mention: Located | None, fallback: int | None) -> int | None:
-    """The mention's own article: in a split group it may sit in another part than ``fallback``."""
-    if mention is None:
-        return None
-    return mention.record.article if mention.record.article is not None else fallback
+    """The mention's own article (a split part), else the group's article on that side."""
+    if mention is None or mention.record.article is None:
+        return fallback
+    return mention.record.article
 
 
 def _item_key(text: str) -> str:
@@ -227,8 +246,16 @@ def item_list_changes(
     new_lists: Sequence[ItemList],
     old_article: int | None,
     new_article: int | None,
+    *,
+    old_body: str = "",
+    new_body: str = "",
 ) -> list[FieldChange]:
-    """Items and control codes added to or dropped from lists (paired by heading or overlap)."""
+    """Items and control codes added to or dropped from lists (paired by heading or overlap).
+
+    With the article texts given, an item "added" whose words were already in the old text
+    (or "removed" while still in the new one) is dropped: list extraction differed, the law
+    did not.
+    """
     changes: list[FieldChange] = []
     remaining = list(new_lists)
     paired: list[tuple[ItemList | None, ItemList | None]] = []
@@ -240,7 +267,15 @@ def item_list_changes(
     paired.extend((None, n) for n in remaining)
     for a, b in paired:
         changes.extend(_list_diff(a, b, old_article, new_article))
-    return changes
+    return [c for c in changes if _backed_by_text(c, normalise(old_body), normalise(new_body))]
+
+
+def _backed_by_text(change: FieldChange, old_text: str, new_text: str) -> bool:
+    if change.change == "added" and old_text and change.new:
+        return normalise(change.new) not in old_text
+    if change.change == "removed" and new_text and change.old:
+        return normalise(change.old) not in new_text
+    return True
 
 
 def _best_list(target: ItemList, candidates: Iterable[ItemList]) -> ItemList | None:
@@ -313,8 +348,18 @@ def _item_change(
     )
 
 
-def definition_changes(old: Sequence[Definition], new: Sequence[Definition]) -> list[FieldChange]:
-    """Definitions are paired by term across the whole document: terms are unique in a law."""
+def definition_changes(
+    old: Sequence[Definition],
+    new: Sequence[Definition],
+    *,
+    old_text: str = "",
+    new_text: str = "",
+) -> list[FieldChange]:
+    """Definitions are paired by term across the whole document: terms are unique in a law.
+
+    A definition reported added or removed while its words stand in the other version's
+    text (``old_text`` / ``new_text``) is an extraction difference and is dropped.
+    """
     old_by_term = {normalise(d.term): d for d in old}
     new_by_term = {normalise(d.term): d for d in new}
     changes: list[FieldChange] = []
@@ -327,7 +372,7 @@ def definition_changes(old: Sequence[Definition], new: Sequence[Definition]) -> 
     for term, after in new_by_term.items():
         if term not in old_by_term:
             changes.append(_definition_change("added", None, after))
-    return changes
+    return [c for c in changes if _backed_by_text(c, normalise(old_text), normalise(new_text))]
 
 
 def _definition_change(
