@@ -26,6 +26,7 @@ from types import TracebackType
 
 from pydantic import TypeAdapter
 
+from corpus.store_schema import SCHEMA, SCHEMA_VERSION
 from corpus.versions import MATCH_NAMES, Candidate, best_match
 from models.corpus import AddOutcome, DocumentSummary, StoredVersion, VersionInfo
 from models.document import Document, DocumentIdentity
@@ -33,72 +34,11 @@ from models.errors import NotFoundError, StoreError
 from models.records import ExtractionResult, Record
 
 DB_NAME = "regwatch.sqlite"
-SCHEMA_VERSION = "1"
 BUSY_TIMEOUT_S = 30.0
 #: Test hook: seconds to sleep inside the add transaction, after every row is written.
 PAUSE_ENV = "REGWATCH_TEST_PAUSE_IN_ADD"
 
 _RECORD = TypeAdapter(Record)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents(
-    id TEXT PRIMARY KEY,
-    identity TEXT NOT NULL,
-    created TEXT NOT NULL,
-    updated TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS versions(
-    id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(id),
-    version INTEGER NOT NULL,
-    sha256 TEXT NOT NULL UNIQUE,
-    path TEXT NOT NULL,
-    ingested_at TEXT NOT NULL,
-    identity TEXT NOT NULL,
-    document BLOB NOT NULL,
-    extraction BLOB NOT NULL,
-    UNIQUE(doc_id, version)
-);
-CREATE TABLE IF NOT EXISTS records(
-    version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    id TEXT NOT NULL,
-    law TEXT,
-    article INTEGER,
-    json TEXT NOT NULL,
-    PRIMARY KEY(version_id, seq)
-);
-CREATE INDEX IF NOT EXISTS records_id ON records(id);
-CREATE INDEX IF NOT EXISTS records_kind ON records(kind, version_id);
-CREATE TABLE IF NOT EXISTS links(
-    id INTEGER PRIMARY KEY,
-    action TEXT NOT NULL CHECK(action IN ('link', 'unlink')),
-    doc_id TEXT NOT NULL,
-    other_doc_id TEXT,
-    sha256 TEXT,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS alerts(
-    id TEXT PRIMARY KEY,
-    event TEXT NOT NULL,
-    doc_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    created TEXT NOT NULL,
-    json TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries(
-    subscription TEXT NOT NULL,
-    alert_id TEXT NOT NULL REFERENCES alerts(id),
-    target TEXT NOT NULL,
-    status TEXT NOT NULL CHECK(status IN ('sending', 'delivered', 'failed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    updated TEXT NOT NULL,
-    UNIQUE(subscription, alert_id, target)
-);
-"""
 
 
 def default_data_dir(data_dir: Path | str | None = None) -> Path:
@@ -451,6 +391,13 @@ class Store:
         info = _version_info(doc_id, wanted, sha, path, ingested_at, ident_json, len(records))
         document = Document.model_validate_json(_unpack(doc_blob)) if with_document else None
         return StoredVersion(info=info, document=document, extraction=extraction)
+
+    def latest_versions(self, *, with_document: bool = True) -> Iterator[StoredVersion]:
+        """The latest version of every document, oldest document first (for indexing)."""
+        for summary in self.list_documents():
+            yield self.get_version(
+                summary.doc_id, summary.latest_version, with_document=with_document
+            )
 
     def get_records(self, ref: str, version: int | None = None) -> list[Record]:
         """The records of a version, without loading its Document."""

@@ -107,6 +107,8 @@ def test_get_version_round_trips_document_and_records(store: Store) -> None:
     assert old.document is None
     assert [r.text for r in old.records if r.kind == "threshold"] == ["毎月15日まで"]
     assert store.get_records(doc_id, 1) == old.records
+    [only] = store.latest_versions(with_document=False)
+    assert (only.doc_id, only.version) == (doc_id, 2)
 
 
 def test_references_resolve(store: Store) -> None:
