@@ -177,6 +177,17 @@ CASES = [
         id="zh-kanji-date-effective",
     ),
     pytest.param(
+        "中华人民共和国反垄断法\n2007年8月30日第十届全国人民代表大会常务委员会第二十九次会议通过"
+        "2022年6月24日第十三届全国人民代表大会常务委员会第三十五次会议"
+        "《关于修改〈中华人民共和国反垄断法〉的决定》修正）",
+        DateContext(lang="zh"),
+        [
+            ("2007年8月30日", "2007-08-30", "promulgated"),
+            ("2022年6月24日", "2022-06-24", "revised"),
+        ],
+        id="zh-law-header-adopted-and-amended",
+    ),
+    pytest.param(
         "令和7年10月9日に公布された",
         DateContext(),
         [("令和7年10月9日", "2025-10-09", "promulgated")],

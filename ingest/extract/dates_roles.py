@@ -15,11 +15,13 @@ import re
 
 # Role words, searched in the clause after a date; the earliest wins.
 _ROLE_WORDS: list[tuple[str, str]] = [
-    ("other", r"意見公募|意見募集|意见征求|征求意见|パブリックコメント|草案|審議|审议|可決|採択"),
+    # A consultation or a draft is not the instrument itself (本年2月…意見公募, 《弁法（草案）》).
+    ("other", r"意見公募|意見募集|意见征求|征求意见|パブリックコメント|草案|意见稿"),
     ("suspended", r"一時停止|停止|暂停|中止"),
     ("repealed", r"廃止|废止|失効|失效"),
     ("revised", r"改訂|修訂|修订|修正|改正"),
-    ("promulgated", r"公布|発布|颁布|发布|签署|署名|签发"),
+    # 会议通过 / 可決: a legislature adopting a law enacts it.
+    ("promulgated", r"公布|発布|颁布|发布|签署|署名|签发|通过|可決|採択"),
     ("effective", r"施行|実施|实施|導入|导入|発効|生效|適用開始"),
     ("published", r"公表|発表|发表|公開|公开|掲載|報道|発信"),
 ]
@@ -40,8 +42,9 @@ _UNTIL = ("まで",)
 _FILLER = re.compile(r"(?:には|に|は|、|，|,|及び|および|並びに|及|和|と|や|の|午前|午後|頃|ごろ)")
 _INSTRUMENTS = re.compile(r"措置|規制|公告|通知|命令|弁法|办法|条例|決定|决定|規定|规定|法")
 _ORG_SUFFIX = re.compile(r"(?:部|署|局|庁|院|省|委員会|委员会|政府|総署|总署|事務局)$")
-_QUOTE_OPEN = "「『“《"
-_QUOTE_CLOSE = "」』”》"
+# Quotations skipped when looking for a date's verb; 《titles》 stay (《弁法（草案）》 matters).
+_QUOTE_OPEN = "「『“"
+_QUOTE_CLOSE = "」』”"
 
 
 class RoleFinder:

@@ -272,6 +272,7 @@ def _subject(text: str, start: int, lang: str) -> str | None:
     if lang == "zh":
         window = re.sub(r"^.*(?:处|按照|按|占|为|对)", "", window)
         window = window.removesuffix("的").rsplit("的", 1)[-1]
+        window = re.sub(r"^(?:但|并|且|而|或|最长|最短|最高|最低)+", "", window)
         if window.endswith(("起", "后", "後")):
             return None  # 自…之日起九十日内: a starting point, not what is limited
         return window if 2 <= len(window) <= 20 else None
