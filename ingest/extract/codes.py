@@ -31,7 +31,7 @@ _HS_CODE = re.compile(
     r"[0-9０-９]{10}|[0-9０-９]{8}|[0-9０-９]{6})(?![0-9０-９])"
 )
 # Between the keyword and the first code, and between codes: a colon, 参考, white space, 、
-_HS_GAP = re.compile(r"[\s：:、，,；;/及和或与]*(?:参考)?[\s：:]*")
+_HS_GAP = re.compile(r"(?:及び|および|又は|または|[\s：:、，,；;/及和或与])*(?:参考)?[\s：:]*")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 
 
@@ -87,7 +87,7 @@ def find_codes(text: str) -> list[CodeMatch]:
 
 _SPACE = r"[ \t\u3000]*"
 _FULL_NUMBER = re.compile(
-    rf"(?P<issuer>[^\s、，,。；;：:「」“”（）()《》〈〉]{{1,24}}?公告){_SPACE}"
+    rf"(?P<issuer>[^\s、，,。；;：:「」“”（）()《》〈〉号0-9０-９]{{1,24}}?公告){_SPACE}"
     rf"(?P<year>[0-9０-９]{{4}}){_SPACE}年?{_SPACE}第{_SPACE}(?P<num>[0-9０-９]{{1,4}}){_SPACE}号"
 )
 _ELLIPTIC_NUMBER = re.compile(rf"{_SPACE}(?:第{_SPACE})?(?P<num>[0-9０-９]{{1,4}}){_SPACE}号")
@@ -119,6 +119,8 @@ def find_number_runs(text: str, min_items: int = 3) -> list[list[NumberedDoc]]:
         cursor = first.start()
         while True:
             sep = _RUN_SEPARATOR.match(text, cursor) if run else None
+            if run and sep is None:
+                break  # two numbers side by side (a title's own number, then the list)
             at = sep.end() if sep else cursor
             full = _FULL_NUMBER.match(text, at)
             if full is not None:

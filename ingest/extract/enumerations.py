@@ -39,7 +39,11 @@ _CONNECTOR = re.compile(
 _TAIL_CONNECTOR = re.compile(
     r"(?:および|及び|並びに|ならびに|または|又は|もしくは|若しくは|以及|和|与|或者)"
 )
-_SENTENCE_END = re.compile(r"[。；;]|\n(?=\s*(?:[・■●※＊]|[0-9０-９]+(?:[.．][0-9０-９]+)+))")
+_SENTENCE_END = re.compile(
+    r"[。；;]|\n(?=\s*(?:[・■●※＊]|[0-9０-９]+(?:[.．][0-9０-９]+)+))"
+    # a numbered definition run into the previous one: ``…ネオジム（Nd）2.4中希土類元素：``
+    r"|(?<![0-9０-９.．])(?=[0-9０-９]{1,2}[.．][0-9０-９]{1,2}[^0-9０-９.．%％、。]{1,30}?[：:])"
+)
 _COLON_HEAD = re.compile(
     r"^(?P<head>[^。、，,]{1,40}?)[：:](?P<rest>(?:[（(][^）)]{0,10}[）)][：:])?)"
 )
@@ -125,8 +129,9 @@ def _enumeration(text: str, start: int, end: int) -> list[Span] | None:
 def _term_before(text: str, sentence_start: int, at: int) -> str:
     """The defined term: the phrase between the sentence start and the defining word."""
     term = text[sentence_start:at]
-    term = re.split(r"[。；、]|https?://\S+|\s[0-9０-９]{1,3}\s", term)[-1]
-    term = _LEADING_MARK.sub("", squeeze(term))
+    term = re.split(r"[。；、]|https?://[\x21-\x7e]+|\s[0-9０-９]{1,3}\s", term)[-1]
+    term = re.sub(r"^[0-9０-９]{1,3}(?=[^\x00-\x7f0-9０-９．.])", "", term.strip())
+    term = _LEADING_MARK.sub("", squeeze(_LEADING_MARK.sub("", term.strip())))
     term = _TERM_PREFIX.sub("", term)
     term = re.sub(r"(?:に|で)?は$", "", term)
     return strip_punct(term)

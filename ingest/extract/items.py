@@ -106,7 +106,7 @@ def _entry(node: Node, codes: list[CodeMatch]) -> tuple[ItemMatch, list[CodeMatc
     lead = len(raw) - len(raw.lstrip())
     item = ItemMatch(
         raw_start + lead,
-        raw_start + len(raw.rstrip()),
+        raw_start + len(raw.rstrip(" \t\u3000\n。；;：:、，,.．")),
         text,
         node.label.text if node.label else None,
         ", ".join(dict.fromkeys(c.code for c in found)) or None,
@@ -220,6 +220,11 @@ def _coded_clause(
     if unit.label is not None:
         clause_start = max(clause_start, unit.start + unit.label.end)
     raw = text[clause_start:cut]
+    # a bullet the PDF turned into ・ after a heading run into the same block: "…規制・レアアース…"
+    pieces = raw.split("・")
+    if len(pieces) > 1 and len(pieces[-1]) >= 15 and len(pieces[-2]) >= 10:
+        clause_start = cut - len(pieces[-1])
+        raw = pieces[-1]
     if not clean_item(raw) and previous is not None:
         clause_start, cut = previous.start, previous.end
         if previous.label is not None:

@@ -169,6 +169,7 @@ def split_units(text: str) -> list[Unit]:
                 _open_parens(prev.text) > 0
                 or (
                     prev.text.rstrip()[-1] not in _TERMINAL
+                    and not re.search(r"https?://\S+$", prev.text.rstrip())
                     and len(prev.text.rstrip().rsplit("\n", 1)[-1].strip()) >= _WRAP_MIN_CHARS
                 )
             )
