@@ -8,6 +8,7 @@ naming the law (``レアアース管理条例では、…``).  Shared with the r
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -240,7 +241,17 @@ def identity_law(identity: DocumentIdentity) -> str | None:
         numbers = [n for n in [identity.number, *identity.number_aliases] if n]
         chinese = [n for n in numbers if _looks_chinese(n)]
         if chinese:
-            return clean_name(max(chinese, key=lambda n: ("年" in n, len(n))))
+            # The Chinese form of the official number (same issuers), not a joint-heading alias.
+            primary = numbers[0]
+            return clean_name(
+                max(
+                    [n for n in chinese if n != primary] or chinese,
+                    key=lambda n: (
+                        difflib.SequenceMatcher(None, n, primary).ratio(),
+                        "年" in n,
+                    ),
+                )
+            )
         if numbers:
             return clean_name(numbers[0])
     name = identity.title_original or identity.title or identity.number

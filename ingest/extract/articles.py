@@ -154,7 +154,10 @@ def _assign_laws(document: Document, copies: list[_Copy], warnings: list[str]) -
                 ),
                 None,
             )
-            if twin is not None:
+            if match.ended_by.startswith("citation:"):
+                cited = match.ended_by.removeprefix("citation:")
+                copy.law = aliases.get(cited, cited)
+            elif twin is not None:
                 copy.law = twin.law
             elif previous is not None and previous.quoted and previous.match.end >= match.start - 2:
                 copy.law = previous.law  # 第二十一条 right after 第二十条: same quotation
@@ -243,11 +246,6 @@ def extract_articles(document: Document) -> ArticleExtraction:
     matches.sort(key=lambda m: m.start)
     copies = [_Copy(m, quoted=quoted(m.start)) for m in matches]
     _assign_laws(document, copies, result.warnings)
-    for copy in copies:
-        if copy.match.ended_by.startswith("citation:") and copy.law is None:
-            copy.law = footnote_aliases(document).get(
-                copy.match.ended_by[9:], copy.match.ended_by[9:]
-            )
     _check_numbering(copies, result.warnings)
     return _records(document, copies, result)
 
