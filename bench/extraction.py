@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in sorted(args.truth.glob("*.json")):
         scores, elapsed, used = score_document(path, kinds, args.by_page, args.source)
         print(f"{path.stem} ({used}): ingest + extract {elapsed:.2f}s", file=sys.stderr)
-        label = path.stem[:20] + ("" if used == "pdf" else " (txt)")
+        label = path.stem[:17] + ("" if used == "pdf" else " (txt)")
         for kind, score in scores.items():
             rows.append((label, kind, score))
             totals[kind].add(score)
