@@ -26,7 +26,7 @@ ARTICLE_LABEL = re.compile(
 #: A label followed by one of these is a mention inside a sentence (``第10条に基づく``,
 #: ``第13条～第16条``, ``第 5 条及び``), not the start of the article.
 _MENTION_FOLLOWERS = set(
-    "のにでは、，,。．.）)」』等及およ～〜~－-―条項款まからをがもと・並又或和或及至规规定中所第"
+    "のにでは、，,。．.）)」』等及およ～〜~－-―条項款まからをがもと・並又及至规第"
 )
 
 #: MOFCOM announcements number their provisions 一、二、…; ``十一、`` etc.
