@@ -211,41 +211,25 @@ def align(old: list[AlignedText], new: list[AlignedText]) -> Alignment:
     old_to_new = dict(matches)
     new_to_old = {j: i for i, j in matches}
 
+    moved = _moved(scorer, old_to_new, new_to_old)
+    moved_new = {j for j, _ in moved.values()}
     splits: dict[int, list[int]] = {}
     for j, article in enumerate(new):
-        if j in new_to_old:
+        if j in new_to_old or j in moved_new:
             continue
         host = _container(article.masked, [(i, a.masked) for i, a in enumerate(old)])
         if host is not None:
             splits.setdefault(host, []).append(j)
     merges: dict[int, list[int]] = {}
     for i, article in enumerate(old):
-        if i in old_to_new:
+        if i in old_to_new or i in moved:
             continue
         host = _container(article.masked, [(j, a.masked) for j, a in enumerate(new)])
         if host is not None:
             merges.setdefault(host, []).append(i)
-
     matches = _keep_beginnings(old, new, matches, splits, merges)
     old_to_new = dict(matches)
     new_to_old = {j: i for i, j in matches}
-    split_new = {j for parts in splits.values() for j in parts}
-    merged_old = {i for parts in merges.values() for i in parts}
-    moved: dict[int, tuple[int, float]] = {}
-    for i in range(len(old)):
-        if i in old_to_new or i in merged_old:
-            continue
-        candidates = [
-            (scorer(i, j), j)
-            for j in range(len(new))
-            if j not in new_to_old
-            and j not in split_new
-            and j not in {m[0] for m in moved.values()}
-        ]
-        if candidates:
-            score, j = max(candidates)
-            if score >= MIN_MOVED_SIMILARITY:
-                moved[i] = (j, score)
 
     pairs = _ordered_pairs(old, new, matches, moved, scorer)
     return Alignment(
@@ -259,6 +243,22 @@ def align(old: list[AlignedText], new: list[AlignedText]) -> Alignment:
             for j, is_ in sorted(merges.items())
         ],
     )
+
+
+def _moved(
+    scorer: _Scorer, old_to_new: dict[int, int], new_to_old: dict[int, int]
+) -> dict[int, tuple[int, float]]:
+    """Unmatched pairs similar enough without positional support: articles moved elsewhere."""
+    moved: dict[int, tuple[int, float]] = {}
+    free_new = [j for j in range(len(scorer.new)) if j not in new_to_old]
+    for i in range(len(scorer.old)):
+        if i in old_to_new or not free_new:
+            continue
+        score, j = max((scorer(i, j), j) for j in free_new)
+        if score >= MIN_MOVED_SIMILARITY:
+            moved[i] = (j, score)
+            free_new.remove(j)
+    return moved
 
 
 def _keep_beginnings(
