@@ -33,7 +33,7 @@ _MENTION_FOLLOWERS = set(
 ENUM_LABEL = re.compile(rf"^[{_SPACE}]*(?P<label>(?P<num>[一二三四五六七八九十]{{1,3}})[、，])")
 
 HEADING = re.compile(
-    rf"^[{_SPACE}]*第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*(?P<level>编|編|章|节|節)(?:[{_SPACE}]|$)"
+    rf"^[{_SPACE}]*第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*(?P<level>编|編|章|节|節)(?![のにでは、，,])"
 )
 ITEM_LABEL = re.compile(
     rf"^[{_SPACE}]*(?P<label>[（(][{_SPACE}]*[一二三四五六七八九十]{{1,3}}[{_SPACE}]*[）)]"
@@ -160,7 +160,7 @@ def heading(line: Line) -> tuple[str, str] | None:
     if m is None:
         return None
     text = line.text
-    if len(text) > 40 or any(p in text for p in "。；，,"):
+    if len(text) > 40 or any(p in text for p in "。；，,、："):
         return None
     level = {"編": "编", "節": "节"}.get(m.group("level"), m.group("level"))
     return level, re.sub(f"[{_SPACE}]+", " ", text)
