@@ -1,0 +1,168 @@
+"""The ``regwatch`` command: a thin layer over the library (sqlite-utils style).
+
+JSON goes to stdout, messages to stderr.  Exit codes (also in the README):
+0 success; 1 unexpected error; 2 usage or configuration error; 3 at least one input file
+could not be ingested; 4 unknown document/version; 5 corpus store error; 6 search index error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from corpus import commands
+from models.errors import RegwatchError
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+
+
+def _add_data_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="corpus directory (default: $REGWATCH_HOME or ~/.regwatch)",
+    )
+
+
+def _add_quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or messages")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="regwatch",
+        description="Track Chinese export-control regulation and Japanese commentary on it: "
+        "ingest PDFs, extract records, diff versions, alert, search.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "ingest", help="read PDFs into clean documents (blocks, footnotes, identity)"
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
+    p.add_argument("--out", type=Path, help="write one DOCUMENT_ID.document.json per file here")
+    p.add_argument("--json", action="store_true", help="print full documents as JSON lines")
+    _add_quiet(p)
+    p.set_defaults(handler=commands.cmd_ingest)
+
+    p = sub.add_parser("extract", help="extract typed records (articles, thresholds, dates...)")
+    p.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
+    p.add_argument("--out", type=Path, help="write one DOCUMENT_ID.records.json per file here")
+    p.add_argument("--kind", action="append", help="only these record kinds (repeatable)")
+    _add_quiet(p)
+    p.set_defaults(handler=commands.cmd_extract)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of regwatch's JSON outputs")
+    p.add_argument(
+        "what",
+        nargs="?",
+        default="extract",
+        choices=["extract", "document", "diff", "alert", "search"],
+    )
+    p.set_defaults(handler=commands.cmd_schema)
+
+    p = sub.add_parser("add", help="ingest, extract and store PDFs in the corpus (new versions)")
+    p.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
+    p.add_argument("--no-index", action="store_true", help="do not update the search index")
+    _add_data_dir(p)
+    _add_quiet(p)
+    p.set_defaults(handler=commands.cmd_add)
+
+    p = sub.add_parser("list", help="list the documents in the corpus")
+    _add_data_dir(p)
+    p.set_defaults(handler=commands.cmd_list)
+
+    p = sub.add_parser("show", help="show a document version's identity and records")
+    p.add_argument("ref", metavar="DOC[@VERSION]")
+    p.add_argument("--kind", action="append", help="only these record kinds (repeatable)")
+    p.add_argument("--table", action="store_true", help="a readable table instead of JSON")
+    _add_data_dir(p)
+    p.set_defaults(handler=commands.cmd_show)
+
+    p = sub.add_parser("diff", help="structural diff of two versions (DOC@V1 DOC@V2, or two PDFs)")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument(
+        "--format", choices=["json", "markdown", "html"], default="json", help="output format"
+    )
+    p.add_argument("--out", type=Path, help="write the output to this file instead of stdout")
+    _add_data_dir(p)
+    p.set_defaults(handler=commands.cmd_diff)
+
+    p = sub.add_parser("link", help="declare two documents versions of one (manual identity)")
+    p.add_argument("doc", metavar="DOC")
+    p.add_argument("other", metavar="OTHER_DOC")
+    _add_data_dir(p)
+    p.set_defaults(handler=commands.cmd_link)
+
+    p = sub.add_parser("unlink", help="split a version off into a document of its own")
+    p.add_argument("ref", metavar="DOC@VERSION")
+    _add_data_dir(p)
+    p.set_defaults(handler=commands.cmd_unlink)
+
+    for name, helptext in (
+        ("scan", "one pass: add new/changed PDFs under DIR and emit alerts (for cron)"),
+        ("watch", "scan DIR every --interval seconds until interrupted"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("dir", type=Path, metavar="DIR")
+        p.add_argument("--subscriptions", type=Path, help="TOML file of subscriptions")
+        p.add_argument("--jsonl", type=Path, help="also append alerts to this JSON-lines file")
+        p.add_argument("--atom", type=Path, help="write the Atom feed of alerts to this file")
+        if name == "watch":
+            p.add_argument("--interval", type=float, default=60.0, help="seconds between scans")
+        _add_data_dir(p)
+        _add_quiet(p)
+        p.set_defaults(handler=commands.cmd_scan if name == "scan" else commands.cmd_watch)
+
+    p = sub.add_parser("search", help="ask a question (ja/zh/en); best articles first")
+    p.add_argument("query", metavar="QUESTION")
+    p.add_argument("--k", type=int, default=10, help="number of hits (default 10)")
+    p.add_argument("--lang", choices=["ja", "zh", "en"], help="only chunks in this language")
+    p.add_argument("--issuer", help="only documents of this issuer")
+    p.add_argument("--kind", help="only documents of this kind (measures, announcement...)")
+    p.add_argument("--effective-after", metavar="DATE", help="only documents effective after")
+    p.add_argument("--all-versions", action="store_true", help="search old versions too")
+    p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    p.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
+    _add_data_dir(p)
+    p.set_defaults(handler=commands.cmd_search)
+
+    p = sub.add_parser("reindex", help="rebuild the search index from the corpus")
+    _add_data_dir(p)
+    _add_quiet(p)
+    p.set_defaults(handler=commands.cmd_reindex)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except RegwatchError as exc:
+        print(f"regwatch: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head`: not an error.  Silence the final flush too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

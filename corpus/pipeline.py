@@ -1,0 +1,57 @@
+"""The one place that knows the order of the stages: ingest → extract → store → index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.extract import extract_records
+from ingest.pipeline import Limits, ingest_many
+from models.document import Document, IngestResult
+from models.errors import RegwatchError
+from models.records import ExtractionResult
+
+
+@dataclass
+class ProcessedFile:
+    """Per-file outcome of ingest + extract: a failure carries coded errors, never raises."""
+
+    path: str
+    document: Document | None = None
+    extraction: ExtractionResult | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.extraction is not None
+
+
+def ingest_files(
+    paths: Iterable[Path], limits: Limits | None = None, progress: bool = False
+) -> Iterator[IngestResult]:
+    yield from ingest_many(paths, limits=limits, progress=progress)
+
+
+def extract_document(document: Document, kinds: set[str] | None = None) -> ExtractionResult:
+    return extract_records(document, kinds=kinds)
+
+
+def process_files(
+    paths: Iterable[Path],
+    kinds: set[str] | None = None,
+    limits: Limits | None = None,
+    progress: bool = False,
+) -> Iterator[ProcessedFile]:
+    for outcome in ingest_many(paths, limits=limits, progress=progress):
+        if outcome.document is None:
+            yield ProcessedFile(path=outcome.path, errors=outcome.errors)
+            continue
+        try:
+            extraction = extract_records(outcome.document, kinds=kinds)
+        except RegwatchError as exc:
+            yield ProcessedFile(
+                path=outcome.path, document=outcome.document, errors=[exc.to_dict()]
+            )
+            continue
+        yield ProcessedFile(path=outcome.path, document=outcome.document, extraction=extraction)
