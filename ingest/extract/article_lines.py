@@ -160,7 +160,7 @@ def heading(line: Line) -> tuple[str, str] | None:
     if m is None:
         return None
     text = line.text
-    if len(text) > 40 or any(p in text for p in "。；，,、："):
+    if len(text) > 40 or any(p in text for p in "。；，,："):
         return None
     level = {"編": "编", "節": "节"}.get(m.group("level"), m.group("level"))
     return level, re.sub(f"[{_SPACE}]+", " ", text)
