@@ -129,6 +129,10 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A read transaction: one consistent snapshot across several queries."""
+        if self._conn.in_transaction:  # inside a write transaction: its snapshot serves
+            with self._guard():
+                yield self._conn
+            return
         with self._guard():
             self._conn.execute("BEGIN")
         try:

@@ -299,3 +299,36 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     assert sorted(o[2] for o in shared) == list(range(1, workers * per_worker + 1))
     assert [o[0] for o in shared].count("new_document") == 1
     assert elapsed < 120
+
+
+# ---------------------------------------------------------------- real PDFs, whole pipeline
+
+
+@pytest.fixture(scope="module")
+def sample_versions() -> dict[str, tuple]:
+    from corpus.pipeline import process_files
+
+    paths = sorted((REPO / "samples" / "versions").glob("*.pdf"))
+    processed = {Path(p.path).stem: p for p in process_files(paths)}
+    assert all(p.ok for p in processed.values()), processed
+    return {stem: (p.document, p.extraction) for stem, p in processed.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("reverse", [False, True], ids=["oldest-first", "newest-first"])
+def test_sample_pdfs_form_two_documents_of_two_versions(
+    tmp_path: Path, sample_versions: dict[str, tuple], reverse: bool
+) -> None:
+    order = sorted(sample_versions, reverse=reverse)
+    with Store(tmp_path) as s:
+        outcomes = {stem: s.add_version(*sample_versions[stem]) for stem in order}
+        documents = s.list_documents()
+    assert sorted((d.title, d.versions) for d in documents) == [
+        ("レアアース採掘・レアアース製錬分離総量規制管理暫定弁法" if not reverse
+         else "レアアース採掘・レアアース製錬分離総量規制管理弁法（暫定）（意見募集稿）", 2),
+        ("中华人民共和国反垄断法", 2),
+    ]  # fmt: skip
+    assert outcomes["anti_monopoly_law_2022"].doc_id == outcomes["anti_monopoly_law_2007"].doc_id
+    rare = (outcomes["rare_earth_measures_draft"], outcomes["rare_earth_measures_final"])
+    assert rare[0].doc_id == rare[1].doc_id
+    assert sorted(o.status for o in rare) == ["new_document", "new_version"]
