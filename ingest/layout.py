@@ -23,7 +23,7 @@ from models.document import BlockKind
 TERMINAL = frozenset("。．.!?！？:：;；」』)）]】…")
 # A heading may end with a bracket, never with sentence punctuation.
 SENTENCE_END = frozenset("。．.!?！？:：;；")
-BULLETS = frozenset("■□●○◆◇▪▫•・◎★☆▶►➢✓✔-–")
+BULLETS = frozenset("●○▪▫•・◎▶►➢✓✔-–")  # ■ ◆ □ open headings as often as items
 _NUM = r"[一二三四五六七八九十百千零〇两0-9]+"
 ARTICLE_START = re.compile(rf"^第\s*{_NUM}\s*条(?:之{_NUM})?(?:[\s　]+\S|$)")
 CHAPTER_START = re.compile(rf"^第\s*{_NUM}\s*(?:编|編|章|节|節|部分|款)(?:[\s　]|$)")
@@ -273,14 +273,19 @@ def measure(pages: list[list[TextLine]]) -> Metrics:
 # ---------------------------------------------------------------------------- furniture
 
 
-def _furniture_key(text: str) -> str:
-    return re.sub(r"\d+", "#", text)
+def _furniture_keys(line: TextLine, is_top: bool) -> list[str]:
+    where = f"{is_top}|{round(line.top / 10)}|"
+    keys = [where + line.text]
+    numbers = re.findall(r"\d+", line.text)
+    if str(line.page) in numbers:
+        keys.append(where + "#|" + re.sub(r"\d+", "#", line.text))
+    return keys
 
 
 def find_furniture(pages: list[list[TextLine]], heights: dict[int, float]) -> dict[int, BlockKind]:
     """``id(line) -> kind`` for running headers, footers and page numbers.
 
-    A candidate is among the two outermost lines of a page, in its outer 15 %.  Page numbers
+    A candidate is among the two outermost lines of a page, in its outer 10 %.  Page numbers
     are recognised by their form at a position shared with the other pages' numbers; other
     text is furniture when it repeats (digits ignored) on many pages at about the same height.
     """
@@ -291,8 +296,8 @@ def find_furniture(pages: list[list[TextLine]], heights: dict[int, float]) -> di
         height = heights[lines[0].page]
         outer = lines[:2] + lines[-2:] if len(lines) > 4 else lines
         for line in dict.fromkeys(outer):
-            is_top = line.bottom < 0.15 * height
-            is_bottom = line.top > 0.85 * height
+            is_top = line.bottom < 0.1 * height
+            is_bottom = line.top > 0.9 * height
             if is_top or is_bottom:
                 candidates.append((line, is_top))
     kinds: dict[int, BlockKind] = {}
@@ -303,14 +308,17 @@ def find_furniture(pages: list[list[TextLine]], heights: dict[int, float]) -> di
         for line, _ in numbered:
             if round(line.top / 8) in usual or len(pages) == 1:
                 kinds[id(line)] = BlockKind.PAGE_NUMBER
+    # Running text repeats verbatim; a running text with a number must carry the page number.
     seen: dict[str, set[int]] = defaultdict(set)
     for line, is_top in candidates:
         if id(line) not in kinds:
-            seen[f"{is_top}|{round(line.top / 10)}|{_furniture_key(line.text)}"].add(line.page)
+            for key in _furniture_keys(line, is_top):
+                seen[key].add(line.page)
     threshold = max(2, round(0.3 * len(pages)))
     for line, is_top in candidates:
-        key = f"{is_top}|{round(line.top / 10)}|{_furniture_key(line.text)}"
-        if id(line) not in kinds and len(seen[key]) >= threshold:
+        if id(line) in kinds:
+            continue
+        if any(len(seen[key]) >= threshold for key in _furniture_keys(line, is_top)):
             kinds[id(line)] = BlockKind.HEADER if is_top else BlockKind.FOOTER
     return kinds
 

@@ -86,10 +86,10 @@ def _in_ranges(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
 @lru_cache(maxsize=8192)
 def fold(glyph: str) -> str:
     """Normalised text of one glyph's text (may be empty, or longer for ligatures)."""
+    if glyph == "\x00" or (glyph.startswith("(cid:") and _CID.match(glyph)):
+        return _UNMAPPED
     if glyph.isascii() and glyph.isprintable():
         return glyph
-    if glyph == "\x00" or _CID.match(glyph):
-        return _UNMAPPED
     out: list[str] = []
     for ch in glyph:
         code = ord(ch)

@@ -117,8 +117,9 @@ class _Layout:
             self.pages.append(body + extra)
         notes, warnings = split_notes(zones, self.metrics)
         self.warnings.extend(warnings)
+        position = {page.number: i for i, page in enumerate(raw.pages)}
         for block in notes:
-            self.pages[block.page - 1].append(block)
+            self.pages[position[block.page]].append(block)
         for blocks in self.pages:
             blocks.sort(key=lambda b: b.lines[0].top)
         _mark_continuations(body_all, self.metrics)

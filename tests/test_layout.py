@@ -1,0 +1,243 @@
+"""Block classification and paragraph grouping on lines built from glyphs (no PDF).
+
+Line texts are real lines of the seed texts and the dev version PDFs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.layout import (
+    TextLine,
+    breaks_before,
+    classify,
+    find_furniture,
+    footnote_zone_start,
+    make_line,
+    measure,
+    paragraphs,
+    start_kind,
+)
+from ingest.normalize import is_wide
+from ingest.pdf import RawChar, Rule
+from models.document import BlockKind
+
+BODY = 10.5
+
+
+def glyphs(text: str, x0: float = 72.0, top: float = 100.0, size: float = BODY) -> list[RawChar]:
+    """Glyphs laid out like the seed PDFs: CJK one em wide, Latin half an em."""
+    out: list[RawChar] = []
+    x = x0
+    for ch in text:
+        width = size if is_wide(ch) else (0.25 * size if ch == " " else 0.5 * size)
+        out.append(RawChar(ch, x, x + width, top, top + size, size, "IPAexMincho"))
+        x += width
+    return out
+
+
+def line(
+    text: str, x0: float = 72.0, top: float = 100.0, size: float = BODY, page: int = 1
+) -> TextLine:
+    made = make_line(page, glyphs(text, x0, top, size))
+    assert made is not None
+    return made
+
+
+START_KINDS = [
+    pytest.param(
+        "第十条 国はレアアース（希土類）資源の埋蔵量と種類の相違、",
+        BlockKind.BODY,
+        id="article-kanji",
+    ),
+    pytest.param("第三十条 本条例における以下の用語の意味：", BlockKind.BODY, id="article-30"),
+    pytest.param("第 7 条）、企業に対する月次及び年次報告義務", None, id="wrapped-article-mention"),
+    pytest.param("第 10 条では、国家は", None, id="article-mention-then-particle"),
+    pytest.param("第一章 总 则", BlockKind.HEADING, id="zh-chapter"),
+    pytest.param("第二部分", BlockKind.HEADING, id="part"),
+    pytest.param("（一）经营者达成垄断协议；", BlockKind.LIST_ITEM, id="zh-paren-kanji"),
+    pytest.param(
+        "（2）中国原産のレアアース関連技術を用いて", BlockKind.LIST_ITEM, id="paren-digit"
+    ),
+    pytest.param(
+        "一、国外の組織および個人（以下、“国外の特定輸出者”）は",
+        BlockKind.LIST_ITEM,
+        id="kanji-comma",
+    ),
+    pytest.param("１． 概要", BlockKind.LIST_ITEM, id="fullwidth-number"),
+    pytest.param("① 中国国外における中国以外を仕向地とする", BlockKind.LIST_ITEM, id="circled"),
+    pytest.param("■目的（第 1 条）", BlockKind.LIST_ITEM, id="square"),
+    pytest.param("・同条例第 10 条では、国家は埋蔵量や", BlockKind.LIST_ITEM, id="nakaguro"),
+    pytest.param(
+        "\x00 最終用途が 14 ナノメートル以下の論理チップ", BlockKind.LIST_ITEM, id="wingdings"
+    ),
+    pytest.param("※10 月 30 日に米中首脳会談が行われ", BlockKind.BODY, id="kome-note"),
+    pytest.param("【留意点】", BlockKind.BODY, id="bracket-label"),
+    pytest.param("―レアアース管理条例の下位規則", BlockKind.BODY, id="subtitle-dash"),
+    pytest.param("2025 年 11 月 7 日", None, id="date-line"),
+    pytest.param("2.1 希土類（レアアース）：元素周期表の原子番号", None, id="decimal-clause"),
+    pytest.param("56 号、57 号、58 号、および商務部公告 2025 年第 61 号", None, id="number-list"),
+    pytest.param("（暫定）の制定", None, id="paren-word"),
+    pytest.param("30 条）", None, id="wrapped-number"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), START_KINDS)
+def test_start_kind(text: str, expected: BlockKind | None) -> None:
+    assert start_kind(line(text)) is expected
+
+
+def _page(texts: list[tuple[str, float]], page: int = 1, top: float = 60.0) -> list[TextLine]:
+    return [line(t, x0=x, top=top + 17.5 * i, page=page) for i, (t, x) in enumerate(texts)]
+
+
+# A page of 000 (p.3): a heading, bullets and an indented second paragraph of an article.
+PAGE = [
+    ("の需要等の要素に基づいて、レアアース（希土類）採掘とレアアース（希土類）製錬・分", 82.5),
+    ("離に対して総量規制を実行し、かつ動的管理を最適化する。", 72.0),
+    ("レアアース（希土類）採掘企業とレアアース（希土類）製錬・分離企業は国の関連総量", 82.5),
+    ("規制の管理規定を厳格に守らなければならない。", 72.0),
+    ("■適用範囲（第 2 条、3 条）", 72.0),
+    ("・同法における、管理対象となる「採掘」及び「製錬分離」の定義（第 2条）を規定している", 72.0),
+    ("（「製錬分離」に関し、レアアース管理条例第 30 条に同趣旨の規定あり。", 72.0),
+    ("第二条 本弁法にいうレアアースの採掘とは、バストネサイト、イオン吸着型レアアース、", 72.0),
+    ("混合レアアース等の各種レアアース原鉱の採掘・選鉱を行い、レアアース鉱製品を作製する", 72.0),
+    ("生産プロセスを指す。", 72.0),
+]
+
+
+def test_paragraphs_and_kinds_on_a_real_page() -> None:
+    lines = _page(PAGE)
+    metrics = measure([lines])
+    blocks = paragraphs(lines, metrics)
+    kinds = [classify(b, metrics, False) for b in blocks]
+    texts = [b.text for b in blocks]
+    assert texts == [
+        "の需要等の要素に基づいて、レアアース（希土類）採掘とレアアース（希土類）製錬・分"
+        "離に対して総量規制を実行し、かつ動的管理を最適化する。",
+        "レアアース（希土類）採掘企業とレアアース（希土類）製錬・分離企業は国の関連総量"
+        "規制の管理規定を厳格に守らなければならない。",
+        "■適用範囲（第2条、3条）",
+        "・同法における、管理対象となる「採掘」及び「製錬分離」の定義（第2条）を規定している"
+        "（「製錬分離」に関し、レアアース管理条例第30条に同趣旨の規定あり。",
+        "第二条本弁法にいうレアアースの採掘とは、バストネサイト、イオン吸着型レアアース、"
+        "混合レアアース等の各種レアアース原鉱の採掘・選鉱を行い、レアアース鉱製品を作製する"
+        "生産プロセスを指す。",
+    ]
+    assert kinds == [
+        BlockKind.BODY,
+        BlockKind.BODY,
+        BlockKind.HEADING,
+        BlockKind.LIST_ITEM,
+        BlockKind.BODY,
+    ]
+
+
+def test_label_wrapped_mid_sentence_does_not_start_a_block() -> None:
+    # 001 p.1: "…次頁①及び" / "②の措置）に関し…" is one sentence
+    lines = _page(
+        [
+            (
+                "整する」と発表していた。その後、11 月 7 日、10 月 9 日に発表された措置（次頁①及び",
+                72.0,
+            ),
+            (
+                "②の措置）に関し、以下のとおり、2026 年 11 月 10 日までの間、一時停止する旨の公告",
+                72.0,
+            ),
+        ]
+    )
+    metrics = measure([lines])
+    assert not breaks_before(lines[0], lines[1], metrics, lines[0])
+
+
+def test_latin_lines_join_with_a_space() -> None:
+    lines = _page(
+        [
+            ("Energy Department Announces Actions to Secure American Critical Minerals and", 72.0),
+            ("Materials Supply Chain", 72.0),
+        ]
+    )
+    blocks = paragraphs(lines, measure([lines]))
+    assert [b.text for b in blocks] == [
+        "Energy Department Announces Actions to Secure American Critical Minerals and "
+        "Materials Supply Chain"
+    ]
+
+
+def test_title_and_chapter_heading() -> None:
+    lines = [*_page([("中华人民共和国反垄断法", 72.0)]), line("第一章 总 则", top=166.0)]
+    metrics = measure([lines])
+    blocks = paragraphs(lines, metrics)
+    assert [classify(b, metrics, i == 0) for i, b in enumerate(blocks)] == [
+        BlockKind.HEADING,
+        BlockKind.HEADING,
+    ]
+
+
+def test_larger_font_is_a_heading() -> None:
+    lines = [line("Export Control Law", size=16.0), line("Article 1 This law applies.", top=130.0)]
+    metrics = measure([lines])
+    blocks = paragraphs(lines, metrics)
+    assert classify(blocks[0], metrics, False) is BlockKind.HEADING
+
+
+def test_page_numbers_and_running_header() -> None:
+    first_lines = [
+        "の密輸取り締まりの特別行動も展開している。",
+        "の需要等の要素に基づいて、レアアース（希土類）採掘と",
+        "アース産業の管理政策措置を研究等し、実施する（第7条）としている。",
+    ]
+    pages = []
+    for number in range(1, 4):
+        pages.append(
+            [
+                line("CISTEC 解説 2025.8.29", top=30.0, page=number),
+                line(first_lines[number - 1], top=70.0, page=number),
+                line("本文の二行目です。", top=117.5, page=number),
+                line(f"- {number} -", x0=290.0, top=794.0, size=9.0, page=number),
+                line(f"Page {number} of 3", x0=500.0, top=810.0, size=9.0, page=number),
+            ]
+        )
+    kinds = find_furniture(pages, {1: 842.0, 2: 842.0, 3: 842.0})
+    for page in pages:
+        assert kinds[id(page[0])] is BlockKind.HEADER
+        assert kinds[id(page[-2])] is BlockKind.PAGE_NUMBER
+        assert kinds[id(page[-1])] in (BlockKind.PAGE_NUMBER, BlockKind.FOOTER)
+        assert id(page[1]) not in kinds
+
+
+def test_footnote_zone_under_a_rule() -> None:
+    body = _page(
+        [
+            (
+                "中国の工業情報化部、国家発展改革委員会及び自然資源部は 8月 22日、レアアースの採掘",
+                82.5,
+            ),
+            ("及びレアアースの製錬分離の総量規制管理弁法（暫定）を公表 1した。", 72.0),
+        ]
+    )
+    notes = [
+        line("1 「稀土开采和稀土冶炼分离总量调控管理暂行办法」", top=590.0, size=8.0),
+        line("https://www.miit.gov.cn/", top=601.0, size=8.0),
+    ]
+    lines = body + notes
+    metrics = measure([lines])
+    start = footnote_zone_start(lines, [Rule(72.0, 222.0, 584.0)], metrics, 595.0)
+    assert start == len(body)
+
+
+def test_small_print_without_rule_or_label_is_not_a_footnote() -> None:
+    lines = _page([("本文の行です。これは本文の行です。これは本文の行です。", 72.0)] * 3)
+    lines.append(line("（注意）小さな文字の但し書き", top=700.0, size=8.0))
+    metrics = measure([lines])
+    assert footnote_zone_start(lines, [], metrics, 595.0) == len(lines)
+
+
+def test_superscript_digit_is_flagged_raised() -> None:
+    row = glyphs("公表した", top=100.0)
+    marker = RawChar("1", row[1].x1, row[1].x1 + 3.0, 97.0, 103.0, 6.0, "IPAexMincho")
+    made = make_line(1, [*row[:2], marker, *row[2:]])
+    assert made is not None
+    assert made.text == "公表1した"
+    assert [made.raised[i] for i in made.origin] == [False, False, True, False, False]
