@@ -116,6 +116,10 @@ def make_alert(
     else:
         event = "new_version"
         summary = [f"New version {outcome.version} of {title} (after {outcome.previous_version})"]
+        if outcome.out_of_order:
+            summary.append(
+                f"Dated before version {outcome.previous_version}: an earlier text added late"
+            )
         if diff is not None:
             counts = Counter(a.status for a in diff.alignment)
             payload.article_counts = dict(sorted(counts.items()))

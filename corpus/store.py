@@ -187,6 +187,7 @@ class Store:
             now = utc_now()
             identity_json = identity.model_dump_json(exclude_defaults=True)
             previous: int | None = None
+            out_of_order = False
             if target is None:
                 target = self._fresh_doc_id(conn, document.id, sha)
                 conn.execute(
@@ -195,10 +196,15 @@ class Store:
                 )
                 version = 1
             else:
-                previous = conn.execute(
-                    "SELECT MAX(version) FROM versions WHERE doc_id = ?", (target,)
-                ).fetchone()[0]
-                version = (previous or 0) + 1
+                previous, previous_identity = conn.execute(
+                    "SELECT version, identity FROM versions WHERE doc_id = ?"
+                    " ORDER BY version DESC LIMIT 1",
+                    (target,),
+                ).fetchone()
+                version = previous + 1
+                new_date = _key_date(identity)
+                old_date = _key_date(DocumentIdentity.model_validate_json(previous_identity))
+                out_of_order = bool(new_date and old_date and new_date < old_date)
                 conn.execute(
                     "UPDATE documents SET identity = ?, updated = ? WHERE id = ?",
                     (identity_json, now, target),
@@ -236,6 +242,7 @@ class Store:
             sha256=sha,
             path=source_path,
             matched_by=matched_by,
+            out_of_order=out_of_order,
         )
 
     def _candidates(self, conn: sqlite3.Connection) -> list[Candidate]:
@@ -516,6 +523,16 @@ def _version_info(
         identity=DocumentIdentity.model_validate_json(ident_json),
         records=n_records,
     )
+
+
+def _key_date(identity: DocumentIdentity) -> str | None:
+    """The date that places a version in its document's history: revised, promulgated,
+    published, in that order of preference."""
+    for role in ("revised", "promulgated", "published"):
+        dates = [d.iso for d in identity.dates if d.role == role and d.iso]
+        if dates:
+            return max(dates)
+    return None
 
 
 def _pause_for_tests() -> None:

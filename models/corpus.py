@@ -30,6 +30,11 @@ class AddOutcome(BaseModel):
     matched_by: str | None = Field(
         default=None, description="How the document was recognised: number, title, manual..."
     )
+    out_of_order: bool = Field(
+        default=False,
+        description="The file is dated before the version it follows (a draft added after "
+        "its final text): still numbered in the order added",
+    )
 
 
 class VersionInfo(BaseModel):

@@ -73,6 +73,7 @@ def test_changed_file_of_a_known_document_is_a_new_version(
     assert second.status == "new_version"
     assert (second.doc_id, second.version, second.previous_version) == (first.doc_id, 2, 1)
     assert second.matched_by == matched_by
+    assert not second.out_of_order
     assert [v.version for v in store.versions(first.doc_id)] == [1, 2]
     summary = store.list_documents()[0]
     assert (summary.versions, summary.latest_version) == (2, 2)
@@ -332,3 +333,5 @@ def test_sample_pdfs_form_two_documents_of_two_versions(
     rare = (outcomes["rare_earth_measures_draft"], outcomes["rare_earth_measures_final"])
     assert rare[0].doc_id == rare[1].doc_id
     assert sorted(o.status for o in rare) == ["new_document", "new_version"]
+    # Added after its final text, the draft is flagged: dated 2025-02-19, before 2025-07-28.
+    assert [o.out_of_order for o in rare] == [reverse, False]
