@@ -7,7 +7,6 @@ on.  Nothing is marked delivered before the target has it.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -149,8 +148,3 @@ def post_webhook(url: str, alert: Alert, sub: Subscription) -> None:
             reason = getattr(e, "reason", e)
             last_error = f"{url}: {reason}"
     raise DeliveryFailed(f"{last_error} after {attempt + 1} attempt(s)")
-
-
-def alerts_as_json_lines(alerts: list[Alert]) -> str:
-    """JSON lines of alerts (for ``--jsonl`` style one-off output)."""
-    return "".join(json.dumps(a.model_dump(mode="json"), ensure_ascii=False) + "\n" for a in alerts)
