@@ -60,11 +60,13 @@ class AlignedText:
     text: str
     key: str = field(default="")
     masked: str = field(default="")
+    bigrams: frozenset[str] = field(default=frozenset())
 
     @staticmethod
     def of(number: int, label: str, text: str) -> AlignedText:
         key = normalise(text)
-        return AlignedText(number, label, text, key, mask_cross_references(key))
+        masked = mask_cross_references(key)
+        return AlignedText(number, label, text, key, masked, frozenset(_bigrams(masked)))
 
 
 @dataclass
@@ -122,8 +124,6 @@ class _Scorer:
         self.old = old
         self.new = new
         self._cache: dict[tuple[int, int], float] = {}
-        self._old_bigrams = [_bigrams(a.masked) for a in old]
-        self._new_bigrams = [_bigrams(a.masked) for a in new]
 
     def __call__(self, i: int, j: int) -> float:
         if (i, j) not in self._cache:
@@ -134,7 +134,7 @@ class _Scorer:
         a, b = self.old[i].masked, self.new[j].masked
         if a == b:
             return 1.0
-        x, y = self._old_bigrams[i], self._new_bigrams[j]
+        x, y = self.old[i].bigrams, self.new[j].bigrams
         if 2 * len(x & y) / (len(x) + len(y)) < _PREFILTER_DICE:
             return 0.0
         return similarity(a, b)
@@ -193,9 +193,10 @@ def _contained_matches(
             for j in new_range:
                 if j <= last_j:
                     continue
-                a, b = old[i].masked, new[j].masked
-                part, whole = (a, b) if len(a) <= len(b) else (b, a)
-                share, start = containment(part, whole)
+                part, whole = sorted((old[i], new[j]), key=lambda t: len(t.masked))
+                if not _may_contain(part, whole):
+                    continue
+                share, start = containment(part.masked, whole.masked)
                 if share >= MIN_CONTAINMENT and (best is None or start < best[0]):
                     best = (start, j)
             if best is not None:
@@ -217,14 +218,14 @@ def align(old: list[AlignedText], new: list[AlignedText]) -> Alignment:
     for j, article in enumerate(new):
         if j in new_to_old or j in moved_new:
             continue
-        host = _container(article.masked, [(i, a.masked) for i, a in enumerate(old)])
+        host = _container(article, list(enumerate(old)))
         if host is not None:
             splits.setdefault(host, []).append(j)
     merges: dict[int, list[int]] = {}
     for i, article in enumerate(old):
         if i in old_to_new or i in moved:
             continue
-        host = _container(article.masked, [(j, a.masked) for j, a in enumerate(new)])
+        host = _container(article, list(enumerate(new)))
         if host is not None:
             merges.setdefault(host, []).append(i)
     matches = _keep_beginnings(old, new, matches, splits, merges)
@@ -303,16 +304,20 @@ def _keep_beginnings(
     return sorted(result.items())
 
 
-def _container(part: str, candidates: list[tuple[int, str]]) -> int | None:
+def _may_contain(part: AlignedText, whole: AlignedText) -> bool:
+    """Cheap necessary condition for containment: most of the part's bigrams are in the whole."""
+    return len(part.bigrams & whole.bigrams) >= MIN_CONTAINMENT * 0.9 * len(part.bigrams)
+
+
+def _container(part: AlignedText, candidates: list[tuple[int, AlignedText]]) -> int | None:
     """The candidate holding at least ``MIN_CONTAINMENT`` of ``part`` (the best one)."""
-    if len(part) < MIN_BLOCK * 2:
+    if len(part.masked) < MIN_BLOCK * 2:
         return None  # a few characters are contained everywhere
     best: tuple[float, int] | None = None
-    part_bigrams = _bigrams(part)
     for index, whole in candidates:
-        if len(whole) < len(part) or len(part_bigrams & _bigrams(whole)) < 0.8 * len(part_bigrams):
+        if len(whole.masked) < len(part.masked) or not _may_contain(part, whole):
             continue
-        share, _ = containment(part, whole)
+        share, _ = containment(part.masked, whole.masked)
         if share >= MIN_CONTAINMENT and (best is None or share > best[0]):
             best = (share, index)
     return None if best is None else best[1]
