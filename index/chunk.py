@@ -165,7 +165,9 @@ def _commentary_chunks(
             heading = block.text.strip()
             group_sub = sub_key
             continue
-        if group and (sub_key != group_sub or sum(map(len, group)) + len(block.text) > COMMENTARY_CHARS):
+        if group and (
+            sub_key != group_sub or sum(map(len, group)) + len(block.text) > COMMENTARY_CHARS
+        ):
             flush()
         if not group:
             group_start, group_page, group_sub = span.start, block.page, sub_key
@@ -183,7 +185,9 @@ def chunks_from_truth(path: Path, version: int = 1, latest: bool = True) -> list
     chunks: list[Chunk] = []
     for index, article in enumerate(truth["articles"]):
         doc = documents.get(article.get("document", "main"), {})
-        texts = article_texts(article.get("law") or doc.get("title"), None, article["label"], article["text"])
+        texts = article_texts(
+            article.get("law") or doc.get("title"), None, article["label"], article["text"]
+        )
         pages = article.get("pages") or doc.get("pages") or [1]
         for part, text in enumerate(texts):
             chunks.append(

