@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.layout import FOOTNOTE_LABEL, DraftBlock, Metrics, TextLine
+from ingest.layout import DraftBlock, Metrics, TextLine, note_label
 from ingest.normalize import is_wide, line_separator
 from models.document import BlockKind
 
@@ -46,15 +46,15 @@ def split_notes(
     for lines in zones:
         labelled_on_page = False
         for line in lines:
-            match = FOOTNOTE_LABEL.match(line.text)
-            number = int(match.group(1)) if match else None
+            label = note_label(line)
+            number = label[0] if label else None
             restart = number == 1 and not labelled_on_page and expected > 1
-            if match and number is not None and (number == expected or restart):
+            if label and (number == expected or restart):
                 if restart:
                     warnings.append(f"footnote numbering restarts at 1 on page {line.page}")
                 block = DraftBlock(BlockKind.FOOTNOTE, line.page, [], footnote_number=number)
                 block.add_line(line, "")
-                block.strip_prefix(match.end())
+                block.strip_prefix(label[1])
                 blocks.append(block)
                 expected = number + 1
                 labelled_on_page = True

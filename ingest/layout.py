@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ingest.normalize import fold, is_wide, line_separator, normalize_glyphs
-from ingest.pdf import RawChar, RawPage
+from ingest.pdf import RawChar, RawPage, Rule
 from models.document import BlockKind
 
 # Sentence-final punctuation: a short line ending with one of these ends its paragraph.
@@ -215,6 +215,7 @@ class Metrics:
     pitch: dict[int, float]
     default_left: float
     default_right: float
+    body_font: str = ""
 
     def left_of(self, page: int) -> float:
         return self.left.get(page, self.default_left)
@@ -233,14 +234,16 @@ class Metrics:
 
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[int(fraction * (len(ordered) - 1))]
+    return ordered[round(fraction * (len(ordered) - 1))]
 
 
 def measure(pages: list[list[TextLine]]) -> Metrics:
     weights: Counter[float] = Counter()
+    fonts: Counter[str] = Counter()
     for lines in pages:
         for line in lines:
             weights[line.size] += len(line.text)
+            fonts[font_family(line.font)] += len(line.text)
     body_size = max(weights, key=lambda s: (weights[s], s)) if weights else 10.0
     left: dict[int, float] = {}
     right: dict[int, float] = {}
@@ -267,7 +270,21 @@ def measure(pages: list[list[TextLine]]) -> Metrics:
             pitch[page] = statistics.median(steps)
     default_right = _percentile(all_rights, 0.9) if all_rights else 500.0
     default_left = float(all_lefts.most_common(1)[0][0]) if all_lefts else 72.0
-    return Metrics(body_size, left, right, pitch, default_left, default_right)
+    body_font = fonts.most_common(1)[0][0] if fonts else ""
+    return Metrics(body_size, left, right, pitch, default_left, default_right, body_font)
+
+
+def font_family(fontname: str) -> str:
+    """``ABCDEF+IPAexMincho`` -> ``IPAexMincho``: subset prefixes differ within one font."""
+    return fontname.split("+", 1)[-1]
+
+
+_BOLD = re.compile(r"bold|black|heavy|gothic|W[6-9]\b|Bd\b|demi", re.IGNORECASE)
+
+
+def is_emphasis_font(line: TextLine, metrics: Metrics) -> bool:
+    family = font_family(line.font)
+    return family != metrics.body_font and bool(_BOLD.search(family))
 
 
 # ---------------------------------------------------------------------------- furniture
@@ -328,28 +345,66 @@ def find_furniture(pages: list[list[TextLine]], heights: dict[int, float]) -> di
 FOOTNOTE_LABEL = re.compile(r"^(?:注|※|\*|＊|†)?\s*[(（]?(\d{1,3})[)）]?(?![\d.,/:])")
 
 
-def footnote_zone_start(lines: list[TextLine], rules: list, metrics: Metrics, width: float) -> int:
+def note_label(line: TextLine) -> tuple[int, int] | None:
+    """``(number, length in line.text)`` when the line opens a footnote.
+
+    A bare number must be raised, stand alone, or be followed by a space or a gap
+    (``1 「稀土…」``, ``¹ See``); ``(1)``, ``1)``, ``注1``, ``※1`` carry their own delimiter.
+    A digit run that merely begins a wrapped line (``30 条）``, ``1月に``) is not a label.
+    """
+    match = FOOTNOTE_LABEL.match(line.text)
+    if match is None:
+        return None
+    found = (int(match.group(1)), match.end())
+    if not match.group(0).isdigit():
+        return found
+    last = line.origin[match.end() - 1]
+    if line.raised[line.origin[0]] or last + 1 >= len(line.glyphs):
+        return found
+    following = line.glyphs[last + 1]
+    if not following.text.strip() or following.x0 - line.glyphs[last].x1 > 0.2 * line.size:
+        return found
+    return None
+
+
+def footnote_zone_start(
+    lines: list[TextLine],
+    rules: list[Rule],
+    metrics: Metrics,
+    width: float,
+    height: float | None = None,
+) -> int:
     """Index of the first footnote line of a page's (furniture-free) lines; len() if none.
 
     Footnotes are the trailing lines in a smaller font, under a short rule when there is one;
-    without a rule the run must start with a note label.
+    without a rule the run must start with a note label.  Notes in the body size count only
+    under a short rule in the lower half of the page, starting with a label.
     """
+    if not lines:
+        return 0
     limit = 0.9 * metrics.body_size
     trailing = len(lines)
     while trailing > 0 and lines[trailing - 1].size < limit:
         trailing -= 1
-    if trailing == len(lines):
-        return len(lines)
     left = metrics.left_of(lines[0].page)
     separators = sorted(
         (r for r in rules if 0.04 * width < r.x1 - r.x0 < 0.7 * width and abs(r.x0 - left) < 40),
         key=lambda r: r.top,
     )
     for rule in reversed(separators):
-        below = [i for i, ln in enumerate(lines) if ln.top > rule.top]
-        if below and below[0] >= trailing:
-            return below[0]
-    if FOOTNOTE_LABEL.match(lines[trailing].text) or lines[trailing].raised[0]:
+        below = next((i for i, ln in enumerate(lines) if ln.top > rule.top), None)
+        if below is None:
+            continue
+        if trailing <= below < len(lines):
+            return below
+        if (
+            height is not None
+            and rule.top > 0.5 * height
+            and rule.x1 - rule.x0 < 0.45 * width
+            and note_label(lines[below]) is not None
+        ):
+            return below
+    if trailing < len(lines) and note_label(lines[trailing]) is not None:
         return trailing
     return len(lines)
 
@@ -422,6 +477,8 @@ def classify(block: DraftBlock, metrics: Metrics, is_first_block: bool) -> Block
     if text[:1] in "【〔" and text[-1:] in "】〕" and len(text) <= 30:
         return BlockKind.HEADING
     if first.size > 1.15 * metrics.body_size and len(text) <= 120:
+        return BlockKind.HEADING
+    if single_short and is_emphasis_font(first, metrics):
         return BlockKind.HEADING
     if is_first_block and len(block.lines) <= 3 and text[-1:] not in SENTENCE_END:
         return BlockKind.HEADING  # the document's title

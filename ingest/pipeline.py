@@ -105,7 +105,9 @@ class _Layout:
         body_all: list[DraftBlock] = []
         zones: list[list[TextLine]] = []
         for page, page_content, all_lines in zip(raw.pages, content, lines, strict=True):
-            start = footnote_zone_start(page_content, page.rules, self.metrics, page.width)
+            start = footnote_zone_start(
+                page_content, page.rules, self.metrics, page.width, page.height
+            )
             body = paragraphs(page_content[:start], self.metrics)
             for block in body:
                 block.kind = classify(block, self.metrics, not body_all and block is body[0])

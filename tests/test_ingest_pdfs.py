@@ -144,6 +144,34 @@ def test_truth_article_paragraphs_are_clean_body_text(stem: str) -> None:
     assert missing == []
 
 
+VERSIONS = [
+    "anti_monopoly_law_2007",
+    "anti_monopoly_law_2022",
+    "rare_earth_measures_draft",
+    "rare_earth_measures_final",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", VERSIONS)
+def test_version_pdfs_give_one_line_per_article_paragraph(stem: str) -> None:
+    """Chinese laws (WenQuanYi, paragraphs indented by a space) and a Japanese measure: every
+    truth paragraph is exactly one line of Document.text, the first one opened by its label."""
+    document = ingest_pdf(ROOT / "samples/versions" / f"{stem}.pdf")
+    truth = json.loads(
+        (ROOT / "tests/data/dev/versions" / f"{stem}.articles.json").read_text(encoding="utf-8")
+    )
+    units = {squash(unit) for unit in document.text.split("\n")}
+    wrong = [
+        (article["label"], index)
+        for article in truth["articles"]
+        for index, paragraph in enumerate(article["text"].split("\n"))
+        if squash((article["label"] if index == 0 else "") + paragraph) not in units
+    ]
+    assert wrong == []
+    assert document.footnotes == [] and document.body_end == len(document.text)
+
+
 GLUED_MARKERS = [
     pytest.param("000_15acbace682750dc", "を公表した（7月28日公布、施行）", 1, id="公表1した"),
     pytest.param("000_15acbace682750dc", "レアアース管理条例の下位規則となる", 2, id="管理条例2の"),
@@ -222,3 +250,25 @@ def test_footnote_continued_on_next_page_is_one_note() -> None:
     assert note.text == "長い注の前半後半。"
     assert document.text[note.char_span.start : note.char_span.end] == "長い注の前半後半。"  # type: ignore[union-attr]
     assert document.text[: document.body_end] == "本文に注がある。\n次の頁の本文。\n"
+
+
+def test_footnote_numbering_restarting_on_each_page() -> None:
+    rules = [Rule(72, 222, 690)]
+    pages = [
+        RawPage(
+            number,
+            595,
+            842,
+            _glyphs(f"第{number}頁の本文に注がある 1。", 72, 100, 10.5)
+            + _glyphs(f"1 第{number}頁の注。", 72, 700, 8.0),
+            rules,
+        )
+        for number in (1, 2)
+    ]
+    document = build_document(_raw_pdf(pages))
+    assert [(n.number, n.page, n.text) for n in document.footnotes] == [
+        (1, 1, "第1頁の注。"),
+        (1, 2, "第2頁の注。"),
+    ]
+    assert all(n.marker_block is not None for n in document.footnotes)
+    assert "本文に注がある1" not in document.text

@@ -15,6 +15,7 @@ from ingest.layout import (
     footnote_zone_start,
     make_line,
     measure,
+    note_label,
     paragraphs,
     start_kind,
 )
@@ -241,3 +242,56 @@ def test_superscript_digit_is_flagged_raised() -> None:
     assert made is not None
     assert made.text == "公表1した"
     assert [made.raised[i] for i in made.origin] == [False, False, True, False, False]
+
+
+NOTE_LABELS = [
+    pytest.param(
+        "1 「稀土管理条例」（中華人民共和国国務院サイト 2024.6.29）", (1, 1), id="seed-note-1"
+    ),
+    pytest.param("10 本公告「七、」後段では、コンプライアンス告知書の", (10, 2), id="seed-note-10"),
+    pytest.param("3 以下の２件。", (3, 1), id="seed-note-3"),
+    pytest.param("30 条）", (30, 2), id="number-then-space-is-a-label-form"),
+    pytest.param("1月に公布・施行された", None, id="month-glued"),
+    pytest.param("2025 年 11 月 7 日", None, id="year"),
+    pytest.param("2.1 希土類（レアアース）：", None, id="decimal-clause"),
+    pytest.param("(3) See the notice of 9 October.", (3, 3), id="parenthesised"),
+    pytest.param("注2 訳者による補足。", (2, 2), id="chu-label"),
+    pytest.param("https://www.gov.cn/zhengce/content/202406/content_6960152.htm", None, id="url"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NOTE_LABELS)
+def test_note_label(text: str, expected: tuple[int, int] | None) -> None:
+    assert note_label(line(text, size=8.0)) == expected
+
+
+def test_raised_note_label_needs_no_space() -> None:
+    body = glyphs("See the notice.", x0=76.0, top=700.0, size=8.0)
+    label = RawChar("4", 72.0, 75.0, 699.0, 704.0, 5.0, "Times")
+    made = make_line(1, [label, *body])
+    assert made is not None and note_label(made) == (4, 1)
+
+
+def test_same_size_notes_under_a_short_rule_low_on_the_page() -> None:
+    lines = _page([("本文の行です。これは本文の行です。これは本文の行です。", 72.0)] * 3)
+    lines.append(line("5 コンプライアンス告知書の発行対象は以下のとおり。", top=700.0))
+    metrics = measure([lines])
+    rule = Rule(72.0, 222.0, 690.0)
+    assert footnote_zone_start(lines, [rule], metrics, 595.0, 842.0) == 3
+    assert footnote_zone_start(lines, [], metrics, 595.0, 842.0) == 4
+
+
+def test_bold_single_line_is_a_heading() -> None:
+    body = [line(t, top=100.0 + 17.5 * i) for i, (t, _) in enumerate(PAGE[:2])]
+    bold = make_line(
+        1,
+        [
+            RawChar(c.text, c.x0, c.x1, 150.0, 160.5, c.size, "MS-Gothic-Bold")
+            for c in glyphs("概要と背景")
+        ],
+    )
+    assert bold is not None
+    lines = [*body, bold]
+    metrics = measure([lines])
+    blocks = paragraphs(lines, metrics)
+    assert classify(blocks[-1], metrics, False) is BlockKind.HEADING
