@@ -13,6 +13,7 @@ date or ordinal (``8月 22日``, ``第 10 条``, ``2025.8.22``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -124,6 +125,7 @@ def link_markers(
     ``sequence`` holds every text block in reading order (each page's body, then its notes).
     """
     position = {id(block): i for i, block in enumerate(sequence)}
+    pages = [block.page for block in sequence]  # non-decreasing: reading order
     links: list[MarkerLink] = []
     warnings: list[str] = []
     cursor_block, cursor_offset = 0, 0
@@ -133,11 +135,11 @@ def link_markers(
             continue
         end = position[id(note)]
         hit: tuple[int, int, int] | None = None
+        # markers sit on the note's page or the one before it, never earlier
+        first = max(cursor_block, bisect.bisect_left(pages, note.page - 1))
         for strong in (True, False):
-            for index in range(cursor_block, end):
+            for index in range(first, end):
                 block = sequence[index]
-                if block.page < note.page - 1 or block is note:
-                    continue
                 begin = cursor_offset if index == cursor_block else 0
                 found = _candidates(block, begin, number, strong)
                 if found:

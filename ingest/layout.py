@@ -127,13 +127,13 @@ def _size(glyph: RawChar) -> float:
 
 def _cluster_rows(chars: list[RawChar]) -> list[list[RawChar]]:
     """Group glyphs into rows by vertical centre; raised superscripts stay on their row."""
-    ordered = sorted(chars, key=lambda c: (c.top + c.bottom) / 2)
+    ordered = sorted(chars, key=lambda c: c.top + c.bottom)
     rows: list[list[RawChar]] = []
     centre = height = 0.0
     for glyph in ordered:
         mid = (glyph.top + glyph.bottom) / 2
         size = _size(glyph)
-        if rows and abs(mid - centre) <= 0.45 * max(height, size):
+        if rows and abs(mid - centre) <= 0.45 * (height if height > size else size):
             rows[-1].append(glyph)
             if size > height:  # the row's reference is its largest glyph
                 centre, height = mid, size
@@ -143,18 +143,22 @@ def _cluster_rows(chars: list[RawChar]) -> list[list[RawChar]]:
     return rows
 
 
-def _dominant(values: list[tuple[float, str]]) -> tuple[float, str]:
-    sizes = Counter(round(size * 2) / 2 for size, _ in values)
-    size = max(sizes, key=lambda s: (sizes[s], s))
-    fonts = Counter(font for s, font in values if round(s * 2) / 2 == size)
-    return size, fonts.most_common(1)[0][0]
+def _dominant(sizes: list[float], fonts: list[str]) -> tuple[float, str]:
+    """Most common size (ties: the larger) and the most common font at that size."""
+    counts: dict[float, int] = {}
+    rounded = [round(size * 2) / 2 for size in sizes]
+    for size in rounded:
+        counts[size] = counts.get(size, 0) + 1
+    size = max(counts, key=lambda s: (counts[s], s))
+    font_counts = Counter(font for s, font in zip(rounded, fonts, strict=True) if s == size)
+    return size, font_counts.most_common(1)[0][0]
 
 
 def make_line(page: int, row: list[RawChar]) -> TextLine | None:
     row = sorted(row, key=lambda c: c.x0)
     glyphs: list[RawChar] = []
+    previous: RawChar | None = None
     for glyph in row:
-        previous = glyphs[-1] if glyphs else None
         # fake bold: the same glyph drawn twice, slightly offset
         if (
             previous is not None
@@ -164,22 +168,33 @@ def make_line(page: int, row: list[RawChar]) -> TextLine | None:
         ):
             continue
         glyphs.append(glyph)
-    inked = [g for g in glyphs if g.text.strip()]
+        previous = glyph
+    sizes = [_size(g) for g in glyphs]
+    ink = [bool(g.text) and not g.text.isspace() for g in glyphs]
+    inked = [g for g, has_ink in zip(glyphs, ink, strict=True) if has_ink]
     if not inked:
         return None
-    size, font = _dominant([(_size(g), g.fontname) for g in inked])
-    baseline = statistics.median(g.bottom for g in inked if abs(_size(g) - size) < 0.6)
+    inked_sizes = [s for s, has_ink in zip(sizes, ink, strict=True) if has_ink]
+    size, font = _dominant(inked_sizes, [g.fontname for g in inked])
+    bottoms = sorted(
+        g.bottom for g, s in zip(inked, inked_sizes, strict=True) if abs(s - size) < 0.6
+    )
+    baseline = bottoms[len(bottoms) // 2] if bottoms else inked[0].bottom
     gaps: list[bool] = []
-    right = None
+    right = glyphs[0].x1
+    threshold = 0.25 * size
     for glyph in glyphs:
-        gaps.append(right is not None and glyph.x0 - right > 0.25 * size)
-        right = glyph.x1 if right is None else max(right, glyph.x1)
+        gaps.append(glyph.x0 - right > threshold)
+        if glyph.x1 > right:
+            right = glyph.x1
+    gaps[0] = False
     normalized = normalize_glyphs([g.text for g in glyphs], gaps)
     if not normalized.text:
         return None
+    small, low = 0.8 * size, baseline - 0.2 * size
     raised = [
-        bool(g.text.strip()) and (_size(g) <= 0.8 * size or g.bottom < baseline - 0.2 * size)
-        for g in glyphs
+        has_ink and (s <= small or g.bottom < low)
+        for g, s, has_ink in zip(glyphs, sizes, ink, strict=True)
     ]
     return TextLine(
         page=page,

@@ -40,9 +40,9 @@ class Limits:
     max_seconds_per_file: float = 120.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ costs ~2x on tens of thousands of glyphs
 class RawChar:
-    """One glyph as pdfplumber reports it (top-left origin, PDF points)."""
+    """One glyph as pdfplumber reports it (top-left origin, PDF points); treat as read-only."""
 
     text: str
     x0: float
@@ -127,13 +127,13 @@ def _translate(exc: BaseException, name: str) -> Exception:
 def _page_chars(page: pdfplumber.page.Page) -> list[RawChar]:
     return [
         RawChar(
-            text=c["text"],
-            x0=float(c["x0"]),
-            x1=float(c["x1"]),
-            top=float(c["top"]),
-            bottom=float(c["bottom"]),
-            size=float(c.get("size") or 0.0),
-            fontname=str(c.get("fontname") or ""),
+            c["text"],
+            c["x0"],
+            c["x1"],
+            c["top"],
+            c["bottom"],
+            c.get("size") or (c["bottom"] - c["top"]),
+            c.get("fontname") or "",
         )
         for c in page.chars
     ]

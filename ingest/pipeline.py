@@ -75,16 +75,12 @@ def _mark_continuations(body: list[DraftBlock], metrics: Metrics) -> None:
             block.page == previous.page + 1
             and block.kind is BlockKind.BODY
             and previous.kind in (BlockKind.BODY, BlockKind.LIST_ITEM)
-            and block is _first_on_page(body, block.page)
+            and previous.page != block.page
             and not metrics.is_very_short(last)
             and not ends_sentence(previous.text)
             and not _forced_start(block)
         ):
             block.continues_previous = True
-
-
-def _first_on_page(body: list[DraftBlock], page: int) -> DraftBlock | None:
-    return next((b for b in body if b.page == page), None)
 
 
 def _forced_start(block: DraftBlock) -> bool:
