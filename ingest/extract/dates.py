@@ -70,6 +70,7 @@ class DateContext:
     effective: str | None = None
     lang: str = "ja"
     include_rules: bool = False  # recurring/relative deadlines (毎月10日まで) as records
+    dateline_role: str = "promulgated"  # a signature/dateline date: "published" in a commentary
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class _Mention:
     rule: str | None = None
     roles: list[str] = field(default_factory=list)
     iso: str | None = None
+    aside: bool = False  # inside parentheses: 輸出管理法（2020年12月1日施行）
 
 
 def _num(text: str | None) -> int | None:
@@ -212,7 +214,8 @@ def _resolve(mentions: list[_Mention], context: DateContext) -> None:
                 continue
             m.iso = f"{m.year:04d}-{m.month:02d}" + (f"-{m.day:02d}" if m.day else "")
             previous = m
-        if m.iso and len(m.iso) == 10:
+        if m.iso and len(m.iso) == 10 and not m.aside:
+            # an aside about another instrument does not date the one the text is about
             if "promulgated" in m.roles:
                 last_promulgated = m.iso
             if "effective" in m.roles:
@@ -235,9 +238,16 @@ def find_dates(text: str, context: DateContext | None = None) -> list[DateMatch]
     context = context or DateContext()
     squeezed, offsets = squeeze(text)
     mentions = _scan(squeezed, context.lang)
-    roles = RoleFinder(text, squeezed, offsets, [(m.start, m.end, m.kind) for m in mentions])
+    roles = RoleFinder(
+        text,
+        squeezed,
+        offsets,
+        [(m.start, m.end, m.kind) for m in mentions],
+        dateline_role=context.dateline_role,
+    )
     for i, m in enumerate(mentions):
         m.roles = roles.roles(i)
+        m.aside = _in_parentheses(squeezed, m.start)
     _resolve(mentions, context)
     out: list[DateMatch] = []
     for m in mentions:
@@ -264,6 +274,13 @@ def find_dates(text: str, context: DateContext | None = None) -> list[DateMatch]
     return out
 
 
+def _in_parentheses(squeezed: str, pos: int) -> bool:
+    """Whether ``pos`` sits inside an unclosed （ of its sentence."""
+    sentence_start = squeezed.rfind("。", 0, pos) + 1
+    before = squeezed[sentence_start:pos]
+    return before.count("（") + before.count("(") > before.count("）") + before.count(")")
+
+
 _DEADLINE_RULE = re.compile(
     r"(?:毎月|每月)[0-9０-９一二三四五六七八九十]{1,3}日(?:まで|前|以前)"
     r"|(?:毎年|每年)[0-9０-９一二三四五六七八九十]{1,3}月(?:末|[0-9０-９]{1,2}日)?(?:まで|前|以前)"
@@ -282,6 +299,10 @@ def _deadline_rules(text: str, squeezed: str, offsets: list[int]) -> list[DateMa
     return out
 
 
+# Documents that comment on instruments rather than being one: their own date is publication.
+_PUBLISHED_KINDS = frozenset({"commentary", "explanation", "qa", "guide"})
+
+
 def _identity_context(
     document: Document, locator: Locator, offset: int, year: int | None
 ) -> DateContext:
@@ -297,7 +318,9 @@ def _identity_context(
     if own is None and identity is not document.identity:
         own = document.identity.date("promulgated") or document.identity.date("published")
     lang = identity.language if identity.language != "und" else document.language
+    kind = identity.kind if identity.kind != "other" else document.identity.kind
     return DateContext(
+        dateline_role="published" if kind in _PUBLISHED_KINDS else "promulgated",
         year=int(own[:4]) if own else year,
         document_date=promulgated or own,
         promulgated=promulgated,

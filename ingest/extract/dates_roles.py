@@ -41,7 +41,16 @@ _UNTIL = ("まで",)
 # Particles and connectors: a window made only of these carries no meaning of its own.
 _FILLER = re.compile(r"(?:には|に|は|、|，|,|及び|および|並びに|及|和|と|や|の|午前|午後|頃|ごろ)")
 _INSTRUMENTS = re.compile(r"措置|規制|公告|通知|命令|弁法|办法|条例|決定|决定|規定|规定|法")
-_ORG_SUFFIX = re.compile(r"(?:部|署|局|庁|院|省|委員会|委员会|政府|総署|总署|事務局)$")
+_ORG_SUFFIX = re.compile(
+    r"(?:部|署|局|庁|院|省|委員会|委员会|政府|総署|总署|事務局|センター|中心|協会|协会|財団|机构)$"
+)
+# A signatory's title and name above the date: 中华人民共和国主席　习近平, 总理　李强, 部長 …
+_SIGNATORY = re.compile(
+    r"(?:主席|总理|總理|首相|部长|部長|署长|署長|局长|局長|大臣|主任|委員長|委员长|会长|会長|院长|"
+    r"理事長|理事长)[ \t\u3000]*[\u4e00-\u9fff々]{2,5}$"
+)
+# A cited page's access date: （2024年10月9日閲覧）
+_ACCESSED = ("閲覧", "最終閲覧", "アクセス", "访问", "查阅", "検索")
 # Quotations skipped when looking for a date's verb; 《titles》 stay (《弁法（草案）》 matters).
 _QUOTE_OPEN = "「『“"
 _QUOTE_CLOSE = "」』”"
@@ -51,8 +60,14 @@ class RoleFinder:
     """Roles of the date mentions of one text (offsets in its squeezed form)."""
 
     def __init__(
-        self, text: str, squeezed: str, offsets: list[int], mentions: list[tuple[int, int, str]]
+        self,
+        text: str,
+        squeezed: str,
+        offsets: list[int],
+        mentions: list[tuple[int, int, str]],
+        dateline_role: str = "promulgated",
     ) -> None:
+        self.dateline_role = dateline_role  # a commentary's own date is its publication
         self.text = text
         self.squeezed = squeezed
         self.offsets = offsets
@@ -78,6 +93,11 @@ class RoleFinder:
             return ["effective"]
         if _AFTER_REVISED.match(after):
             return ["revised"]
+        if after.startswith(_ACCESSED):
+            return ["published"]
+        gloss_of = self._glossed(i)
+        if gloss_of is not None and depth < 4:
+            return self.roles(gloss_of, depth + 1)  # 2024年12月1日（令和6年12月1日）
         sentence = self._sentence_after(end)
         if re.search(r"一時停止|停止|暂停|中止", sentence):
             if after.startswith(_FROM) or before.endswith("自"):
@@ -89,7 +109,7 @@ class RoleFinder:
         ):
             return ["published"]
         if self._is_signature(start, end):
-            return ["promulgated"]
+            return [self.dateline_role]
         window, next_index = self._window(i)
         if kind == "dotted" and not _ROLE_RE.match(window[:4]):
             return ["published"]
@@ -107,6 +127,17 @@ class RoleFinder:
         if after.startswith("の") and _INSTRUMENTS.search(window):
             return ["promulgated"]  # 本年4月4日の…規制措置: the instrument of that date
         return ["other"]
+
+    def _glossed(self, i: int) -> int | None:
+        """Index of the date that mention ``i`` restates in parentheses right after it."""
+        if i == 0:
+            return None
+        start, end, _ = self.mentions[i]
+        prev_end = self.mentions[i - 1][1]
+        s = self.squeezed
+        if s[prev_end:start] in ("（", "(") and s[end : end + 1] in ("）", ")"):
+            return i - 1
+        return None
 
     def _role_words(self, window: str) -> list[str]:
         m = _ROLE_RE.search(window)
@@ -143,12 +174,16 @@ class RoleFinder:
             if nxt < len(self.mentions) and self.mentions[nxt][0] == pos:
                 return "".join(out), nxt
             ch = s[pos]
+            gloss_end = self._gloss_end(pos, nxt)
+            if gloss_end is not None:
+                pos, nxt = gloss_end, nxt + 1  # the same date again in another calendar
+                continue
             if ch in _QUOTE_OPEN:
                 out.append(ch)
                 pos = _matching_close(s, pos)
                 continue
-            if ch == "。":
-                break
+            if ch == "。" and depth_paren == 0:
+                break  # 。 inside （国務院令第792号。以下「条例」という。） ends no sentence
             if ch in "（(":
                 depth_paren += 1
             elif ch in "）)】":
@@ -158,6 +193,16 @@ class RoleFinder:
             out.append(ch)
             pos += 1
         return "".join(out), None
+
+    def _gloss_end(self, pos: int, nxt: int) -> int | None:
+        """End of ``（date）`` when the bracket at ``pos`` holds nothing but the next date."""
+        s = self.squeezed
+        if s[pos] not in "（(" or nxt >= len(self.mentions):
+            return None
+        start, end, _ = self.mentions[nxt]
+        if start == pos + 1 and s[end : end + 1] in ("）", ")"):
+            return end + 1
+        return None
 
     def _sentence_after(self, pos: int) -> str:
         end = self.squeezed.find("。", pos)
@@ -181,8 +226,20 @@ class RoleFinder:
         if not lead:
             # The issuer's name may close the previous paragraph when the PDF layer glued it on.
             lead = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1 : line_start].strip()
+            if line_end != -1 and _is_issuer_line(text[line_end + 1 :].split("\n", 1)[0]):
+                return True  # a dateline above the issuer: 2024年10月15日 / 一般財団法人…センター
         lead = re.split(r"[。．]", lead)[-1].strip()
+        if _SIGNATORY.search(lead) and len(lead) <= 30:
+            return True
         return bool(_ORG_SUFFIX.search(lead)) and len(lead) <= 30
+
+
+def _is_issuer_line(line: str) -> bool:
+    """A short line naming an organisation (no sentence punctuation)."""
+    line = line.strip()
+    return 0 < len(line) <= 40 and not re.search(r"[。、，：:]", line) and bool(
+        _ORG_SUFFIX.search(line)
+    )
 
 
 def _matching_close(s: str, pos: int) -> int:

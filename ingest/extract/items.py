@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.extract.base import Locator
-from ingest.extract.codes import CodeMatch, find_codes, find_number_runs
+from ingest.extract.codes import CONTROL_CODE, CodeMatch, find_codes, find_number_runs
 from ingest.extract.enumerations import find_inline_lists
 from ingest.extract.itemtext import (
     ATTACHMENT_HEADING,
@@ -29,6 +29,7 @@ from ingest.extract.itemtext import (
     clean_item,
     has_particles,
     heading_like,
+    is_code_only,
     item_like,
     nfkc_key,
     particle_share,
@@ -41,6 +42,8 @@ from models.records import Item, ItemList
 _MAX_PARTICLE_SHARE = 1 / 3
 _MIN_PARAGRAPH_ITEMS = 3
 _CODE_PAREN = re.compile(r"[（(][^（）()]*?$")
+# A table row glued to the previous row's last line by the PDF layer: "…を超えるもの3B001.a…"
+_ROW_BREAK_BEFORE = re.compile(r"(?:もの|こと|[。；;）)])\s*$")
 
 
 @dataclass(frozen=True)
@@ -208,9 +211,34 @@ def _unit_and_node(root: Node, offset: int) -> tuple[Unit | None, Node | None]:
     return best
 
 
+def _code_first_row(text: str, unit: Unit, code: CodeMatch) -> ItemMatch | None:
+    """A list or table row that starts with its code: ``3A001.b.1　進行波管…``."""
+    head = text[unit.start : code.start]
+    if unit.label is not None:
+        head = head[unit.label.end :]
+    if head.strip(" \t\u3000・-－—|｜") and not _ROW_BREAK_BEFORE.search(head):
+        return None
+    raw = text[code.end : unit.end]
+    if _CODE_PAREN.search(head) or re.match(r"\s*[）)]", raw):
+        return None  # a code note in parentheses: （規制コード：1E902.a）
+    for following in CONTROL_CODE.finditer(raw):
+        if _ROW_BREAK_BEFORE.search(raw[: following.start()]):
+            raw = raw[: following.start()]  # the next row, glued on
+            break
+    item = clean_item(raw)
+    if not item or is_code_only(item):
+        return None
+    lead = len(raw) - len(raw.lstrip(" \t\u3000\n:：|｜"))
+    end = code.end + len(raw.rstrip(" \t\u3000\n。；;"))
+    return ItemMatch(code.end + lead, end, item, None, code.code)
+
+
 def _coded_clause(
     text: str, unit: Unit, code: CodeMatch, previous: Unit | None
 ) -> ItemMatch | None:
+    row = _code_first_row(text, unit, code)
+    if row is not None:
+        return row
     before = text[unit.start : code.start]
     paren = _CODE_PAREN.search(before)
     cut = unit.start + (paren.start() if paren else len(before))

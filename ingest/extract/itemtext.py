@@ -13,7 +13,7 @@ import unicodedata
 
 HIRAGANA = re.compile(r"[ぁ-ゖ]")
 _HIRAGANA_RUN = re.compile(r"[ぁ-ゖ]+")
-_CJK = r"\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60"
+_CJK = r"\u3001-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60"
 _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\n]+|[ \t\u3000\n]+(?=[{_CJK}])")
 _FINAL_PUNCT = "、。；;，,：:．.　 \t\n"
 _CHINESE_CLAUSE = re.compile(
@@ -78,9 +78,24 @@ def is_sentence(text: str) -> bool:
     return bool(re.search(r"[，]|应当|不得|可以|必须", bare))
 
 
+# A bare number or code (``8112923010``, ``3818009000）``): the code note of an item, not one.
+_CODE_ONLY = re.compile(
+    r"^[^（(\u3040-\u30ff\u3400-\u9fff]*?[0-9０-９][0-9０-９A-Za-z.．\-/ ）)]*$"
+)
+
+
+def is_code_only(text: str) -> bool:
+    return bool(_CODE_ONLY.match(clean_item(text)))
+
+
 def item_like(text: str, max_chars: int = MAX_ITEM_CHARS) -> bool:
     bare = clean_item(text)
-    return 0 < len(bare) <= max_chars and not is_sentence(bare) and not FILE_NAME.search(bare)
+    return (
+        0 < len(bare) <= max_chars
+        and not is_sentence(bare)
+        and not FILE_NAME.search(bare)
+        and not is_code_only(bare)
+    )
 
 
 def heading_like(text: str) -> bool:

@@ -37,6 +37,10 @@ _LABELS: list[tuple[str, re.Pattern[str]]] = [
     ("paren_latin", re.compile(rf"[（(](?P<n>[{_LATIN}])[）)]")),
     ("circled", re.compile(rf"(?P<n>[{_CIRCLED}])")),
 ]
+# An SI unit glued to the number: the "label" is a measurement (2.7GHz, 3.5mm, 75W).
+_UNIT_AFTER_NUMBER = re.compile(
+    r"(?:[GMk]?Hz|dBm?|[kmM]?W|k?V|[mμµck]?m|kg|g|nm|bit|bps|ppm)(?![A-Za-z])"
+)
 # A line that opens an attachment or annex: numbering starts afresh after it.
 _RESET = re.compile(
     rf"^\s*(?:付属文書|附属文書|附件|附表|別添|別紙|别纸|添付文書|添付資料|Annex|Attachment|Appendix)"
@@ -131,8 +135,10 @@ def parse_label(line: str) -> Label | None:
             kind_key = f"dotted{m.group('n').count('.') + m.group('n').count('．')}"
         rest = stripped[m.end() :]
         after = len(rest) - len(rest.lstrip(" \t\u3000"))
-        # "1．5倍" or "2.1%" are numbers, not labels
-        if kind in ("digit", "dotted") and re.match(r"[0-9０-９%％]", rest.lstrip()):
+        # "1．5倍", "2.1%", "2.7GHzを超え" are numbers, not labels
+        if kind in ("digit", "dotted") and (
+            re.match(r"[0-9０-９%％]", rest.lstrip()) or _UNIT_AFTER_NUMBER.match(rest.lstrip(" "))
+        ):
             continue
         try:
             ordinal = _ordinal(kind, m.group("n"))

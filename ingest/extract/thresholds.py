@@ -38,7 +38,8 @@ _UNITS: list[tuple[str, str]] = [
     ("CNY", r"人民元|人民币|元"),
     ("JPY", r"円|日元"),
     ("USD", r"米ドル|ドル|美元"),
-    ("business_day", r"営業日|工作日|个工作日"),
+    # 業務日/作業日/稼働日: Japanese renderings of 工作日 in translations of Chinese rules
+    ("business_day", r"営業日|業務日|作業日|稼働日|工作日|个工作日"),
     ("month", r"[かヶカヵケ箇个個]月間?"),
     ("week", r"週間|个星期|星期|周"),
     ("day", r"日間|日|天"),
@@ -46,13 +47,32 @@ _UNITS: list[tuple[str, str]] = [
     ("times", r"倍"),
     ("ton", r"トン|吨"),
     ("kg", r"キログラム|kg|公斤"),
+    # Technical parameters of control-list entries (3A001.b.2: 2.7GHzを超え6.8GHz以下)
+    ("GHz", r"GHz|ギガヘルツ|吉赫兹?|千兆赫"),
+    ("MHz", r"MHz|メガヘルツ|兆赫兹?"),
+    ("kHz", r"kHz|キロヘルツ|千赫兹?"),
+    ("Hz", r"Hz|ヘルツ|赫兹"),
+    ("dBm", r"dBm"),
+    ("dB", r"dB|デシベル|分贝"),
+    ("kW", r"kW|キロワット|千瓦"),
+    ("mW", r"mW|ミリワット|毫瓦"),
+    ("W", r"W(?![a-zA-Z])|ワット|瓦(?!斯)"),
+    ("kV", r"kV|キロボルト|千伏"),
+    ("V", r"V(?![a-zA-Z])|ボルト|伏特"),
+    ("μm", r"[μµ]m|マイクロメートル|ミクロン|微米"),
+    ("mm", r"mm|ミリメートル|毫米"),
+    ("km", r"km|キロメートル|千米|公里"),
+    ("m", r"m(?![a-zA-Z])|メートル"),
+    ("°C", r"°C|℃|度C"),
+    ("bit", r"ビット|bit|比特"),
 ]
 # Counters kept as written (brief: "else the word as written").
 _COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次"
 _UNIT_RE = "|".join(f"(?P<u_{i}>{pat})" for i, (_, pat) in enumerate(_UNITS))
 
 _PERCENT_PREFIX = r"百分之"
-_FRACTION = rf"(?P<den>{_KANJI}|{_ARABIC}){_S}分之{_S}(?P<num>{_KANJI}|{_ARABIC})"
+# 三分之一 (zh) and 3分の1 (ja): denominator first
+_FRACTION = rf"(?P<den>{_KANJI}|{_ARABIC}){_S}分[之の]{_S}(?P<num>{_KANJI}|{_ARABIC})"
 
 _QUANTITY = (
     rf"(?:{_PERCENT_PREFIX}{_S}(?P<pct>{_NUMBER})"
@@ -67,6 +87,14 @@ _SUFFIXES: list[tuple[str, str, bool]] = [
     (r"以上に達する|以上", ">=", False),
     (r"以下", "<=", False),
     (r"未満|に満たない|に満たず|に満たぬ", "<", False),
+    # Negated limits: 1年を超えない / 60業務日を超えることはできない = at most.
+    (
+        r"(?:を|が)?(?:超えない|超えず|超過しない|超えることはできない|超えることができない|"
+        r"超えてはならない|超えてはいけない|上回らない|上回ってはならない)",
+        "<=",
+        False,
+    ),
+    (r"(?:を|が)?(?:下回らない|下回ってはならない|下回ることはできない)", ">=", False),
     (r"を超過|を超える|を超え|超える|超え|超過|超(?!ぶり)", ">", False),
     (r"以内", "<=", False),
     (r"までに|まで", "<=", False),
@@ -92,6 +120,10 @@ _THRESHOLD_RE = re.compile(
     rf"(?P<qty>{_QUANTITY})"
     rf"(?:{_S}(?P<suffix>{_SUFFIX_RE}))?"
 )
+
+# ``75W（48.75dBm）を超える``: the same limit in a second unit shares the limit word.
+_EQUIVALENT = re.compile(rf"[（(]{_S}(?P<qty>{_QUANTITY}){_S}[）)]{_S}(?P<suffix>{_SUFFIX_RE})")
+_CLOSE_THEN_SUFFIX = re.compile(rf"{_S}[）)]{_S}(?P<suffix>{_SUFFIX_RE})")
 
 _DURATION_UNITS = frozenset({"day", "business_day", "week", "month", "year"})
 # Units a bare まで may bound without reading as a calendar date (``2026年11月10日まで``).
@@ -203,11 +235,31 @@ def _comparator_of(m: re.Match[str], lang: str) -> tuple[str | None, int]:
 
 
 def _prefix_comparator(m: re.Match[str]) -> str | None:
-    if m.group("prefix") is None:
+    if m.groupdict().get("prefix") is None:
         return None
     for i, (_, comp) in enumerate(_PREFIXES):
         if m.group(f"p_{i}") is not None:
             return comp
+    return None
+
+
+def _equivalent_comparator(text: str, m: re.Match[str], lang: str) -> str | None:
+    """The limit word of ``75W（48.75dBm）を超える`` for both quantities: the one before a
+    parenthesised equivalent, and the equivalent itself."""
+    outer = _EQUIVALENT.match(text, m.end("qty"))
+    if outer is not None and _unit_of(outer) is not None:
+        return _suffix_comparator(outer, lang)
+    if m.group("prefix") is None and text[: m.start("qty")].rstrip(" ").endswith(("（", "(")):
+        inner = _CLOSE_THEN_SUFFIX.match(text, m.end("qty"))
+        if inner is not None:
+            return _suffix_comparator(inner, lang)
+    return None
+
+
+def _suffix_comparator(m: re.Match[str], lang: str) -> str | None:
+    for i, (_, comp, zh_only) in enumerate(_SUFFIXES):
+        if m.group(f"s_{i}") is not None:
+            return None if zh_only and lang != "zh" else comp
     return None
 
 
@@ -228,6 +280,8 @@ def _candidates(text: str, lang: str) -> list[_Candidate]:
             continue
         unit = _unit_of(m)
         comparator, end = _comparator_of(m, lang)
+        if comparator is None and unit is not None:
+            comparator = _equivalent_comparator(text, m, lang)
         recur = m.group("recur")
         recurrence = None
         if recur:
