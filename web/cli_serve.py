@@ -1,0 +1,26 @@
+"""``regwatch serve``: the HTTP API and the web workspace (uvicorn)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    app = create_app(args.data_dir)
+    token_set = app.state.regwatch.settings.api_token is not None
+    if args.host not in LOCAL_HOSTS and not token_set:
+        print(
+            f"regwatch: serving on {args.host} without REGWATCH_API_TOKEN: anyone who can "
+            "reach this port can add documents",
+            file=sys.stderr,
+        )
+    print(f"regwatch: http://{args.host}:{args.port}/ui  (API: /openapi.json)", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
