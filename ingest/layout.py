@@ -181,14 +181,19 @@ def make_line(page: int, row: list[RawChar]) -> TextLine | None:
     )
     baseline = bottoms[len(bottoms) // 2] if bottoms else inked[0].bottom
     gaps: list[bool] = []
+    columns: list[bool] = []
     right = glyphs[0].x1
-    threshold = 0.25 * size
-    for glyph in glyphs:
-        gaps.append(glyph.x0 - right > threshold)
+    inked_right: float | None = None
+    space, tab = 0.25 * size, 2.5 * size
+    for glyph, has_ink in zip(glyphs, ink, strict=True):
+        gaps.append(glyph.x0 - right > space)
+        columns.append(has_ink and inked_right is not None and glyph.x0 - inked_right > tab)
         if glyph.x1 > right:
             right = glyph.x1
+        if has_ink:
+            inked_right = glyph.x1 if inked_right is None else max(inked_right, glyph.x1)
     gaps[0] = False
-    normalized = normalize_glyphs([g.text for g in glyphs], gaps)
+    normalized = normalize_glyphs([g.text for g in glyphs], gaps, columns)
     if not normalized.text:
         return None
     small, low = 0.8 * size, baseline - 0.2 * size

@@ -118,20 +118,26 @@ class NormalizedLine:
 
 
 def normalize_glyphs(
-    glyphs: Sequence[str], gap_before: Sequence[bool] | None = None
+    glyphs: Sequence[str],
+    gap_before: Sequence[bool] | None = None,
+    column_before: Sequence[bool] | None = None,
 ) -> NormalizedLine:
     """Normalise a line given as glyph texts in reading order.
 
     ``gap_before[i]`` says a visible gap separates glyph ``i`` from the previous one (a space
-    the PDF did not draw as a character).
+    the PDF did not draw as a character).  ``column_before[i]`` marks a gap as wide as a tab
+    stop (table cells, a signature block): it stays one space even between CJK characters.
     """
     chars: list[str] = []
     origin: list[int] = []
     pending_space = False
+    forced_space = False
     unmapped = 0
     for index, glyph in enumerate(glyphs):
         if gap_before is not None and gap_before[index]:
             pending_space = True
+        if column_before is not None and column_before[index]:
+            forced_space = True
         for ch in fold(glyph):
             if ch == _SPACE:
                 pending_space = True
@@ -141,10 +147,12 @@ def normalize_glyphs(
                 if chars:
                     continue
                 ch = BULLET
-            if pending_space and chars and not is_wide(chars[-1]) and not is_wide(ch):
+            if chars and (
+                forced_space or (pending_space and not is_wide(chars[-1]) and not is_wide(ch))
+            ):
                 chars.append(_SPACE)
                 origin.append(index)
-            pending_space = False
+            pending_space = forced_space = False
             chars.append(ch)
             origin.append(index)
     for i in range(1, len(chars) - 1):

@@ -70,6 +70,7 @@ class RawPage:
     chars: list[RawChar] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     images: int = 0
+    rotated: int = 0  # glyphs dropped as a rotated overlay (a diagonal watermark)
 
 
 @dataclass
@@ -124,8 +125,24 @@ def _translate(exc: BaseException, name: str) -> Exception:
     return CorruptPDFError(f"unreadable PDF structure ({reason})", name)
 
 
-def _page_chars(page: pdfplumber.page.Page) -> list[RawChar]:
-    return [
+def _axis_aligned(char: dict) -> bool:
+    matrix = char.get("matrix") or (1, 0, 0, 1, 0, 0)
+    return abs(matrix[1]) < 1e-3 and abs(matrix[2]) < 1e-3
+
+
+def _page_chars(page: pdfplumber.page.Page) -> tuple[list[RawChar], int]:
+    """The page's glyphs, without a minority of rotated ones (watermarks, stamps).
+
+    A page that is mostly rotated text is kept whole: that is its real content.
+    """
+    chars = page.chars
+    aligned = [c for c in chars if _axis_aligned(c)]
+    dropped = len(chars) - len(aligned)
+    if dropped and len(aligned) >= 0.8 * len(chars):
+        chars = aligned
+    else:
+        dropped = 0
+    glyphs = [
         RawChar(
             c["text"],
             c["x0"],
@@ -135,8 +152,9 @@ def _page_chars(page: pdfplumber.page.Page) -> list[RawChar]:
             c.get("size") or (c["bottom"] - c["top"]),
             c.get("fontname") or "",
         )
-        for c in page.chars
+        for c in chars
     ]
+    return glyphs, dropped
 
 
 def _page_rules(page: pdfplumber.page.Page) -> list[Rule]:
@@ -181,13 +199,15 @@ def iter_pages(path: Path, limits: Limits, started: float) -> Iterator[RawPage]:
                     name,
                 )
             try:
+                chars, rotated = _page_chars(page)
                 raw = RawPage(
                     number=number,
                     width=float(page.width),
                     height=float(page.height),
-                    chars=_page_chars(page),
+                    chars=chars,
                     rules=_page_rules(page),
                     images=len(page.objects.get("image", [])),
+                    rotated=rotated,
                 )
             except Exception as exc:
                 raise _translate(exc, f"{name} (page {number})") from exc

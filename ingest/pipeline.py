@@ -133,6 +133,9 @@ class _Layout:
         ]
         self.links, warnings = link_markers(sequence, self.notes)
         self.warnings.extend(warnings)
+        rotated = [page.number for page in raw.pages if page.rotated]
+        if rotated:
+            self.warnings.append(f"rotated text (a watermark?) left out on pages {rotated}")
         unmapped = sum(ln.unmapped for page in lines for ln in page)
         if unmapped:
             self.warnings.append(

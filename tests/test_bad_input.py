@@ -157,3 +157,22 @@ def test_unexpected_errors_become_failures(monkeypatch, write) -> None:
     assert result.status == "failure"
     assert result.errors[0]["code"] == "E100"
     assert "layout bug" in result.errors[0]["message"]
+
+
+def test_diagonal_watermark_is_left_out(write) -> None:
+    buffer = io.BytesIO()
+    drawing = canvas.Canvas(buffer)
+    for row in range(12):
+        drawing.drawString(72, 750 - 15 * row, f"{TEXT} Line {row}.")
+    drawing.saveState()
+    drawing.translate(300, 400)
+    drawing.rotate(45)
+    drawing.setFont("Helvetica", 60)
+    drawing.drawString(0, 0, "DRAFT")
+    drawing.restoreState()
+    drawing.showPage()
+    drawing.save()
+    document = ingest_pdf(write("watermarked.pdf", buffer.getvalue()))
+    assert "DRAFT" not in document.text
+    assert "Line 11." in document.text
+    assert any("rotated text" in w for w in document.warnings)

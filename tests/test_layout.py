@@ -295,3 +295,12 @@ def test_bold_single_line_is_a_heading() -> None:
     metrics = measure([lines])
     blocks = paragraphs(lines, metrics)
     assert classify(blocks[-1], metrics, False) is BlockKind.HEADING
+
+
+def test_table_cells_far_apart_stay_separated() -> None:
+    left = glyphs("輸出者", x0=72.0)
+    right = glyphs("中国国外の輸出者", x0=300.0)
+    made = make_line(1, left + right)
+    assert made is not None and made.text == "輸出者 中国国外の輸出者"
+    near = make_line(1, glyphs("第十条", x0=72.0) + glyphs("国は", x0=72.0 + 3 * BODY + 5.0))
+    assert near is not None and near.text == "第十条国は"  # a justified gap is not a cell

@@ -152,3 +152,13 @@ SEPARATORS = [
 @pytest.mark.parametrize(("previous", "following", "full", "expected"), SEPARATORS)
 def test_line_separator(previous: str, following: str, full: bool, expected: str) -> None:
     assert line_separator(previous, following, full) == expected
+
+
+def test_tab_wide_gap_keeps_a_space_between_cjk_cells() -> None:
+    # 001 p.1 signature block "商務部・海関総署" ... "2025年11月7日" set apart on one line
+    glyphs = list("商務部2025年")
+    columns = [False, False, False, True, False, False, False, False]
+    line = normalize_glyphs(
+        glyphs, [False, False, False, True, False, False, False, False], columns
+    )
+    assert line.text == "商務部 2025年"
