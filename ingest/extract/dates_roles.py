@@ -237,8 +237,10 @@ class RoleFinder:
 def _is_issuer_line(line: str) -> bool:
     """A short line naming an organisation (no sentence punctuation)."""
     line = line.strip()
-    return 0 < len(line) <= 40 and not re.search(r"[。、，：:]", line) and bool(
-        _ORG_SUFFIX.search(line)
+    return (
+        0 < len(line) <= 40
+        and not re.search(r"[。、，：:]", line)
+        and bool(_ORG_SUFFIX.search(line))
     )
 
 

@@ -306,7 +306,8 @@ def _number_lists(text: str) -> list[ItemListMatch]:
     for run in find_number_runs(text):
         after = text[run[-1].end : run[-1].end + 60]
         predicate = re.match(r"\s*[のを]\s*(?P<p>[^。、，；\n]*?)(?:決定|决定|。|、|$)", after)
-        category = re.sub(r".*?(公告|通知|令)$", r"\1", run[0].expanded.split("20")[0]) or "公告"
+        issuer = re.sub(r"[0-9]{4}年第[0-9]+号$", "", run[0].expanded)
+        category = re.sub(r".*?(公告|通知|令)$", r"\1", issuer) or "公告"
         heading = f"{squeeze(predicate.group('p'))}{category}" if predicate else category
         items = [ItemMatch(d.start, d.end, d.expanded) for d in run]
         lists.append(

@@ -41,7 +41,7 @@ _UNITS: list[tuple[str, str]] = [
     # 業務日/作業日/稼働日: Japanese renderings of 工作日 in translations of Chinese rules
     ("business_day", r"営業日|業務日|作業日|稼働日|工作日|个工作日"),
     ("month", r"[かヶカヵケ箇个個]月間?"),
-    ("week", r"週間|个星期|星期|周"),
+    ("week", r"週間|个星期|星期|周(?!岁)"),
     ("day", r"日間|日|天"),
     ("year", r"年間|年"),
     ("times", r"倍"),
@@ -62,7 +62,7 @@ _UNITS: list[tuple[str, str]] = [
     ("μm", r"[μµ]m|マイクロメートル|ミクロン|微米"),
     ("mm", r"mm|ミリメートル|毫米"),
     ("km", r"km|キロメートル|千米|公里"),
-    ("m", r"m(?![a-zA-Z])|メートル"),
+    ("m", r"m(?![a-zA-Z])|メートル|米(?!ドル)"),
     ("°C", r"°C|℃|度C"),
     ("bit", r"ビット|bit|比特"),
 ]
@@ -74,10 +74,22 @@ _PERCENT_PREFIX = r"百分之"
 # 三分之一 (zh) and 3分の1 (ja): denominator first
 _FRACTION = rf"(?P<den>{_KANJI}|{_ARABIC}){_S}分[之の]{_S}(?P<num>{_KANJI}|{_ARABIC})"
 
+# A currency written before the amount (不低于人民币五百万元) or after its unit (万元人民币).
+_CURRENCY_BEFORE: list[tuple[str, str]] = [
+    ("CNY", r"人民币|人民元|RMB"),
+    ("JPY", r"日本円"),
+    ("USD", r"美元|US\$|USD|\$"),
+]
+_CURRENCY_RE = "|".join(f"(?P<c_{i}>{pat})" for i, (_, pat) in enumerate(_CURRENCY_BEFORE))
+# マイナス40℃, 零下40度: a sign word; a bare minus only where no digit precedes (not 10-20)
+_NEGATIVE = r"マイナス|零下|负|(?<![0-9０-９])[-−－]"
+
 _QUANTITY = (
     rf"(?:{_PERCENT_PREFIX}{_S}(?P<pct>{_NUMBER})"
     rf"|{_FRACTION}"
-    rf"|(?P<n>{_NUMBER}){_S}(?:(?P<unit>{_UNIT_RE})|(?P<month_end>月末)|(?P<counter>{_COUNTERS}))?)"
+    rf"|(?:(?P<cur>{_CURRENCY_RE}){_S})?(?P<neg>{_NEGATIVE})?"
+    rf"(?P<n>{_NUMBER}){_S}(?:(?P<unit>{_UNIT_RE})|(?P<month_end>月末)|(?P<counter>{_COUNTERS}))?"
+    rf"(?:{_S}(?:人民币|人民元))?)"
 )
 
 # Suffix limit words, longest first; ``zh_only`` ones mean something else in Japanese
@@ -209,7 +221,13 @@ def _unit_of(m: re.Match[str]) -> str | None:
     if m.group("month_end") is not None:
         return "month"
     counter = m.group("counter")
-    return counter if counter else None
+    if counter:
+        return counter
+    if m.groupdict().get("cur") is not None:
+        for i, (name, _) in enumerate(_CURRENCY_BEFORE):
+            if m.group(f"c_{i}") is not None:
+                return name
+    return None
 
 
 def _value_of(m: re.Match[str]) -> float | None:
@@ -220,7 +238,10 @@ def _value_of(m: re.Match[str]) -> float | None:
         if not den or num is None:
             return None
         return round(num / den * 100, 4)
-    return _number(m.group("n"))
+    value = _number(m.group("n"))
+    if value is not None and m.groupdict().get("neg"):
+        return -value
+    return value
 
 
 def _comparator_of(m: re.Match[str], lang: str) -> tuple[str | None, int]:

@@ -163,7 +163,9 @@ class Renderer:
     def _note_height(self, notes: list[int]) -> float:
         if not notes:
             return 0.0
-        lines = sum(len(wrap(f"{n}　{self.footnotes[n]}", self.note_style, self.measure)) for n in notes)
+        lines = sum(
+            len(wrap(f"{n}　{self.footnotes[n]}", self.note_style, self.measure)) for n in notes
+        )
         return 14 + lines * self.note_style.leading
 
     def add(self, text: str, style: Style) -> None:
@@ -253,7 +255,9 @@ class Renderer:
             y -= st.leading
             self._draw_line(c, line, y)
 
-    def _text(self, c: canvas.Canvas, x: float, y: float, text: str, font: str, size: float) -> float:
+    def _text(
+        self, c: canvas.Canvas, x: float, y: float, text: str, font: str, size: float
+    ) -> float:
         start = x
         for f, piece in runs(text, font):
             c.setFont(f, size)

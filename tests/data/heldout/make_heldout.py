@@ -73,18 +73,39 @@ def value(
     return {"text": text, "value": v, "unit": unit, "comparator": comp, "article": article, **extra}
 
 
-def span(text: str, lo: float, hi: float, unit: str, article: int | None = None,
-         lo_inc: bool = True, hi_inc: bool = True) -> dict[str, Any]:  # fmt: skip
-    return {"text": text, "min": lo, "max": hi, "min_inclusive": lo_inc,
-            "max_inclusive": hi_inc, "unit": unit, "article": article}  # fmt: skip
+def span(
+    text: str,
+    lo: float,
+    hi: float,
+    unit: str,
+    article: int | None = None,
+    lo_inc: bool = True,
+    hi_inc: bool = True,
+) -> dict[str, Any]:
+    return {
+        "text": text,
+        "min": lo,
+        "max": hi,
+        "min_inclusive": lo_inc,
+        "max_inclusive": hi_inc,
+        "unit": unit,
+        "article": article,
+    }
 
 
-def date(text: str, iso: str, role: str, article: int | None = None, **extra: Any) -> dict[str, Any]:
+def date(
+    text: str, iso: str, role: str, article: int | None = None, **extra: Any
+) -> dict[str, Any]:
     return {"text": text, "iso": iso, "role": role, "article": article, **extra}
 
 
-def illegal_income(article_no: int, base: str, base_v: float, mult: tuple[str, float, float],
-                   rng: tuple[str, float, float]) -> list[dict[str, Any]]:  # fmt: skip
+def illegal_income(
+    article_no: int,
+    base: str,
+    base_v: float,
+    mult: tuple[str, float, float],
+    rng: tuple[str, float, float],
+) -> list[dict[str, Any]]:
     """The four thresholds of one 违法经营额 penalty clause, in text order."""
     return [
         value(f"{base}以上", base_v, "CNY", ">=", article_no),
@@ -101,16 +122,21 @@ def write_truth(stem: str, truth: dict[str, Any]) -> None:
     )
 
 
-# ---------------------------------------------------------------- h01: 商务部 海关总署公告2023年第23号
+# -- h01: 商务部 海关总署公告2023年第23号
 
 
 def build_gallium() -> None:
     stem = "h01_mofcom_gacc_2023_23"
     body = Style("WQY", 11, 19, indent=2)
     r = Renderer(
-        str(HERE / f"{stem}.pdf"), A4, (80, 80, 70, 80), "中华人民共和国商务部　公告",
-        "第 {n} 页　共 {total} 页", "WQY", Style("WQY", 8, 11),
-    )  # fmt: skip
+        str(HERE / f"{stem}.pdf"),
+        A4,
+        (80, 80, 70, 80),
+        "中华人民共和国商务部　公告",
+        "第 {n} 页　共 {total} 页",
+        "WQY",
+        Style("WQY", 8, 11),
+    )
     for line in GALLIUM_TITLE:
         r.add(line, Style("WQY", 16, 26, align="center"))
     r.space(12)
@@ -140,10 +166,16 @@ def build_gallium() -> None:
         {
             "language": "zh",
             "documents": [
-                {"key": "main", "title": "关于对镓、锗相关物项实施出口管制的公告",
-                 "kind": "announcement", "issuer": ["商务部", "海关总署"], "number": law,
-                 "number_aliases": ["商务部、海关总署公告2023年第23号"], "pages": [1, 2]},
-            ],  # fmt: skip
+                {
+                    "key": "main",
+                    "title": "关于对镓、锗相关物项实施出口管制的公告",
+                    "kind": "announcement",
+                    "issuer": ["商务部", "海关总署"],
+                    "number": law,
+                    "number_aliases": ["商务部、海关总署公告2023年第23号"],
+                    "pages": [1, 2],
+                },
+            ],
             "articles": [article(law, label, paras) for label, paras in GALLIUM_ARTICLES],
             "thresholds": [],
             "dates": [
@@ -151,21 +183,28 @@ def build_gallium() -> None:
                 date("2023年7月3日", "2023-07-03", "promulgated", None, note="signature"),
             ],
             "item_lists": item_lists,
-            "law_aliases": {law: ["商务部、海关总署公告2023年第23号", "商务部海关总署公告2023年第23号"]},
+            "law_aliases": {
+                law: ["商务部、海关总署公告2023年第23号", "商务部海关总署公告2023年第23号"]
+            },
         },
     )
 
 
-# ---------------------------------------------------------------- h02: 出口管制法 (excerpt)
+# -- h02: 出口管制法 (excerpt)
 
 
 def build_law() -> None:
     stem = "h02_export_control_law"
     body = Style("WQY", 12, 21, indent=2)
     r = Renderer(
-        str(HERE / f"{stem}.pdf"), A4, (72, 72, 72, 76), LAW_TITLE, "— {n} —", "WQY",
+        str(HERE / f"{stem}.pdf"),
+        A4,
+        (72, 72, 72, 76),
+        LAW_TITLE,
+        "— {n} —",
+        "WQY",
         Style("WQY", 8, 11),
-    )  # fmt: skip
+    )
     center = Style("WQY", 12, 21, align="center")
     r.add(LAW_ORDER[0], Style("WQY", 16, 26, align="center"))
     r.add(LAW_ORDER[1], center)
@@ -186,31 +225,66 @@ def build_law() -> None:
             articles.append(article(law, label, paras))
     r.save()
     thresholds = [
-        *illegal_income(33, "五十万元", 500000, ("五倍以上十倍以下", 5, 10),
-                        ("五十万元以上五百万元以下", 500000, 5000000)),
-        *illegal_income(34, "五十万元", 500000, ("五倍以上十倍以下", 5, 10),
-                        ("五十万元以上五百万元以下", 500000, 5000000)),
-        *illegal_income(35, "二十万元", 200000, ("五倍以上十倍以下", 5, 10),
-                        ("二十万元以上二百万元以下", 200000, 2000000)),
-        *illegal_income(35, "五万元", 50000, ("五倍以上十倍以下", 5, 10),
-                        ("五万元以上五十万元以下", 50000, 500000)),
-        *illegal_income(36, "十万元", 100000, ("三倍以上五倍以下", 3, 5),
-                        ("十万元以上五十万元以下", 100000, 500000)),
-        *illegal_income(37, "五十万元", 500000, ("十倍以上二十倍以下", 10, 20),
-                        ("五十万元以上五百万元以下", 500000, 5000000)),
+        *illegal_income(
+            33,
+            "五十万元",
+            500000,
+            ("五倍以上十倍以下", 5, 10),
+            ("五十万元以上五百万元以下", 500000, 5000000),
+        ),
+        *illegal_income(
+            34,
+            "五十万元",
+            500000,
+            ("五倍以上十倍以下", 5, 10),
+            ("五十万元以上五百万元以下", 500000, 5000000),
+        ),
+        *illegal_income(
+            35,
+            "二十万元",
+            200000,
+            ("五倍以上十倍以下", 5, 10),
+            ("二十万元以上二百万元以下", 200000, 2000000),
+        ),
+        *illegal_income(
+            35,
+            "五万元",
+            50000,
+            ("五倍以上十倍以下", 5, 10),
+            ("五万元以上五十万元以下", 50000, 500000),
+        ),
+        *illegal_income(
+            36,
+            "十万元",
+            100000,
+            ("三倍以上五倍以下", 3, 5),
+            ("十万元以上五十万元以下", 100000, 500000),
+        ),
+        *illegal_income(
+            37,
+            "五十万元",
+            500000,
+            ("十倍以上二十倍以下", 10, 20),
+            ("五十万元以上五百万元以下", 500000, 5000000),
+        ),
         span("十万元以上三十万元以下", 100000, 300000, "CNY", 38),
         value("五年内", 5, "year", "<=", 39),
         value("五年内", 5, "year", "<=", 39),
-    ]  # fmt: skip
+    ]
     write_truth(
         stem,
         {
             "language": "zh",
             "documents": [
-                {"key": "main", "title": LAW_TITLE, "kind": "law",
-                 "issuer": ["全国人民代表大会常务委员会"], "number": "中华人民共和国主席令第五十八号",
-                 "pages": [1, 3]},
-            ],  # fmt: skip
+                {
+                    "key": "main",
+                    "title": LAW_TITLE,
+                    "kind": "law",
+                    "issuer": ["全国人民代表大会常务委员会"],
+                    "number": "中华人民共和国主席令第五十八号",
+                    "pages": [1, 3],
+                },
+            ],
             "articles": articles,
             "thresholds": thresholds,
             "dates": [
@@ -226,16 +300,21 @@ def build_law() -> None:
     )
 
 
-# ---------------------------------------------------------------- h03: 两用物项出口管制条例 (excerpt)
+# -- h03: 两用物项出口管制条例 (excerpt)
 
 
 def build_regulation() -> None:
     stem = "h03_dual_use_regulation"
     body = Style("WQY", 11.5, 20, indent=2)
     r = Renderer(
-        str(HERE / f"{stem}.pdf"), A4, (76, 76, 76, 80), "国务院令　第792号", "- {n} -", "WQY",
+        str(HERE / f"{stem}.pdf"),
+        A4,
+        (76, 76, 76, 80),
+        "国务院令　第792号",
+        "- {n} -",
+        "WQY",
         Style("WQY", 8, 11),
-    )  # fmt: skip
+    )
     r.add(REG_ORDER[0], Style("WQY", 17, 28, align="center"))
     r.add(REG_ORDER[1], Style("WQY", 12, 21, align="center"))
     r.add(REG_ORDER[2], body)
@@ -258,44 +337,67 @@ def build_regulation() -> None:
         value("不超过1年", 1, "year", "<=", 17),
         value("不超过3年", 3, "year", "<=", 17),
         value("不少于5年", 5, "year", ">=", 22),
-        *illegal_income(40, "50万元", 500000, ("5倍以上10倍以下", 5, 10),
-                        ("50万元以上500万元以下", 500000, 5000000)),
+        *illegal_income(
+            40,
+            "50万元",
+            500000,
+            ("5倍以上10倍以下", 5, 10),
+            ("50万元以上500万元以下", 500000, 5000000),
+        ),
         value("10万元以下", 100000, "CNY", "<=", 42),
-    ]  # fmt: skip
+    ]
     write_truth(
         stem,
         {
             "language": "zh",
             "documents": [
-                {"key": "main", "title": REG_TITLE, "kind": "regulation", "issuer": ["国务院"],
-                 "number": "国务院令第792号", "pages": [1, 3]},
-            ],  # fmt: skip
+                {
+                    "key": "main",
+                    "title": REG_TITLE,
+                    "kind": "regulation",
+                    "issuer": ["国务院"],
+                    "number": "国务院令第792号",
+                    "pages": [1, 3],
+                },
+            ],
             "articles": articles,
             "thresholds": thresholds,
             "dates": [
-                date("2024年9月18日", "2024-09-18", "promulgated",
-                     note="国务院常务会议通过: adoption counts as enactment (ANNOTATION.md)"),
+                date(
+                    "2024年9月18日",
+                    "2024-09-18",
+                    "promulgated",
+                    note="国务院常务会议通过: adoption counts as enactment (ANNOTATION.md)",
+                ),
                 date("2024年12月1日", "2024-12-01", "effective"),
                 date("2024年9月30日", "2024-09-30", "promulgated", note="signature under 总理"),
                 date("2024年12月1日", "2024-12-01", "effective", 50),
                 date("同时", "2024-12-01", "repealed", 50, relative=True),
-            ],  # fmt: skip
+            ],
             "item_lists": [],
-            "law_aliases": {REG_TITLE: ["两用物项出口管制条例", "《中华人民共和国两用物项出口管制条例》"]},
+            "law_aliases": {
+                REG_TITLE: ["两用物项出口管制条例", "《中华人民共和国两用物项出口管制条例》"]
+            },
         },
     )
 
 
-# ---------------------------------------------------------------- h04: Japanese commentary
+# -- h04: Japanese commentary
 
 
 def build_commentary() -> None:
     stem = "h04_ja_commentary_dual_use"
     body = Style("IPAexM", 10, 17.5, indent=1)
     r = Renderer(
-        str(HERE / f"{stem}.pdf"), B5, (58, 58, 64, 70), JA_HEADER, "- {n} -", "IPAexG",
-        Style("IPAexM", 7.5, 10.5, hang=1.5), JA_FOOTNOTES,
-    )  # fmt: skip
+        str(HERE / f"{stem}.pdf"),
+        B5,
+        (58, 58, 64, 70),
+        JA_HEADER,
+        "- {n} -",
+        "IPAexG",
+        Style("IPAexM", 7.5, 10.5, hang=1.5),
+        JA_FOOTNOTES,
+    )
     for line in JA_TITLE:
         r.add(line, Style("IPAexG", 14, 22, align="center"))
     r.space(6)
@@ -325,13 +427,25 @@ def build_commentary() -> None:
         {
             "language": "ja",
             "documents": [
-                {"key": "main", "title": "中国「両用品目輸出管理条例」の施行について",
-                 "kind": "commentary", "issuer": ["CISTEC"], "number": None, "pages": [1, 3]},
-            ],  # fmt: skip
+                {
+                    "key": "main",
+                    "title": "中国「両用品目輸出管理条例」の施行について",
+                    "kind": "commentary",
+                    "issuer": ["CISTEC"],
+                    "number": None,
+                    "pages": [1, 3],
+                },
+            ],
             "articles": [
-                {"law": law, "document": "main", "number": 2, "label": "第二条",
-                 "text": "\n".join(quoted), "quoted": True},
-            ],  # fmt: skip
+                {
+                    "law": law,
+                    "document": "main",
+                    "number": 2,
+                    "label": "第二条",
+                    "text": "\n".join(quoted),
+                    "quoted": True,
+                },
+            ],
             "thresholds": [
                 value("45業務日以内", 45, "business_day", "<="),
                 value("1年を超えない", 1, "year", "<="),
@@ -348,11 +462,16 @@ def build_commentary() -> None:
                 value("75W", 75, "W", ">", note="75W（48.75dBm）を超える: one limit, two units"),
                 value("48.75dBmを超える", 48.75, "dBm", ">"),
                 # footnotes (after the body in Document.text)
-                value("累計60業務日を超える", 60, "business_day", "<=",
-                      note="超えることはできない: may not exceed, a limit of at most 60"),
+                value(
+                    "累計60業務日を超える",
+                    60,
+                    "business_day",
+                    "<=",
+                    note="超えることはできない: may not exceed, a limit of at most 60",
+                ),
                 value("100万円以下", 1000000, "JPY", "<="),
                 value("5万円以下", 50000, "JPY", "<="),
-            ],  # fmt: skip
+            ],
             "dates": [
                 date("2024年10月15日", "2024-10-15", "published", note="the commentary's date"),
                 date("2024年9月30日", "2024-09-30", "promulgated"),
@@ -368,18 +487,33 @@ def build_commentary() -> None:
                 date("同年8月1日", "2023-08-01", "effective"),
             ],
             "item_lists": [
-                {"heading": "ガリウム関連品目", "document": "main",
-                 "items": ["金属ガリウム", "窒化ガリウム", "酸化ガリウム", "リン化ガリウム",
-                           "ヒ化ガリウム"]},
-                {"heading": "別表 主な規制品目の例", "document": "main",
-                 "items": [{"text": "耐放射線設計の集積回路", "code": "3A001.a.1"},
-                           {"text": "進行波管等の真空電子デバイス", "code": "3A001.b.1"},
-                           {"text": "マイクロ波モノリシック集積回路（MMIC）電力増幅器であって、"
-                                    "2.7GHzを超え6.8GHz以下の周波数で動作し、比帯域幅が15％を超え、"
-                                    "かつ、飽和尖頭出力が75W（48.75dBm）を超えるもの",
-                            "code": "3A001.b.2"},
-                           {"text": "エピタキシャル成長装置", "code": "3B001.a"}]},
-            ],  # fmt: skip
+                {
+                    "heading": "ガリウム関連品目",
+                    "document": "main",
+                    "items": [
+                        "金属ガリウム",
+                        "窒化ガリウム",
+                        "酸化ガリウム",
+                        "リン化ガリウム",
+                        "ヒ化ガリウム",
+                    ],
+                },
+                {
+                    "heading": "別表 主な規制品目の例",
+                    "document": "main",
+                    "items": [
+                        {"text": "耐放射線設計の集積回路", "code": "3A001.a.1"},
+                        {"text": "進行波管等の真空電子デバイス", "code": "3A001.b.1"},
+                        {
+                            "text": "マイクロ波モノリシック集積回路（MMIC）電力増幅器であって、"
+                            "2.7GHzを超え6.8GHz以下の周波数で動作し、比帯域幅が15％を超え、"
+                            "かつ、飽和尖頭出力が75W（48.75dBm）を超えるもの",
+                            "code": "3A001.b.2",
+                        },
+                        {"text": "エピタキシャル成長装置", "code": "3B001.a"},
+                    ],
+                },
+            ],
             "law_aliases": {law: ["中華人民共和国両用品目輸出管理条例"]},
         },
     )
