@@ -94,12 +94,20 @@ def _is_glued_marker(text: str, start: int, run_start: int, run_end: int) -> boo
     before2 = text[run_start - 2] if run_start >= 2 else ""
     if before in _NUMBER_JOINERS and before2.isdigit():
         return False  # tail of 2025.8.22, 4.24, 1576-2015
+    if before in "※*＊注":
+        return False  # ※1, 注1: the text's own note labels, not footnote markers
     # 第10, G7, ISO9001: an ordinal or a name, not a marker
     return not (start == run_start and (before == "第" or (before.isascii() and before.isalpha())))
 
 
-def _candidates(block: DraftBlock, begin: int, number: int, strong: bool) -> list[tuple[int, int]]:
-    text = block.text
+def marker_spans(
+    text: str, number: int, begin: int = 0, raised: list[bool] | None = None
+) -> list[tuple[int, int]]:
+    """Where footnote ``number``'s marker may stand in ``text`` (from ``begin``), in order.
+
+    With ``raised`` (per character), only raised digit runs count; without it, digits glued
+    into the text that are not part of a quantity, date, ordinal, code or URL.
+    """
     wanted = str(number)
     found: list[tuple[int, int]] = []
     for match in _DIGITS.finditer(text, begin):
@@ -107,10 +115,8 @@ def _candidates(block: DraftBlock, begin: int, number: int, strong: bool) -> lis
         if not match.group().endswith(wanted):
             continue
         start = run_end - len(wanted)
-        if strong:
-            if all(block.raised[start:run_end]) and (
-                start == run_start or not block.raised[start - 1]
-            ):
+        if raised is not None:
+            if all(raised[start:run_end]) and (start == run_start or not raised[start - 1]):
                 found.append((start, run_end))
         elif _is_glued_marker(text, start, run_start, run_end):
             found.append((start, run_end))
@@ -129,6 +135,15 @@ def link_markers(
     links: list[MarkerLink] = []
     warnings: list[str] = []
     cursor_block, cursor_offset = 0, 0
+    # A document that sets its markers raised is trusted on that alone: guessing glued digits
+    # there would only find dates and counts.
+    raised_runs = sum(
+        1
+        for block in sequence
+        for i, ch in enumerate(block.chars)
+        if ch.isdigit() and block.raised[i] and (i == 0 or not block.raised[i - 1])
+    )
+    passes = (True,) if raised_runs >= max(1, len(notes) // 2) else (True, False)
     for note in notes:
         number = note.footnote_number
         if number is None:
@@ -137,11 +152,11 @@ def link_markers(
         hit: tuple[int, int, int] | None = None
         # markers sit on the note's page or the one before it, never earlier
         first = max(cursor_block, bisect.bisect_left(pages, note.page - 1))
-        for strong in (True, False):
+        for strong in passes:
             for index in range(first, end):
                 block = sequence[index]
                 begin = cursor_offset if index == cursor_block else 0
-                found = _candidates(block, begin, number, strong)
+                found = marker_spans(block.text, number, begin, block.raised if strong else None)
                 if found:
                     hit = (index, *found[0])
                     break

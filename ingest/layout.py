@@ -38,8 +38,9 @@ LIST_START = re.compile(
 # These begin a new block without being list items: notes, bracketed labels, subtitles.
 OTHER_START = re.compile(r"^(?:※|＊|\*|【|〔|―|—|－{2}|注[:：)）\s　0-9])")
 PAGE_NUMBER = re.compile(
-    r"^(?:[-–—(\[]?\s*(?:page|p\.|第)?\s*\d{1,4}\s*(?:页|頁|ページ)?\s*(?:/\s*\d{1,4}|of\s*\d{1,4})?"
-    r"\s*[-–—)\]]?|[ivxlcdm]{1,6}|-\s*[ivxlc]{1,6}\s*-)$",
+    r"^(?:[-–—－―(\[（]?\s*(?:page|p\.|第)?\s*\d{1,4}\s*(?:页|頁|ページ)?"
+    r"\s*(?:/\s*\d{1,4}|of\s*\d{1,4}|共\s*\d{1,4}\s*[页頁])?\s*[-–—－―)\]）]?"
+    r"|[ivxlcdm]{1,6}|[-－]\s*[ivxlc]{1,6}\s*[-－])$",
     re.IGNORECASE,
 )
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.footnotes import marker_spans
 from ingest.layout import (
+    PAGE_NUMBER,
     TextLine,
     breaks_before,
     classify,
@@ -304,3 +306,54 @@ def test_table_cells_far_apart_stay_separated() -> None:
     assert made is not None and made.text == "輸出者 中国国外の輸出者"
     near = make_line(1, glyphs("第十条", x0=72.0) + glyphs("国は", x0=72.0 + 3 * BODY + 5.0))
     assert near is not None and near.text == "第十条国は"  # a justified gap is not a cell
+
+
+# Glued markers from the dev notes' "Traps in the PDFs" (text as normalised) and look-alikes:
+# (text, note number, text with the marker taken out or None when there is no marker).
+MARKERS = [
+    pytest.param(
+        "を公表1した（7月28日公布、施行）", 1, "を公表した（7月28日公布、施行）", id="公表1した"
+    ),
+    pytest.param(
+        "レアアース管理条例2の下位規則", 2, "レアアース管理条例の下位規則", id="管理条例2の"
+    ),
+    pytest.param("（付属文書16第一部）", 6, "（付属文書1第一部）", id="付属文書1+6"),
+    pytest.param("は付属文書111の要求により", 11, "は付属文書1の要求により", id="付属文書1+11"),
+    pytest.param("付属文書212の要求により", 12, "付属文書2の要求により", id="付属文書2+12"),
+    pytest.param(
+        "解答その58（レアアース関連品目）", 8, "解答その5（レアアース関連品目）", id="その5+8"
+    ),
+    pytest.param("解答その47（レアアース）", 7, "解答その4（レアアース）", id="その4+7"),
+    pytest.param("一般的に第18号公告9の規制範囲", 9, "一般的に第18号公告の規制範囲", id="公告9の"),
+    pytest.param("は8月22日、レアアース", 2, None, id="date-8月22日"),
+    pytest.param("同条例第10条に基づく", 10, None, id="ordinal-第10条"),
+    pytest.param("（CISTEC解説2025.4.7/改訂版同4.24）", 4, None, id="dotted-date"),
+    pytest.param(
+        "https://www.gov.cn/zhengce/content/202406/content_6960152.htm", 2, None, id="url"
+    ),
+    pytest.param("技術及びその媒体（規制コード：1E902.a）", 1, None, id="control-code"),
+    pytest.param("生産国内において移転（※1）又は外国に", 1, None, id="kome-label"),
+    pytest.param("ガドリニウム等の7種のレアアース", 7, None, id="counter-種"),
+    pytest.param("G7サミットで", 7, None, id="name-G7"),
+    pytest.param("1.レアアース管理条例", 1, None, id="block-start-label"),
+]
+
+
+@pytest.mark.parametrize(("text", "number", "clean"), MARKERS)
+def test_glued_marker_spans(text: str, number: int, clean: str | None) -> None:
+    spans = marker_spans(text, number)
+    if clean is None:
+        assert spans == []
+    else:
+        start, end = spans[0]
+        assert text[:start] + text[end:] == clean
+
+
+@pytest.mark.parametrize(
+    ("text", "is_page_number"),
+    [("1", True), ("- 12 -", True), ("－3－", True), ("— 4 —", True), ("Page 5 of 26", True),
+     ("第2页共9页", True), ("3/15", True), ("iv", True), ("2025", True), ("第1条", False),
+     ("30 条）", False), ("以上", False)],
+)  # fmt: skip
+def test_page_number_forms(text: str, is_page_number: bool) -> None:
+    assert bool(PAGE_NUMBER.match(text)) is is_page_number
