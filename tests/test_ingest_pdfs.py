@@ -272,3 +272,61 @@ def test_footnote_numbering_restarting_on_each_page() -> None:
     ]
     assert all(n.marker_block is not None for n in document.footnotes)
     assert "本文に注がある1" not in document.text
+
+
+def _word_like_pdf(path: Path) -> None:
+    """Two pages as a word processor sets them: running header, raised markers in a smaller
+    font, numbered notes under a short rule with raised labels, centred ``- N -`` folios."""
+    from reportlab.pdfgen import canvas
+
+    drawing = canvas.Canvas(str(path))
+    note = 0
+    for page in (1, 2):
+        drawing.setFont("Helvetica", 9)
+        drawing.drawString(72, 805, "Export Control Review 2025")
+        for i in range(6):
+            text = drawing.beginText(90 if i % 3 == 0 else 72, 760 - 15 * i)
+            text.setFont("Times-Roman", 11)
+            text.textOut(f"Paragraph {i} on page {page} cites the 2025 rules")
+            if i in (1, 4):
+                note += 1
+                text.setFont("Times-Roman", 7)
+                text.setRise(4)
+                text.textOut(str(note))
+                text.setRise(0)
+                text.setFont("Times-Roman", 11)
+            text.textOut(" and ends here." if i % 3 == 2 else " and goes on")
+            drawing.drawText(text)
+        drawing.setLineWidth(0.5)
+        drawing.line(72, 150, 200, 150)
+        for offset, number in enumerate((note - 1, note)):
+            text = drawing.beginText(72, 128 - 12 * offset)
+            text.setFont("Times-Roman", 6)
+            text.setRise(3)
+            text.textOut(str(number))
+            text.setRise(0)
+            text.setFont("Times-Roman", 9)
+            text.textOut(f" Note {number} cites Regulation 2021/821, p. 12.")
+            drawing.drawText(text)
+        drawing.setFont("Times-Roman", 9)
+        drawing.drawCentredString(297, 40, f"- {page} -")
+        drawing.showPage()
+    drawing.save()
+
+
+def test_word_processor_layout_end_to_end(tmp_path: Path) -> None:
+    path = tmp_path / "review.pdf"
+    _word_like_pdf(path)
+    document = ingest_pdf(path)
+    kinds = [b.kind for b in document.blocks]
+    assert kinds.count(BlockKind.HEADER) == 2 and kinds.count(BlockKind.PAGE_NUMBER) == 2
+    assert [n.text for n in document.footnotes] == [
+        f"Note {n} cites Regulation 2021/821, p. 12." for n in range(1, 5)
+    ]
+    body = document.text[: document.body_end]
+    assert "Review 2025" not in document.text and "- 1 -" not in document.text
+    assert "Paragraph 1 on page 1 cites the 2025 rules and goes on Paragraph 2" in body
+    for note in document.footnotes:
+        assert note.marker_offset is not None
+        assert body[note.marker_offset - 5 : note.marker_offset + 4] == "rules and"
+    assert document.language == "en"
