@@ -49,7 +49,7 @@ from models.document import (
     Page,
     SourceFile,
 )
-from models.errors import RegwatchError
+from models.errors import NoTextLayerError, RegwatchError
 from models.provenance import BBox, CharSpan
 
 __all__ = ["Limits", "build_document", "ingest_many", "ingest_pdf"]
@@ -194,6 +194,9 @@ def build_document(raw: RawPdf) -> Document:
     """The Document of pages already read (pure: no file access)."""
     layout = _Layout(raw)
     text, body_end, spans = _assemble(layout)
+    if not text.replace("・", "").strip():
+        # e.g. fonts without a Unicode map: every glyph came out as (cid:N)
+        raise NoTextLayerError("no readable text (glyphs without Unicode mapping)", raw.path)
     doc_language: Language = lang_module.detect_language(text[:_LANGUAGE_SAMPLE], "und")
     blocks: list[Block] = []
     index_of: dict[int, int] = {}

@@ -330,3 +330,13 @@ def test_word_processor_layout_end_to_end(tmp_path: Path) -> None:
         assert note.marker_offset is not None
         assert body[note.marker_offset - 5 : note.marker_offset + 4] == "rules and"
     assert document.language == "en"
+
+
+def test_only_unmapped_glyphs_is_no_text_layer() -> None:
+    from models.errors import NoTextLayerError
+
+    chars = [
+        RawChar("(cid:12)", 72 + 10 * i, 82 + 10 * i, 100, 110, 10, "Symbol") for i in range(20)
+    ]
+    with pytest.raises(NoTextLayerError, match=r"hand-made\.pdf"):
+        build_document(_raw_pdf([RawPage(1, 595, 842, chars, [])]))
