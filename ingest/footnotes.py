@@ -32,7 +32,7 @@ _DIGITS = re.compile(r"\d+")
 
 @dataclass
 class MarkerLink:
-    number: int
+    note: DraftBlock
     block: DraftBlock
     offset: int  # where the marker stood in ``block`` after removal
 
@@ -169,6 +169,6 @@ def link_markers(
         block = sequence[index]
         cut = block.delete(start, stop)
         block.footnote_refs.append(number)
-        links.append(MarkerLink(number, block, cut))
+        links.append(MarkerLink(note, block, cut))
         cursor_block, cursor_offset = index, cut
     return links, warnings

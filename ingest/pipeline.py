@@ -243,7 +243,7 @@ def build_document(raw: RawPdf) -> Document:
 def _footnotes(
     layout: _Layout, spans: dict[int, CharSpan], index_of: dict[int, int]
 ) -> list[Footnote]:
-    by_number: dict[int, MarkerLink] = {link.number: link for link in layout.links}
+    by_note: dict[int, MarkerLink] = {id(link.note): link for link in layout.links}
     ordered = [b for page in layout.pages for b in page if b.kind is BlockKind.FOOTNOTE]
     result: list[Footnote] = []
     for position, note in enumerate(ordered):
@@ -255,7 +255,7 @@ def _footnotes(
                 break
             parts.append(following)
         start, end = spans[id(parts[0])].start, spans[id(parts[-1])].end
-        link = by_number.get(note.footnote_number)
+        link = by_note.get(id(note))
         marker_block = index_of[id(link.block)] if link else None
         marker_offset = spans[id(link.block)].start + link.offset if link else None
         joined = "".join(

@@ -270,7 +270,8 @@ def test_footnote_numbering_restarting_on_each_page() -> None:
         (1, 1, "第1頁の注。"),
         (1, 2, "第2頁の注。"),
     ]
-    assert all(n.marker_block is not None for n in document.footnotes)
+    markers = [document.blocks[n.marker_block] for n in document.footnotes]  # type: ignore[index]
+    assert [b.page for b in markers] == [1, 2]
     assert "本文に注がある1" not in document.text
 
 
