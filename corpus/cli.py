@@ -36,6 +36,15 @@ def _add_quiet(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or messages")
 
 
+def _add_limits(p: argparse.ArgumentParser) -> None:
+    """Caps against hostile files; a file over one fails with E106 and the batch goes on."""
+    p.add_argument("--max-pages", type=int, default=2000, help="refuse PDFs with more pages")
+    p.add_argument("--max-mb", type=float, default=200.0, help="refuse larger files (MB)")
+    p.add_argument(
+        "--timeout", type=float, default=120.0, help="give up on a file after this many seconds"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regwatch",
@@ -51,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="write one DOCUMENT_ID.document.json per file here")
     p.add_argument("--json", action="store_true", help="print full documents as JSON lines")
     _add_quiet(p)
+    _add_limits(p)
     p.set_defaults(handler=commands.cmd_ingest)
 
     p = sub.add_parser("extract", help="extract typed records (articles, thresholds, dates...)")
@@ -58,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="write one DOCUMENT_ID.records.json per file here")
     p.add_argument("--kind", action="append", help="only these record kinds (repeatable)")
     _add_quiet(p)
+    _add_limits(p)
     p.set_defaults(handler=commands.cmd_extract)
 
     p = sub.add_parser("schema", help="print the JSON Schema of regwatch's JSON outputs")
@@ -74,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-index", action="store_true", help="do not update the search index")
     _add_data_dir(p)
     _add_quiet(p)
+    _add_limits(p)
     p.set_defaults(handler=commands.cmd_add)
 
     p = sub.add_parser("list", help="list the documents in the corpus")
@@ -121,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--interval", type=float, default=60.0, help="seconds between scans")
         _add_data_dir(p)
         _add_quiet(p)
+        _add_limits(p)
         p.set_defaults(handler=commands.cmd_scan if name == "scan" else commands.cmd_watch)
 
     p = sub.add_parser("search", help="ask a question (ja/zh/en); best articles first")

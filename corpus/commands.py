@@ -13,6 +13,7 @@ import time
 
 from corpus import pipeline
 from corpus.files import expand_paths
+from ingest.pipeline import Limits
 from models.diff import VersionDiff
 from models.document import Document
 
@@ -26,6 +27,14 @@ def _out(obj: object) -> None:
 def _err(message: str, quiet: bool = False) -> None:
     if not quiet:
         print(message, file=sys.stderr)
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(
+        max_pages=args.max_pages,
+        max_bytes=int(args.max_mb * 1024 * 1024),
+        max_seconds_per_file=args.timeout,
+    )
 
 
 def _progress(args: argparse.Namespace, n_files: int) -> bool:
@@ -57,7 +66,9 @@ def _document_summary(doc: Document) -> dict[str, object]:
 def cmd_ingest(args: argparse.Namespace) -> int:
     files = expand_paths(args.paths)
     failed = 0
-    for outcome in pipeline.ingest_files(files, progress=_progress(args, len(files))):
+    for outcome in pipeline.ingest_files(
+        files, limits=_limits(args), progress=_progress(args, len(files))
+    ):
         if outcome.document is None:
             failed += 1
             for e in outcome.errors:
@@ -80,7 +91,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     files = expand_paths(args.paths)
     kinds = set(args.kind) if args.kind else None
     failed = 0
-    for outcome in pipeline.process_files(files, kinds=kinds, progress=_progress(args, len(files))):
+    for outcome in pipeline.process_files(
+        files, kinds=kinds, limits=_limits(args), progress=_progress(args, len(files))
+    ):
         if outcome.extraction is None:
             failed += 1
             for e in outcome.errors:
@@ -114,7 +127,12 @@ def cmd_add(args: argparse.Namespace) -> int:
     files = expand_paths(args.paths)
     failed = 0
     with _workspace(args) as ws:
-        for report in ws.add(files, index=not args.no_index, progress=_progress(args, len(files))):
+        for report in ws.add(
+            files,
+            index=not args.no_index,
+            limits=_limits(args),
+            progress=_progress(args, len(files)),
+        ):
             if report.outcome is None:
                 failed += 1
                 for e in report.errors:
@@ -184,7 +202,7 @@ def _scan_once(ws: object, args: argparse.Namespace) -> int:
 
     failed = 0
     files = expand_paths([args.dir])
-    for report in ws.add(files, progress=_progress(args, len(files))):  # type: ignore[attr-defined]
+    for report in ws.add(files, limits=_limits(args), progress=_progress(args, len(files))):  # type: ignore[attr-defined]
         if report.outcome is None:
             failed += 1
             for e in report.errors:

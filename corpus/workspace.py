@@ -23,6 +23,7 @@ from corpus.diff import diff_versions
 from corpus.files import expand_paths
 from corpus.render import render_html
 from corpus.store import Store, default_data_dir
+from ingest.pipeline import Limits
 from models.corpus import AddOutcome, Alert, DeliveryReport
 from models.diff import VersionDiff
 from models.errors import NotFoundError, RegwatchError
@@ -104,10 +105,16 @@ class Workspace:
     # ------------------------------------------------------------------ adding
 
     def add(
-        self, paths: Iterable[Path], *, index: bool = True, progress: bool = False
+        self,
+        paths: Iterable[Path],
+        *,
+        index: bool = True,
+        limits: Limits | None = None,
+        progress: bool = False,
     ) -> Iterator[AddReport]:
         """Ingest, extract, store (one transaction per file), diff, alert and index."""
-        for processed in pipeline.process_files(expand_paths(paths), progress=progress):
+        files = expand_paths(paths)
+        for processed in pipeline.process_files(files, limits=limits, progress=progress):
             if not processed.ok:
                 yield AddReport(path=processed.path, errors=processed.errors)
                 continue
