@@ -124,11 +124,10 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=64)
     parser.add_argument("--model", default=None)
     args = parser.parse_args()
-    result = {
-        "build": build_throughput(args.model),
-        "latency": [latency(n, args.queries, args.model) for n in args.sizes],
-    }
-    print(json.dumps(result, indent=2))
+    # One JSON line per measurement, printed as soon as it is known (100k takes minutes).
+    print(json.dumps({"build": build_throughput(args.model)}), flush=True)
+    for size in args.sizes:
+        print(json.dumps({"latency": latency(size, args.queries, args.model)}), flush=True)
 
 
 if __name__ == "__main__":
