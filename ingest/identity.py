@@ -28,6 +28,7 @@ from ingest.identity_head import (
     read_head,
     strip_marker,
 )
+from ingest.identity_order import apply_order, read_order
 from ingest.lang import document_language
 from ingest.numbers import parse_number
 from models.document import Block, Document, DocumentIdentity, DocumentKind, SubDocument
@@ -43,6 +44,8 @@ _ATTACHMENT = re.compile(rf"^(?:{_ATTACHMENT_WORDS})$")
 # What follows a label in a sentence that merely cites it (付属文書 1 の第一部分, 別紙 1：…).
 _CITATION_TAIL = re.compile(r"^[のに中第を、）)】：:はがでと]")
 _MAX_LABEL_BLOCK = 40
+# Heading, number, clause, signer, date: an order fits in its first few blocks.
+_ORDER_BLOCKS = 8
 _ISSUER_SPEAKER = re.compile(
     r"([\u4e00-\u9fff]{2,30}?(?:部|総署|总署|委員会|委员会|国務院|国务院))[\u4e00-\u9fff]*?の?"
     r"(?:責任者|负责人|報道官|发言人|新闻发言人)"
@@ -163,6 +166,32 @@ def _assign_ends(starts: list[_Start], blocks: list[Block]) -> None:
         start.end = end
 
 
+def _head_units(blocks: list[Block], limit: int = 14) -> tuple[list[str], list[int]]:
+    """Texts of the front matter, and the block each comes from.
+
+    Layout may stack a right-aligned date and author line onto the first section heading
+    (``2024年10月15日 / 一般財団法人…調査研究部 / 1．概要``): such a block is read line by line.
+    """
+    texts: list[str] = []
+    owners: list[int] = []
+    for index, block in enumerate(blocks):
+        parts = _stacked_lines(block) if index < limit else [block.text]
+        texts.extend(parts)
+        owners.extend([index] * len(parts))
+    return texts, owners
+
+
+def _stacked_lines(block: Block) -> list[str]:
+    """A block's lines when one of them sits right of its centre (a signature, a date)."""
+    lines = [line for line in block.lines if line.raw.strip()]
+    if len(lines) < 2:
+        return [block.text]
+    centre = (block.bbox.x0 + block.bbox.x1) / 2
+    if not any(line.bbox.x0 > centre for line in lines):
+        return [block.text]
+    return [line.raw for line in lines]
+
+
 def _signature_end(blocks: list[Block], begin: int, end: int) -> int:
     """One past the date line of the first signature (issuer line + date line) after ``begin``."""
     for i in range(begin + 2, end):
@@ -247,10 +276,24 @@ def _identity_of(
     start: _Start | None,
     parent: DocumentIdentity | None,
     has_translations: bool,
+    behind_order: bool = False,
 ) -> tuple[DocumentIdentity, Head]:
     texts = [b.text for b in blocks]
     skip = 1 if start is not None and start.label else 0
-    head = read_head(texts[skip:])
+    if not behind_order:
+        order = read_order(texts[skip : skip + _ORDER_BLOCKS])
+        if order is not None and skip + order.end < len(blocks):
+            act = blocks[:skip] + blocks[skip + order.end :]
+            identity, head = _identity_of(
+                document, act, start, parent, has_translations, behind_order=True
+            )
+            apply_order(identity, order)
+            return identity, head
+    units, owners = _head_units(blocks[skip:])
+    head = read_head(units)
+    if head.title_block is not None:
+        head.title_block = owners[head.title_block]
+    head.end = owners[head.end] if head.end < len(owners) else len(blocks) - skip
     language = document_language(texts) if texts else document.language
     title_block = blocks[head.title_block + skip] if head.title_block is not None else None
     heading_text = title_block.text if title_block is not None else ""
@@ -264,7 +307,8 @@ def _identity_of(
     number = _choose_number(head, issuers) if not (start and start.attachment) else None
     if number is not None and not issuers:
         issuers = number.issuers
-    kind = _kind(head.title, number, head, start, has_translations)
+    series = start is None and _series_of_commentaries(document)
+    kind = _kind(head.title, number, head, start, has_translations, series)
     dates = list(head.dates)
     if signature and not any(d.role == "promulgated" for d in dates):
         last_date = next((b.text for b in reversed(blocks) if is_date_only(b.text)), None)
@@ -322,16 +366,27 @@ def _kind(
     head: Head,
     start: _Start | None,
     has_translations: bool,
+    series: bool = False,
 ) -> DocumentKind:
     by_title = kind_from_title(title or "")
     if by_title is not None:
         return by_title
-    if start is None and (head.author or has_translations):
+    if start is None and (head.author or has_translations or series):
         return "commentary"
     by_number = kind_from_number(number)
     if by_number is not None:
         return by_number
     return "translation" if head.marker_blocks else "other"
+
+
+_COMMENTARY_SERIES = re.compile(r"解説|解說|解读|解讀|コメンタリー|[Cc]ommentary")
+
+
+def _series_of_commentaries(document: Document) -> bool:
+    """A running header naming a series of commentaries (…海外法令解説シリーズNo.24-07)."""
+    return any(
+        b.kind.is_furniture and _COMMENTARY_SERIES.search(b.text) for b in document.blocks[:40]
+    )
 
 
 def _aliases(number: DocNumber | None, head: Head, extra: list[DocNumber]) -> list[str]:

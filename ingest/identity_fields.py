@@ -16,7 +16,7 @@ from models.document import DateRole, DocumentKind, IdentityDate
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ORG_SUFFIXES = (
     "人民代表大会常务委员会|人民代表大会常務委員会|人民代表大会|常务委员会|常務委員会|委員会|委员会"
-    "|総署|总署|国務院|国务院|办公厅|弁公庁|銀行|银行|部|署|庁|厅|局"
+    "|総署|总署|国務院|国务院|办公厅|弁公庁|銀行|银行|法院|检察院|検察院|部|署|庁|厅|局"
 )
 # An issuer name, followed by what may follow it in a front-matter line (…第二十九次会议通过).
 ORG_NAME = re.compile(
@@ -27,7 +27,8 @@ ISSUER_SEPARATORS = re.compile(r"\s*(?:[、・,，/／]|及び|および|及)\s*
 _NOT_IN_NAMES = re.compile(
     r".*(?:公布|实施|實施|暂停|関する|关于|關於|根据|根據|发布|印发|的|对|對|由|经|經)"
 )
-_COUNTRY_PREFIX = re.compile(r"^(?:中華人民共和国|中华人民共和国|中国)(?=.{2,})")
+# 中国 is part of a few official names (中国人民银行): only the full state name is a prefix there.
+_COUNTRY_PREFIX = re.compile(r"^(?:中華人民共和国|中华人民共和国|中国(?!人民))(?=.{2,})")
 
 _NUM = r"[0-9０-９一二三四五六七八九十百千〇零]+"
 _YEAR = r"[0-9０-９]{4}"
@@ -100,12 +101,41 @@ def split_issuers(run: str) -> tuple[str, ...]:
         piece = _COUNTRY_PREFIX.sub("", piece.strip())
         m = ORG_NAME.match(piece)
         if m and len(m.group(0)) >= 2:
-            names.append(m.group(0))
+            names.extend(split_joint(m.group(0)))
             if m.end() < len(piece):
                 break
         elif names:
             break
     return tuple(names)
+
+
+# Words an organ's name ends with, where a joint heading written without a separator
+# (商务部海关总署, 商务部 海关总署公告) may be cut.
+_ORGAN_END = re.compile(r"总署|総署|委员会|委員会|办公厅|弁公庁|銀行|银行|部|局|院|署|庁|厅")
+# A name that starts like this is a unit of the name before it (国务院办公厅, 全国人民代表大会
+# 常务委员会), and the State Council prefixes the commissions under it (国务院国有资产…委员会).
+_SUB_UNIT = re.compile(r"^(?:常务|常務|办公|弁公|辦公)")
+_PARENT_ONLY = ("国务院", "国務院")
+
+
+def _organ_name(text: str) -> bool:
+    """A whole organ name: two or more characters before the word that ends it."""
+    if text in _PARENT_ONLY:
+        return True
+    m = _ORGAN_END.search(text, 2)
+    return m is not None and m.end() == len(text) and not _SUB_UNIT.match(text)
+
+
+def split_joint(name: str) -> list[str]:
+    """``商务部海关总署`` → 商务部, 海关总署; a single name comes back whole."""
+    for m in _ORGAN_END.finditer(name, 2):
+        head, tail = name[: m.end()], name[m.end() :]
+        if not tail or head in _PARENT_ONLY or not _organ_name(head):
+            continue
+        rest = split_joint(tail)
+        if all(_organ_name(piece) for piece in rest):
+            return [head, *rest]
+    return [name]
 
 
 def find_numbers(text: str) -> list[DocNumber]:

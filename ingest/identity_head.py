@@ -42,6 +42,20 @@ _SUBTITLE = re.compile(r"^\s*[―—－─‐\-~～・■●◆※]")
 _AUTHOR = re.compile(
     r"^\s*(?P<org>[A-Za-z][A-Za-z&.\- ]{1,30}?|[^\s]{2,20}?)\s*(?:事務局|事务局|編集部)\s*$"
 )
+# A research body signing a paper: a legal-entity form before its name, or a research
+# department after it (一般財団法人 安全保障貿易情報センター 調査研究部).
+_ENTITY_FORM = r"(?:一般|公益)?(?:財団|社団)法人|独立行政法人|株式会社|有限会社|弁護士法人"
+_RESEARCH_UNIT = r"(?:調査研究部|調査部|研究部|研究所|研究室|調査室|総合研究所|编辑部|研究院)"
+_BODY_AUTHOR = re.compile(
+    rf"^\s*(?P<form>{_ENTITY_FORM})?[\s\u3000]*(?P<org>[^\s\u3000。、，]{{2,30}}?)"
+    rf"(?:[\s\u3000]*(?P<unit>{_RESEARCH_UNIT}))?\s*$"
+)
+# Research bodies better known by their acronym than their Japanese name.
+_ACRONYMS = {
+    "安全保障貿易情報センター": "CISTEC",
+    "日本貿易振興機構": "JETRO",
+    "日本機械輸出組合": "JMC",
+}
 _TRAILING_MARKER = re.compile(r"(?<=[^\s0-9０-９年月日第])\s*(?P<n>[0-9]{1,2})\s*$")
 _SENTENCE = re.compile(r"[。．]\s*$|[。]")
 _TRAILING_CLAUSE = re.compile(
@@ -130,6 +144,10 @@ def read_head(texts: list[str], max_blocks: int = 14) -> Head:
             _read_field(head, field_match.group("name"), field_match.group("value"))
             index += 1
             continue
+        if head.title is not None and is_date_only(text) and _next_to_author(texts, index):
+            head.dates.extend(_dated(text, "published"))
+            index += 1
+            continue
         if _is_clause(text) and (head.title is not None or DATE_PATTERN.match(text.lstrip("（( "))):
             clause = text
             while _balance(clause) > 0 and index + 1 < len(texts):
@@ -155,9 +173,9 @@ def read_head(texts: list[str], max_blocks: int = 14) -> Head:
             head.dates.extend(stamp)
             index += 1
             continue
-        author = _AUTHOR.match(text)
+        author = author_name(text)
         if author and head.title is not None:
-            head.author = author.group("org").strip()
+            head.author = author
             index += 1
             continue
         if head.title is not None and (_SUBTITLE.match(text) or _is_parenthetical_note(text)):
@@ -180,6 +198,32 @@ def read_head(texts: list[str], max_blocks: int = 14) -> Head:
         index += 1
     head.end = index
     return head
+
+
+def author_name(text: str) -> str | None:
+    """The organisation signing a line of front matter (``CISTEC 事務局``), by its usual name."""
+    m = _AUTHOR.match(text)
+    if m is not None:
+        return m.group("org").strip()
+    m = _BODY_AUTHOR.match(text)
+    if m is None or not (m.group("form") or m.group("unit")):
+        return None
+    org = squeeze(m.group("org"))
+    return _ACRONYMS.get(org, org)
+
+
+def _next_to_author(texts: list[str], index: int) -> bool:
+    """A bare date right above or below the author line is the paper's date."""
+    near = [texts[i] for i in (index - 1, index + 1) if 0 <= i < len(texts)]
+    return any(author_name(t.strip()) for t in near)
+
+
+def _dated(text: str, role: str) -> list[IdentityDate]:
+    m = DATE_PATTERN.search(text)
+    iso = iso_date(m.group("y"), m.group("m"), m.group("d")) if m else None
+    if m is None or iso is None:
+        return []
+    return [IdentityDate(role=role, iso=iso, raw=squeeze(m.group(0)))]  # type: ignore[arg-type]
 
 
 def _is_parenthetical_note(text: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ingest.numbers import kanji_to_int
@@ -94,8 +95,56 @@ class NameMention:
     pronoun: str | None = None  # 同条例, 本法 …
 
 
-def law_names(text: str) -> list[NameMention]:
-    """Law names and pronouns (``同条例``) in ``text``, in order."""
+# ``「…条例」（国務院令第792号。以下「条例」という。）``, ``《…法》（以下简称出口管制法）``
+_ABBREVIATION = re.compile(
+    rf"以下[{_S}、，,]*(?:[「『《“\"](?P<ja>[^」』》”\"\n]{{1,30}})[」』》”\"][{_S}]*"
+    r"(?:という|と(?:略|称)|と呼)"
+    rf"|(?:简称|簡稱|简称为|称|稱|统称|統稱)[{_S}]*[“\"「『《]?(?P<zh>[^”\"」』》）)，,。；;\n]{{1,30}}?)"
+    r"[”\"」』》]?[{_S}]*[）)，,；;。])"
+)
+
+
+def _open_bracket(text: str, position: int) -> int | None:
+    """Where the bracket enclosing ``position`` opens, if one does."""
+    depth = 0
+    for index in range(position - 1, max(-1, position - 120), -1):
+        char = text[index]
+        if char in "）)":
+            depth += 1
+        elif char in "（(":
+            if depth == 0:
+                return index
+            depth -= 1
+    return None
+
+
+def defined_abbreviations(text: str) -> dict[str, str]:
+    """Short names a text defines for laws: ``以下「条例」という`` → the name before the bracket.
+
+    Only a law's name (a quoted or bare name ending in a law word) right before the bracket
+    counts; ``（以下简称出口许可证件）`` after a permit's name defines no law.
+    """
+    found: dict[str, str] = {}
+    for m in _ABBREVIATION.finditer(text):
+        short = clean_name(m.group("ja") or m.group("zh") or "")
+        opening = _open_bracket(text, m.start())
+        if len(short) < 2 or PRONOUN.fullmatch(short) or opening is None:
+            continue
+        before = text[max(0, opening - 100) : opening].rstrip(_S)
+        names = [n for n in law_names(before, {}) if n.name and n.end == len(before)]
+        if names and names[-1].name != short:
+            found.setdefault(short, names[-1].name or "")
+    return found
+
+
+def law_names(text: str, abbreviations: Mapping[str, str] | None = None) -> list[NameMention]:
+    """Law names and pronouns (``同条例``) in ``text``, in order.
+
+    A short name the text defines (``以下「条例」という``) stands for the full name;
+    ``abbreviations`` gives them when ``text`` is an excerpt (None: read them from ``text``).
+    """
+    if abbreviations is None:
+        abbreviations = defined_abbreviations(text)
     found: list[NameMention] = []
     for m in LAW_NAME.finditer(text):
         raw = m.group("quoted") or m.group("bracket") or m.group("bare")
@@ -125,8 +174,28 @@ def law_names(text: str) -> list[NameMention]:
         if any(s <= m.start() < e for s, e in taken):
             continue
         found.append(NameMention(None, m.start(), m.end(), pronoun=m.group(0)))
+    if abbreviations:
+        found = _expand_abbreviations(text, found, abbreviations)
     found.sort(key=lambda n: n.start)
     return found
+
+
+def _expand_abbreviations(
+    text: str, found: list[NameMention], abbreviations: Mapping[str, str]
+) -> list[NameMention]:
+    """Names that are defined short names become the full name; bare short names are added."""
+    out = [
+        NameMention(abbreviations[n.name], n.start, n.end) if n.name in abbreviations else n
+        for n in found
+    ]
+    taken = [(n.start, n.end) for n in out]
+    for short, full in abbreviations.items():
+        for m in re.finditer(re.escape(short), text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            out.append(NameMention(full, m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    return out
 
 
 def resolve_pronoun(names: list[NameMention], index: int, own_law: str | None) -> str | None:
@@ -147,12 +216,16 @@ def resolve_pronoun(names: list[NameMention], index: int, own_law: str | None) -
     return own_law
 
 
-def law_before(text: str, position: int, own_law: str | None) -> str | None:
+def law_before(
+    text: str,
+    position: int,
+    own_law: str | None,
+    abbreviations: Mapping[str, str] | None = None,
+) -> str | None:
     """The law named by the words directly before ``position`` (``…管理条例第`` → that law)."""
-    names = [n for n in law_names(text[:position]) if n.end >= position - 2]
-    if not names:
+    all_names = law_names(text[:position], abbreviations)
+    if not any(n.end >= position - 2 for n in all_names):
         return None
-    all_names = law_names(text[:position])
     return resolve_pronoun(all_names, len(all_names) - 1, own_law)
 
 
@@ -175,7 +248,11 @@ def chain_start(text: str, mentions: list[re.Match[str]], index: int) -> int:
 
 
 def quoted_law(
-    context: str, number: int | None, subject_law: str | None, window_from: int = 0
+    context: str,
+    number: int | None,
+    subject_law: str | None,
+    window_from: int = 0,
+    abbreviations: Mapping[str, str] | None = None,
 ) -> str | None:
     """The law of an article quoted right after ``context`` (commentary text before it).
 
@@ -194,13 +271,13 @@ def quoted_law(
         for index in range(len(mentions) - 1, -1, -1):
             if number in mention_numbers(mentions[index]):
                 head = chain_start(context, mentions, index)
-                named = law_before(context, head, subject_law)
+                named = law_before(context, head, subject_law, abbreviations)
                 if named:
                     return named
                 bare = True
         if bare:
             return subject_law
-    names = law_names(context)
+    names = law_names(context, abbreviations)
     for index in range(len(names) - 1, -1, -1):
         if names[index].start < window_from:
             break

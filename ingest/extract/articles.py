@@ -24,6 +24,7 @@ from ingest.extract.article_core import ArticleMatch, ParagraphMatch, find_artic
 from ingest.extract.article_laws import (
     LAW_SUFFIX,
     clean_name,
+    defined_abbreviations,
     footnote_aliases,
     identity_law,
     quoted_law,
@@ -134,6 +135,7 @@ def _same_article(quote: ArticleMatch, own: ArticleMatch) -> bool:
 
 def _assign_laws(document: Document, copies: list[_Copy], warnings: list[str]) -> None:
     aliases = footnote_aliases(document)
+    abbreviations = defined_abbreviations(document.text)
     own = [c for c in copies if not c.quoted]
     for copy in own:
         copy.law = _sub_law(document, document.subdocument_at(copy.match.start))
@@ -163,10 +165,14 @@ def _assign_laws(document: Document, copies: list[_Copy], warnings: list[str]) -
                 copy.law = previous.law  # 第二十一条 right after 第二十条: same quotation
             else:
                 context, window_from = _context(document, copy, previous_end)
-                law = quoted_law(context, match.number, subject, window_from)
+                law = quoted_law(context, match.number, subject, window_from, abbreviations)
                 if law is None and not match.in_footnote:
                     law = quoted_law(
-                        context, match.number, subject, max(0, len(context) - _CONTEXT_CHARS)
+                        context,
+                        match.number,
+                        subject,
+                        max(0, len(context) - _CONTEXT_CHARS),
+                        abbreviations,
                     )
                 copy.law = aliases.get(law, law) if law else None
             if copy.law is None:
