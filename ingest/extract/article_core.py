@@ -13,6 +13,7 @@ line, or a hard boundary (sub-document edge, start of the footnotes, a footnote'
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,10 +26,13 @@ from ingest.extract.article_lines import (
     article_label,
     enum_label,
     heading,
+    is_caption,
     is_commentary,
     is_item,
     is_skippable,
     join_paragraph,
+    numbered_paragraph,
+    outline_number,
     split_lines,
 )
 
@@ -89,9 +93,25 @@ class _Layout:
     lines_are_paragraphs: bool
     full_width: float
     quoted: OffsetTest
+    outline: list[tuple[int, int]] = field(default_factory=list)  # (line index, number)
 
     def boundary_after(self, offset: int) -> int:
         return next((b for b in self.boundaries if b > offset), 10**12)
+
+    def resumes_outline(self, index: int, first: int) -> bool:
+        """Line ``index`` is the next numbered heading of the text around the article that
+        opens at line ``first``: ``2．主な内容`` before it, ``3．…`` here."""
+        at = bisect.bisect_left(self.outline, (index, -1))
+        if at >= len(self.outline) or self.outline[at][0] != index or at == 0:
+            return False
+        previous_index, previous_number = self.outline[at - 1]
+        return previous_index < first and previous_number == self.outline[at][1] - 1
+
+    def next_text_line(self, index: int) -> Line | None:
+        for line in self.lines[index + 1 : index + 4]:
+            if not is_skippable(line):
+                return line
+        return None
 
 
 def _is_excerpt_line(line: Line) -> bool:
@@ -124,8 +144,11 @@ def _collect(layout: _Layout, first: int, label: Label) -> tuple[list[Line], str
         if heading(line) is not None:
             ended_by = "heading"
             break
-        if is_commentary(line, quoted):
+        if is_commentary(line, quoted) or layout.resumes_outline(j, first):
             ended_by = "commentary"
+            break
+        if is_caption(line) and (after := layout.next_text_line(j)) and article_label(after):
+            ended_by = "label"  # （定義） above 第二条 is that article's caption
             break
         taken.append(line)
         j += 1
@@ -150,7 +173,12 @@ def _signature_date(line: Line) -> bool:
 def _starts_paragraph(layout: _Layout, prev: Line, line: Line) -> bool:
     if not prev.text.endswith(PARAGRAPH_END):
         return False
-    return line.indented or layout.lines_are_paragraphs or prev.width < 0.85 * layout.full_width
+    return (
+        line.indented
+        or layout.lines_are_paragraphs
+        or prev.width < 0.85 * layout.full_width
+        or numbered_paragraph(line)
+    )
 
 
 def _paragraphs(layout: _Layout, taken: list[Line], label: Label) -> list[ParagraphMatch]:
@@ -260,6 +288,7 @@ def find_articles(
         lines_are_paragraphs=lines_are_paragraphs,
         full_width=full_width,
         quoted=quoted or (lambda _offset: False),
+        outline=[(i, n) for i, line in enumerate(lines) if (n := outline_number(line)) is not None],
     )
     matches: list[ArticleMatch] = []
     covered: list[tuple[int, int]] = []

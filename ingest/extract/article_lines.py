@@ -21,8 +21,13 @@ _SPACE = " \t\u3000\u00a0"
 #: (``13 第十八条 輸出者は…`` is footnote 13 quoting an article).
 ARTICLE_LABEL = re.compile(
     rf"^[{_SPACE}]*(?:(?P<footnote>[0-9]{{1,3}})[{_SPACE}]+)?"
-    rf"(?P<label>第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*条(?:之(?P<sub>[一二三四五六七八九十]+))?)"
+    rf"(?P<label>第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*条"
+    rf"(?:之(?P<sub>[一二三四五六七八九十]+)|の(?P<sub_ja>[一二三四五六七八九十0-9０-９]+))?)"
 )
+#: ``第十条の一部を改正する`` is an amendment sentence, not article 10-1.
+_NOT_AFTER_SUB = set("部項号")
+#: Inserted articles share their base number: 第十条之一 / 第十条の二 is (10, "一"/"二").
+SUB_NUMBER = re.compile(r"(?:之|の)(?P<sub>[一二三四五六七八九十0-9０-９]+)$")
 #: A label followed by one of these is a mention inside a sentence (``第10条に基づく``,
 #: ``第13条～第16条``, ``第 5 条及び``), not the start of the article.
 _MENTION_FOLLOWERS = set(
@@ -35,9 +40,27 @@ ENUM_LABEL = re.compile(rf"^[{_SPACE}]*(?P<label>(?P<num>[一二三四五六七�
 HEADING = re.compile(
     rf"^[{_SPACE}]*第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*(?P<level>编|編|章|节|節)(?![のにでは、，,])"
 )
+#: Supplementary provisions (附则 / 附則 / 附　則（平成二九年…法律第四五号）): their articles
+#: restart at 第一条 in Japanese laws.
+SUPPLEMENTARY = re.compile(
+    rf"^[{_SPACE}]*附[{_SPACE}]*[则則](?:[{_SPACE}]*[（(][^（）()]*[）)])?[{_SPACE}]*$"
+)
+#: A Japanese article caption on its own line: ``（定義）`` above ``第二条``.
+_CAPTION = re.compile(
+    rf"^[{_SPACE}]*[（(][^（）()0-9０-９一二三四五六七八九十]{{1,20}}[）)][{_SPACE}]*$"
+)
+#: A commentary's numbered section heading (``3．ガリウム・ゲルマニウム関連品目``).
+_OUTLINE_HEADING = re.compile(
+    rf"^[{_SPACE}]*(?P<n>[0-9０-９]{{1,2}})[．.](?![0-9０-９])[{_SPACE}]*[^{_SPACE}。，、；：:]"
+    rf"[^。，；：:]{{0,30}}$"
+)
+#: A numbered paragraph of a Japanese law (``２　前項の規定にかかわらず``).
+_JA_PARAGRAPH = re.compile(rf"^[{_SPACE}]*[0-9０-９]{{1,2}}[{_SPACE}]+[^{_SPACE}0-9０-９]")
 ITEM_LABEL = re.compile(
     rf"^[{_SPACE}]*(?P<label>[（(][{_SPACE}]*[一二三四五六七八九十]{{1,3}}[{_SPACE}]*[）)]"
-    rf"|[0-9０-９]{{1,2}}[．.](?![0-9０-９])|[a-zａ-ｚ][．.)）])"
+    rf"|[0-9０-９]{{1,2}}[．.](?![0-9０-９])|[a-zａ-ｚ][．.)）]"
+    # Japanese 号: ``一　外国人`` (a kanji numeral and a space)
+    rf"|[一二三四五六七八九十]{{1,3}}(?=[{_SPACE}]+[^{_SPACE}]))"
 )
 _ARABIC_ITEM = re.compile(
     rf"^[{_SPACE}]*(?:[0-9０-９]{{1,2}}[．.](?![0-9０-９])|[（(][0-9０-９]{{1,2}}[）)])"
@@ -121,6 +144,8 @@ def article_label(line: Line) -> Label | None:
     follower = rest[:1]
     if follower and follower not in _SPACE and follower in _MENTION_FOLLOWERS:
         return None
+    if m.group("sub_ja") and follower in _NOT_AFTER_SUB:
+        return None
     if m.group("footnote") and not (follower == "" or follower in _SPACE):
         return None
     if not rest.strip(_SPACE) and m.group("footnote"):
@@ -155,7 +180,10 @@ def enum_label(line: Line) -> Label | None:
 
 
 def heading(line: Line) -> tuple[str, str] | None:
-    """(level, heading text) for 第N编/章/节 headings: a short line without sentence punctuation."""
+    """(level, heading text) for 第N编/章/节 headings: a short line without sentence punctuation;
+    level ``附则`` for supplementary provisions."""
+    if SUPPLEMENTARY.match(line.raw):
+        return "附则", re.sub(f"[{_SPACE}]+", "", line.text)
     m = HEADING.match(line.raw)
     if m is None:
         return None
@@ -164,6 +192,27 @@ def heading(line: Line) -> tuple[str, str] | None:
         return None
     level = {"編": "编", "節": "节"}.get(m.group("level"), m.group("level"))
     return level, re.sub(f"[{_SPACE}]+", " ", text)
+
+
+def is_supplementary(line: Line) -> bool:
+    return bool(SUPPLEMENTARY.match(line.raw))
+
+
+def is_caption(line: Line) -> bool:
+    return bool(_CAPTION.match(line.raw))
+
+
+def outline_number(line: Line) -> int | None:
+    """The number of a short numbered heading line (``2．主な内容``), else None."""
+    m = _OUTLINE_HEADING.match(line.raw)
+    return _int(m.group("n").translate(_FULLWIDTH)) if m else None
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def numbered_paragraph(line: Line) -> bool:
+    return bool(_JA_PARAGRAPH.match(line.raw))
 
 
 def is_item(line: Line) -> str | None:

@@ -31,6 +31,7 @@ from ingest.extract.article_laws import (
     title_law,
     to_int,
 )
+from ingest.extract.article_lines import SUB_NUMBER, SUPPLEMENTARY
 from ingest.extract.base import ArticleSpan, Locator
 from models.document import Document, SubDocument
 from models.records import Article, Item, Paragraph
@@ -256,27 +257,33 @@ def extract_articles(document: Document) -> ArticleExtraction:
     return _records(document, copies, result)
 
 
+def _position(match: ArticleMatch) -> tuple[int | None, str]:
+    """What tells an article from its neighbours with the same number: 第十条之一 / 第十条の二
+    (inserted by an amendment) and the supplementary provisions (附則 restarts at 第一条)."""
+    sub = SUB_NUMBER.search(match.label)
+    part = "附则" if match.chapter and SUPPLEMENTARY.match(match.chapter) else ""
+    return match.number, f"{part}{sub.group('sub') if sub else ''}"
+
+
 def _check_numbering(copies: list[_Copy], warnings: list[str]) -> None:
-    seen: dict[tuple[str | None, int | None], int] = {}
-    last: dict[str | None, int] = {}
+    seen: dict[tuple[str | None, int | None, str], int] = {}
+    last: dict[tuple[str | None, str], int] = {}
     for copy in copies:
         if copy.quoted or copy.match.number is None:
             continue
-        key = (copy.law, copy.match.number)
+        number, part = _position(copy.match)
+        key = (copy.law, number, part)
         if key in seen:
             warnings.append(
                 f"duplicate article {copy.match.label} of {copy.law} at {copy.match.start}"
             )
         seen[key] = copy.match.start
-        if (
-            copy.law in last
-            and copy.match.number < last[copy.law]
-            and copy.match.style == "article"
-        ):
+        series = (copy.law, "附则" if part.startswith("附则") else "")
+        if series in last and copy.match.number < last[series] and copy.match.style == "article":
             warnings.append(
-                f"article {copy.match.label} of {copy.law} follows article {last[copy.law]}"
+                f"article {copy.match.label} of {copy.law} follows article {last[series]}"
             )
-        last[copy.law] = copy.match.number
+        last[series] = copy.match.number
 
 
 def _records(
@@ -284,7 +291,7 @@ def _records(
 ) -> ArticleExtraction:
     chosen: dict[tuple[str | None, int | None, str], _Copy] = {}
     for copy in copies:
-        key = (copy.law, copy.match.number, copy.match.style if copy.match.number is None else "")
+        key = _record_key(copy)
         current = chosen.get(key)
         if current is None or (current.quoted and not copy.quoted):
             chosen[key] = copy
@@ -298,7 +305,7 @@ def _records(
             copy.record_id = draft.record_id("article", copy.match.start, copy.match.end)
     for copy in copies:
         if copy.record_id is None:
-            twin = chosen.get((copy.law, copy.match.number, ""))
+            twin = chosen.get(_record_key(copy))
             copy.record_id = twin.record_id if twin else None
         for start, end in copy.match.pieces:
             spans.append(
@@ -312,6 +319,12 @@ def _records(
             result.records.append(_article(locator, copy))
     result.spans = spans
     return result
+
+
+def _record_key(copy: _Copy) -> tuple[str | None, int | None, str]:
+    if copy.match.number is None:
+        return copy.law, None, copy.match.style
+    return (copy.law, *_position(copy.match))
 
 
 def _article(locator: Locator, copy: _Copy) -> Article:
