@@ -237,19 +237,15 @@ def search(
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid",
 ) -> SearchResponse:
     """Hybrid search over the corpus (as ``regwatch search``): best passages first."""
-    hits = (
-        state_of(request)
-        .workspace()
-        .search(
-            q,
-            k=k,
-            lang=lang,
-            issuer=issuer,
-            kind=kind,
-            effective_after=effective_after,
-            all_versions=all_versions,
-            mode=mode,
-        )
+    hits = state_of(request).search(
+        q,
+        k=k,
+        lang=lang,
+        issuer=issuer,
+        kind=kind,
+        effective_after=effective_after,
+        all_versions=all_versions,
+        mode=mode,
     )
     return SearchResponse(query=q, hits=hits)
 

@@ -78,7 +78,7 @@ def search_page(
 ) -> Response:
     hits = []
     if q.strip():
-        hits = state_of(request).workspace().search(q, k=k, lang=doc_lang or None)
+        hits = state_of(request).search(q, k=k, lang=doc_lang or None)
     links = [hit_link(h) for h in hits]
     return render(
         request,

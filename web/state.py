@@ -14,12 +14,14 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from corpus.store import default_data_dir
 from corpus.workspace import Workspace
+from models.search import Hit
 
 TOKEN_ENV = "REGWATCH_API_TOKEN"
 MAX_UPLOAD_ENV = "REGWATCH_MAX_UPLOAD_MB"
@@ -90,8 +92,17 @@ class AppState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     views: LRU[tuple[str, ...], object] = field(default_factory=lambda: LRU(32))
     diffs: LRU[tuple[str, ...], object] = field(default_factory=lambda: LRU(32))
+    _searcher: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="regwatch-search")
+    )
     #: Serialises uploads: one ingest at a time keeps the two shared cores for readers.
     upload_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def search(self, query: str, **filters: object) -> list[Hit]:
+        """``Workspace.search`` on one dedicated thread: its index (chroma client, keyword
+        store) is opened once, not once per pool thread, and queries do not compete for
+        the cores they would all need anyway."""
+        return self._searcher.submit(lambda: self.workspace().search(query, **filters)).result()
 
     def workspace(self) -> Workspace:
         ws: Workspace | None = getattr(self._local, "workspace", None)
@@ -103,6 +114,7 @@ class AppState:
         return ws
 
     def close(self) -> None:
+        self._searcher.shutdown(wait=True)
         with self._lock:
             opened, self._opened = self._opened, []
         for ws in opened:
