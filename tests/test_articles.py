@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.extract.article_core import find_articles
-from ingest.extract.article_laws import quoted_law
+from ingest.extract.article_laws import defined_abbreviations, quoted_law
 from ingest.extract.articles import extract_articles
 from models.document import DocumentIdentity, SubDocument
 from models.provenance import CharSpan
@@ -40,6 +40,9 @@ LABELS = [
         "一、",
         1,
     ),
+    ("第十条之一 国家对两用物项实施出口管制。", "第十条之一", 10),
+    ("第十条の二　経済産業大臣は、報告を求めることができる。", "第十条の二", 10),
+    ("第25条の2 経済産業大臣は、許可を取り消すことができる。", "第25条の2", 25),
 ]
 
 
@@ -60,6 +63,9 @@ MENTIONS = [
     "第十二条の規定に従って処罰する。",
     "一、輸出者",  # a filling-in guide's section heading, not a provision run
     "一、モーター用ローター（回転子）、ステーター（固定子）コンポーネント",  # FAQ heading
+    "第十条の一部を次のように改正する。",  # an amendment sentence, not article 10-1
+    "第十条の二第一項の規定にかかわらず、",
+    "第十条之一规定的物项，适用本条例。",
 ]
 
 
@@ -169,6 +175,129 @@ def test_law_of_a_quotation_comes_from_the_commentary_before_it(
     context: str, number: int, law: str, earlier: str
 ) -> None:
     assert quoted_law(earlier + context, number, "SUBJECT") == law
+
+
+# (text, [(label, chapter, paragraph lines)]): where each article ends and what it holds.
+STRUCTURE = [
+    pytest.param(
+        "第一编 总则\n第一章 基本规定\n第一条 为了保护民事主体的合法权益，制定本法。\n"
+        "第二节 自然人\n第十条 处理民事纠纷，应当依照法律。\n"
+        "第十条之一 国家对两用物项实施出口管制。\n 出口经营者应当建立内部合规制度。\n"
+        "第十一条 其他法律对民事关系有特别规定的，依照其规定。",
+        [
+            ("第一条", "第一章 基本规定", [["为了保护民事主体的合法权益，制定本法。"]]),
+            ("第十条", "第一章 基本规定", [["处理民事纠纷，应当依照法律。"]]),
+            (
+                "第十条之一",
+                "第一章 基本规定",
+                [["国家对两用物项实施出口管制。"], ["出口经营者应当建立内部合规制度。"]],
+            ),
+            ("第十一条", "第一章 基本规定", [["其他法律对民事关系有特别规定的，依照其规定。"]]),
+        ],
+        id="编章节-之一-indented-款",
+    ),
+    pytest.param(
+        "（目的）\n第一条　この法律は、外国為替の管理を目的とする。\n（定義）\n"
+        "第十条　この法律において「居住者」とは、本邦内に住所を有する自然人をいう。\n"
+        "２　前項の規定にかかわらず、次に掲げる者は非居住者とする。\n一　外国人\n二　外国法人\n"
+        "第十条の二　経済産業大臣は、報告を求めることができる。",
+        [
+            ("第一条", None, [["この法律は、外国為替の管理を目的とする。"]]),
+            (
+                "第十条",
+                None,
+                [
+                    ["この法律において「居住者」とは、本邦内に住所を有する自然人をいう。"],
+                    [
+                        "２　前項の規定にかかわらず、次に掲げる者は非居住者とする。",
+                        "一外国人",
+                        "二外国法人",
+                    ],
+                ],
+            ),
+            ("第十条の二", None, [["経済産業大臣は、報告を求めることができる。"]]),
+        ],
+        id="ja-caption-項-号-の二",
+    ),
+    pytest.param(
+        "第十一条　第十条の二の規定は、適用しない。\n附　則\n"
+        "第一条　この法律は、公布の日から施行する。",
+        [
+            ("第十一条", None, [["第十条の二の規定は、適用しない。"]]),
+            ("第一条", "附則", [["この法律は、公布の日から施行する。"]]),
+        ],
+        id="ja-附則",
+    ),
+    pytest.param(
+        "第五十条 本条例自2024年12月1日起施行。\n附则\n第一条 本办法自公布之日起施行。",
+        [
+            ("第五十条", None, [["本条例自2024年12月1日起施行。"]]),
+            ("第一条", "附则", [["本办法自公布之日起施行。"]]),
+        ],
+        id="zh-附则",
+    ),
+    pytest.param(
+        "2．主な内容\n商務部は、45業務日以内に許可又は不許可の決定を行う。\n"
+        "第二条国家の両用品目の輸出管理には、本条例を適用する。\n"
+        "3．ガリウム・ゲルマニウム関連品目\n"
+        "2023年8月1日に施行された輸出規制の対象品目は、引き続き規制される。",
+        [("第二条", None, [["国家の両用品目の輸出管理には、本条例を適用する。"]])],
+        id="commentary-section-3-ends-quotation",
+    ),
+    pytest.param(
+        "第二条 国家对下列物项实施出口管制：\n1.核材料\n2.核设备\n"
+        "第三条 下列物项：\n1.相关技术\n2.服务\n3.其他",
+        [
+            ("第二条", None, [["国家对下列物项实施出口管制：", "1.核材料", "2.核设备"]]),
+            ("第三条", None, [["下列物项：", "1.相关技术", "2.服务", "3.其他"]]),
+        ],
+        id="zh-numbered-items-are-not-headings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STRUCTURE)
+def test_article_extents_and_structure(
+    text: str, expected: list[tuple[str, str | None, list[list[str]]]]
+) -> None:
+    found = [(m.label, m.chapter, [p.lines() for p in m.paragraphs]) for m in find_articles(text)]
+    assert found == expected
+
+
+ABBREVIATIONS = [
+    (
+        "中国国務院は、2024年9月30日、「中華人民共和国両用品目輸出管理条例」"
+        "（国務院令第792号。以下「条例」という。）を公布した。",
+        {"条例": "中華人民共和国両用品目輸出管理条例"},
+    ),
+    (
+        "根据《中华人民共和国出口管制法》（以下简称出口管制法）等法律，制定本条例。",
+        {"出口管制法": "中华人民共和国出口管制法"},
+    ),
+    (
+        "依照《中华人民共和国行政许可法》（以下简称“行政许可法”）的规定",
+        {"行政许可法": "中华人民共和国行政许可法"},
+    ),
+    ("由商务部颁发两用物项和技术出口许可证件（以下简称出口许可证件）。", {}),
+    ("物项（以下统称管制物项）的出口管制，适用本法。", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), ABBREVIATIONS, ids=[f"abbrev-{i}" for i in range(len(ABBREVIATIONS))]
+)
+def test_defined_short_names_of_laws(text: str, expected: dict[str, str]) -> None:
+    assert defined_abbreviations(text) == expected
+
+
+def test_quotation_introduced_by_a_defined_short_name_belongs_to_the_full_law() -> None:
+    """h04: ``【参考】条例第二条（仮訳）`` after ``…条例」（…以下「条例」という。）``."""
+    intro = (
+        "中国国務院は、「中華人民共和国両用品目輸出管理条例」（国務院令第792号。以下「条例」"
+        "という。）を公布した。\n【参考】条例第二条（仮訳）\n"
+    )
+    law = quoted_law(intro, 2, "SUBJECT", 0, defined_abbreviations(intro))
+    assert law == "中華人民共和国両用品目輸出管理条例"
 
 
 def _wrap(paragraph: str, width: int = 40) -> list[str]:

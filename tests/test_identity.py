@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -24,7 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 
 NUMBERS = [
-    ("商務部・海関総署公告 2025 年第 70 号 商務部・海関総署公告", "商務部・海関総署公告2025年第70号"),  # noqa: E501
+    (
+        "商務部・海関総署公告 2025 年第 70 号 商務部・海関総署公告",
+        "商務部・海関総署公告2025年第70号",
+    ),
     ("【発布文書番号】商務部公告 2025 年第 61 号", "商務部公告2025年第61号"),
     ("「商务部公告 2025 第 61 号 公布对境外相关稀土物项", "商务部公告2025第61号"),
     ("「商务部、海关总署公告 2025 年第 70 号 公布暂停实施", "商务部、海关总署公告2025年第70号"),
@@ -50,9 +54,15 @@ def test_chinese_alias_of_a_japanese_number() -> None:
 
 
 ISSUERS = [
-    ("工業情報化部、国家発展改革委員会、自然資源部", ("工業情報化部", "国家発展改革委員会", "自然資源部")),  # noqa: E501
+    (
+        "工業情報化部、国家発展改革委員会、自然資源部",
+        ("工業情報化部", "国家発展改革委員会", "自然資源部"),
+    ),
     ("商務部・海関総署", ("商務部", "海関総署")),
-    ("2007年8月30日 第十届全国人民代表大会常务委员会第二十九次会议通过", ("全国人民代表大会常务委员会",)),  # noqa: E501
+    (
+        "2007年8月30日 第十届全国人民代表大会常务委员会第二十九次会议通过",
+        ("全国人民代表大会常务委员会",),
+    ),
     ("工業情報化部公表、意見募集稿", ("工業情報化部",)),
 ]
 
@@ -196,3 +206,120 @@ def test_commentary_revision_and_law_dates() -> None:
     law, _ = identify(_ingested("samples/versions/anti_monopoly_law_2022.pdf"))
     assert law.date("promulgated") == "2007-08-30"
     assert law.date("revised") == "2022-06-24"
+
+
+# ---------------------------------------------------------------- acts behind their orders
+
+JOINT_ISSUERS = [
+    ("商务部海关总署", ("商务部", "海关总署")),
+    ("商务部 海关总署", ("商务部", "海关总署")),
+    ("商務部海関総署", ("商務部", "海関総署")),
+    ("财政部国家税务总局", ("财政部", "国家税务总局")),
+    ("全国人民代表大会常务委员会", ("全国人民代表大会常务委员会",)),
+    ("国务院办公厅", ("国务院办公厅",)),
+    ("国务院国有资产监督管理委员会", ("国务院国有资产监督管理委员会",)),
+    ("中国人民银行", ("中国人民银行",)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), JOINT_ISSUERS, ids=[t for t, _ in JOINT_ISSUERS])
+def test_joint_issuers_without_a_separator(text: str, expected: tuple[str, ...]) -> None:
+    assert split_issuers(text) == expected
+
+
+# Gazette layout: order heading, serial, promulgation clause, signer, date, then the act.
+ORDERS = [
+    pytest.param(
+        "中华人民共和国主席令\n第五十八号\n《中华人民共和国出口管制法》已由中华人民共和国第十三届"
+        "全国人民代表大会常务委员会第二十二次会议于2020年10月17日通过，现予公布，"
+        "自2020年12月1日起施行。\n中华人民共和国主席　习近平\n2020年10月17日\n"
+        "中华人民共和国出口管制法\n"
+        "（2020年10月17日第十三届全国人民代表大会常务委员会第二十二次会议通过）\n"
+        "第一章　总　　则\n第一条　为了维护国家安全和利益，履行防扩散等国际义务，制定本法。",
+        (
+            "中华人民共和国出口管制法",
+            "law",
+            ["全国人民代表大会常务委员会"],
+            "中华人民共和国主席令第五十八号",
+            [("promulgated", "2020-10-17"), ("effective", "2020-12-01")],
+        ),
+        id="主席令",
+    ),
+    pytest.param(
+        "中华人民共和国国务院令\n第792号\n《中华人民共和国两用物项出口管制条例》已经2024年9月18日"
+        "国务院第41次常务会议通过，现予公布，自2024年12月1日起施行。\n总理　李强\n"
+        "2024年9月30日\n中华人民共和国两用物项出口管制条例\n第一章　总　　则\n"
+        "第一条　为了加强和规范两用物项出口管制，制定本条例。",
+        (
+            "中华人民共和国两用物项出口管制条例",
+            "regulation",
+            ["国务院"],
+            "国务院令第792号",
+            [("promulgated", "2024-09-30"), ("effective", "2024-12-01")],
+        ),
+        id="国务院令",
+    ),
+    pytest.param(
+        "中华人民共和国商务部令\n2020年第1号\n《不可靠实体清单规定》已经国务院批准，现予公布，"
+        "自公布之日起施行。\n部长　钟山\n2020年9月19日\n不可靠实体清单规定\n"
+        "第一条　为了维护国家主权、安全、发展利益，根据《中华人民共和国对外贸易法》等有关法律，"
+        "制定本规定。",
+        (
+            "不可靠实体清单规定",
+            "measures",
+            ["商务部"],
+            "商务部令2020年第1号",
+            [("promulgated", "2020-09-19")],
+        ),
+        id="商务部令",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ORDERS)
+def test_act_behind_its_promulgation_order(
+    text: str, expected: tuple[str, str, list[str], str, list[tuple[str, str]]]
+) -> None:
+    identity, _ = identify(make_document(text, language="zh"))
+    title, kind, issuers, number, dates = expected
+    assert (identity.title, identity.kind, identity.issuers, identity.number) == (
+        title,
+        kind,
+        issuers,
+        number,
+    )
+    assert [(d.role, d.iso) for d in identity.dates][: len(dates)] == dates
+
+
+def test_research_body_paper_is_a_commentary() -> None:
+    """h04's front matter: title, subtitle, date over a research body's name and department."""
+    text = (
+        "中国「両用品目輸出管理条例」の施行について\n― 概要と日本企業の留意点 ―\n2024年10月15日\n"
+        "一般財団法人　安全保障貿易情報センター　調査研究部\n1．概要\n"
+        "中国国務院は、2024年9月30日、「中華人民共和国両用品目輸出管理条例」を公布した。"
+    )
+    identity, _ = identify(make_document(text))
+    assert identity.kind == "commentary"
+    assert identity.issuers == ["CISTEC"]
+    assert [(d.role, d.iso) for d in identity.dates] == [("published", "2024-10-15")]
+
+
+HELDOUT = sorted((DATA / "heldout").glob("*.json"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("truth_path", HELDOUT, ids=[p.stem[:3] for p in HELDOUT])
+def test_heldout_identities(truth_path: Path) -> None:
+    """Title, kind, issuers and number of the unseen PDFs (number: any spelling in truth)."""
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))["documents"][0]
+    identity = _ingested(str(truth_path.with_suffix(".pdf").relative_to(ROOT))).identity
+    assert (identity.title, identity.kind, identity.issuers) == (
+        truth["title"],
+        truth["kind"],
+        truth["issuer"],
+    )
+    spellings = {
+        re.sub(r"\s", "", n) for n in [truth["number"], *truth.get("number_aliases", [])] if n
+    }
+    got = {re.sub(r"\s", "", n) for n in [identity.number, *identity.number_aliases] if n}
+    assert bool(spellings & got) or (not spellings and not got)
