@@ -40,13 +40,16 @@ _ORDER_ISSUER = (
 )
 _ORDER_HEADING = re.compile(rf"^(?P<country>{_COUNTRY})?(?P<issuer>{_ORDER_ISSUER})令(?P<rest>.*)$")
 _NUM = r"[0-9０-９一二三四五六七八九十百千〇零]+"
-_ORDER_SERIAL = re.compile(rf"^(?:(?P<year>[0-9０-９]{{4}})\s*年\s*)?第\s*(?P<n>{_NUM})\s*号$")
+_ORDER_SERIAL = re.compile(
+    rf"^(?:(?P<year>[0-9０-９]{{4}}|[〇零一二三四五六七八九○]{{4}})\s*年\s*)?第\s*(?P<n>{_NUM})\s*号$"
+)
 # 《X》已由…通过，现予公布 / 现公布《X》 / 「X」は…採択され、ここに公布する
 _PROMULGATED_TITLE = re.compile(
     r"[《「『](?P<title>[^》」』\n]{2,80})[》」』][^。]{0,120}?"
     r"(?:通过|通過|审议|審議|批准|公布|発布|採択|施行|实施)"
     r"|(?:现|現)(?:予)?公布[《「](?P<title2>[^》」\n]{2,80})[》」]"
 )
+_ON_PROMULGATION = re.compile(r"自公布之日起(?:施行|实施|實施)|公布の日(?:から|より)施行")
 _MAX_SIGNATURE_GAP = 4
 _MAX_SIGNATURE_LINE = 40
 
@@ -146,6 +149,8 @@ def read_order(texts: list[str]) -> PromulgationOrder | None:
         # The clause's 通过 date is the adoption; the signature date is the promulgation.
         clause_dates = [d for d in clause_dates if d.role != "promulgated"]
         order.dates.append(signature)
+        if _ON_PROMULGATION.search(clause) and not any(d.role == "effective" for d in clause_dates):
+            order.dates.append(signature.model_copy(update={"role": "effective"}))
     order.dates.extend(clause_dates)
     order.end = end
     return order
