@@ -149,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(p)
     p.set_defaults(handler=commands.cmd_search)
 
+    p = sub.add_parser("serve", help="HTTP API and web workspace (http://HOST:PORT/ui)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: localhost only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    _add_data_dir(p)
+    p.set_defaults(handler=commands.cmd_serve)
+
     p = sub.add_parser("reindex", help="rebuild the search index from the corpus")
     _add_data_dir(p)
     _add_quiet(p)

@@ -267,3 +267,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         stats = ws.reindex()
     _out(stats.__dict__ if hasattr(stats, "__dict__") else str(stats))
     return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    # Imported here: plain CLI use never needs fastapi/uvicorn (the `web` extra).
+    from web.cli_serve import cmd_serve as serve
+
+    return serve(args)
