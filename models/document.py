@@ -192,7 +192,8 @@ class Document(BaseModel):
         ]
 
     def locate(self, span: CharSpan) -> tuple[int, BBox | None]:
-        """Page and box of a span of ``text``: the union of the lines it touches on its first page."""
+        """Page and box of a span of ``text``: the union of the lines it touches on its first
+        page."""
         blocks = self.blocks_in(span)
         if not blocks:
             return (1, None)

@@ -99,7 +99,9 @@ class Reference(RecordBase):
     kind: Literal["reference"] = "reference"
     target_law: str | None = Field(default=None, description="None: the same law (本条例, 同条)")
     target_article: int | None = None
-    target_article_end: int | None = Field(default=None, description="End of a range 第13条～第16条")
+    target_article_end: int | None = Field(
+        default=None, description="End of a range 第13条～第16条"
+    )
     target_label: str | None = None
     resolved: str | None = Field(default=None, description="Record id of the target article")
 

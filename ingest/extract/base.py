@@ -42,7 +42,8 @@ class Locator:
         i = bisect.bisect_right(self._starts, offset)
         best: ArticleSpan | None = None
         for a in reversed(self.articles[:i]):
-            if a.start <= offset < a.end and (best is None or a.end - a.start < best.end - best.start):
+            inside = a.start <= offset < a.end
+            if inside and (best is None or a.end - a.start < best.end - best.start):
                 best = a
             if best is not None and a.end <= offset:
                 break
