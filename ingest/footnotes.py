@@ -17,7 +17,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from ingest.layout import DraftBlock, Metrics, TextLine, note_label
+from ingest.layout import DraftBlock, Metrics, TextLine, ends_sentence, note_label
 from ingest.normalize import is_wide, line_separator
 from models.document import BlockKind
 
@@ -28,6 +28,8 @@ COUNTERS = frozenset(
 )
 _NUMBER_JOINERS = frozenset(".,:/-~．，：／－～")
 _DIGITS = re.compile(r"\d+")
+# How far from the expected number an out-of-sequence note label may be.
+_SEQUENCE_SLACK = 3
 
 
 @dataclass
@@ -44,20 +46,31 @@ def split_notes(
     blocks: list[DraftBlock] = []
     warnings: list[str] = []
     expected = 1
+    used: set[int] = set()
     for lines in zones:
         labelled_on_page = False
         for line in lines:
             label = note_label(line)
             number = label[0] if label else None
             restart = number == 1 and not labelled_on_page and expected > 1
-            if label and (number == expected or restart):
+            if (
+                label
+                and number is not None
+                and (
+                    number == expected
+                    or restart
+                    or _opens_out_of_sequence(line, label, blocks, expected, used, metrics)
+                )
+            ):
                 if restart:
                     warnings.append(f"footnote numbering restarts at 1 on page {line.page}")
+                    used.clear()
                 block = DraftBlock(BlockKind.FOOTNOTE, line.page, [], footnote_number=number)
                 block.add_line(line, "")
                 block.strip_prefix(label[1])
                 blocks.append(block)
-                expected = number + 1
+                used.add(number)
+                expected = max(used) + 1
                 labelled_on_page = True
             elif blocks and blocks[-1].page == line.page:
                 previous = blocks[-1].lines[-1]
@@ -70,6 +83,44 @@ def split_notes(
                 block.add_line(line, "")
                 blocks.append(block)
     return blocks, warnings
+
+
+def _opens_out_of_sequence(
+    line: TextLine,
+    label: tuple[int, int],
+    blocks: list[DraftBlock],
+    expected: int,
+    used: set[int],
+    metrics: Metrics,
+) -> bool:
+    """A label near the expected number, not used yet, where the previous note has ended.
+
+    Notes are laid out by page, so a note whose marker comes later in the text can sit on
+    the page before the one expected next (notes 1, 2, 4 on page 1; 3 on page 2).  The
+    previous note must look finished (a sentence end, a short last line, or this line
+    outdented from it), and the label must not be a quantity (``5 月``, ``30 条``).
+    """
+    number, length = label
+    if number in used or number < 1 or abs(number - expected) > _SEQUENCE_SLACK:
+        return False
+    rest = line.text[length:].lstrip()
+    if not rest or (rest[0] in COUNTERS and _gap_after(line, length) < 0.6 * line.size):
+        return False  # 5 月: a quantity; 4　日本の: a label set off by a full-width space
+    if not blocks:
+        return True
+    previous = blocks[-1].lines[-1]
+    return (
+        ends_sentence(previous.text)
+        or not metrics.is_full(previous)
+        or line.x0 < previous.x0 - 0.5 * line.size
+    )
+
+
+def _gap_after(line: TextLine, length: int) -> float:
+    """Blank space between ``line.text[:length]`` and the next inked glyph."""
+    last = line.origin[length - 1]
+    following = next((g for g in line.glyphs[last + 1 :] if g.text.strip()), None)
+    return following.x0 - line.glyphs[last].x1 if following else 0.0
 
 
 def _inside_url(text: str, position: int) -> bool:

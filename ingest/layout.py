@@ -1,8 +1,9 @@
-"""Page layout: glyphs -> printed lines -> furniture / footnote zone / body paragraphs.
+"""Page layout: printed lines -> furniture / footnote zone / body paragraphs.
 
-Works on ``ingest.pdf.RawPage`` only (no pdfplumber), single column, top-to-bottom reading
-order.  Geometry decides where a paragraph ends (indentation, a short last line, a large
-vertical gap, a change of font size); the text of a line's start decides what begins a new
+Works on ``ingest.lines.TextLine`` (no pdfplumber), in the reading order ``page_lines`` gives
+(column by column on a multi-column page).  Geometry decides where a paragraph ends
+(indentation, a short last line, a large vertical gap, a change of font size, right-aligned
+or centred lines, a new table row); the text of a line's start decides what begins a new
 block (article ``第十条``, chapter ``第一章``, list labels ``（一）`` ``一、`` ``1．`` ``①`` ``・``
 ``■``).
 """
@@ -13,16 +14,21 @@ import itertools
 import re
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ingest.normalize import fold, is_wide, line_separator, normalize_glyphs
-from ingest.pdf import RawChar, RawPage, Rule
+from ingest.lines import DraftBlock as DraftBlock
+from ingest.lines import TextLine as TextLine
+from ingest.lines import make_line as make_line
+from ingest.lines import page_lines as page_lines
+from ingest.normalize import fold, line_separator
+from ingest.pdf import RawChar, Rule
 from models.document import BlockKind
 
 # Sentence-final punctuation: a short line ending with one of these ends its paragraph.
 TERMINAL = frozenset("。．.!?！？:：;；」』)）]】…")
 # A heading may end with a bracket, never with sentence punctuation.
 SENTENCE_END = frozenset("。．.!?！？:：;；")
+_FULL_STOPS = frozenset("。．.!?！？")
 BULLETS = frozenset("●○▪▫•・◎▶►➢✓✔-–")  # ■ ◆ □ open headings as often as items
 _NUM = r"[一二三四五六七八九十百千零〇两0-9]+"
 ARTICLE_START = re.compile(rf"^第\s*{_NUM}\s*条(?:之{_NUM})?(?:[\s　]+\S|$)")
@@ -43,184 +49,6 @@ PAGE_NUMBER = re.compile(
     r"|[ivxlcdm]{1,6}|[-－]\s*[ivxlc]{1,6}\s*[-－])$",
     re.IGNORECASE,
 )
-
-
-@dataclass(eq=False)
-class TextLine:
-    """One printed line: its glyphs, raw and clean text, box and dominant font."""
-
-    page: int
-    glyphs: list[RawChar]
-    text: str
-    origin: list[int]
-    raised: list[bool]
-    size: float
-    font: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    unmapped: int = 0
-
-    @property
-    def raw(self) -> str:
-        return "".join(g.text for g in self.glyphs)
-
-    @property
-    def folded_raw(self) -> str:
-        """The raw line with characters folded but spaces kept: for label patterns."""
-        return "".join(fold(g.text) for g in self.glyphs).strip()
-
-
-@dataclass(eq=False)
-class DraftBlock:
-    """A block under construction: clean characters with their source line and flags."""
-
-    kind: BlockKind
-    page: int
-    lines: list[TextLine]
-    chars: list[str] = field(default_factory=list)
-    origin: list[int] = field(default_factory=list)  # line index in ``lines``; -1: separator
-    raised: list[bool] = field(default_factory=list)
-    footnote_refs: list[int] = field(default_factory=list)
-    continues_previous: bool = False
-    footnote_number: int | None = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chars)
-
-    def add_line(self, line: TextLine, separator: str) -> None:
-        index = len(self.lines)
-        self.lines.append(line)
-        if self.chars:
-            for ch in separator:
-                self.chars.append(ch)
-                self.origin.append(-1)
-                self.raised.append(False)
-        for ch, source in zip(line.text, line.origin, strict=True):
-            self.chars.append(ch)
-            self.origin.append(index)
-            self.raised.append(line.raised[source])
-
-    def delete(self, start: int, end: int) -> int:
-        """Remove ``[start, end)`` and white space left dangling; returns where the cut is."""
-        del self.chars[start:end], self.origin[start:end], self.raised[start:end]
-        if start > 0 and self.chars[start - 1] == " ":
-            after = self.chars[start] if start < len(self.chars) else ""
-            if after in ("", " ") or is_wide(after) or after in ".,;:)]":
-                del self.chars[start - 1], self.origin[start - 1], self.raised[start - 1]
-                return start - 1
-        return start
-
-    def strip_prefix(self, length: int) -> None:
-        self.delete(0, length)
-        while self.chars and self.chars[0] == " ":
-            self.delete(0, 1)
-
-
-# ---------------------------------------------------------------------------- lines
-
-
-def _size(glyph: RawChar) -> float:
-    return glyph.size if glyph.size > 0 else max(glyph.bottom - glyph.top, 1.0)
-
-
-def _cluster_rows(chars: list[RawChar]) -> list[list[RawChar]]:
-    """Group glyphs into rows by vertical centre; raised superscripts stay on their row."""
-    ordered = sorted(chars, key=lambda c: c.top + c.bottom)
-    rows: list[list[RawChar]] = []
-    centre = height = 0.0
-    for glyph in ordered:
-        mid = (glyph.top + glyph.bottom) / 2
-        size = _size(glyph)
-        if rows and abs(mid - centre) <= 0.45 * (height if height > size else size):
-            rows[-1].append(glyph)
-            if size > height:  # the row's reference is its largest glyph
-                centre, height = mid, size
-        else:
-            rows.append([glyph])
-            centre, height = mid, size
-    return rows
-
-
-def _dominant(sizes: list[float], fonts: list[str]) -> tuple[float, str]:
-    """Most common size (ties: the larger) and the most common font at that size."""
-    counts: dict[float, int] = {}
-    rounded = [round(size * 2) / 2 for size in sizes]
-    for size in rounded:
-        counts[size] = counts.get(size, 0) + 1
-    size = max(counts, key=lambda s: (counts[s], s))
-    font_counts = Counter(font for s, font in zip(rounded, fonts, strict=True) if s == size)
-    return size, font_counts.most_common(1)[0][0]
-
-
-def make_line(page: int, row: list[RawChar]) -> TextLine | None:
-    row = sorted(row, key=lambda c: c.x0)
-    glyphs: list[RawChar] = []
-    previous: RawChar | None = None
-    for glyph in row:
-        # fake bold: the same glyph drawn twice, slightly offset
-        if (
-            previous is not None
-            and previous.text == glyph.text
-            and abs(previous.x0 - glyph.x0) < 0.3 * _size(glyph)
-            and abs(previous.top - glyph.top) < 0.3 * _size(glyph)
-        ):
-            continue
-        glyphs.append(glyph)
-        previous = glyph
-    sizes = [_size(g) for g in glyphs]
-    ink = [bool(g.text) and not g.text.isspace() for g in glyphs]
-    inked = [g for g, has_ink in zip(glyphs, ink, strict=True) if has_ink]
-    if not inked:
-        return None
-    inked_sizes = [s for s, has_ink in zip(sizes, ink, strict=True) if has_ink]
-    size, font = _dominant(inked_sizes, [g.fontname for g in inked])
-    bottoms = sorted(
-        g.bottom for g, s in zip(inked, inked_sizes, strict=True) if abs(s - size) < 0.6
-    )
-    baseline = bottoms[len(bottoms) // 2] if bottoms else inked[0].bottom
-    gaps: list[bool] = []
-    columns: list[bool] = []
-    right = glyphs[0].x1
-    inked_right: float | None = None
-    space, tab = 0.25 * size, 2.5 * size
-    for glyph, has_ink in zip(glyphs, ink, strict=True):
-        gaps.append(glyph.x0 - right > space)
-        columns.append(has_ink and inked_right is not None and glyph.x0 - inked_right > tab)
-        if glyph.x1 > right:
-            right = glyph.x1
-        if has_ink:
-            inked_right = glyph.x1 if inked_right is None else max(inked_right, glyph.x1)
-    gaps[0] = False
-    normalized = normalize_glyphs([g.text for g in glyphs], gaps, columns)
-    if not normalized.text:
-        return None
-    small, low = 0.8 * size, baseline - 0.2 * size
-    raised = [
-        has_ink and (s <= small or g.bottom < low)
-        for g, s, has_ink in zip(glyphs, sizes, ink, strict=True)
-    ]
-    return TextLine(
-        page=page,
-        glyphs=glyphs,
-        text=normalized.text,
-        origin=normalized.origin,
-        raised=raised,
-        size=size,
-        font=font,
-        x0=min(g.x0 for g in inked),
-        x1=max(g.x1 for g in inked),
-        top=min(g.top for g in inked),
-        bottom=max(g.bottom for g in inked),
-        unmapped=normalized.unmapped,
-    )
-
-
-def page_lines(page: RawPage) -> list[TextLine]:
-    lines = [make_line(page.number, row) for row in _cluster_rows(page.chars)]
-    return sorted((line for line in lines if line is not None), key=lambda ln: ln.top)
 
 
 # ---------------------------------------------------------------------------- metrics
@@ -244,13 +72,34 @@ class Metrics:
     def right_of(self, page: int) -> float:
         return self.right.get(page, self.default_right)
 
+    def edges(self, line: TextLine) -> tuple[float, float]:
+        """Left and right edge of the text column ``line`` sits in."""
+        if line.column is not None:
+            return line.column
+        return self.left_of(line.page), self.right_of(line.page)
+
     def is_full(self, line: TextLine, slack: float = 2.0) -> bool:
         """Does the line run to the column's right edge (within ``slack`` ems)?"""
-        return line.x1 >= self.right_of(line.page) - slack * line.size
+        return line.x1 >= self.edges(line)[1] - slack * line.size
 
     def is_very_short(self, line: TextLine) -> bool:
-        left = self.left_of(line.page)
-        return line.x1 - left < 0.6 * max(self.right_of(line.page) - left, 1.0)
+        left, right = self.edges(line)
+        return line.x1 - left < 0.6 * max(right - left, 1.0)
+
+    def is_right_aligned(self, line: TextLine) -> bool:
+        """Pushed to the right edge from far inside the column: a dateline, a signature."""
+        left, right = self.edges(line)
+        return right - line.x1 < line.size and line.x0 - left > max(
+            6 * line.size, 0.25 * (right - left)
+        )
+
+    def is_centred(self, line: TextLine) -> bool:
+        """Equal margins on both sides, well inside the column: a title, a chapter heading."""
+        left, right = self.edges(line)
+        before, after = line.x0 - left, right - line.x1
+        return min(before, after) > 2.5 * line.size and abs(before - after) <= max(
+            line.size, 0.03 * (right - left)
+        )
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -332,6 +181,8 @@ def find_furniture(pages: list[list[TextLine]], heights: dict[int, float]) -> di
         if not lines:
             continue
         height = heights[lines[0].page]
+        # by position, not reading order: a multi-column page reads its header mid-list
+        lines = sorted(lines, key=lambda ln: ln.top)
         outer = lines[:2] + lines[-2:] if len(lines) > 4 else lines
         for line in dict.fromkeys(outer):
             is_top = line.bottom < 0.1 * height
@@ -451,27 +302,104 @@ def ends_sentence(text: str) -> bool:
     return bool(text) and text[-1] in TERMINAL
 
 
+def leading_word_width(line: TextLine) -> float:
+    """Width of the Latin word or number that opens ``line`` (0 when it opens with CJK)."""
+    first: RawChar | None = None
+    last: RawChar | None = None
+    for glyph in line.glyphs:
+        text = fold(glyph.text)
+        if not text.strip() and first is None:
+            continue
+        if (
+            not text.strip()
+            or not text.isascii()
+            or (last is not None and glyph.x0 - last.x1 > 0.25 * line.size)
+        ):
+            break
+        first = first or glyph
+        last = glyph
+    if first is None or last is None or last is first:
+        return 0.0
+    return last.x1 - first.x0
+
+
+def fills_column(previous: TextLine, line: TextLine, metrics: Metrics) -> bool:
+    """Is ``previous`` full, or short only because ``line``'s opening word did not fit?
+
+    The word-wrap reading needs a line that neither ends a sentence nor stands apart.
+    """
+    if metrics.is_full(previous):
+        return True
+    pitch = metrics.pitch.get(line.page, 1.5 * line.size)
+    if (
+        metrics.is_very_short(previous)
+        or previous.text[-1:] in _FULL_STOPS
+        or line.top - previous.top > 1.3 * pitch
+    ):
+        return False
+    word = leading_word_width(line)
+    return word > 0 and previous.x1 + word > metrics.edges(previous)[1] - 0.25 * previous.size
+
+
+def _alignment_break(
+    previous: TextLine, line: TextLine, metrics: Metrics, full: bool
+) -> bool | None:
+    """Right-aligned lines stand alone; centred lines join only centred lines like them.
+
+    A line that fills its measure (up to a word that did not fit), or opens a list item at
+    the list's indent, is not centred whatever its margins.
+    """
+    if metrics.is_right_aligned(previous) or metrics.is_right_aligned(line):
+        return True
+    centred_before = not full and metrics.is_centred(previous) and start_kind(previous) is None
+    centred_now = metrics.is_centred(line) and start_kind(line) is None
+    if centred_before and centred_now:
+        alike = font_family(previous.font) == font_family(line.font)
+        close = line.top - previous.bottom < 1.2 * line.size
+        return not (alike and close and not ends_sentence(previous.text))
+    if centred_before or centred_now:
+        return True
+    return None
+
+
+def _row_break(line: TextLine, first: TextLine, wrapped: bool) -> bool | None:
+    """Table rows: a line with cells opens a row; a wrapped cell continues its row."""
+    if line.cells and (first.cells or not wrapped):
+        return True
+    if (
+        first.cells
+        and not line.cells
+        and line.x0 > first.x0 + line.size
+        and any(abs(line.x0 - cell) < 0.5 * line.size for cell in first.cells)
+    ):
+        return False
+    return None
+
+
 def breaks_before(previous: TextLine, line: TextLine, metrics: Metrics, first: TextLine) -> bool:
     """Does ``line`` start a new block after ``previous`` (same page)?"""
     forced = start_kind(line)
-    wrapped = metrics.is_full(previous) and not ends_sentence(previous.text)
+    full = fills_column(previous, line, metrics)
+    wrapped = full and not ends_sentence(previous.text) and not metrics.is_right_aligned(previous)
     if forced is BlockKind.LIST_ITEM and wrapped:
         return False  # a label-like character wrapped mid-sentence: 次頁①及び / ②の措置
     if forced is not None:
         return True
     if abs(previous.size - line.size) > 0.15 * max(previous.size, line.size):
         return True
-    left = metrics.left_of(line.page)
+    if not wrapped:
+        aligned = _alignment_break(previous, line, metrics, full)
+        if aligned is not None:
+            return aligned
+    row = _row_break(line, first, wrapped)
+    if row is not None:
+        return row
+    left = metrics.edges(line)[0]
     indented = line.x0 - left >= 0.5 * line.size
-    hanging = (
-        start_kind(first) is BlockKind.LIST_ITEM
-        and metrics.is_full(previous)
-        and line.x0 > first.x0
-        and not ends_sentence(previous.text)
-    )
+    hanging = start_kind(first) is BlockKind.LIST_ITEM and wrapped and line.x0 > first.x0
     if indented and line.x0 > previous.x0 + 0.3 * line.size and not hanging:
         return True
-    if metrics.is_full(previous):
+    if full:
         return False
     pitch = metrics.pitch.get(line.page, 1.5 * line.size)
     large_gap = line.top - previous.top > 1.6 * pitch
