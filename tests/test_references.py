@@ -99,3 +99,23 @@ def test_references_resolve_to_articles_of_the_same_document() -> None:
     assert by_label["前条"].resolved == fourteen.id
     assert by_label["第三十条"].target_law == "中华人民共和国行政处罚法"
     assert by_label["第三十条"].resolved is None
+
+
+def test_article_labels_glued_to_their_text_are_not_references() -> None:
+    """Ingest writes `第一条国は…` without a space: the label is the article, not a reference."""
+    from ingest.extract.articles import extract_articles
+    from ingest.extract.base import Locator
+    from ingest.extract.references import extract_references
+    from tests.factories import make_document
+
+    doc = make_document(
+        "第一条国はレアアースの採掘に対して総量規制管理を実施する。\n"
+        "第二条前条の規定による指標は、第一条に基づき策定する。"
+    )
+    articles = extract_articles(doc)
+    refs = extract_references(doc, Locator(doc, articles.spans))
+    assert [(r.text, r.article, r.target_article) for r in refs] == [
+        ("前条", 2, 1),
+        ("第一条", 2, 1),
+    ]
+    assert all(r.resolved for r in refs)

@@ -103,8 +103,13 @@ def extract_references(document: Document, locator: Locator) -> list[Reference]:
     text = document.text
     aliases = footnote_aliases(document)
     names = law_names(text)
+    # Ingest drops the space between a label and a CJK sentence (`第一条国は…`), so the
+    # text alone cannot tell a label from a reference: the articles found say where labels are.
+    labels = {a.start for a in locator.articles}
     records: list[Reference] = []
     for ref in find_references(text):
+        if ref.start in labels:
+            continue
         common = locator.common("reference", ref.start, ref.end)
         here = locator.article_at(ref.start)
         own_law = common["law"] if isinstance(common["law"], str) else None
