@@ -195,9 +195,25 @@ def _field_changes(
     split_parts = {n for parts in split_of.values() for n in parts}
     merged_parts = {o for parts in merge_of.values() for o in parts}
 
-    changes: list[FieldChange] = mention_changes(
-        before.mentions.get(None, []), after.mentions.get(None, []), "", "", None, None
-    )
+    article_changes: list[FieldChange] = []
+    for row in rows:
+        if row.old is not None and row.new is not None:
+            article_changes += _pair_changes(before, after, row, split_of, merge_of)
+        elif row.new is not None and row.new not in split_parts:
+            article_changes += _lone_changes(after, row.new, added=True)
+        elif row.old is not None and row.old not in merged_parts:
+            article_changes += _lone_changes(before, row.old, added=False)
+
+    # A header restating a date an article change already reports (`公布の日より施行` above
+    # 第十七条's own) is the same fact: report it once, where the article says it.
+    reported = {(c.role, c.new) for c in article_changes if c.kind == "date" and c.new}
+    changes: list[FieldChange] = [
+        c
+        for c in mention_changes(
+            before.mentions.get(None, []), after.mentions.get(None, []), "", "", None, None
+        )
+        if not (c.kind == "date" and c.change == "added" and (c.role, c.new) in reported)
+    ]
     changes += item_list_changes(before.lists.get(None, []), after.lists.get(None, []), None, None)
     changes += definition_changes(
         before.definitions,
@@ -205,14 +221,7 @@ def _field_changes(
         old_text=before.body([a.number for a in before.articles]),  # type: ignore[misc]
         new_text=after.body([a.number for a in after.articles]),  # type: ignore[misc]
     )
-    for row in rows:
-        if row.old is not None and row.new is not None:
-            changes += _pair_changes(before, after, row, split_of, merge_of)
-        elif row.new is not None and row.new not in split_parts:
-            changes += _lone_changes(after, row.new, added=True)
-        elif row.old is not None and row.old not in merged_parts:
-            changes += _lone_changes(before, row.old, added=False)
-    return changes
+    return changes + article_changes
 
 
 def _pair_changes(

@@ -103,11 +103,18 @@ def _pair_score(a: Located, b: Located) -> float:
     return 0.35 * clause + 0.3 * context + 0.25 * position + 0.1 * same_kind
 
 
+# Dates that say when an instrument was issued: a draft's publication date and the final
+# text's promulgation date are the same field of the document, moved.
+_ISSUING_ROLES = frozenset({"published", "promulgated", "revised"})
+
+
 def _same_kind(a: Threshold | DateMention, b: Threshold | DateMention) -> float:
     if isinstance(a, Threshold) and isinstance(b, Threshold):
         return float(a.unit == b.unit)
     if isinstance(a, DateMention) and isinstance(b, DateMention):
-        return float(a.role == b.role)
+        if a.role == b.role:
+            return 1.0
+        return 0.7 if {a.role, b.role} <= _ISSUING_ROLES else 0.0
     return 0.0
 
 
@@ -193,6 +200,7 @@ def _date_change(
         new_article=new_article,
         old=old_value,
         new=new_value,
+        role=role,
         summary=f"{role} {old_value or '(none)'} → {new_value or '(none)'}{written}",
     )
 

@@ -41,6 +41,7 @@ class FieldChange(BaseModel):
     new_article: int | None = None
     old: str | None = None
     new: str | None = None
+    role: str | None = Field(default=None, description="For dates: effective, promulgated...")
     summary: str = Field(description="One readable line: 'threshold 0.1% → 0.05%'")
 
 

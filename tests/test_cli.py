@@ -100,6 +100,14 @@ def test_add_diff_show_scan_round_trip(tmp_path: Path, capsys: pytest.CaptureFix
     diff = json.loads(capsys.readouterr().out)
     statuses = {row["status"] for row in diff["alignment"]}
     assert {"added", "renumbered", "modified"} <= statuses
+    changes = diff["field_changes"]
+    dates = [(c["change"], c["old"], c["new"]) for c in changes if c["kind"] == "date"]
+    # The issuing line moved (draft published → measures promulgated), 第十五条 → 第十七条's
+    # effective date moved; the header's 公布の日より施行 restates the latter, reported once.
+    assert sorted(dates) == [
+        ("changed", "2025-02-19", "2025-07-28"),
+        ("changed", "2025-05-01", "2025-07-28"),
+    ]
     assert main(["diff", f"{doc}@1", f"{doc}@2", "--format", "markdown", *data]) == 0
     assert "毎月" in capsys.readouterr().out
 
