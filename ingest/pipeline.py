@@ -118,8 +118,10 @@ class _Layout:
         position = {page.number: i for i, page in enumerate(raw.pages)}
         for block in notes:
             self.pages[position[block.page]].append(block)
+        # reading order of each block's first line (column by column on multi-column pages)
+        order = {id(line): i for page_all in lines for i, line in enumerate(page_all)}
         for blocks in self.pages:
-            blocks.sort(key=lambda b: b.lines[0].top)
+            blocks.sort(key=lambda b: order[id(b.lines[0])])
         _mark_continuations(body_all, self.metrics)
         sequence = [
             block
