@@ -6,8 +6,8 @@ the lines right of it start at one common edge.  A two-column *table* (short cod
 descriptions) has no such filled left column, and a one-column page has ink across the
 middle in nearly every row, so neither is split.
 
-Rows whose ink touches the gutter (a full-width title, a centred page number) span the
-columns: reading goes left column, right column, then the spanning row, band by band.
+Rows whose ink crosses the gutter's middle (a full-width title, a centred page number) span
+the columns: reading goes left column, right column, then the spanning row, band by band.
 """
 
 from __future__ import annotations
@@ -61,6 +61,11 @@ def _intervals(row: Sequence[RawChar], merge: float) -> list[tuple[float, float]
     return spans
 
 
+def _crosses(spans: list[tuple[float, float]], x: float) -> bool:
+    """Does ink run across ``x``?  (A line may poke into the gutter, not through it.)"""
+    return any(a < x < b for a, b in spans)
+
+
 def _widest_free_band(
     rows: list[list[tuple[float, float]]], width: float, allowance: int
 ) -> tuple[float, float] | None:
@@ -108,19 +113,21 @@ def find_gutter(rows: list[list[RawChar]], width: float) -> Gutter | None:
     em = statistics.median(g.size for row in inked_rows for g in _inked(row)) or 10.0
     merge = _MERGE_EMS * em
     spans = [_intervals(row, merge) for row in inked_rows]
-    band = _widest_free_band(spans, width, max(1, len(spans) // 20))
+    # titles, folios and running heads may cross the gutter: a few rows are let through
+    band = _widest_free_band(spans, width, max(2, round(0.12 * len(spans))))
     if band is None or band[1] - band[0] < _MIN_GUTTER_EMS * em:
         return None
     g0, g1 = band
+    middle = (g0 + g1) / 2
     left_parts: list[tuple[float, float]] = []
     right_parts: list[tuple[float, float]] = []
     spanning = 0
     for row_spans in spans:
-        if any(a < g1 and b > g0 for a, b in row_spans):
+        if _crosses(row_spans, middle):
             spanning += 1
             continue
-        left = [(a, b) for a, b in row_spans if b <= g0]
-        right = [(a, b) for a, b in row_spans if a >= g1]
+        left = [(a, b) for a, b in row_spans if b <= middle]
+        right = [(a, b) for a, b in row_spans if a >= middle]
         if left:
             left_parts.append((left[0][0], left[-1][1]))
         if right:
@@ -151,9 +158,9 @@ def find_gutter(rows: list[list[RawChar]], width: float) -> Gutter | None:
 
 def split_row(row: list[RawChar], gutter: Gutter) -> list[tuple[int, list[RawChar]]]:
     """``(side, glyphs)`` parts of a row: -1 left column, 1 right column, 0 spanning both."""
-    if any(a < gutter.x1 and b > gutter.x0 for a, b in _intervals(row, gutter.merge)):
-        return [(0, row)]
     middle = gutter.middle
+    if _crosses(_intervals(row, gutter.merge), middle):
+        return [(0, row)]
     left = [g for g in row if (g.x0 + g.x1) / 2 < middle]
     right = [g for g in row if (g.x0 + g.x1) / 2 >= middle]
     return [(side, part) for side, part in ((-1, left), (1, right)) if _inked(part)]

@@ -134,11 +134,13 @@ def make_line(page: int, row: list[RawChar]) -> TextLine | None:
     glyphs: list[RawChar] = []
     previous: RawChar | None = None
     for glyph in row:
-        # fake bold: the same glyph drawn twice, slightly offset
+        # fake bold: the same glyph drawn twice, slightly offset (overlapping itself; a
+        # doubled narrow letter such as the ``ll`` of ``shall`` sits side by side)
         if (
             previous is not None
             and previous.text == glyph.text
             and abs(previous.x0 - glyph.x0) < 0.3 * _size(glyph)
+            and glyph.x0 < (previous.x0 + previous.x1) / 2
             and abs(previous.top - glyph.top) < 0.3 * _size(glyph)
         ):
             continue

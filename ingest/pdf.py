@@ -33,7 +33,20 @@ _HEADER_WINDOW = 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps against hostile or accidental giant inputs."""
+    """Caps against hostile or accidental giant inputs (one ``Limits`` per call, immutable).
+
+    Every cap, when passed, raises ``models.errors.LimitExceededError`` (code ``E106``, CLI
+    exit code 3) naming the file; ``ingest_many`` reports it as that file's failure result.
+
+    * ``max_pages`` (default 2000): checked once the page tree is read, before any page is
+      laid out.
+    * ``max_bytes`` (default 200 MiB): checked on the file size before pdfplumber opens it.
+    * ``max_seconds_per_file`` (default 120 s, wall clock): checked before each page is read,
+      so one pathological page can overrun it by its own parsing time; layout and extraction
+      after reading are not counted.
+
+    ``Limits(max_pages=50)`` etc. override one cap and keep the others' defaults.
+    """
 
     max_pages: int = 2000
     max_bytes: int = 200 * 1024 * 1024

@@ -5,6 +5,10 @@ cannot; ``ingest_many`` never raises for a bad file and yields one ``IngestResul
 as docling's ``ConversionResult``.  ``build_document`` is the pure part (no pdfplumber): it
 takes the pages ``ingest.pdf`` read.
 
+``Limits`` (re-exported from ``ingest.pdf``) caps pages, bytes and seconds per file; both
+entry points take one (``ingest_pdf(path, Limits(max_pages=50))``) and a file over a cap
+fails with ``LimitExceededError`` (E106).  See ``Limits`` for the defaults.
+
 ``Document.text``: the body blocks (body, heading, list item) of every page in reading order,
 then the footnote blocks; blocks are joined by ``\\n`` except a block that continues the
 previous page's sentence, which is joined like a wrapped line (nothing between CJK, a space

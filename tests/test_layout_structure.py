@@ -425,3 +425,53 @@ def test_heldout_footnote_on_the_page_before_its_predecessor() -> None:
     by_number = {n.number: n for n in notes}
     assert by_number[2].text.endswith("累計60業務日を超えることはできない。")
     assert by_number[4].text.startswith("日本の外為法では")
+
+
+EN_ARTICLES = [
+    "Article 1 This Law is enacted in order to safeguard national security and interests, "
+    "fulfill international obligations such as non-proliferation, and strengthen and "
+    "regulate export control.",
+    "Article 2 This Law applies to the export control of dual-use items, military products, "
+    "nuclear items, and other goods, technologies, services and items related to "
+    "safeguarding national security and interests.",
+    "Article 3 Export control work shall adhere to the holistic approach to national "
+    "security, maintain international peace, coordinate security and development, and "
+    "improve export control management and services.",
+    "Article 4 The State implements a unified export control system, managed by means of "
+    "formulating control lists, directories or catalogues and implementing export licensing.",
+    "Article 5 The State Council and the Central Military Commission shall lead the export "
+    "control work in accordance with their duties.",
+    "Article 49 This Law shall enter into force on December 1, 2020.",
+]
+
+
+def _two_column_pdf(path: Path) -> None:
+    """A journal-style page: centred title across both columns, two ragged-right columns."""
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen import canvas
+
+    drawing = canvas.Canvas(str(path))  # A4 portrait
+    drawing.setFont("Times-Bold", 14)
+    drawing.drawCentredString(297, 780, "Export Control Law of the People's Republic of China")
+    width = 230.0
+    for x, part in ((60.0, EN_ARTICLES[:3]), (305.0, EN_ARTICLES[3:])):
+        y = 750.0
+        for paragraph in part:
+            for row in simpleSplit(paragraph, "Times-Roman", 10, width):
+                drawing.setFont("Times-Roman", 10)
+                drawing.drawString(x, y, row)
+                y -= 13.0
+            y -= 6.0
+    drawing.setFont("Times-Roman", 9)
+    drawing.drawCentredString(297, 40, "- 1 -")
+    drawing.showPage()
+    drawing.save()
+
+
+def test_two_column_pdf_end_to_end(tmp_path: Path) -> None:
+    path = tmp_path / "two-columns.pdf"
+    _two_column_pdf(path)
+    document = ingest_pdf(path)
+    texts = [b.text for b in document.blocks if not b.kind.is_furniture]
+    assert texts == ["Export Control Law of the People's Republic of China", *EN_ARTICLES]
+    assert document.blocks[-1].kind is BlockKind.PAGE_NUMBER
