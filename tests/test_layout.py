@@ -357,3 +357,29 @@ def test_glued_marker_spans(text: str, number: int, clean: str | None) -> None:
 )  # fmt: skip
 def test_page_number_forms(text: str, is_page_number: bool) -> None:
     assert bool(PAGE_NUMBER.match(text)) is is_page_number
+
+
+def _latin(text: str, advance: float) -> list[RawChar]:
+    """Glyphs at a fixed advance (Times ``l`` is 0.28 em wide)."""
+    return [
+        RawChar(ch, 72.0 + i * advance, 72.0 + (i + 1) * advance, 100.0, 110.0, 10.0, "Times")
+        for i, ch in enumerate(text)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        pytest.param(_latin("shall", 2.78), "shall", id="doubled-narrow-letter-kept"),
+        pytest.param(_latin("will", 2.78), "will", id="ll-in-will"),
+        pytest.param(
+            [g for c in glyphs("概要") for g in (c, RawChar(c.text, c.x0 + 0.4, c.x1 + 0.4,
+             c.top, c.bottom, c.size, c.fontname))],
+            "概要",
+            id="fake-bold-overprint-dropped",
+        ),
+    ],
+)  # fmt: skip
+def test_fake_bold_and_doubled_letters(row: list[RawChar], expected: str) -> None:
+    made = make_line(1, row)
+    assert made is not None and made.text == expected
