@@ -356,7 +356,9 @@ def _alignment_break(
     if centred_before and centred_now:
         alike = font_family(previous.font) == font_family(line.font)
         close = line.top - previous.bottom < 1.2 * line.size
-        return not (alike and close and not ends_sentence(previous.text))
+        # a bracketed line under a title is its own note: （2020年10月17日…通过）
+        aside = line.text[:1] in "（(" and line.text[-1:] in "）)"
+        return aside or not (alike and close and not ends_sentence(previous.text))
     if centred_before or centred_now:
         return True
     return None

@@ -132,6 +132,14 @@ CENTRED = [
         id="title-then-chapter",
     ),
     pytest.param(
+        [
+            ("中华人民共和国出口管制法", 12.0),
+            ("（2020年10月17日第十三届全国人大常委会通过）", 12.0),
+        ],
+        ["中华人民共和国出口管制法", "（2020年10月17日第十三届全国人大常委会通过）"],
+        id="title-then-bracketed-note-same-size",
+    ),
+    pytest.param(
         [("中华人民共和国主席令", 12.0), ("第五十八号", 12.0)],
         ["中华人民共和国主席令第五十八号"],
         id="order-and-its-number",
