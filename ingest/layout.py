@@ -364,12 +364,17 @@ def _alignment_break(
     return None
 
 
-def _row_break(line: TextLine, first: TextLine, wrapped: bool) -> bool | None:
-    """Table rows: a line with cells opens a row; a wrapped cell continues its row."""
+def _row_break(line: TextLine, first: TextLine, full: bool, wrapped: bool) -> bool | None:
+    """Table rows: a line with cells opens a row; a wrapped cell continues its row.
+
+    The cell must have wrapped (the line before runs to the edge): text under a short
+    ``1．　概要`` aligned with its title is a paragraph, not a cell.
+    """
     if line.cells and (first.cells or not wrapped):
         return True
     if (
-        first.cells
+        full
+        and first.cells
         and not line.cells
         and line.x0 > first.x0 + line.size
         and any(abs(line.x0 - cell) < 0.5 * line.size for cell in first.cells)
@@ -393,7 +398,7 @@ def breaks_before(previous: TextLine, line: TextLine, metrics: Metrics, first: T
         aligned = _alignment_break(previous, line, metrics, full)
         if aligned is not None:
             return aligned
-    row = _row_break(line, first, wrapped)
+    row = _row_break(line, first, full, wrapped)
     if row is not None:
         return row
     left = metrics.edges(line)[0]

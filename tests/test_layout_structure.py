@@ -221,6 +221,15 @@ def test_table_rows_keep_wrapped_cells_and_start_a_block_each() -> None:
     ]
 
 
+def test_text_aligned_under_a_tabbed_heading_is_not_a_table_cell() -> None:
+    page = [
+        *body(100.0),
+        _row("1．", "概要", 180.0),
+        line("中国国務院は、2024年9月30日、条例を公布した。", x0=TABLE_COLUMN, top=197.0),
+    ]
+    assert block_texts(page)[-2:] == ["1． 概要", "中国国務院は、2024年9月30日、条例を公布した。"]
+
+
 # ---------------------------------------------------------------------------- footnotes
 
 NOTE_1 = "1　中国政府網「国务院公布《中华人民共和国两用物项出口管制条例》」（2024年10月9日閲覧）"
