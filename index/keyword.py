@@ -6,7 +6,9 @@ Tokens, from one text:
 * words: Sudachi (normalised forms, particles and symbols dropped) for text with kana,
   jieba (search mode) for Han-only text, lower-cased words for Latin script;
 * character bigrams of every CJK run, so words a segmenter splits differently (and
-  kanji shared by Japanese and Chinese, 稀土, 公告) still meet.
+  kanji shared by Japanese and Chinese, 稀土, 公告) still meet;
+* every token folded to simplified characters (``index.han_fold``: 経→经, 輸→输, 價→价), so a
+  Japanese question's 輸出許可 meets a Chinese article's 输出许可 and the other way round.
 
 The store keeps every chunk (JSON) and its term counts; postings are a CSR array rebuilt
 lazily after writes, so a query costs a few numpy slices.
@@ -28,9 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from index.han_fold import fold_han
 from models.search import Chunk
 
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"
 K1, B = 1.2, 0.75
 
 _KANJI_DIGITS = "〇零一二三四五六七八九十百千两兩"
@@ -99,9 +102,10 @@ def _japanese_words(text: str) -> list[str]:
 
 
 def _chinese_words(text: str) -> list[str]:
+    # jieba's dictionary is simplified: traditional text segments better folded first.
     return [
         w
-        for w in _jieba().lcut_for_search(text)
+        for w in _jieba().lcut_for_search(fold_han(text))
         if w.strip() and w not in _ZH_STOP and _CJK_RUN.match(w)
     ]
 
@@ -137,7 +141,7 @@ def tokenize(text: str) -> list[str]:
     for run in _BIGRAM_RUN.findall(plain):
         tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
     tokens.extend(w for w in _LATIN_WORD.findall(plain.lower()) if w not in _EN_STOP)
-    return tokens
+    return [fold_han(t) for t in tokens]
 
 
 class KeywordIndex:
@@ -170,8 +174,19 @@ class KeywordIndex:
             self._db.execute("INSERT INTO meta VALUES ('tokenizer', ?)", (TOKENIZER_VERSION,))
             self._db.commit()
         elif row[0] != TOKENIZER_VERSION:
-            # Old token streams cannot be compared with new queries: start afresh.
-            self._db.execute("DELETE FROM chunks")
+            # Old token streams cannot be compared with new queries.  Every chunk's text is
+            # stored, so re-tokenise in place: the vectors (and chroma) stay as they are.
+            rows = self._db.execute("SELECT id, chunk FROM chunks").fetchall()
+            updates = [
+                (
+                    json.dumps(
+                        Counter(tokenize(json.loads(chunk_json)["text"])), ensure_ascii=False
+                    ),
+                    chunk_id,
+                )
+                for chunk_id, chunk_json in rows
+            ]
+            self._db.executemany("UPDATE chunks SET terms=? WHERE id=?", updates)
             self._db.execute("UPDATE meta SET value=? WHERE key='tokenizer'", (TOKENIZER_VERSION,))
             self._db.commit()
 

@@ -1,35 +1,51 @@
-"""Hybrid search: dense (chroma) + keyword (BM25) fused by reciprocal rank fusion.
+"""Hybrid search: dense retrievers (one chroma collection per embedder) + keyword (BM25),
+fused (``index.fusion``: z-scores by default, or reciprocal rank fusion).
 
-Dense vectors carry meaning across languages (a Japanese question finds a Chinese
-article); keywords carry what embeddings blur (0.1%, 1E902, 第61号).  RRF needs no score
-calibration between the two: each list contributes ``1 / (RRF_K + rank)``.
+Dense vectors carry meaning across languages (a Japanese question finds a Chinese article);
+keywords carry what embeddings blur (0.1%, 1E902, 第61号) and, Han characters folded to one
+form, the vocabulary Japanese and Chinese share.  Two embedders (e5 and USE by default) err on
+different questions, so their lists fused beat either alone.
 
-Layout under ``DATA_DIR/index``: ``chroma/`` (unless a Chroma server is used),
-``keyword.sqlite`` (every chunk + its terms; the source of hits), ``embedder.json``.
+Layout under ``DATA_DIR/index``: ``chroma/`` (unless a Chroma server is used; one collection
+per embedder), ``keyword.sqlite`` (every chunk + its terms; the source of hits),
+``embedder.json`` (``{"embedders": [config, ...]}``: which embedders built the index, in order).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from index.embed import Embedder, check_config, get_embedder
+from index.embed import (
+    DEFAULT_MODEL,
+    Embedder,
+    check_configs,
+    get_embedder,
+    retriever_name,
+    split_spec,
+)
+from index.fusion import FusionConfig, fuse, rank_of
 from index.keyword import KeywordIndex, tokenize
-from index.vector import VectorStore, where
+from index.snippet import SNIPPET_CHARS, mark_span, sentence_spans, snippet
+from index.vector import COLLECTION, VectorStore, collection_name, make_client, where
 from models.search import Chunk, Hit
 
-RRF_K = 60
+__all__ = ["AddStats", "SearchIndex", "snippet"]
+
 CANDIDATES = 50
-SNIPPET_CHARS = 160
-# Keyword hits scoring under this fraction of the best one are mostly shared bigrams and
-# function words; fused, they outvote a confident dense hit (dev bench: R@10 0.81 -> 0.88).
-KEYWORD_GATE = 0.5
+FUSION_ENV = "REGWATCH_FUSION"
+# Dense-only hits among the first this many get their closest sentence marked (one batch of
+# sentence embeddings per query: a few milliseconds each).
+SEMANTIC_SNIPPETS = 3
+MODES = ("hybrid", "dense", "keyword")
 
 
 @dataclass
@@ -41,41 +57,103 @@ class AddStats:
     marked_not_latest: int = 0
 
 
+def _read_configs(path: Path) -> list[dict[str, Any]]:
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    # Indexes of one embedder stored its config alone.
+    return list(stored["embedders"]) if "embedders" in stored else [stored]
+
+
+def _spec_name(config: dict[str, Any]) -> str:
+    """The ``--model`` name that loads the embedder ``config`` describes."""
+    name = retriever_name(config)
+    if name in ("e5", "use"):
+        return DEFAULT_MODEL if name == "e5" else "use"
+    return str(config.get("path") or config.get("model"))
+
+
 class SearchIndex:
+    """Chunks indexed for hybrid search.
+
+    ``embedder`` (one) or ``embedders`` (several) given directly, else ``model``: a spec such as
+    ``e5``, ``use``, ``e5+use``; with none, the embedders that built the existing index, or
+    ``index.embed.DEFAULT_SPEC`` for a new one.  ``fusion``: a ``FusionConfig`` or its spec
+    (``zscore``, ``rrf``, ``rrf:e5=1,use=2,keyword=0.5``), default ``$REGWATCH_FUSION`` or zscore
+    with equal weights.
+    """
+
     def __init__(
         self,
         data_dir: Path,
         embedder: Embedder | None = None,
         chroma_url: str | None = None,
         model: str | None = None,
+        *,
+        embedders: Sequence[Embedder] | None = None,
+        fusion: FusionConfig | str | None = None,
     ) -> None:
         self.dir = Path(data_dir) / "index"
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._embedder = embedder
-        self._model = model
+        given = list(embedders) if embedders else ([embedder] if embedder else [])
+        self._embedders: list[Embedder] | None = given or None
+        if given:
+            self._spec: list[str] = []
+        elif model is None and self.config_path.exists():
+            self._spec = [_spec_name(c) for c in _read_configs(self.config_path)]
+        else:
+            self._spec = split_spec(model)
         self._checked = False
         self.chroma_url = chroma_url
-        self.vectors = VectorStore(None if chroma_url else self.dir / "chroma", url=chroma_url)
+        self.fusion = (
+            fusion
+            if isinstance(fusion, FusionConfig)
+            else FusionConfig.parse(fusion or os.environ.get(FUSION_ENV))
+        )
+        client = make_client(None if chroma_url else self.dir / "chroma", chroma_url)
+        count = len(given) if given else len(self._spec)
+        self.stores = [VectorStore(name=collection_name(i), client=client) for i in range(count)]
         self.keywords = KeywordIndex(self.dir / "keyword.sqlite")
+        self._pool: ThreadPoolExecutor | None = None
 
     @property
     def config_path(self) -> Path:
         return self.dir / "embedder.json"
 
     @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = get_embedder(self._model)
+    def vectors(self) -> VectorStore:
+        """The first embedder's collection (a single-embedder index's only one)."""
+        return self.stores[0]
+
+    @property
+    def embedders(self) -> list[Embedder]:
+        if self._embedders is None:
+            self._embedders = [get_embedder(name) for name in self._spec]
         if not self._checked:
             if self.config_path.exists() and len(self.keywords):
-                stored = json.loads(self.config_path.read_text(encoding="utf-8"))
-                check_config(stored, self._embedder.config(), str(self.config_path))
+                check_configs(
+                    _read_configs(self.config_path),
+                    [e.config() for e in self._embedders],
+                    str(self.config_path),
+                )
             self._checked = True
-        return self._embedder
+        return self._embedders
+
+    @property
+    def embedder(self) -> Embedder:
+        """The first embedder (the one a single-embedder index uses)."""
+        return self.embedders[0]
+
+    def retriever_names(self) -> list[str]:
+        """Names of the dense lists, in embedder order (unique: a repeated one gets ``#2``)."""
+        names: list[str] = []
+        for embedder in self.embedders:
+            name = retriever_name(embedder.config())
+            names.append(name if name not in names else f"{name}#{len(names) + 1}")
+        return names
 
     def _save_config(self) -> None:
+        configs = [e.config() for e in self.embedders]
         self.config_path.write_text(
-            json.dumps(self.embedder.config(), ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps({"embedders": configs}, ensure_ascii=False, indent=2), encoding="utf-8"
         )
 
     def __len__(self) -> int:
@@ -102,16 +180,19 @@ class SearchIndex:
                 embed.append(chunk)
         stale = self._stale_ids(chunks)
         if stale:
-            self.vectors.delete(stale)
+            for store in self.stores:
+                store.delete(stale)
             self.keywords.remove(stale)
             stats.removed = len(stale)
         if embed:
-            vectors = self.embedder.embed_passages([c.text for c in embed])
-            self.vectors.upsert(embed, vectors)
+            texts = [c.text for c in embed]
+            for embedder, store in zip(self.embedders, self.stores, strict=True):
+                store.upsert(embed, embedder.embed_passages(texts))
             self.keywords.add(embed)
             stats.embedded = len(embed)
         if relabel:
-            self.vectors.update_metadata(relabel)
+            for store in self.stores:
+                store.update_metadata(relabel)
             self.keywords.add(relabel)
             stats.metadata_updated = len(relabel)
         stats.marked_not_latest = self._retire_old_versions(chunks)
@@ -141,19 +222,61 @@ class SearchIndex:
             if c.latest and c.document in newest and c.version < newest[c.document]
         ]
         if retired:
-            self.vectors.update_metadata(retired)
+            for store in self.stores:
+                store.update_metadata(retired)
             self.keywords.set_latest([c.id for c in retired], False)
         return len(retired)
 
+    def _drop_collections(self) -> None:
+        """Every collection of ours, also those of embedders a previous build had more of."""
+        client = self.stores[0].client
+        for collection in client.list_collections():
+            name = getattr(collection, "name", collection)
+            if name == COLLECTION or str(name).startswith(f"{COLLECTION}-"):
+                client.delete_collection(name)
+        for store in self.stores:
+            store.reset()
+
     def rebuild(self, chunks: Sequence[Chunk]) -> AddStats:
-        """Drop everything (vectors, keywords, stored embedder) and index ``chunks`` afresh."""
-        self.vectors.reset()
+        """Drop everything (vectors, keywords, stored embedders) and index ``chunks`` afresh."""
+        self._drop_collections()
         self.keywords.close()
         (self.dir / "keyword.sqlite").unlink(missing_ok=True)
         self.keywords = KeywordIndex(self.dir / "keyword.sqlite")
         self.config_path.unlink(missing_ok=True)
-        self._checked = True  # a rebuild adopts the current embedder
+        self._checked = True  # a rebuild adopts the current embedders
         return self.add(chunks)
+
+    def _lists_for(self, mode: str) -> tuple[list[int], bool]:
+        """Embedder positions and whether BM25 take part: ``hybrid``, ``dense``, ``keyword``,
+        or retriever names joined by ``+`` (``e5+keyword``, ``use``) for benches."""
+        if mode == "keyword":
+            return [], True
+        every = list(range(len(self.stores)))
+        if mode in ("hybrid", "dense"):
+            return every, mode == "hybrid"
+        names = self.retriever_names()
+        parts = mode.split("+")
+        unknown = [p for p in parts if p != "keyword" and p not in names]
+        if unknown:
+            raise ValueError(f"unknown retriever(s) {unknown}: expected {MODES}, {names}, keyword")
+        return [names.index(p) for p in parts if p != "keyword"], "keyword" in parts
+
+    def _dense_lists(
+        self, query: str, positions: list[int], depth: int, clause: dict[str, Any] | None
+    ) -> dict[int, tuple[np.ndarray, list[tuple[str, float]]]]:
+        embedders = self.embedders
+
+        def one(position: int) -> tuple[np.ndarray, list[tuple[str, float]]]:
+            vector = embedders[position].embed_queries([query])[0]
+            return vector, self.stores[position].query(vector, depth, clause)
+
+        if len(positions) == 1:
+            return {positions[0]: one(positions[0])}
+        # torch and numpy release the GIL: the embedders encode the query side by side.
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=len(self.stores))
+        return dict(zip(positions, self._pool.map(one, positions), strict=True))
 
     def search(
         self,
@@ -166,7 +289,8 @@ class SearchIndex:
         all_versions: bool = False,
         mode: str = "hybrid",
     ) -> list[Hit]:
-        """Top ``k`` hits; ``mode`` is ``hybrid``, ``dense`` or ``keyword`` (for benches)."""
+        """Top ``k`` hits; ``mode``: ``hybrid``, ``dense``, ``keyword``, or retriever names
+        joined by ``+`` (see ``retriever_names``), for benches."""
         if not len(self.keywords) or not query.strip():
             return []
         filters = {
@@ -176,36 +300,33 @@ class SearchIndex:
             "effective_after": effective_after,
             "latest_only": not all_versions,
         }
-        depth = max(CANDIDATES, 3 * k)
+        depth = min(max(CANDIDATES, 3 * k), len(self.keywords))
+        positions, use_keywords = self._lists_for(mode)
         tokens = tokenize(query)
-        dense: list[tuple[str, float]] = []
-        keyword: list[tuple[str, float]] = []
-        if mode in ("hybrid", "dense"):
-            vector = self.embedder.embed_queries([query])[0]
-            dense = self.vectors.query(vector, min(depth, len(self.keywords)), where(**filters))
-        if mode in ("hybrid", "keyword"):
-            keyword = self.keywords.search(tokens, depth, self.keywords.mask(**filters))
-            if mode == "hybrid" and keyword:
-                keyword = [(cid, sc) for cid, sc in keyword if sc >= KEYWORD_GATE * keyword[0][1]]
-        return self._fuse(dense, keyword, tokens, k)
+        lists: dict[str, list[tuple[str, float]]] = {}
+        query_vectors: dict[int, np.ndarray] = {}
+        if positions:
+            names = self.retriever_names()
+            for position, (vector, hits) in self._dense_lists(
+                query, positions, depth, where(**filters)
+            ).items():
+                lists[names[position]] = hits
+                query_vectors[position] = vector
+        if use_keywords:
+            lists["keyword"] = self.keywords.search(tokens, depth, self.keywords.mask(**filters))
+        hits = self._hits(lists, tokens, k)
+        if query_vectors:
+            self._mark_closest_sentences(hits, query_vectors)
+        return hits
 
-    def _fuse(
-        self,
-        dense: list[tuple[str, float]],
-        keyword: list[tuple[str, float]],
-        tokens: list[str],
-        k: int,
+    def _hits(
+        self, lists: dict[str, list[tuple[str, float]]], tokens: list[str], k: int
     ) -> list[Hit]:
-        scores: dict[str, float] = {}
-        dense_rank = {cid: r for r, (cid, _) in enumerate(dense, 1)}
-        keyword_rank = {cid: r for r, (cid, _) in enumerate(keyword, 1)}
-        for ranks in (dense_rank, keyword_rank):
-            for cid, rank in ranks.items():
-                scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
-        order = sorted(scores, key=lambda c: (-scores[c], dense_rank.get(c, 10**9)))
+        dense_rank = rank_of(lists, [n for n in lists if n != "keyword"])
+        keyword_rank = rank_of(lists, ["keyword"])
         hits: list[Hit] = []
         seen: set[str] = set()
-        for cid in order:
+        for cid, score in fuse(lists, self.fusion):
             chunk = self.keywords.get(cid)
             if chunk is None:  # in chroma but not in the keyword store: a half-written add
                 continue
@@ -218,7 +339,7 @@ class SearchIndex:
             hits.append(
                 Hit(
                     chunk=chunk,
-                    score=scores[cid],
+                    score=score,
                     dense_rank=dense_rank.get(cid),
                     keyword_rank=keyword_rank.get(cid),
                     snippet=snippet(chunk.text, tokens),
@@ -228,58 +349,36 @@ class SearchIndex:
                 break
         return hits
 
+    def _mark_closest_sentences(
+        self, hits: list[Hit], query_vectors: dict[int, np.ndarray]
+    ) -> None:
+        """Dense-only hits share no word with the query: mark their sentence closest to it."""
+        todo = [h for h in hits[:SEMANTIC_SNIPPETS] if "【" not in h.snippet]
+        if not todo:
+            return
+        # Pointing at a sentence needs no best model: the fastest one (USE) where it is in use.
+        names = self.retriever_names()
+        position = next((p for p in query_vectors if names[p] == "use"), min(query_vectors))
+        spans = [sentence_spans(h.chunk.text, skip_first_line=bool(h.chunk.law)) for h in todo]
+        sentences = [h.chunk.text[a:b] for h, s in zip(todo, spans, strict=True) for a, b in s]
+        if not sentences:
+            return
+        similarity = self.embedders[position].embed_passages(sentences) @ query_vectors[position]
+        offset = 0
+        for hit, hit_spans in zip(todo, spans, strict=True):
+            if hit_spans:
+                best = hit_spans[int(np.argmax(similarity[offset : offset + len(hit_spans)]))]
+                hit.snippet = mark_span(hit.chunk.text, *best, width=SNIPPET_CHARS)
+            offset += len(hit_spans)
+
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
         self.keywords.close()
 
     def destroy(self) -> None:
         """Remove the whole index folder (tests, ``--rebuild`` from scratch)."""
         self.close()
-        self.vectors.reset()
+        self._drop_collections()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
-    """NFKC of ``text`` lower-cased, and for each output character its source offset."""
-    out: list[str] = []
-    offsets: list[int] = []
-    for i, char in enumerate(text):
-        norm = unicodedata.normalize("NFKC", char).lower()
-        out.append(norm)
-        offsets.extend([i] * len(norm))
-    return "".join(out), offsets
-
-
-def snippet(text: str, tokens: Sequence[str], width: int = SNIPPET_CHARS) -> str:
-    """The window of ``text`` with the most query-token characters, matches in 【】.
-
-    Dense-only (cross-lingual) hits share no tokens with the query: their snippet is the
-    chunk's beginning, unmarked.
-    """
-    norm, offsets = _normalised_with_offsets(text)
-    marks = np.zeros(len(text) + 1, np.int8)
-    for token in {t for t in tokens if len(t) >= 2}:
-        start = norm.find(token)
-        while start != -1:
-            end = start + len(token)
-            marks[offsets[start] : offsets[end - 1] + 1] = 1
-            start = norm.find(token, end)
-    flat = " ".join(text.split())
-    if not marks.any():
-        return flat[:width] + ("…" if len(flat) > width else "")
-    density = np.convolve(marks[: len(text)], np.ones(min(width, len(text)), np.int32), "valid")
-    begin = int(np.argmax(density))
-    end = min(len(text), begin + width)
-    parts: list[str] = ["…" if begin else ""]
-    inside = False
-    for i in range(begin, end):
-        if marks[i] and not inside:
-            parts.append("【")
-            inside = True
-        elif not marks[i] and inside:
-            parts.append("】")
-            inside = False
-        parts.append(" " if text[i] in "\n\r\t" else text[i])
-    if inside:
-        parts.append("】")
-    parts.append("…" if end < len(text) else "")
-    return "".join(parts)

@@ -99,9 +99,21 @@ def where(
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def collection_name(position: int) -> str:
+    """The collection of the index's ``position``-th embedder: the first keeps the historic
+    name, so an index built by one embedder stays readable."""
+    return COLLECTION if position == 0 else f"{COLLECTION}-{position + 1}"
+
+
 class VectorStore:
-    def __init__(self, path: Path | None = None, url: str | None = None, name: str = COLLECTION):
-        self.client = make_client(path, url)
+    def __init__(
+        self,
+        path: Path | None = None,
+        url: str | None = None,
+        name: str = COLLECTION,
+        client: Any = None,
+    ):
+        self.client = client if client is not None else make_client(path, url)
         self.name = name
         self.collection = self._open()
 

@@ -1,0 +1,117 @@
+"""Fusing ranked lists from several retrievers (dense models, BM25) into one ranking.
+
+Two methods, the weights per retriever configurable for both:
+
+* ``zscore`` (default): each list's scores are standardised over its own candidates
+  (``(s - mean) / std``) and summed with the weights; a chunk absent from a list gets 0 there,
+  "no evidence", the list's average.  Standardising puts a cosine of 0.83 and a BM25 of 14.2
+  on one scale per query, and a list whose top hit stands far above the rest (an exact code or
+  number match) pulls harder than one whose scores are flat.  Dev bench (32 questions): R@1
+  0.75 vs 0.53-0.59 for RRF with the same three lists.
+* ``rrf``: reciprocal rank fusion, ``weight / (k + rank)``: needs no score scale at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Ranked = list[tuple[str, float]]
+METHODS = ("zscore", "rrf")
+RRF_K = 60
+# Keyword hits under this fraction of the best one are mostly shared bigrams and function
+# words; with RRF (ranks only) they outvote a confident dense hit.  z-scores need no gate.
+KEYWORD_GATE = 0.5
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How ranked lists are fused; ``weights`` by retriever name (``e5``, ``use``, ``keyword``),
+    1.0 for a retriever not named."""
+
+    method: str = "zscore"
+    weights: Mapping[str, float] = field(default_factory=dict)
+    rrf_k: int = RRF_K
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"fusion method {self.method!r}: expected one of {METHODS}")
+
+    def weight(self, retriever: str) -> float:
+        return float(self.weights.get(retriever, 1.0))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"method": self.method, "weights": dict(self.weights), "rrf_k": self.rrf_k}
+
+    @classmethod
+    def parse(cls, spec: str | None) -> FusionConfig:
+        """``zscore``, ``rrf``, ``rrf:e5=1,use=2,keyword=0.5`` or ``e5=1,keyword=0.5``."""
+        if not spec:
+            return cls()
+        method, _, rest = spec.partition(":") if ":" in spec else ("", "", spec)
+        if not method and "=" not in rest:
+            method, rest = rest, ""
+        weights: dict[str, float] = {}
+        for part in filter(None, (p.strip() for p in rest.split(","))):
+            name, _, value = part.partition("=")
+            weights[name.strip()] = float(value)
+        return cls(method=method or "zscore", weights=weights)
+
+
+def gate_keyword(hits: Ranked, gate: float = KEYWORD_GATE) -> Ranked:
+    """Keyword hits scoring at least ``gate`` times the best one."""
+    if not hits:
+        return hits
+    return [(cid, score) for cid, score in hits if score >= gate * hits[0][1]]
+
+
+def zscore_fuse(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -> dict[str, float]:
+    fused: dict[str, float] = {}
+    for name, hits in lists.items():
+        if not hits:
+            continue
+        scores = np.asarray([s for _, s in hits], np.float64)
+        spread = float(scores.std())
+        # One candidate, or all tied: no spread to standardise, every candidate counts 1.
+        z = (scores - scores.mean()) / spread if spread > 1e-9 else np.ones_like(scores)
+        weight = weights.get(name, 1.0)
+        for (cid, _), value in zip(hits, z, strict=True):
+            fused[cid] = fused.get(cid, 0.0) + weight * float(value)
+    return fused
+
+
+def rrf_fuse(
+    lists: Mapping[str, Ranked], weights: Mapping[str, float], k: int = RRF_K
+) -> dict[str, float]:
+    fused: dict[str, float] = {}
+    for name, hits in lists.items():
+        weight = weights.get(name, 1.0)
+        for rank, (cid, _) in enumerate(hits, 1):
+            fused[cid] = fused.get(cid, 0.0) + weight / (k + rank)
+    return fused
+
+
+def fuse(lists: Mapping[str, Ranked], config: FusionConfig) -> list[tuple[str, float]]:
+    """(chunk id, fused score), best first; ties broken by the best rank in any list."""
+    weights = {name: config.weight(name) for name in lists}
+    if config.method == "rrf":
+        gated = {n: gate_keyword(h) if n == "keyword" else h for n, h in lists.items()}
+        scores = rrf_fuse(gated, weights, config.rrf_k)
+    else:
+        scores = zscore_fuse(lists, weights)
+    best_rank: dict[str, int] = {}
+    for hits in lists.values():
+        for rank, (cid, _) in enumerate(hits, 1):
+            best_rank[cid] = min(best_rank.get(cid, rank), rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], best_rank.get(item[0], 10**9)))
+
+
+def rank_of(lists: Mapping[str, Ranked], names: Sequence[str]) -> dict[str, int]:
+    """Each chunk's best rank over the lists named ``names``."""
+    ranks: dict[str, int] = {}
+    for name in names:
+        for rank, (cid, _) in enumerate(lists.get(name, []), 1):
+            ranks[cid] = min(ranks.get(cid, rank), rank)
+    return ranks

@@ -1,0 +1,108 @@
+"""Snippets: the part of a hit worth showing, the matching part marked 【like this】.
+
+* A hit sharing words with the query: the window with the most query-token characters,
+  every match marked (tokens and text compared NFKC-folded, lower case, Han characters folded
+  to simplified, so 【輸出許可】 is marked for a query saying 输出许可).
+* A dense-only hit (typically another language: an English question, a Japanese article)
+  shares no token: the search marks its sentence closest to the query in embedding space
+  (``sentence_spans`` + ``mark_span``); without that, the chunk's beginning, unmarked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.han_fold import fold_han
+
+SNIPPET_CHARS = 160
+# Sentence ends in ja/zh/en legal text; a line break ends a clause or list item too.
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]|\.(?=\s|$)")
+MIN_SENTENCE_CHARS = 6
+
+
+def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The search form of ``text`` (NFKC, lower case, Han folded) and, for each of its
+    characters, the source offset."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, char in enumerate(text):
+        norm = fold_han(unicodedata.normalize("NFKC", char).lower())
+        out.append(norm)
+        offsets.extend([i] * len(norm))
+    return "".join(out), offsets
+
+
+def token_marks(text: str, tokens: Sequence[str]) -> np.ndarray:
+    """1 for each character of ``text`` inside a query token's occurrence (tokens of 2+ chars)."""
+    norm, offsets = _normalised_with_offsets(text)
+    marks = np.zeros(len(text) + 1, np.int8)
+    for token in {t for t in tokens if len(t) >= 2}:
+        start = norm.find(token)
+        while start != -1:
+            end = start + len(token)
+            marks[offsets[start] : offsets[end - 1] + 1] = 1
+            start = norm.find(token, end)
+    return marks
+
+
+def _render(text: str, marks: np.ndarray, begin: int, end: int) -> str:
+    parts: list[str] = ["…" if begin else ""]
+    inside = False
+    for i in range(begin, end):
+        if marks[i] and not inside:
+            parts.append("【")
+            inside = True
+        elif not marks[i] and inside:
+            parts.append("】")
+            inside = False
+        parts.append(" " if text[i] in "\n\r\t" else text[i])
+    if inside:
+        parts.append("】")
+    parts.append("…" if end < len(text) else "")
+    return "".join(parts)
+
+
+def snippet(text: str, tokens: Sequence[str], width: int = SNIPPET_CHARS) -> str:
+    """The window of ``text`` with the most query-token characters, matches in 【】; the
+    chunk's beginning, unmarked, when no token matches."""
+    marks = token_marks(text, tokens)
+    if not marks.any():
+        flat = " ".join(text.split())
+        return flat[:width] + ("…" if len(flat) > width else "")
+    density = np.convolve(marks[: len(text)], np.ones(min(width, len(text)), np.int32), "valid")
+    begin = int(np.argmax(density))
+    return _render(text, marks, begin, min(len(text), begin + width))
+
+
+def sentence_spans(text: str, skip_first_line: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text`` (white space trimmed, very short ones left
+    out); ``skip_first_line`` leaves out a heading line of context (the law's title)."""
+    spans: list[tuple[int, int]] = []
+    start = text.find("\n") + 1 if skip_first_line and "\n" in text else 0
+    for match in _SENTENCE_END.finditer(text, start):
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    trimmed = []
+    for begin, end in spans:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        if end - begin >= MIN_SENTENCE_CHARS:
+            trimmed.append((begin, end))
+    return trimmed
+
+
+def mark_span(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
+    """A window of ``text`` around ``text[start:end]``, that span marked 【】 (cut at ``width``
+    when the sentence alone is longer)."""
+    marks = np.zeros(len(text) + 1, np.int8)
+    marks[start:end] = 1
+    # Half the room left by the sentence goes before it, for context.
+    begin = max(0, start - max(0, width - (end - start)) // 2)
+    return _render(text, marks, begin, min(len(text), begin + width))
