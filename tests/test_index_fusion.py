@@ -64,10 +64,10 @@ def test_rank_of_takes_best_rank_over_lists() -> None:
 @pytest.mark.parametrize(
     ("spec", "method", "weights"),
     [
-        (None, "zscore", {}),
-        ("rrf", "rrf", {}),
+        (None, "zscore", {"e5": 0.5}),
+        ("rrf", "rrf", {"e5": 0.5}),
         ("rrf:e5=1,use=2,keyword=0.5", "rrf", {"e5": 1.0, "use": 2.0, "keyword": 0.5}),
-        ("keyword=0.5", "zscore", {"keyword": 0.5}),
+        ("keyword=0.5", "zscore", {"e5": 0.5, "keyword": 0.5}),
     ],
     ids=["default", "rrf", "rrf-weighted", "weights-only"],
 )
