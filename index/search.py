@@ -35,7 +35,7 @@ from index.embed import (
 from index.fusion import FusionConfig, fuse, rank_of
 from index.keyword import KeywordIndex, tokenize
 from index.snippet import SNIPPET_CHARS, mark_span, sentence_spans, snippet
-from index.vector import COLLECTION, VectorStore, collection_name, make_client, where
+from index.vector import COLLECTION, Filters, VectorStore, collection_name, make_client
 from models.search import Chunk, Hit
 
 __all__ = ["AddStats", "SearchIndex", "snippet"]
@@ -46,6 +46,7 @@ FUSION_ENV = "REGWATCH_FUSION"
 # sentence embeddings per query: a few milliseconds each).
 SEMANTIC_SNIPPETS = 3
 MODES = ("hybrid", "dense", "keyword")
+_FILTER_FIELDS = ("lang", "issuer", "kind", "effective_after", "latest_only")
 
 
 @dataclass
@@ -263,13 +264,13 @@ class SearchIndex:
         return [names.index(p) for p in parts if p != "keyword"], "keyword" in parts
 
     def _dense_lists(
-        self, query: str, positions: list[int], depth: int, clause: dict[str, Any] | None
+        self, query: str, positions: list[int], depth: int, filters: Filters
     ) -> dict[int, tuple[np.ndarray, list[tuple[str, float]]]]:
         embedders = self.embedders
 
         def one(position: int) -> tuple[np.ndarray, list[tuple[str, float]]]:
             vector = embedders[position].embed_queries([query])[0]
-            return vector, self.stores[position].query(vector, depth, clause)
+            return vector, self.stores[position].query(vector, depth, filters)
 
         if len(positions) == 1:
             return {positions[0]: one(positions[0])}
@@ -293,13 +294,7 @@ class SearchIndex:
         joined by ``+`` (see ``retriever_names``), for benches."""
         if not len(self.keywords) or not query.strip():
             return []
-        filters = {
-            "lang": lang,
-            "issuer": issuer,
-            "kind": kind,
-            "effective_after": effective_after,
-            "latest_only": not all_versions,
-        }
+        filters = Filters(lang, issuer, kind, effective_after, latest_only=not all_versions)
         depth = min(max(CANDIDATES, 3 * k), len(self.keywords))
         positions, use_keywords = self._lists_for(mode)
         tokens = tokenize(query)
@@ -308,12 +303,13 @@ class SearchIndex:
         if positions:
             names = self.retriever_names()
             for position, (vector, hits) in self._dense_lists(
-                query, positions, depth, where(**filters)
+                query, positions, depth, filters
             ).items():
                 lists[names[position]] = hits
                 query_vectors[position] = vector
         if use_keywords:
-            lists["keyword"] = self.keywords.search(tokens, depth, self.keywords.mask(**filters))
+            mask = self.keywords.mask(**{k: getattr(filters, k) for k in _FILTER_FIELDS})
+            lists["keyword"] = self.keywords.search(tokens, depth, mask)
         hits = self._hits(lists, tokens, k)
         if query_vectors:
             self._mark_closest_sentences(hits, query_vectors)

@@ -1,6 +1,7 @@
 """Dense retrieval: a chromadb collection holding our own embeddings (cosine space).
 
-Embedded (``PersistentClient`` under the index folder) by default, or a Chroma server
+Old versions live in a second collection (see ``VectorStore``).  Embedded
+(``PersistentClient`` under the index folder) by default, or a Chroma server
 (``HttpClient``) when a URL is given; the calls are the same.  Chroma's default embedding
 function is never used (it downloads a model): every add and query passes vectors.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -105,7 +107,57 @@ def collection_name(position: int) -> str:
     return COLLECTION if position == 0 else f"{COLLECTION}-{position + 1}"
 
 
+@dataclass(frozen=True)
+class Filters:
+    """The search filters, for chroma (``where``) and for checking returned metadata."""
+
+    lang: str | None = None
+    issuer: str | None = None
+    kind: str | None = None
+    effective_after: str | None = None
+    latest_only: bool = True
+
+    @property
+    def narrows(self) -> bool:
+        """Whether a filter besides ``latest_only`` applies."""
+        return any((self.lang, self.issuer, self.kind, self.effective_after))
+
+    def where(self) -> dict[str, Any] | None:
+        return where(
+            lang=self.lang,
+            issuer=self.issuer,
+            kind=self.kind,
+            effective_after=self.effective_after,
+            latest_only=self.latest_only,
+        )
+
+    def accepts(self, meta: dict[str, Any]) -> bool:
+        """The ``where`` clause evaluated on one chunk's metadata."""
+        return not (
+            (self.latest_only and not meta.get("latest", True))
+            or (self.lang and meta.get("language") != self.lang)
+            or (self.kind and meta.get("doc_kind") != self.kind)
+            or (
+                self.effective_after
+                and int(meta.get("effective_num", 0)) < effective_number(self.effective_after)
+            )
+            or (self.issuer and self.issuer not in (meta.get("issuers") or []))
+        )
+
+
 class VectorStore:
+    """One embedder's vectors in two collections: latest versions in ``name``, older ones in
+    ``name-old``.
+
+    Chroma evaluates a ``where`` clause before the vector search, over every matching row:
+    at 100k chunks ``{"latest": true}`` alone costs 0.5 s a query against 4 ms without it.
+    Keeping old versions apart makes the default (latest-only) query need no filter; the other
+    filters are checked on a few times ``k`` nearest candidates, and only when too few pass
+    does chroma filter (a selective filter: exact, slower).
+    """
+
+    OVERFETCH = 4
+
     def __init__(
         self,
         path: Path | None = None,
@@ -115,66 +167,125 @@ class VectorStore:
     ):
         self.client = client if client is not None else make_client(path, url)
         self.name = name
-        self.collection = self._open()
+        self.collection = self._open(name)
+        self.old = self._open(f"{name}-old")
 
-    def _open(self) -> Any:
+    def _open(self, name: str) -> Any:
         return self.client.get_or_create_collection(
-            self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
 
+    def _both(self) -> tuple[Any, Any]:
+        return self.collection, self.old
+
     def count(self) -> int:
-        return int(self.collection.count())
+        return sum(int(c.count()) for c in self._both())
 
     def _batches(self, n: int) -> range:
         return range(0, n, max(1, int(self.client.get_max_batch_size())))
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        step = self._batches(len(chunks)).step
-        for start in self._batches(len(chunks)):
-            part = chunks[start : start + step]
-            self.collection.upsert(
-                ids=[c.id for c in part],
-                embeddings=np.asarray(vectors[start : start + step], np.float32),
-                metadatas=[metadata_of(c) for c in part],
-                documents=[c.text for c in part],
-            )
+        vectors = np.asarray(vectors, np.float32)
+        for latest, target, other in ((True, *self._both()), (False, *self._both()[::-1])):
+            rows = [i for i, c in enumerate(chunks) if c.latest == latest]
+            step = self._batches(len(rows)).step
+            for start in self._batches(len(rows)):
+                part = [chunks[i] for i in rows[start : start + step]]
+                ids = [c.id for c in part]
+                target.upsert(
+                    ids=ids,
+                    embeddings=vectors[rows[start : start + step]],
+                    metadatas=[metadata_of(c) for c in part],
+                    documents=[c.text for c in part],
+                )
+                other.delete(ids=ids)  # a chunk changing side must not linger on the other
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
-        step = self._batches(len(chunks)).step
-        for start in self._batches(len(chunks)):
-            part = chunks[start : start + step]
-            self.collection.update(
-                ids=[c.id for c in part], metadatas=[metadata_of(c) for c in part]
-            )
+        """New metadata; a chunk whose ``latest`` changed moves to the other collection."""
+        for latest, target, source in ((True, *self._both()), (False, *self._both()[::-1])):
+            group = [c for c in chunks if c.latest == latest]
+            step = self._batches(len(group)).step
+            for start in self._batches(len(group)):
+                part = {c.id: c for c in group[start : start + step]}
+                found = source.get(ids=list(part), include=["embeddings", "documents"])
+                if found["ids"]:
+                    target.upsert(
+                        ids=found["ids"],
+                        embeddings=np.asarray(found["embeddings"], np.float32),
+                        metadatas=[metadata_of(part[i]) for i in found["ids"]],
+                        documents=found["documents"],
+                    )
+                    source.delete(ids=found["ids"])
+                rest = [c for i, c in part.items() if i not in set(found["ids"])]
+                if rest:
+                    target.update(
+                        ids=[c.id for c in rest], metadatas=[metadata_of(c) for c in rest]
+                    )
 
     def delete(self, ids: Sequence[str]) -> None:
         step = self._batches(len(ids)).step
         for start in self._batches(len(ids)):
-            self.collection.delete(ids=list(ids[start : start + step]))
+            for collection in self._both():
+                collection.delete(ids=list(ids[start : start + step]))
 
     def ids(self) -> set[str]:
-        return set(self.collection.get(include=[])["ids"])
+        return {i for c in self._both() for i in c.get(include=[])["ids"]}
 
-    def query(
-        self, vector: np.ndarray, k: int, where_clause: dict[str, Any] | None = None
-    ) -> list[tuple[str, float]]:
-        """Top ``k`` (chunk id, cosine similarity)."""
-        if k <= 0:
-            return []
-        result = self.collection.query(
-            query_embeddings=np.asarray(vector, np.float32).reshape(1, -1),
+    def _nearest(
+        self, collection: Any, vector: np.ndarray, k: int, clause: dict[str, Any] | None
+    ) -> list[tuple[str, float, dict[str, Any]]]:
+        result = collection.query(
+            query_embeddings=vector.reshape(1, -1),
             n_results=k,
-            where=where_clause,
-            include=["distances"],
+            where=clause,
+            include=["distances", "metadatas"],
         )
         return [
-            (chunk_id, 1.0 - float(distance))
-            for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
+            (chunk_id, 1.0 - float(distance), meta or {})
+            for chunk_id, distance, meta in zip(
+                result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
+            )
         ]
 
+    def _query_one(
+        self, collection: Any, vector: np.ndarray, k: int, filters: Filters
+    ) -> list[tuple[str, float]]:
+        size = int(collection.count())
+        if size == 0:
+            return []
+        fetch = min(size, k * self.OVERFETCH if filters.narrows else k)
+        kept = [
+            (i, s)
+            for i, s, m in self._nearest(collection, vector, fetch, None)
+            if filters.accepts(m)
+        ]
+        if len(kept) >= k or fetch == size:
+            return kept[:k]
+        # A selective filter (or an index written before old versions moved out): let chroma
+        # filter; exact, and slower on a large collection.
+        return [
+            (i, s) for i, s, _ in self._nearest(collection, vector, min(k, size), filters.where())
+        ]
+
+    def query(
+        self, vector: np.ndarray, k: int, filters: Filters | None = None
+    ) -> list[tuple[str, float]]:
+        """Top ``k`` (chunk id, cosine similarity) passing ``filters`` (default: latest only)."""
+        if k <= 0:
+            return []
+        filters = filters or Filters()
+        vector = np.asarray(vector, np.float32)
+        hits = self._query_one(self.collection, vector, k, filters)
+        if not filters.latest_only:
+            hits += self._query_one(self.old, vector, k, filters)
+            hits.sort(key=lambda hit: -hit[1])
+        return hits[:k]
+
     def reset(self) -> None:
-        """Drop and recreate the collection (``rebuild``)."""
-        # chroma raises various exception types for an absent collection
-        with contextlib.suppress(Exception):
-            self.client.delete_collection(self.name)
-        self.collection = self._open()
+        """Drop and recreate both collections (``rebuild``)."""
+        for name in (self.name, f"{self.name}-old"):
+            # chroma raises various exception types for an absent collection
+            with contextlib.suppress(Exception):
+                self.client.delete_collection(name)
+        self.collection = self._open(self.name)
+        self.old = self._open(f"{self.name}-old")

@@ -1,0 +1,69 @@
+"""Vector store: old versions kept in their own collection (so latest-only queries need no
+chroma filter), filters checked on returned metadata, chroma's filter for selective ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.vector import Filters, VectorStore
+from tests.test_index_search import ANTI_MONOPOLY, NOTICE_61, HashEmbedder
+
+CHUNKS = [*NOTICE_61, ANTI_MONOPOLY]
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> VectorStore:
+    vectors = HashEmbedder().embed_passages([c.text for c in CHUNKS])
+    vs = VectorStore(tmp_path / "chroma")
+    vs.upsert(CHUNKS, vectors)
+    return vs
+
+
+def _query(store: VectorStore, filters: Filters | None = None, k: int = 3) -> set[str]:
+    vector = HashEmbedder().embed_queries(["商务部公告 罚款 価値"])[0]
+    return {cid for cid, _ in store.query(vector, k, filters)}
+
+
+def test_retired_chunks_move_to_the_old_collection(store: VectorStore) -> None:
+    retired = NOTICE_61[0].model_copy(update={"latest": False})
+    store.update_metadata([retired])
+    assert (store.collection.count(), store.old.count()) == (2, 1)
+    assert retired.id not in _query(store)
+    assert retired.id in _query(store, Filters(latest_only=False))
+    store.update_metadata([NOTICE_61[0]])
+    assert (store.collection.count(), store.old.count()) == (3, 0)
+
+
+def test_upsert_of_an_old_version_goes_to_the_old_collection(store: VectorStore) -> None:
+    old = ANTI_MONOPOLY.model_copy(update={"id": "aml:v0:a0:0", "version": 0, "latest": False})
+    store.upsert([old], HashEmbedder().embed_passages([old.text]))
+    assert old.id in {i for i in store.old.get(include=[])["ids"]}
+    assert store.ids() == {c.id for c in CHUNKS} | {old.id}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(lang="zh"), {"aml:v1:a0:0"}),
+        (Filters(issuer="商務部"), {"d61:v1:a0:0", "d61:v1:a1:0"}),
+        (Filters(kind="law"), {"aml:v1:a0:0"}),
+        (Filters(effective_after="2025-06-01"), {"d61:v1:a0:0"}),
+    ],
+    ids=["lang", "issuer", "kind", "effective-after"],
+)
+def test_filters_on_metadata(store: VectorStore, filters: Filters, expected: set[str]) -> None:
+    assert _query(store, filters) == expected
+
+
+def test_selective_filter_falls_back_to_chroma(
+    store: VectorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over-fetching one candidate: the zh chunk is not nearest, chroma's filter must find it.
+    monkeypatch.setattr(VectorStore, "OVERFETCH", 1)
+    vector = HashEmbedder().embed_queries(["価値に占める割合が0.1%以上"])[0]
+    hits = store.query(vector, 1, Filters(lang="zh"))
+    assert [cid for cid, _ in hits] == ["aml:v1:a0:0"]
+    assert np.isfinite([s for _, s in hits]).all()
