@@ -1,25 +1,34 @@
-"""Search latency at scale, and index build throughput vs the embedder's own.
+"""Search latency at scale, and index build throughput vs the embedders' own.
 
-    python -m bench.search_latency                     # 10k and 100k chunks
-    python -m bench.search_latency --sizes 10000 --queries 32
+    python -m bench.search_latency                     # 10k and 100k chunks, default embedders
+    python -m bench.search_latency --sizes 10000 --queries 32 --model use
 
-What is synthetic (embedding 100k texts on 2 cores would take the better part of an hour):
-the 205 dev truth chunks are embedded for real; each synthetic chunk copies one of them,
-its vector = that real vector + Gaussian noise (sigma 0.05 per dimension, renormalised)
-and its keyword terms = the real chunk's tokens plus 5 random "noise" terms from a 50k
-vocabulary, so neither retriever sees exact duplicates.  Queries are the 32 dev questions,
-run end to end (e5 query embedding + chroma + BM25 + fusion + snippets) next to a bare
-chroma query with the same precomputed vector.
+What is synthetic (embedding 100k texts on 2 cores would take hours): the 205 dev truth chunks
+are embedded for real by every embedder of the index; each synthetic chunk copies one of them,
+its vectors = the real vectors + Gaussian noise (sigma 0.05 per dimension, renormalised),
+written straight into the index's collections, and its keyword terms = the real chunk's
+tokens plus 5 random "noise" terms from a 50k vocabulary, so neither retriever sees exact
+duplicates.  One synthetic chunk in ten is an old version (the index keeps those apart).
+Queries are the 32 dev questions, run end to end (query embeddings + chroma + BM25 + fusion
++ snippets, marked sentences included) next to a bare chroma query per collection with the
+same precomputed vector, and the keyword search alone.
+
+The machine is shared: each figure is given as wall time and as this process's CPU time
+(``time.process_time``, all threads), next to the cores this process may use.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,94 +36,123 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.search import DEV, truth_chunks  # noqa: E402
-from index.embed import get_embedder  # noqa: E402
+from index.embed import Embedder, get_embedders  # noqa: E402
 from index.keyword import tokenize  # noqa: E402
 from index.search import SearchIndex  # noqa: E402
-from index.vector import where  # noqa: E402
+from index.vector import Filters  # noqa: E402
 from models.search import Chunk  # noqa: E402
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ms = np.asarray(samples) * 1000
-    return {
+def percentiles(wall: list[float], cpu: list[float] | None = None) -> dict[str, float]:
+    ms = np.asarray(wall) * 1000
+    out = {
         "p50_ms": round(float(np.percentile(ms, 50)), 2),
         "p95_ms": round(float(np.percentile(ms, 95)), 2),
     }
+    if cpu is not None:
+        cms = np.asarray(cpu) * 1000
+        out["cpu_p50_ms"] = round(float(np.percentile(cms, 50)), 2)
+        out["cpu_p95_ms"] = round(float(np.percentile(cms, 95)), 2)
+    return out
 
 
-def build_throughput(model: str | None) -> dict[str, float]:
-    """Chunks/s of ``SearchIndex.add`` vs sentences/s of the embedder alone, same texts."""
-    embedder = get_embedder(model)
+def timed(call: Callable[[], object]) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def build_throughput(embedders: list[Embedder]) -> dict[str, Any]:
+    """``SearchIndex.add`` vs the embedders alone (batch ``embed_passages``), same texts.
+
+    Alternated twice (embed, add, embed, add) and the better of each kept, so a burst of
+    load from other processes hits both sides alike."""
     chunks = truth_chunks()
     texts = [c.text for c in chunks]
-    embedder.embed_passages(texts[:8])  # warm-up
-    start = time.perf_counter()
-    embedder.embed_passages(texts)
-    embed_s = time.perf_counter() - start
-    with tempfile.TemporaryDirectory() as tmp:
-        index = SearchIndex(Path(tmp), embedder=embedder)
-        start = time.perf_counter()
-        index.add(chunks)
-        add_s = time.perf_counter() - start
-        index.destroy()
+    for embedder in embedders:
+        embedder.embed_passages(texts[:8])  # warm-up
+    embed_s, add_s = [], []
+    for _ in range(2):
+        embed_s.append(sum(timed(lambda e=e: e.embed_passages(texts))[0] for e in embedders))
+        with tempfile.TemporaryDirectory() as tmp:
+            index = SearchIndex(Path(tmp), embedders=embedders)
+            add_s.append(timed(lambda index=index: index.add(chunks))[0])
+            index.destroy()
     return {
         "chunks": len(chunks),
-        "embedder_per_s": round(len(texts) / embed_s, 1),
-        "index_add_per_s": round(len(chunks) / add_s, 1),
-        "ratio": round(add_s / embed_s, 3),
+        "embedders": [e.config()["model"] for e in embedders],
+        "embedders_alone_per_s": round(len(texts) / min(embed_s), 1),
+        "index_add_per_s": round(len(chunks) / min(add_s), 1),
+        "ratio": round(min(add_s) / min(embed_s), 3),
     }
 
 
-def synthetic(size: int, base: list[Chunk], vectors: np.ndarray, seed: int = 0):
+def synthetic(
+    size: int, base: list[Chunk], base_vectors: list[np.ndarray], seed: int = 0
+) -> tuple[list[Chunk], list[np.ndarray], list[list[str]]]:
     rng = np.random.default_rng(seed)
     base_tokens = [tokenize(c.text) for c in base]
     picks = rng.integers(0, len(base), size)
-    noisy = vectors[picks] + rng.normal(0, 0.05, (size, vectors.shape[1])).astype(np.float32)
-    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    vectors = []
+    for real in base_vectors:
+        noisy = real[picks] + rng.normal(0, 0.05, (size, real.shape[1])).astype(np.float32)
+        vectors.append(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
     chunks, tokens = [], []
     for i, p in enumerate(picks):
-        src = base[p]
-        chunks.append(src.model_copy(update={"id": f"syn{i}", "document": f"syn{i // 20}"}))
+        update = {"id": f"syn{i}", "document": f"syn{i // 20}", "latest": i % 10 != 0}
+        chunks.append(base[p].model_copy(update=update))
         tokens.append(base_tokens[p] + [f"w{x}" for x in rng.integers(0, 50_000, 5)])
-    return chunks, noisy, tokens
+    return chunks, vectors, tokens
 
 
-def latency(size: int, n_queries: int, model: str | None) -> dict[str, object]:
-    embedder = get_embedder(model)
+def latency(size: int, n_queries: int, embedders: list[Embedder]) -> dict[str, Any]:
     base = truth_chunks()
-    base_vectors = embedder.embed_passages([c.text for c in base])
+    base_vectors = [e.embed_passages([c.text for c in base]) for e in embedders]
     questions = [q["question"] for q in json.loads((DEV / "questions.json").read_text("utf-8"))]
     questions = (questions * (n_queries // len(questions) + 1))[:n_queries]
     with tempfile.TemporaryDirectory() as tmp:
-        index = SearchIndex(Path(tmp), embedder=embedder)
+        index = SearchIndex(Path(tmp), embedders=embedders)
         chunks, vectors, tokens = synthetic(size, base, base_vectors)
-        start = time.perf_counter()
-        index.vectors.upsert(chunks, vectors)
-        load_vectors_s = time.perf_counter() - start
+        # The collections build side by side (chroma's HNSW insertion leaves the GIL).
+        with ThreadPoolExecutor(max_workers=len(index.stores)) as pool:
+            start = time.perf_counter()
+            list(pool.map(lambda sv: sv[0].upsert(chunks, sv[1]), zip(index.stores, vectors)))
+            load_vectors_s = time.perf_counter() - start
         start = time.perf_counter()
         index.keywords.add(chunks, tokens)
         load_keywords_s = time.perf_counter() - start
-        query_vectors = embedder.embed_queries(questions)
+        query_vectors = [e.embed_queries(questions) for e in embedders]
         index.search(questions[0], k=10)  # warm-up: postings, caches
-        full, bare, embed_only = [], [], []
-        for q, v in zip(questions, query_vectors, strict=True):
-            t0 = time.perf_counter()
-            index.search(q, k=10)
-            full.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            index.vectors.query(v, 50, where())
-            bare.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            embedder.embed_queries([q])
-            embed_only.append(time.perf_counter() - t0)
+        full: tuple[list[float], list[float]] = ([], [])
+        bare: tuple[list[float], list[float]] = ([], [])
+        keyword: tuple[list[float], list[float]] = ([], [])
+        embed: tuple[list[float], list[float]] = ([], [])
+        for i, q in enumerate(questions):
+            samples = (
+                (full, lambda q=q: index.search(q, k=10)),
+                (
+                    bare,
+                    lambda i=i: [
+                        s.query(v[i], 50, Filters())
+                        for s, v in zip(index.stores, query_vectors, strict=True)
+                    ],
+                ),
+                (keyword, lambda q=q: index.keywords.search(q, 50, index.keywords.mask())),
+                (embed, lambda q=q: [e.embed_queries([q]) for e in embedders]),
+            )
+            for (wall, cpu), call in samples:
+                w, c = timed(call)
+                wall.append(w)
+                cpu.append(c)
         index.destroy()
     return {
         "chunks": size,
         "load_vectors_s": round(load_vectors_s, 1),
         "load_keywords_s": round(load_keywords_s, 1),
-        "end_to_end": percentiles(full),
-        "bare_chroma": percentiles(bare),
-        "query_embedding": percentiles(embed_only),
+        "end_to_end": percentiles(*full),
+        "bare_chroma_all_collections": percentiles(*bare),
+        "keyword_alone": percentiles(*keyword),
+        "query_embeddings": percentiles(*embed),
     }
 
 
@@ -122,12 +160,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=64)
-    parser.add_argument("--model", default=None)
+    parser.add_argument("--model", default=None, help="embedder spec (default e5+use)")
+    parser.add_argument("--no-build", action="store_true", help="skip the throughput part")
     args = parser.parse_args()
+    embedders = get_embedders(args.model)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(json.dumps({"cores": cores, "load": os.getloadavg()[0]}), flush=True)
     # One JSON line per measurement, printed as soon as it is known (100k takes minutes).
-    print(json.dumps({"build": build_throughput(args.model)}), flush=True)
+    if not args.no_build:
+        print(json.dumps({"build": build_throughput(embedders)}, ensure_ascii=False), flush=True)
     for size in args.sizes:
-        print(json.dumps({"latency": latency(size, args.queries, args.model)}), flush=True)
+        print(json.dumps({"latency": latency(size, args.queries, embedders)}), flush=True)
 
 
 if __name__ == "__main__":

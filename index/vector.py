@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -132,10 +132,9 @@ class Filters:
         )
 
     def accepts(self, meta: dict[str, Any]) -> bool:
-        """The ``where`` clause evaluated on one chunk's metadata."""
+        """The ``where`` clause, ``latest`` left out, evaluated on one chunk's metadata."""
         return not (
-            (self.latest_only and not meta.get("latest", True))
-            or (self.lang and meta.get("language") != self.lang)
+            (self.lang and meta.get("language") != self.lang)
             or (self.kind and meta.get("doc_kind") != self.kind)
             or (
                 self.effective_after
@@ -153,7 +152,8 @@ class VectorStore:
     at 100k chunks ``{"latest": true}`` alone costs 0.5 s a query against 4 ms without it.
     Keeping old versions apart makes the default (latest-only) query need no filter; the other
     filters are checked on a few times ``k`` nearest candidates, and only when too few pass
-    does chroma filter (a selective filter: exact, slower).
+    does chroma filter (a selective filter: exact, slower).  An index written before the split
+    has its old versions moved out when first opened.
     """
 
     OVERFETCH = 4
@@ -167,8 +167,22 @@ class VectorStore:
     ):
         self.client = client if client is not None else make_client(path, url)
         self.name = name
+        existing = {getattr(c, "name", c) for c in self.client.list_collections()}
         self.collection = self._open(name)
         self.old = self._open(f"{name}-old")
+        if name in existing and f"{name}-old" not in existing:
+            self._move_old_versions_out()
+
+    def _move_old_versions_out(self) -> None:
+        """Indexes written before the split kept old versions among the latest: move them."""
+        found = self.collection.get(where={"latest": False}, include=["embeddings", "metadatas"])
+        if found["ids"]:
+            self.old.upsert(
+                ids=found["ids"],
+                embeddings=np.asarray(found["embeddings"], np.float32),
+                metadatas=found["metadatas"],
+            )
+            self.collection.delete(ids=found["ids"])
 
     def _open(self, name: str) -> Any:
         return self.client.get_or_create_collection(
@@ -192,11 +206,12 @@ class VectorStore:
             for start in self._batches(len(rows)):
                 part = [chunks[i] for i in rows[start : start + step]]
                 ids = [c.id for c in part]
+                # No documents: the keyword store holds the text, and chroma would index it
+                # for full-text search (a third of the upsert time).
                 target.upsert(
                     ids=ids,
                     embeddings=vectors[rows[start : start + step]],
                     metadatas=[metadata_of(c) for c in part],
-                    documents=[c.text for c in part],
                 )
                 other.delete(ids=ids)  # a chunk changing side must not linger on the other
 
@@ -207,13 +222,12 @@ class VectorStore:
             step = self._batches(len(group)).step
             for start in self._batches(len(group)):
                 part = {c.id: c for c in group[start : start + step]}
-                found = source.get(ids=list(part), include=["embeddings", "documents"])
+                found = source.get(ids=list(part), include=["embeddings"])
                 if found["ids"]:
                     target.upsert(
                         ids=found["ids"],
                         embeddings=np.asarray(found["embeddings"], np.float32),
                         metadatas=[metadata_of(part[i]) for i in found["ids"]],
-                        documents=found["documents"],
                     )
                     source.delete(ids=found["ids"])
                 rest = [c for i, c in part.items() if i not in set(found["ids"])]
@@ -232,40 +246,34 @@ class VectorStore:
         return {i for c in self._both() for i in c.get(include=[])["ids"]}
 
     def _nearest(
-        self, collection: Any, vector: np.ndarray, k: int, clause: dict[str, Any] | None
+        self, collection: Any, vector: np.ndarray, k: int, filters: Filters, use_where: bool
     ) -> list[tuple[str, float, dict[str, Any]]]:
+        # Each collection holds one side of ``latest`` only: never filter on it.
+        clause = replace(filters, latest_only=False).where() if use_where else None
+        include = ["distances", "metadatas"] if filters.narrows else ["distances"]
         result = collection.query(
-            query_embeddings=vector.reshape(1, -1),
-            n_results=k,
-            where=clause,
-            include=["distances", "metadatas"],
+            query_embeddings=vector.reshape(1, -1), n_results=k, where=clause, include=include
         )
+        metadatas = result.get("metadatas") or [[{}] * len(result["ids"][0])]
         return [
             (chunk_id, 1.0 - float(distance), meta or {})
             for chunk_id, distance, meta in zip(
-                result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
+                result["ids"][0], result["distances"][0], metadatas[0], strict=True
             )
         ]
 
     def _query_one(
         self, collection: Any, vector: np.ndarray, k: int, filters: Filters
     ) -> list[tuple[str, float]]:
-        size = int(collection.count())
-        if size == 0:
-            return []
-        fetch = min(size, k * self.OVERFETCH if filters.narrows else k)
-        kept = [
-            (i, s)
-            for i, s, m in self._nearest(collection, vector, fetch, None)
-            if filters.accepts(m)
-        ]
-        if len(kept) >= k or fetch == size:
+        if not filters.narrows:
+            return [(i, s) for i, s, _ in self._nearest(collection, vector, k, filters, False)]
+        fetch = k * self.OVERFETCH
+        nearest = self._nearest(collection, vector, fetch, filters, False)
+        kept = [(i, s) for i, s, m in nearest if filters.accepts(m)]
+        if len(kept) >= k or len(nearest) < fetch:  # enough, or the whole collection seen
             return kept[:k]
-        # A selective filter (or an index written before old versions moved out): let chroma
-        # filter; exact, and slower on a large collection.
-        return [
-            (i, s) for i, s, _ in self._nearest(collection, vector, min(k, size), filters.where())
-        ]
+        # A selective filter: let chroma filter; exact, and slower on a large collection.
+        return [(i, s) for i, s, _ in self._nearest(collection, vector, k, filters, True)]
 
     def query(
         self, vector: np.ndarray, k: int, filters: Filters | None = None

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.vector import Filters, VectorStore
+from index.vector import Filters, VectorStore, metadata_of
 from tests.test_index_search import ANTI_MONOPOLY, NOTICE_61, HashEmbedder
 
 CHUNKS = [*NOTICE_61, ANTI_MONOPOLY]
@@ -67,3 +67,18 @@ def test_selective_filter_falls_back_to_chroma(
     hits = store.query(vector, 1, Filters(lang="zh"))
     assert [cid for cid, _ in hits] == ["aml:v1:a0:0"]
     assert np.isfinite([s for _, s in hits]).all()
+
+
+def test_index_from_before_the_split_moves_old_versions_out(tmp_path: Path) -> None:
+    vs = VectorStore(tmp_path / "chroma")
+    legacy = [CHUNKS[0].model_copy(update={"latest": False}), *CHUNKS[1:]]
+    vectors = HashEmbedder().embed_passages([c.text for c in legacy])
+    vs.collection.upsert(
+        ids=[c.id for c in legacy],
+        embeddings=vectors,
+        metadatas=[metadata_of(c) for c in legacy],
+    )
+    vs.client.delete_collection(f"{vs.name}-old")
+    reopened = VectorStore(tmp_path / "chroma")
+    assert (reopened.collection.count(), reopened.old.count()) == (2, 1)
+    assert legacy[0].id not in _query(reopened)
