@@ -116,7 +116,11 @@ def latency(size: int, n_queries: int, embedders: list[Embedder]) -> dict[str, A
         # The collections build side by side (chroma's HNSW insertion leaves the GIL).
         with ThreadPoolExecutor(max_workers=len(index.stores)) as pool:
             start = time.perf_counter()
-            list(pool.map(lambda sv: sv[0].upsert(chunks, sv[1]), zip(index.stores, vectors)))
+            list(
+                pool.map(
+                    lambda sv: sv[0].upsert(chunks, sv[1]), zip(index.stores, vectors, strict=True)
+                )
+            )
             load_vectors_s = time.perf_counter() - start
         start = time.perf_counter()
         index.keywords.add(chunks, tokens)

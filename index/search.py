@@ -253,10 +253,12 @@ class SearchIndex:
         or retriever names joined by ``+`` (``e5+keyword``, ``use``) for benches."""
         if mode == "keyword":
             return [], True
-        every = list(range(len(self.stores)))
-        if mode in ("hybrid", "dense"):
-            return every, mode == "hybrid"
         names = self.retriever_names()
+        if mode in ("hybrid", "dense"):
+            # A zero weight leaves a retriever out, its query embedding unpaid: ``e5=0`` is
+            # the fast profile (USE + keywords) of an index built with both.
+            every = [i for i, name in enumerate(names) if self.fusion.weight(name) != 0]
+            return every, mode == "hybrid" and self.fusion.weight("keyword") != 0
         parts = mode.split("+")
         unknown = [p for p in parts if p != "keyword" and p not in names]
         if unknown:

@@ -200,3 +200,10 @@ def test_mark_span_centres_the_sentence() -> None:
     marked = mark_span(text, start, end, width=60)
     assert "【国外の軍事ユーザー向けの輸出申請は許可しない。】" in marked
     assert marked.startswith("…") and marked.endswith("…")
+
+
+def test_zero_weight_skips_the_retriever(two: SearchIndex) -> None:
+    two.fusion = FusionConfig(weights={"hash": 0})
+    hit = two.search("military export", k=1)[0]
+    assert hit.chunk.article == 2
+    assert two._lists_for("hybrid") == ([1], True)
