@@ -201,7 +201,9 @@ def _date_change(
         old=old_value,
         new=new_value,
         role=role,
-        summary=f"{role} {old_value or '(none)'} → {new_value or '(none)'}{written}",
+        summary=f"{role} {old_value or '(none)'} → {new_value or '(none)'}{written}"
+        if old_record is None or new_record is None or old_record.role == new_record.role
+        else f"{old_record.role} {old_value} → {new_record.role} {new_value}{written}",
     )
 
 
