@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.search import DEV, truth_chunks  # noqa: E402
 from index.embed import Embedder, get_embedders  # noqa: E402
+from index.fusion import FusionConfig  # noqa: E402
 from index.keyword import tokenize  # noqa: E402
 from index.search import SearchIndex  # noqa: E402
 from index.vector import Filters  # noqa: E402
@@ -127,7 +128,11 @@ def latency(size: int, n_queries: int, embedders: list[Embedder]) -> dict[str, A
         load_keywords_s = time.perf_counter() - start
         query_vectors = [e.embed_queries(questions) for e in embedders]
         index.search(questions[0], k=10)  # warm-up: postings, caches
+        default_fusion = index.fusion
+        # The fast profile of the same index: e5 left out at query time (weight 0).
+        fast_fusion = FusionConfig.parse("e5=0") if "e5" in index.retriever_names() else None
         full: tuple[list[float], list[float]] = ([], [])
+        fast: tuple[list[float], list[float]] = ([], [])
         bare: tuple[list[float], list[float]] = ([], [])
         keyword: tuple[list[float], list[float]] = ([], [])
         embed: tuple[list[float], list[float]] = ([], [])
@@ -148,12 +153,19 @@ def latency(size: int, n_queries: int, embedders: list[Embedder]) -> dict[str, A
                 w, c = timed(call)
                 wall.append(w)
                 cpu.append(c)
+            if fast_fusion is not None:
+                index.fusion = fast_fusion
+                w, c = timed(lambda q=q: index.search(q, k=10))
+                fast[0].append(w)
+                fast[1].append(c)
+                index.fusion = default_fusion
         index.destroy()
     return {
         "chunks": size,
         "load_vectors_s": round(load_vectors_s, 1),
         "load_keywords_s": round(load_keywords_s, 1),
         "end_to_end": percentiles(*full),
+        **({"end_to_end_without_e5": percentiles(*fast)} if fast[0] else {}),
         "bare_chroma_all_collections": percentiles(*bare),
         "keyword_alone": percentiles(*keyword),
         "query_embeddings": percentiles(*embed),

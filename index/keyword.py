@@ -165,6 +165,8 @@ class KeywordIndex:
         self._lengths: list[int] = []
         self._attrs: list[tuple[str, str, bool, int, frozenset[str]]] = []
         self._postings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # Filter masks by their arguments; cleared with the postings and on set_latest.
+        self._masks: dict[tuple[object, ...], np.ndarray] = {}
         for chunk_id, chunk_json, terms in self._db.execute("SELECT id, chunk, terms FROM chunks"):
             self._load_row(chunk_id, chunk_json, json.loads(terms))
 
@@ -259,7 +261,10 @@ class KeywordIndex:
         self.remove(list(self._row_of))
 
     def _build_postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR postings: per term, its rows and BM25 term weights ``tf (k1 + 1) / (tf + norm)``
+        (all but the idf and the query's count, so a query only scales and adds them)."""
         if self._postings is None:
+            self._masks.clear()
             sizes = np.fromiter((len(t) for t, _ in self._terms), np.int64, len(self._terms))
             if sizes.sum() == 0:
                 empty = np.zeros(0, np.int32)
@@ -272,10 +277,14 @@ class KeywordIndex:
             term_ids = np.concatenate([t for t, _ in self._terms])
             tfs = np.concatenate([f for _, f in self._terms])
             rows = np.repeat(np.arange(len(self._terms), dtype=np.int32), sizes)
+            lengths = np.asarray(self._lengths, np.float32)
+            avg_len = float(lengths.sum()) / max(len(self._row_of), 1) or 1.0
+            norm = K1 * (1 - B + B * lengths / avg_len)
+            weights = tfs * (K1 + 1) / (tfs + norm[rows])
             order = np.argsort(term_ids, kind="stable")
             indptr = np.zeros(len(self._vocab) + 1, np.int64)
             np.cumsum(np.bincount(term_ids, minlength=len(self._vocab)), out=indptr[1:])
-            self._postings = (indptr, rows[order], tfs[order])
+            self._postings = (indptr, rows[order], weights[order].astype(np.float32))
         return self._postings
 
     def mask(
@@ -287,7 +296,13 @@ class KeywordIndex:
         effective_after: str | None = None,
         latest_only: bool = True,
     ) -> np.ndarray:
-        """Rows passing the filters (the same rules as ``index.vector.where``)."""
+        """Rows passing the filters (the same rules as ``index.vector.where``); cached until
+        the next write, since building one walks every row in Python."""
+        self._build_postings()  # clears stale masks after writes
+        key = (lang, issuer, kind, effective_after, latest_only)
+        cached = self._masks.get(key)
+        if cached is not None:
+            return cached
         keep = np.fromiter((i is not None for i in self._ids), bool, len(self._ids))
         checks: list[Callable[[tuple[str, str, bool, int, frozenset[str]]], bool]] = []
         if lang:
@@ -305,6 +320,7 @@ class KeywordIndex:
             keep &= np.fromiter(
                 (all(c(a) for c in checks) for a in self._attrs), bool, len(self._attrs)
             )
+        self._masks[key] = keep
         return keep
 
     def search(
@@ -315,21 +331,28 @@ class KeywordIndex:
         n_docs = len(self._row_of)
         if not tokens or n_docs == 0:
             return []
-        indptr, post_rows, post_tfs = self._build_postings()
-        lengths = np.asarray(self._lengths, np.float32)
-        avg_len = float(lengths.sum()) / n_docs or 1.0
-        norm = K1 * (1 - B + B * lengths / avg_len)
-        scores = np.zeros(len(self._ids), np.float32)
+        indptr, post_rows, post_weights = self._build_postings()
+        rows_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
         for term, qtf in Counter(tokens).items():
             term_id = self._vocab.get(term)
             if term_id is None:
                 continue
             start, end = indptr[term_id], indptr[term_id + 1]
-            rows, tfs = post_rows[start:end], post_tfs[start:end]
-            if len(rows) == 0:
+            if start == end:
                 continue
-            idf = math.log(1 + (n_docs - len(rows) + 0.5) / (len(rows) + 0.5))
-            scores[rows] += qtf * idf * tfs * (K1 + 1) / (tfs + norm[rows])
+            df = int(end - start)
+            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            rows_parts.append(post_rows[start:end])
+            weight_parts.append(post_weights[start:end] * np.float32(qtf * idf))
+        if not rows_parts:
+            return []
+        # One pass over every touched posting: a scatter per term costs several times more.
+        scores = np.bincount(
+            np.concatenate(rows_parts),
+            weights=np.concatenate(weight_parts),
+            minlength=len(self._ids),
+        ).astype(np.float32)
         if mask is not None:
             scores[~mask] = 0.0
         hits = np.flatnonzero(scores > 0)
@@ -352,6 +375,7 @@ class KeywordIndex:
             a = self._attrs[row]
             self._attrs[row] = (a[0], a[1], latest, a[3], a[4])
             changed.append((self._json[row], chunk_id))
+        self._masks.clear()
         self._db.executemany("UPDATE chunks SET chunk=? WHERE id=?", changed)
         self._db.commit()
 
