@@ -149,3 +149,12 @@ def test_not_latest_hidden_by_default(index: KeywordIndex) -> None:
 )
 def test_effective_number(iso: str | None, number: int) -> None:
     assert effective_number(iso) == number
+
+
+def test_cached_masks_follow_writes(index: KeywordIndex) -> None:
+    assert index.mask().sum() == 3
+    index.set_latest(["aml-56"], False)
+    assert index.mask().sum() == 2
+    index.add([_chunk("new", "商务部公告2025年第70号", language="zh")])
+    assert index.mask().sum() == 3
+    assert index.mask(lang="zh").sum() == 1
