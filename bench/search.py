@@ -175,7 +175,9 @@ def main() -> None:
     print(f"{'':7}{'mode':17}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR':>7}")
     for group in ("all", "cross"):
         for mode, s in result[group].items():
-            print(f"{group:7}{mode:17}{s['r@1']:7.3f}{s['r@5']:7.3f}{s['r@10']:7.3f}{s['mrr']:7.3f}")
+            print(
+                f"{group:7}{mode:17}{s['r@1']:7.3f}{s['r@5']:7.3f}{s['r@10']:7.3f}{s['mrr']:7.3f}"
+            )
 
 
 if __name__ == "__main__":

@@ -243,9 +243,7 @@ def retriever_name(config: dict[str, Any]) -> str:
     return model or "dense"
 
 
-def check_configs(
-    stored: list[dict[str, Any]], current: list[dict[str, Any]], where: str
-) -> None:
+def check_configs(stored: list[dict[str, Any]], current: list[dict[str, Any]], where: str) -> None:
     """Raise when an index was built by other embedders than those about to query it."""
     if len(stored) != len(current):
         names = "+".join(str(c.get("model")) for c in stored)
