@@ -36,6 +36,14 @@ def _add_quiet(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or messages")
 
 
+def _add_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--model",
+        help="embedders: e5+use (default), use, e5, or any sentence-transformers name/path "
+        "($REGWATCH_MODEL)",
+    )
+
+
 def _add_limits(p: argparse.ArgumentParser) -> None:
     """Caps against hostile files; a file over one fails with E106 and the batch goes on."""
     p.add_argument("--max-pages", type=int, default=2000, help="refuse PDFs with more pages")
@@ -83,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("add", help="ingest, extract and store PDFs in the corpus (new versions)")
     p.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
     p.add_argument("--no-index", action="store_true", help="do not update the search index")
+    _add_model(p)
     _add_data_dir(p)
     _add_quiet(p)
     _add_limits(p)
@@ -145,7 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--effective-after", metavar="DATE", help="only documents effective after")
     p.add_argument("--all-versions", action="store_true", help="search old versions too")
     p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
-    p.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
+    p.add_argument(
+        "--mode",
+        default="hybrid",
+        help="hybrid (default), dense, keyword, or retrievers joined by + (use+keyword)",
+    )
+    p.add_argument(
+        "--fusion", help="zscore (default), rrf, or weights: e5=0 (fast), rrf:e5=1,use=2"
+    )
+    _add_model(p)
     _add_data_dir(p)
     p.set_defaults(handler=commands.cmd_search)
 
@@ -156,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.cmd_serve)
 
     p = sub.add_parser("reindex", help="rebuild the search index from the corpus")
+    _add_model(p)
     _add_data_dir(p)
     _add_quiet(p)
     p.set_defaults(handler=commands.cmd_reindex)

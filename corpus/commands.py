@@ -120,7 +120,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def _workspace(args: argparse.Namespace):
     from corpus.workspace import Workspace
 
-    return Workspace(args.data_dir)
+    return Workspace(
+        args.data_dir,
+        model=getattr(args, "model", None),
+        fusion=getattr(args, "fusion", None),
+    )
 
 
 def cmd_add(args: argparse.Namespace) -> int:

@@ -69,12 +69,14 @@ class Workspace:
         *,
         chroma_url: str | None = None,
         model: str | None = None,
+        fusion: str | None = None,
     ) -> None:
         self.data_dir = default_data_dir(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.data_dir)
         self.chroma_url = chroma_url or os.environ.get(CHROMA_URL_ENV) or None
         self.model = model or os.environ.get(MODEL_ENV) or None
+        self.fusion = fusion
         self._index: SearchIndex | None = None
 
     def __enter__(self) -> Workspace:
@@ -99,7 +101,9 @@ class Workspace:
             # Imported here: the index pulls in torch/chromadb, which `list` or `show` never need.
             from index.search import SearchIndex
 
-            self._index = SearchIndex(self.data_dir, chroma_url=self.chroma_url, model=self.model)
+            self._index = SearchIndex(
+                self.data_dir, chroma_url=self.chroma_url, model=self.model, fusion=self.fusion
+            )
         return self._index
 
     # ------------------------------------------------------------------ adding
