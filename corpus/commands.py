@@ -10,12 +10,16 @@ import argparse
 import json
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from corpus import pipeline
 from corpus.files import expand_paths
 from ingest.pipeline import Limits
 from models.diff import VersionDiff
 from models.document import Document
+
+if TYPE_CHECKING:
+    from corpus.workspace import Workspace
 
 EXIT_OK, EXIT_INPUT = 0, 3
 
@@ -35,6 +39,11 @@ def _limits(args: argparse.Namespace) -> Limits:
         max_bytes=int(args.max_mb * 1024 * 1024),
         max_seconds_per_file=args.timeout,
     )
+
+
+def _report_errors(path: str, errors: list[dict[str, str]], quiet: bool = False) -> None:
+    for e in errors:
+        _err(f"regwatch: [{e['code']}] {path}: {e['message']}", quiet)
 
 
 def _progress(args: argparse.Namespace, n_files: int) -> bool:
@@ -71,8 +80,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     ):
         if outcome.document is None:
             failed += 1
-            for e in outcome.errors:
-                _err(f"regwatch: [{e['code']}] {outcome.path}: {e['message']}")
+            _report_errors(outcome.path, outcome.errors)
             continue
         doc = outcome.document
         if args.out:
@@ -96,8 +104,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     ):
         if outcome.extraction is None:
             failed += 1
-            for e in outcome.errors:
-                _err(f"regwatch: [{e['code']}] {outcome.path}: {e['message']}")
+            _report_errors(outcome.path, outcome.errors)
             continue
         result = outcome.extraction
         if args.out:
@@ -139,8 +146,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         ):
             if report.outcome is None:
                 failed += 1
-                for e in report.errors:
-                    _err(f"regwatch: [{e['code']}] {report.path}: {e['message']}")
+                _report_errors(report.path, report.errors)
             _out(report.as_json())
     return EXIT_INPUT if failed else EXIT_OK
 
@@ -200,17 +206,16 @@ def cmd_unlink(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _scan_once(ws: object, args: argparse.Namespace) -> int:
+def _scan_once(ws: Workspace, args: argparse.Namespace) -> int:
     from corpus.delivery import deliver_pending
     from corpus.subscriptions import Subscription, Target, load_subscriptions
 
     failed = 0
     files = expand_paths([args.dir])
-    for report in ws.add(files, limits=_limits(args), progress=_progress(args, len(files))):  # type: ignore[attr-defined]
+    for report in ws.add(files, limits=_limits(args), progress=_progress(args, len(files))):
         if report.outcome is None:
             failed += 1
-            for e in report.errors:
-                _err(f"regwatch: [{e['code']}] {report.path}: {e['message']}", args.quiet)
+            _report_errors(report.path, report.errors, args.quiet)
         elif report.alerts:
             _err(f"{report.outcome.status}: {report.path}", args.quiet)
     subs = load_subscriptions(args.subscriptions) if args.subscriptions else []
@@ -221,7 +226,7 @@ def _scan_once(ws: object, args: argparse.Namespace) -> int:
         targets.append(Target("atom", str(args.atom.resolve())))
     if not args.subscriptions or args.jsonl or args.atom:
         subs.append(Subscription(name="cli", targets=targets))
-    report = deliver_pending(ws.store, subs)  # type: ignore[attr-defined]
+    report = deliver_pending(ws.store, subs)
     for t in report.targets:
         for e in t.errors:
             _err(f"regwatch: delivery to {t.target} ({t.subscription}): {e}", args.quiet)

@@ -33,10 +33,6 @@ def ingest_files(
     yield from ingest_many(paths, limits=limits, progress=progress)
 
 
-def extract_document(document: Document, kinds: set[str] | None = None) -> ExtractionResult:
-    return extract_records(document, kinds=kinds)
-
-
 def process_files(
     paths: Iterable[Path],
     kinds: set[str] | None = None,

@@ -26,7 +26,7 @@ from corpus.store import Store, default_data_dir
 from ingest.pipeline import Limits
 from models.corpus import AddOutcome, Alert, DeliveryReport
 from models.diff import VersionDiff
-from models.errors import NotFoundError, RegwatchError
+from models.errors import RegwatchError
 from models.records import Record
 from models.search import Hit
 
@@ -196,10 +196,7 @@ class Workspace:
 
     def diff(self, old_ref: str, new_ref: str) -> VersionDiff:
         """Structural diff of two versions (``DOC@V`` references or PDF paths)."""
-        try:
-            old, new = self.records(old_ref), self.records(new_ref)
-        except NotFoundError:
-            raise
+        old, new = self.records(old_ref), self.records(new_ref)
         return diff_versions(old, new, old_ref, new_ref)
 
     def search(self, query: str, **filters: object) -> list[Hit]:
