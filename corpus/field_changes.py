@@ -7,7 +7,9 @@ any article (the issuing line's date) are compared with each other.
 
 Within a group, identical mentions cancel out first; the rest are paired by the words around
 them and their position in the article, so ``毎月15日まで`` pairs with ``毎月10日まで`` even when
-another deadline was added in between.
+another deadline was added in between.  Only mentions under the same hypothesis pair
+(``corpus.conditions``): a fine for ``情节严重的`` cases that was dropped is removed, not
+"changed" into the new fine for cases ``没有销售额的``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from difflib import SequenceMatcher
 from typing import TypeVar
 
 from corpus.align import normalise
+from corpus.conditions import hypotheses
 from models.diff import FieldChange
 from models.records import DateMention, Definition, ItemList, Threshold
 
@@ -26,6 +29,8 @@ R = TypeVar("R", Threshold, DateMention)
 
 #: Pairs scoring below this are reported as one removed and one added mention.
 MIN_PAIR_SCORE = 0.35
+#: Hypotheses less alike than this are different cases (see ``corpus.conditions``).
+MIN_CONDITION_SIMILARITY = 0.3
 _CONTEXT = 12
 _CLAUSE_MARKS = "，,；;。：:\n、"
 
@@ -38,27 +43,34 @@ class Located:
     before: str
     after: str
     clause: str  # from the start of the clause to the mention: 对个人可以处 / 对单位处
+    condition: str  # the case it applies to: 情节严重的 / 上一年度没有销售额的 (corpus.conditions)
     position: float  # 0..1 within the article; 0.5 when not found
 
     @staticmethod
     def locate_all(records: Sequence[R], body: str) -> list[Located]:
         text = normalise(body)
         cursor: dict[str, int] = {}
-        located: list[Located] = []
+        found: list[tuple[R, int, int]] = []
         for record in sorted(records, key=lambda r: r.provenance.char_span.start):
             needle = normalise(record.text)
             start = text.find(needle, cursor.get(needle, 0)) if needle else -1
+            if start >= 0:
+                cursor[needle] = start + len(needle)
+            found.append((record, start, start + len(needle)))
+        spans = [(start, end) for _, start, end in found if start >= 0]
+        conditions = iter(hypotheses(text, spans))
+        located: list[Located] = []
+        for record, start, end in found:
             if start < 0:
-                located.append(Located(record, "", "", "", 0.5))
+                located.append(Located(record, "", "", "", "", 0.5))
                 continue
-            cursor[needle] = start + len(needle)
-            end = start + len(needle)
             located.append(
                 Located(
                     record,
                     text[max(0, start - _CONTEXT) : start],
                     text[end : end + _CONTEXT],
                     _clause_before(text, start),
+                    next(conditions),
                     start / max(1, len(text)),
                 )
             )
@@ -95,12 +107,25 @@ def _date_key(record: DateMention) -> tuple[object, ...]:
 
 
 def _pair_score(a: Located, b: Located) -> float:
-    """Same clause words weigh most (对个人 vs 对单位), then nearby text, position, unit/role."""
-    clause = SequenceMatcher(None, a.clause, b.clause).ratio() if a.clause or b.clause else 0.0
+    """Same clause words weigh most (对个人 vs 对单位), then nearby text, position, unit/role.
+
+    Mentions under different hypotheses (``情节严重的`` vs ``上一年度没有销售额的``) are different
+    rules: they never pair, however alike their units and places.
+    """
+    condition = _similarity(a.condition, b.condition)
+    if condition < MIN_CONDITION_SIMILARITY:
+        return 0.0
+    clause = _similarity(a.clause, b.clause) if a.clause or b.clause else 0.0
     context = SequenceMatcher(None, a.before + "|" + a.after, b.before + "|" + b.after).ratio()
     position = 1.0 - abs(a.position - b.position)
     same_kind = _same_kind(a.record, b.record)
     return 0.35 * clause + 0.3 * context + 0.25 * position + 0.1 * same_kind
+
+
+def _similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    return SequenceMatcher(None, a, b).ratio()
 
 
 # Dates that say when an instrument was issued: a draft's publication date and the final
