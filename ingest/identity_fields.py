@@ -34,8 +34,12 @@ _NUM = r"[0-9０-９一二三四五六七八九十百千〇零]+"
 _YEAR = r"[0-9０-９]{4}"
 # 公告2025年第61号, 公告 2025 第 61 号, 令第71号, 2025年第61号公告
 NUMBER_PATTERNS = [
-    re.compile(rf"(?P<kw>公告|令|通告|公報|公报)\s*(?:(?P<year>{_YEAR})\s*年?\s*)?第\s*(?P<n>{_NUM})\s*号"),
-    re.compile(rf"(?P<code>[{HAN}]{{1,8}})\s*[〔［\[【(（]\s*(?P<year>{_YEAR})\s*[〕］\]】)）]\s*(?P<n>{_NUM})\s*号"),
+    re.compile(
+        rf"(?P<kw>公告|令|通告|公報|公报)\s*(?:(?P<year>{_YEAR})\s*年?\s*)?第\s*(?P<n>{_NUM})\s*号"
+    ),
+    re.compile(
+        rf"(?P<code>[{HAN}]{{1,8}})\s*[〔［\[【(（]\s*(?P<year>{_YEAR})\s*[〕］\]】)）]\s*(?P<n>{_NUM})\s*号"
+    ),
 ]
 _BARE_NUMBER = re.compile(rf"(?P<year>{_YEAR})\s*年\s*第\s*(?P<n>{_NUM})\s*号\s*(?P<kw>公告|令)")
 
