@@ -98,6 +98,26 @@ def sentence_spans(text: str, skip_first_line: bool = False) -> list[tuple[int, 
     return trimmed
 
 
+_NOT_CONTENT = re.compile(r"[\s\u3040-\u309f\W]")  # white space, hiragana, punctuation
+
+
+def _content_chars(text: str) -> set[str]:
+    return set(_NOT_CONTENT.sub("", fold_han(text.lower())))
+
+
+def candidate_sentences(
+    text: str, spans: list[tuple[int, int]], query: str, limit: int
+) -> list[tuple[int, int]]:
+    """At most ``limit`` of ``spans``, in text order: those sharing most content characters
+    (Han folded: 価値 meets 价值) with ``query``, earlier ones first on ties."""
+    if len(spans) <= limit:
+        return spans
+    wanted = _content_chars(query)
+    overlap = [len(wanted & _content_chars(text[a:b])) for a, b in spans]
+    keep = sorted(range(len(spans)), key=lambda i: (-overlap[i], i))[:limit]
+    return [spans[i] for i in sorted(keep)]
+
+
 def mark_span(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
     """A window of ``text`` around ``text[start:end]``, that span marked 【】 (cut at ``width``
     when the sentence alone is longer)."""

@@ -17,6 +17,7 @@ import pytest
 
 from index.keyword import tokenize
 from index.search import SearchIndex, snippet
+from index.snippet import candidate_sentences, sentence_spans
 from models.errors import IndexError_
 from models.search import Chunk
 
@@ -182,6 +183,45 @@ def test_other_embedder_is_refused(index: SearchIndex, tmp_path: Path) -> None:
 )
 def test_snippet(text: str, tokens: list[str], expected: str) -> None:
     assert snippet(text, tokens) == expected
+
+
+_NOTICE = (
+    "一、出口管制对象。二、境外相关物项价值比例达到0.1%及以上的，应当申请许可。"
+    "三、本公告自公布之日起施行。四、其他事项另行通知。"
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "limit", "expected"),
+    [
+        (
+            "価値比率が0.1%以上の外国製品",
+            1,
+            ["二、境外相关物项价值比例达到0.1%及以上的，应当申请许可。"],
+        ),
+        (
+            "公布の日から施行されますか",
+            1,
+            ["三、本公告自公布之日起施行。"],
+        ),
+        (
+            "no shared characters",
+            2,
+            ["一、出口管制对象。", "二、境外相关物项价值比例达到0.1%及以上的，应当申请许可。"],
+        ),
+        ("anything", 9, None),
+    ],
+    ids=["folded-kanji-pick", "most-shared-characters", "no-overlap-first-ones", "under-limit-all"],
+)
+def test_candidate_sentences_for_marking(
+    query: str, limit: int, expected: list[str] | None
+) -> None:
+    spans = sentence_spans(_NOTICE)
+    kept = candidate_sentences(_NOTICE, spans, query, limit)
+    if expected is None:
+        assert kept == spans
+    else:
+        assert [_NOTICE[a:b] for a, b in kept] == expected
 
 
 def _free_port() -> int:
