@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -158,6 +159,15 @@ def test_openapi_document_lists_the_routes(client: TestClient) -> None:
     for path in ("/documents", "/documents/{doc_id}", "/search", "/diff", "/alerts.atom"):
         assert path in paths
     assert "post" in paths["/documents"]
+
+
+def test_docs_page_serves_swagger_ui_from_this_server(client: TestClient) -> None:
+    html = client.get("/docs").text
+    assert "/openapi.json" in html
+    scripts = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert scripts and all(url.startswith("/") for url in scripts), scripts  # no CDN
+    for url in scripts:
+        assert client.get(url).status_code == 200, url
 
 
 def test_server_timing_header(client: TestClient) -> None:

@@ -161,3 +161,16 @@ def test_upload_of_a_bad_file_shows_its_error_code(
     page.set_input_files("input[type=file]", str(bad))
     page.click("#upload-form button[type=submit]")
     assert "E101" in page.locator("#upload-error").inner_text()
+
+
+def test_api_docs_render_offline(server: LiveServer, page) -> None:
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(server.url) else outside.append(request.url),
+    )
+    page.goto(server.url + "/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+    assert "/documents" in page.locator(".opblock-summary-path").all_inner_texts()
+    assert outside == []
+    _shot(page, "docs")

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from web import api, pages
@@ -16,6 +17,19 @@ from web.middleware import BodyLimit, ServerTiming
 from web.state import AppState, Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
+SWAGGER_PREFIX = "/swagger-ui"
+
+
+def swagger_assets() -> Path | None:
+    """Swagger UI 5's scripts from the ``fastapi-offline`` package: FastAPI's own /docs
+    fetches them from a CDN, which an offline analyst's machine cannot reach, and
+    ``swagger-ui-bundle`` ships Swagger UI 4, which cannot read OpenAPI 3.1."""
+    try:
+        import fastapi_offline
+    except ImportError:
+        return None
+    path = Path(fastapi_offline.__file__).parent / "static"
+    return path if (path / "swagger-ui-bundle.js").is_file() else None
 
 
 def create_app(
@@ -50,7 +64,7 @@ def create_app(
         title="regwatch",
         summary="Chinese export-control regulation: documents, records, diffs, alerts, search",
         version="0.1.0",
-        # Swagger UI loads its scripts from a CDN; the OpenAPI document itself is served.
+        # FastAPI's /docs loads Swagger UI from a CDN: ours serves it from a package instead.
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
@@ -59,6 +73,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_docs(app)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -68,3 +83,21 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.add_middleware(ServerTiming)
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI over ``/openapi.json``, every asset served from this server."""
+    assets = swagger_assets()
+    if assets is None:
+        return
+    app.mount(SWAGGER_PREFIX, StaticFiles(directory=assets), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="regwatch API",
+            swagger_js_url=f"{SWAGGER_PREFIX}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_PREFIX}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_PREFIX}/favicon.png",
+        )
