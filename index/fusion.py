@@ -98,9 +98,15 @@ def rrf_fuse(
     return fused
 
 
-def fuse(lists: Mapping[str, Ranked], config: FusionConfig) -> list[tuple[str, float]]:
-    """(chunk id, fused score), best first; ties broken by the best rank in any list."""
-    weights = {name: config.weight(name) for name in lists}
+def fuse(
+    lists: Mapping[str, Ranked],
+    config: FusionConfig,
+    confidence: Mapping[str, float] | None = None,
+) -> list[tuple[str, float]]:
+    """(chunk id, fused score), best first; ties broken by the best rank in any list.
+    ``confidence``: per-list factors (0..1) on the configured weights, for this query."""
+    confidence = confidence or {}
+    weights = {name: config.weight(name) * confidence.get(name, 1.0) for name in lists}
     if config.method == "rrf":
         gated = {n: gate_keyword(h) if n == "keyword" else h for n, h in lists.items()}
         scores = rrf_fuse(gated, weights, config.rrf_k)

@@ -36,6 +36,7 @@ from index.keyword import KeywordIndex, tokenize
 from index.snippet import (
     SNIPPET_CHARS,
     candidate_sentences,
+    lexical_pick,
     mark_span,
     sentence_spans,
     snippet,
@@ -50,7 +51,15 @@ FUSION_ENV = "REGWATCH_FUSION"
 # Dense-only hits among the first this many get their closest sentence marked (one batch of
 # sentence embeddings per query: a few milliseconds each).
 SEMANTIC_SNIPPETS = 3
-MARK_SENTENCE_BUDGET = 8
+MARK_SENTENCE_BUDGET = 4
+# The keyword list pulls with its full weight when its best hit holds this share of the
+# query's terms (IDF-weighted, ``KeywordIndex.coverage``), proportionally less below: BM25
+# standardised always looks confident, even when the best hit shares only 違反 and 罰金
+# with a Japanese question whose answer is a Chinese article.  Chosen among coverage,
+# sqrt(coverage) and this on both dev modes (bench/search.py): pipeline hybrid R@5 0.875 ->
+# 0.938 (cross-lingual 0.818 -> 0.909), truth hybrid R@1 0.750 -> 0.781; the one row worse is
+# pipeline e5+keyword R@5 0.781 -> 0.750.
+KEYWORD_FULL_COVERAGE = 0.5
 MODES = ("hybrid", "dense", "keyword")
 _FILTER_FIELDS = ("lang", "issuer", "kind", "effective_after", "latest_only")
 
@@ -313,19 +322,27 @@ class SearchIndex:
         if use_keywords:
             mask = self.keywords.mask(**{k: getattr(filters, k) for k in _FILTER_FIELDS})
             lists["keyword"] = self.keywords.search(tokens, depth, mask)
-        hits = self._hits(lists, tokens, k)
+        confidence = {}
+        if lists.get("keyword"):
+            coverage = self.keywords.coverage(tokens, lists["keyword"][0][0])
+            confidence["keyword"] = min(1.0, coverage / KEYWORD_FULL_COVERAGE)
+        hits = self._hits(lists, tokens, k, confidence)
         if query_vectors:
             self._mark_closest_sentences(hits, query, query_vectors)
         return hits
 
     def _hits(
-        self, lists: dict[str, list[tuple[str, float]]], tokens: list[str], k: int
+        self,
+        lists: dict[str, list[tuple[str, float]]],
+        tokens: list[str],
+        k: int,
+        confidence: dict[str, float],
     ) -> list[Hit]:
         dense_rank = rank_of(lists, [n for n in lists if n != "keyword"])
         keyword_rank = rank_of(lists, ["keyword"])
         hits: list[Hit] = []
         seen: set[str] = set()
-        for cid, score in fuse(lists, self.fusion):
+        for cid, score in fuse(lists, self.fusion, confidence):
             chunk = self.keywords.get(cid)
             if chunk is None:  # in chroma but not in the keyword store: a half-written add
                 continue
@@ -353,36 +370,35 @@ class SearchIndex:
     ) -> None:
         """Dense-only hits share no word with the query: mark their sentence closest to it.
 
-        At most ``MARK_SENTENCE_BUDGET`` sentences are embedded per query (USE takes ~1.6 ms a
-        sentence, and a long article has dozens); a hit with more than its share keeps the
-        sentences sharing most characters with the query (Han folded), then the first ones.
+        A sentence that clearly shares most Han characters with the query is taken as it is
+        (``lexical_pick``); the other hits' sentences are embedded, at most
+        ``MARK_SENTENCE_BUDGET`` per query (USE takes ~1.6 ms a sentence, and a long article
+        has dozens), those sharing most characters with the query first.
         """
-        todo = [h for h in hits[:SEMANTIC_SNIPPETS] if "【" not in h.snippet]
+        todo: list[tuple[Hit, list[tuple[int, int]]]] = []
+        for hit in hits[:SEMANTIC_SNIPPETS]:
+            if "【" in hit.snippet:
+                continue
+            spans = sentence_spans(hit.chunk.text, skip_first_line=bool(hit.chunk.law))
+            pick = lexical_pick(hit.chunk.text, spans, query)
+            if pick is not None:
+                hit.snippet = mark_span(hit.chunk.text, *pick, width=SNIPPET_CHARS)
+            elif spans:
+                todo.append((hit, spans))
         if not todo:
             return
         # Pointing at a sentence needs no best model: the fastest one (USE) where it is in use.
         names = self.retriever_names()
         position = next((p for p in query_vectors if names[p] == "use"), min(query_vectors))
         share = max(2, MARK_SENTENCE_BUDGET // len(todo))
-        spans = [
-            candidate_sentences(
-                h.chunk.text,
-                sentence_spans(h.chunk.text, skip_first_line=bool(h.chunk.law)),
-                query,
-                share,
-            )
-            for h in todo
-        ]
-        sentences = [h.chunk.text[a:b] for h, s in zip(todo, spans, strict=True) for a, b in s]
-        if not sentences:
-            return
+        todo = [(h, candidate_sentences(h.chunk.text, s, query, share)) for h, s in todo]
+        sentences = [h.chunk.text[a:b] for h, spans in todo for a, b in spans]
         similarity = self.embedders[position].embed_passages(sentences) @ query_vectors[position]
         offset = 0
-        for hit, hit_spans in zip(todo, spans, strict=True):
-            if hit_spans:
-                best = hit_spans[int(np.argmax(similarity[offset : offset + len(hit_spans)]))]
-                hit.snippet = mark_span(hit.chunk.text, *best, width=SNIPPET_CHARS)
-            offset += len(hit_spans)
+        for hit, spans in todo:
+            best = spans[int(np.argmax(similarity[offset : offset + len(spans)]))]
+            hit.snippet = mark_span(hit.chunk.text, *best, width=SNIPPET_CHARS)
+            offset += len(spans)
 
     def close(self) -> None:
         self.keywords.close()

@@ -118,6 +118,32 @@ def candidate_sentences(
     return [spans[i] for i in sorted(keep)]
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A sentence sharing this many Han characters with the query (folded), this many more than
+# any other sentence of the hit, is its closest one without asking an embedder.
+LEXICAL_MIN_SHARED = 4
+LEXICAL_MIN_LEAD = 2
+
+
+def _han_chars(text: str) -> set[str]:
+    return set(_HAN.findall(fold_han(text)))
+
+
+def lexical_pick(text: str, spans: list[tuple[int, int]], query: str) -> tuple[int, int] | None:
+    """The span that clearly shares most Han characters with ``query`` (価値 meets 价值: the
+    vocabulary Japanese and Chinese share), or None when no span stands out; then only an
+    embedder can tell (an English question, or kana against hanzi)."""
+    wanted = _han_chars(query)
+    if not wanted or not spans:
+        return None
+    shared = sorted(((len(wanted & _han_chars(text[a:b])), (a, b)) for a, b in spans), reverse=True)
+    best, span = shared[0]
+    runner_up = shared[1][0] if len(shared) > 1 else 0
+    if best >= LEXICAL_MIN_SHARED and best - runner_up >= LEXICAL_MIN_LEAD:
+        return span
+    return None
+
+
 def mark_span(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
     """A window of ``text`` around ``text[start:end]``, that span marked 【】 (cut at ``width``
     when the sentence alone is longer)."""

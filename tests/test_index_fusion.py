@@ -207,3 +207,11 @@ def test_zero_weight_skips_the_retriever(two: SearchIndex) -> None:
     hit = two.search("military export", k=1)[0]
     assert hit.chunk.article == 2
     assert two._lists_for("hybrid") == ([1], True)
+
+
+def test_confidence_scales_a_list_for_one_query() -> None:
+    lists = {"dense": DENSE, "keyword": KEYWORD}
+    assert fuse(lists, FusionConfig(), {"keyword": 0.0}) == fuse(
+        lists, FusionConfig(weights={"keyword": 0})
+    )
+    assert fuse(lists, FusionConfig(), {"keyword": 1.0}) == fuse(lists, FusionConfig())

@@ -158,3 +158,26 @@ def test_cached_masks_follow_writes(index: KeywordIndex) -> None:
     index.add([_chunk("new", "商务部公告2025年第70号", language="zh")])
     assert index.mask().sum() == 3
     assert index.mask(lang="zh").sum() == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "chunk_id", "low", "high"),
+    [
+        ("商务部公告2025年第62号 1E902", "62-1", 0.5, 1.0),
+        ("1E902の技術", "61-1", 0.0, 0.01),
+        # A Japanese question over a Chinese article: 罰金 / 協定 are not its words.
+        ("業界団体がカルテル協定を結んだ場合の罰金は", "aml-56", 0.0, 0.3),
+        ("行业协会达成垄断协议罚款", "aml-56", 0.5, 1.0),
+    ],
+    ids=["all-terms", "no-term", "cross-lingual-few", "zh-question-own-words"],
+)
+# 0.5 is where the keyword list gets its full weight (index.search.KEYWORD_FULL_COVERAGE); a
+# query's own cross-word bigrams (会达, 议罚) are in no chunk, so a perfect match stays < 1.
+def test_coverage_of_the_query_by_a_chunk(
+    index: KeywordIndex, query: str, chunk_id: str, low: float, high: float
+) -> None:
+    assert low <= index.coverage(query, chunk_id) <= high
+
+
+def test_coverage_of_an_unknown_chunk_is_zero(index: KeywordIndex) -> None:
+    assert index.coverage("価値比率", "nope") == 0.0

@@ -17,7 +17,7 @@ import pytest
 
 from index.keyword import tokenize
 from index.search import SearchIndex, snippet
-from index.snippet import candidate_sentences, sentence_spans
+from index.snippet import candidate_sentences, lexical_pick, sentence_spans
 from models.errors import IndexError_
 from models.search import Chunk
 
@@ -275,3 +275,29 @@ def test_chroma_server_via_http_client(chroma_server: str, tmp_path: Path) -> No
     assert (
         idx.search("行业协会 罚款", k=1, issuer="商務部", mode="dense")[0].chunk.document == "d61"
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "境外の関連品目の価値比率が0.1%以上",
+            "二、境外相关物项价值比例达到0.1%及以上的，应当申请许可。",
+        ),
+        ("本公告はいつから施行されるか", "三、本公告自公布之日起施行。"),
+        ("管制対象の価値比例", None),  # 管制对象 vs 价值比例: a tie, for the embedder
+        ("When does it take effect?", None),
+        ("許可の管制", None),
+    ],
+    ids=[
+        "clear-han-winner",
+        "kanji-meets-hanzi",
+        "tie-left-to-embedder",
+        "english-no-han",
+        "too-few-shared",
+    ],
+)
+def test_lexical_pick(query: str, expected: str | None) -> None:
+    spans = sentence_spans(_NOTICE)
+    pick = lexical_pick(_NOTICE, spans, query)
+    assert (None if pick is None else _NOTICE[pick[0] : pick[1]]) == expected
