@@ -22,6 +22,9 @@ SNIPPET_CHARS = 160
 # Sentence ends in ja/zh/en legal text; a line break ends a clause or list item too.
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]|\.(?=\s|$)")
 MIN_SENTENCE_CHARS = 6
+# Two katakana are mostly a slice of a longer word (the keyword index's bigrams: リテ, ティ of
+# トレーサビリティ meet セキュリティ): matched for recall, not worth marking.
+_KATAKANA_PAIR = re.compile(r"[\u30a0-\u30ff]{2}")
 
 
 def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -37,10 +40,11 @@ def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
 
 
 def token_marks(text: str, tokens: Sequence[str]) -> np.ndarray:
-    """1 for each character of ``text`` inside a query token's occurrence (tokens of 2+ chars)."""
+    """1 for each character of ``text`` inside a query token's occurrence (tokens of 2+ chars,
+    katakana pairs left out)."""
     norm, offsets = _normalised_with_offsets(text)
     marks = np.zeros(len(text) + 1, np.int8)
-    for token in {t for t in tokens if len(t) >= 2}:
+    for token in {t for t in tokens if len(t) >= 2 and not _KATAKANA_PAIR.fullmatch(t)}:
         start = norm.find(token)
         while start != -1:
             end = start + len(token)

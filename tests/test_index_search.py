@@ -178,8 +178,18 @@ def test_other_embedder_is_refused(index: SearchIndex, tmp_path: Path) -> None:
         ("割合が0.1%以上に達するもの", ["0.1%", "以上"], "割合が【0.1%以上】に達するもの"),
         ("割合が０．１％以上", ["0.1%"], "割合が【０．１％】以上"),
         ("no shared words", ["価値"], "no shared words"),
+        (
+            "データセキュリティの保護",
+            ["トレーサビリティ", "リテ", "ティ", "保护"],
+            "データセキュリティの【保護】",
+        ),
     ],
-    ids=["marks-adjacent-tokens", "fullwidth-source", "no-match-unmarked"],
+    ids=[
+        "marks-adjacent-tokens",
+        "fullwidth-source",
+        "no-match-unmarked",
+        "katakana-pairs-unmarked",
+    ],
 )
 def test_snippet(text: str, tokens: list[str], expected: str) -> None:
     assert snippet(text, tokens) == expected
