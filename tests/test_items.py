@@ -221,6 +221,15 @@ def test_defining_enumerations(text: str, heading: str, items: list[str]) -> Non
             id="001-guide-sections",
         ),
         pytest.param(
+            "第十五条 本法所称经营者，是指从事商品生产、经营或者提供服务的"
+            "自然人、法人和非法人组织。",
+            id="aml-2022-operators-are-actors",
+        ),
+        pytest.param(
+            "本条例所称出口经营者，是指依法从事两用物项出口的企业、单位、个人。",
+            id="zh-exporters-are-actors",
+        ),
+        pytest.param(
             "第十四条 国務院の工業情報化主管部門は国務院の自然資源、商務、海関、税務等の部門と共同で"  # noqa: E501
             "レアアース（希土類）製品トレーサビリティ情報システムを構築する。",
             id="000-ministries-prose",

@@ -27,6 +27,12 @@ from ingest.extract.itemtext import (
 )
 
 MIN_INLINE_ITEMS = 3
+# Who a law applies to, not what it controls: ``经营者，是指…的自然人、法人和非法人组织``,
+# ``輸出者とは、個人、法人その他の団体``.  Lists of such actors are not item lists.
+_ACTOR = re.compile(
+    r"(?:自然人|法人|个人|個人|组织|組織|单位|機関|机构|機構|团体|団体|企业|企業|公民|国民|"
+    r"事業者|经营者|経営者|出口经营者|输出者|輸出者|進出口者)$"
+)
 _DEFINES = re.compile(
     r"とは[、，]?|是指|系指|指的是|すなわち|即ち|例えば|例如|比如|譬如|例[：:]|包括[：:]?|包含[：:]?"
 )
@@ -122,6 +128,8 @@ def _enumeration(text: str, start: int, end: int) -> list[Span] | None:
         items.append(_locate(text, a, b, item))
     items = [i for i in items if not CATCH_ALL.match(i.text)]
     if len(items) < MIN_INLINE_ITEMS or modified > max(1, len(items) // 4):
+        return None
+    if sum(1 for i in items if _ACTOR.search(i.text)) * 2 >= len(items):
         return None
     return items
 
