@@ -320,7 +320,10 @@ def _has_avx2() -> bool:
         return False  # not Linux: no cheap way to ask, keep the torch path
 
 
+@functools.cache
 def _version(package: str) -> str:
+    """Installed version of ``package`` (cached: ``config()`` runs on every query, and reading
+    package metadata costs ~1 ms)."""
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -27,16 +28,19 @@ MIN_SENTENCE_CHARS = 6
 _KATAKANA_PAIR = re.compile(r"[\u30a0-\u30ff]{2}")
 
 
+@functools.lru_cache(maxsize=65536)
+def _search_form(char: str) -> str:
+    return fold_han(unicodedata.normalize("NFKC", char).lower())
+
+
 def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
-    """The search form of ``text`` (NFKC, lower case, Han folded) and, for each of its
-    characters, the source offset."""
-    out: list[str] = []
-    offsets: list[int] = []
-    for i, char in enumerate(text):
-        norm = fold_han(unicodedata.normalize("NFKC", char).lower())
-        out.append(norm)
-        offsets.extend([i] * len(norm))
-    return "".join(out), offsets
+    """The search form of ``text`` (NFKC, lower case, Han folded, character by character) and,
+    for each of its characters, the source offset."""
+    forms = [_search_form(char) for char in text]
+    norm = "".join(forms)
+    if len(norm) == len(text):  # the usual case: one character for one
+        return norm, list(range(len(text)))
+    return norm, [i for i, form in enumerate(forms) for _ in form]
 
 
 def token_marks(text: str, tokens: Sequence[str]) -> np.ndarray:
