@@ -20,6 +20,9 @@ import numpy as np
 from index.han_fold import fold_han
 
 SNIPPET_CHARS = 160
+# 【】 mark matches; the document's own 【留意点】 (CISTEC headings use them) is shown as
+# 〖留意点〗, so that a mark is always ours (the web page turns marks into <mark>).
+_OWN_BRACKETS = str.maketrans("【】", "〖〗")
 # Sentence ends in ja/zh/en legal text; a line break ends a clause or list item too.
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]|\.(?=\s|$)")
 MIN_SENTENCE_CHARS = 6
@@ -67,7 +70,7 @@ def _render(text: str, marks: np.ndarray, begin: int, end: int) -> str:
         elif not marks[i] and inside:
             parts.append("】")
             inside = False
-        parts.append(" " if text[i] in "\n\r\t" else text[i])
+        parts.append(" " if text[i] in "\n\r\t" else text[i].translate(_OWN_BRACKETS))
     if inside:
         parts.append("】")
     parts.append("…" if end < len(text) else "")
@@ -79,7 +82,7 @@ def snippet(text: str, tokens: Sequence[str], width: int = SNIPPET_CHARS) -> str
     chunk's beginning, unmarked, when no token matches."""
     marks = token_marks(text, tokens)
     if not marks.any():
-        flat = " ".join(text.split())
+        flat = " ".join(text.split()).translate(_OWN_BRACKETS)
         return flat[:width] + ("…" if len(flat) > width else "")
     density = np.convolve(marks[: len(text)], np.ones(min(width, len(text)), np.int32), "valid")
     begin = int(np.argmax(density))

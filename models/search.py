@@ -34,4 +34,9 @@ class Hit(BaseModel):
     score: float
     dense_rank: int | None = None
     keyword_rank: int | None = None
-    snippet: str = Field(description="Excerpt with the matching part marked 【like this】")
+    snippet: str = Field(
+        description=(
+            "Excerpt with the matching part marked 【like this】 (the document's own 【】 "
+            "shown as 〖〗)"
+        )
+    )

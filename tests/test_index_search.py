@@ -178,6 +178,8 @@ def test_other_embedder_is_refused(index: SearchIndex, tmp_path: Path) -> None:
         ("割合が0.1%以上に達するもの", ["0.1%", "以上"], "割合が【0.1%以上】に達するもの"),
         ("割合が０．１％以上", ["0.1%"], "割合が【０．１％】以上"),
         ("no shared words", ["価値"], "no shared words"),
+        ("【留意点】価値比率", ["价值"], "〖留意点〗【価値】比率"),
+        ("【留意点】のみ", ["価値"], "〖留意点〗のみ"),
         (
             "データセキュリティの保護",
             ["トレーサビリティ", "リテ", "ティ", "保护"],
@@ -188,6 +190,8 @@ def test_other_embedder_is_refused(index: SearchIndex, tmp_path: Path) -> None:
         "marks-adjacent-tokens",
         "fullwidth-source",
         "no-match-unmarked",
+        "own-brackets-are-not-marks",
+        "own-brackets-unmatched",
         "katakana-pairs-unmarked",
     ],
 )
