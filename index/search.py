@@ -390,7 +390,10 @@ class SearchIndex:
         # Pointing at a sentence needs no best model: the fastest one (USE) where it is in use.
         names = self.retriever_names()
         position = next((p for p in query_vectors if names[p] == "use"), min(query_vectors))
-        share = max(2, MARK_SENTENCE_BUDGET // len(todo))
+        # Two sentences at least per hit, or the choice is the overlap ranking's alone: the
+        # later hits past the budget keep their beginning, unmarked.
+        todo = todo[: max(1, MARK_SENTENCE_BUDGET // 2)]
+        share = MARK_SENTENCE_BUDGET // len(todo)
         todo = [(h, candidate_sentences(h.chunk.text, s, query, share)) for h, s in todo]
         sentences = [h.chunk.text[a:b] for h, spans in todo for a, b in spans]
         similarity = self.embedders[position].embed_passages(sentences) @ query_vectors[position]

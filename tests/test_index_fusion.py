@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from index.fusion import FusionConfig, fuse, rank_of, rrf_fuse, zscore_fuse
-from index.search import SearchIndex
+from index.search import MARK_SENTENCE_BUDGET, SearchIndex
 from index.snippet import mark_span, sentence_spans
 from models.errors import IndexError_
 from tests.test_index_search import ANTI_MONOPOLY, NOTICE_61, HashEmbedder
@@ -170,6 +170,35 @@ def test_dense_only_hit_marks_closest_sentence(tmp_path: Path) -> None:
     assert (hit.chunk.article, hit.keyword_rank) == (2, None)
     assert hit.snippet.endswith("【国外の軍事ユーザー向けの輸出申請は、原則として許可しない。】")
     assert "【二、" not in hit.snippet
+
+
+def test_marking_embeds_at_most_the_sentence_budget(tmp_path: Path) -> None:
+    embedder = ConceptEmbedder()
+    index = SearchIndex(tmp_path, embedder=embedder)
+    long_articles = [
+        NOTICE_61[1].model_copy(
+            update={
+                "id": f"long-{n}",
+                "article": 10 + n,
+                "text": f"商务部公告2025年第61号\n第{n}条 "
+                + "".join(f"輸出申請の審査その{i}を行う。" for i in range(12)),
+            }
+        )
+        for n in range(3)
+    ]
+    index.add(long_articles)
+    sentences: list[int] = []
+    passages = embedder.embed_passages
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        sentences.append(len(texts))
+        return passages(texts)
+
+    embedder.embed_passages = counting  # type: ignore[method-assign]
+    hits = index.search("Are exports licensed?", k=3)
+    assert len(hits) == 3 and all(h.keyword_rank is None for h in hits)
+    assert sentences and sum(sentences) <= MARK_SENTENCE_BUDGET
+    assert sum("【" in h.snippet for h in hits) == MARK_SENTENCE_BUDGET // 2
 
 
 @pytest.mark.parametrize(
