@@ -188,7 +188,17 @@ class OnnxQueries:
             options.inter_op_num_threads = 1
             # The pool's threads spin a moment after each run (ORT's default): turned off,
             # a 20k-chunk search got slower, not faster (p50 38.5 -> 40.9 ms, p95 50.4 -> 57.2).
-            session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            try:
+                session = ort.InferenceSession(
+                    str(path), options, providers=["CPUExecutionProvider"]
+                )
+            except Exception:  # a damaged cached file (its writes are atomic, a disk is not)
+                for stale in {folder / ONNX_FILE, path}:
+                    stale.unlink(missing_ok=True)
+                path = encoder_file(model, folder, variant)
+                session = ort.InferenceSession(
+                    str(path), options, providers=["CPUExecutionProvider"]
+                )
             words = model[0].auto_model.get_input_embeddings().weight.detach().numpy()
             name = "onnxruntime-" + ("fp32" if variant == "onnx-fp32" else "int8")
             engine = cls(session, model.tokenizer, words, prompt, name)

@@ -7,9 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
-from index.onnx_queries import ONNX_FILE, OnnxQueries, _mean_pooling_only, export_encoder
+from index.onnx_queries import (
+    ONNX_FILE,
+    VARIANTS,
+    OnnxQueries,
+    _mean_pooling_only,
+    export_encoder,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -47,6 +54,22 @@ class Normalize(torch.nn.Module):
 
 def _model(mode: str = "mean", fail: bool = False) -> list[Any]:
     return [Transformer(fail), Pooling(mode), Normalize()]
+
+
+class _FakeSentenceTransformer(list):  # type: ignore[type-arg]
+    """Embeddings x 2, mean-pooled: what the exported graph must reproduce."""
+
+    def __init__(self) -> None:
+        super().__init__(_model())
+        self.words = self[0].auto_model.words.weight.detach().numpy()
+
+    @staticmethod
+    def tokenizer(text: str, **_: Any) -> dict[str, np.ndarray]:
+        return {"input_ids": np.array([[ord(c) % 10 for c in text]])}
+
+    def encode(self, texts: list[str], normalize_embeddings: bool = True) -> np.ndarray:
+        rows = np.stack([self.words[self.tokenizer(t)["input_ids"][0]].mean(0) * 2 for t in texts])
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
 @pytest.mark.parametrize(
@@ -92,3 +115,20 @@ def test_failed_export_means_the_slower_path(
     monkeypatch.delenv("REGWATCH_E5_ENGINE", raising=False)
     assert OnnxQueries.load(_model(fail=True), tmp_path, "query: ") is None
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("variant", ["onnx", "onnx-fp32"])
+def test_engine_reproduces_the_model_and_replaces_a_damaged_file(
+    variant: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pytest.importorskip("onnxruntime")
+    monkeypatch.setenv("REGWATCH_E5_ENGINE", variant)
+    model = _FakeSentenceTransformer()
+    (tmp_path / ONNX_FILE).write_bytes(b"not an onnx file")  # a damaged cache
+    (tmp_path / VARIANTS[variant][0]).write_bytes(b"not an onnx file")
+    engine = OnnxQueries.load(model, tmp_path, "query: ")
+    assert engine is not None
+    vectors = engine.embed(["輸出許可", "0.1%以上"])
+    expected = model.encode(["query: 輸出許可", "query: 0.1%以上"])
+    assert np.allclose(vectors, expected, atol=1e-5)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".pre"))]
