@@ -181,7 +181,12 @@ def main() -> None:
     args = parser.parse_args()
     embedders = get_embedders(args.model)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(json.dumps({"cores": cores, "load": os.getloadavg()[0]}), flush=True)
+    # How queries run (ONNX Runtime int8 by default for e5) decides most of the figure.
+    engines = [e.config().get("query_engine", e.config()["backend"]) for e in embedders]
+    print(
+        json.dumps({"cores": cores, "load": os.getloadavg()[0], "query_engines": engines}),
+        flush=True,
+    )
     # One JSON line per measurement, printed as soon as it is known (100k takes minutes).
     if not args.no_build:
         print(json.dumps({"build": build_throughput(embedders)}, ensure_ascii=False), flush=True)
