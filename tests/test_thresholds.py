@@ -158,6 +158,27 @@ CASES = [
         [("二倍以上五倍以下", (2, 5, True, True), "times", None)],
         id="zh-times-range-not-article-number",
     ),
+    # Wordings of technical parameters and limits in other notices and control lists.
+    pytest.param("功率高于10千瓦的设备", "zh", [("高于10千瓦", 10, "kW", ">")], id="zh-kilowatt"),
+    pytest.param("单件重量5千克以上的", "zh", [("5千克以上", 5, "kg", ">=")], id="zh-kilogram"),
+    pytest.param("含量在500克以下", "zh", [("500克以下", 500, "g", "<=")], id="zh-gram"),
+    pytest.param(
+        "年出口量达到或者超过100吨的",
+        "zh",
+        [("达到或者超过100吨", 100, "ton", ">=")],
+        id="zh-reaches-or-exceeds",
+    ),
+    pytest.param(
+        "重量大于等于5kg的", "zh", [("大于等于5kg", 5, "kg", ">=")], id="zh-greater-or-equal"
+    ),
+    pytest.param(
+        "外径小于或者等于25.4 mm的管材",
+        "zh",
+        [("小于或者等于25.4mm", 25.4, "mm", "<=")],
+        id="zh-less-or-equal",
+    ),
+    pytest.param("纯度≥99.99%的镓", "zh", [("≥99.99%", 99.99, "%", ">=")], id="symbol-geq"),
+    pytest.param("粒径＜10 μm的粉末", "zh", [("＜10μm", 10, "μm", "<")], id="symbol-lt-fullwidth"),
 ]
 
 NOT_THRESHOLDS = [

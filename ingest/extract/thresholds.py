@@ -27,7 +27,8 @@ _S = r" ?"
 _ARABIC = r"[0-9０-９](?:[0-9０-９,，]*[0-9０-９])?(?:[.．][0-9０-９]+)?"
 _KANJI_DIGITS = "〇零一二两三四五六七八九十百千万亿億萬壹贰叁肆伍陆柒捌玖拾佰仟"
 _KANJI = rf"[{_KANJI_DIGITS}]+"
-_MULTIPLIER = r"[千百]?[万萬亿億]?"
+# 千 before a unit word that starts with it (10千瓦 = 10 kW, 5千克 = 5 kg) is the unit's.
+_MULTIPLIER = r"(?:千(?!瓦|米|克|伏|赫|兆赫)|百)?[万萬亿億]?"
 _NUMBER = rf"(?:{_ARABIC}{_S}{_MULTIPLIER}|{_KANJI})"
 
 # (normalised unit, pattern) in matching order: longer words first so 营业日 beats 日.
@@ -46,7 +47,8 @@ _UNITS: list[tuple[str, str]] = [
     ("year", r"年間|年"),
     ("times", r"倍"),
     ("ton", r"トン|吨"),
-    ("kg", r"キログラム|kg|公斤"),
+    ("kg", r"キログラム|kg|公斤|千克"),
+    ("g", r"グラム|克(?!服|罗|隆)"),
     # Technical parameters of control-list entries (3A001.b.2: 2.7GHzを超え6.8GHz以下)
     ("GHz", r"GHz|ギガヘルツ|吉赫兹?|千兆赫"),
     ("MHz", r"MHz|メガヘルツ|兆赫兹?"),
@@ -117,11 +119,20 @@ _SUFFIXES: list[tuple[str, str, bool]] = [
 ]
 _SUFFIX_RE = "|".join(f"(?P<s_{i}>{pat})" for i, (pat, _, _) in enumerate(_SUFFIXES))
 
+# Longer words first across groups: 大于等于 is >=, not 大于 (>) followed by 等于.
 _PREFIXES: list[tuple[str, str]] = [
-    (r"不得超过|不超过|不高于|不多于|不大于|最多", "<="),
-    (r"不得少于|不少于|不低于|不小于|至少", ">="),
-    (r"超过|高于|多于|大于", ">"),
-    (r"不满|不足|低于|少于|小于", "<"),
+    (
+        r"不得超过|不超过|不高于|不多于|不大于|最多|小于或者等于|小于或等于|小于等于|"
+        r"[≤≦]|＜＝|<=",
+        "<=",
+    ),
+    (
+        r"不得少于|不少于|不低于|不小于|至少|大于或者等于|大于或等于|大于等于|"
+        r"达到或者超过|达到或超过|[≥≧]|＞＝|>=",
+        ">=",
+    ),
+    (r"超过|高于|多于|大于|＞|>", ">"),
+    (r"不满|不足|低于|少于|小于|＜|<", "<"),
     (r"达到|届满|满", ">="),
 ]
 _PREFIX_RE = "|".join(f"(?P<p_{i}>{pat})" for i, (pat, _) in enumerate(_PREFIXES))
