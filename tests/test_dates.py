@@ -199,6 +199,31 @@ CASES = [
         [("2025年12月31日", "2025-12-31", "deadline")],
         id="ja-deadline",
     ),
+    # Chinese notices put the suspension or the obligation before the date.
+    pytest.param(
+        "对美国的出口管制措施暂停实施至2026年11月10日。",
+        Y2025,
+        [("2026年11月10日", "2026-11-10", "suspended_until")],
+        id="zh-suspended-until-word-first",
+    ),
+    pytest.param(
+        "申请人应当于2025年12月31日前提交申请材料。",
+        Y2025,
+        [("2025年12月31日", "2025-12-31", "deadline")],
+        id="zh-deadline-before",
+    ),
+    pytest.param(
+        "2025年12月31日前签订的合同，按原规定执行。",
+        Y2025,
+        [("2025年12月31日", "2025-12-31", "other")],
+        id="zh-before-without-obligation-is-no-deadline",
+    ),
+    pytest.param(
+        "本通知自印发之日起实施。",
+        Y2025,
+        [("印发之日", None, "effective")],
+        id="zh-effective-from-issuance",
+    ),
 ]
 
 NOT_DATES = [

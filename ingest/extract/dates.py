@@ -38,7 +38,7 @@ _DITTO_DOTTED = re.compile(r"同(?P<month>[0-9]{1,2})[.．](?P<day>[0-9]{1,2})(?
 _RELATIVE = re.compile(
     r"(?P<today>本日|今日|即日)"
     r"|(?P<same_day>同日)"
-    r"|(?P<promulgation>公布の日|公布之日|発布の日|发布之日|公布日)"
+    r"|(?P<promulgation>公布の日|公布之日|発布の日|发布之日|印发之日|签发之日|公布日)"
     r"|(?P<entry>本(?:公告|通知|決定|决定|弁法|办法|規定|规定|条例)(?:発効|発行|生效|施行)(?:の日|之日))"
     r"|(?P<simultaneous>同時に|同时)(?=[^。]{0,4}(?:廃止|废止))"
 )

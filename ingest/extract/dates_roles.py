@@ -38,6 +38,10 @@ _CITATION_CLOSE = re.compile(r"[）)]")
 _CITED_PAGE = re.compile(r"[）)](?:https?://|www\.)")
 _FROM = ("から", "より", "起")
 _UNTIL = ("まで",)
+_UNTIL_BEFORE = ("至", "到", "截至")
+_BY_AFTER = ("前", "之前", "以前")
+_SUSPEND = r"一時停止|停止|暂停|中止"
+_OBLIGATION = re.compile(r"应当|应该|应于|应在|应按|必须|须于|须在|要求|しなければならない")
 # Particles and connectors: a window made only of these carries no meaning of its own.
 _FILLER = re.compile(r"(?:には|に|は|、|，|,|及び|および|並びに|及|和|と|や|の|午前|午後|頃|ごろ)")
 _INSTRUMENTS = re.compile(r"措置|規制|公告|通知|命令|弁法|办法|条例|決定|决定|規定|规定|法")
@@ -99,11 +103,18 @@ class RoleFinder:
         if gloss_of is not None and depth < 4:
             return self.roles(gloss_of, depth + 1)  # 2024年12月1日（令和6年12月1日）
         sentence = self._sentence_after(end)
-        if re.search(r"一時停止|停止|暂停|中止", sentence):
+        if re.search(_SUSPEND, sentence):
             if after.startswith(_FROM) or before.endswith("自"):
                 return ["suspended_from"]
             if after.startswith(_UNTIL):
                 return ["suspended_until"]
+        clause_before = self._clause_before(start)
+        # 暂停实施至2026年11月10日: the suspension word comes first in Chinese.
+        if before.endswith(_UNTIL_BEFORE) and re.search(_SUSPEND, clause_before):
+            return ["suspended_until"]
+        # 应当于2025年12月31日前提交: a date an obligation must be met by.
+        if after.startswith(_BY_AFTER) and _OBLIGATION.search(clause_before):
+            return ["deadline"]
         if _CITED_PAGE.match(after) or (
             _CITATION_CLOSE.match(after) and not _ROLE_RE.search(self._paren_before(start))
         ):
@@ -207,6 +218,12 @@ class RoleFinder:
     def _sentence_after(self, pos: int) -> str:
         end = self.squeezed.find("。", pos)
         return self.squeezed[pos : end if end != -1 else pos + 160]
+
+    def _clause_before(self, start: int) -> str:
+        """The sentence before ``start`` back to 。 or ；, at most 60 characters."""
+        s = self.squeezed
+        cut = max(s.rfind("。", 0, start), s.rfind("；", 0, start), start - 61)
+        return s[cut + 1 : start]
 
     def _paren_before(self, start: int) -> str:
         s = self.squeezed
