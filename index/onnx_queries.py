@@ -19,11 +19,12 @@ an architecture the export does not know, a probe vector under its variant's min
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,78 +151,170 @@ def encoder_file(model: Any, folder: Path, variant: str) -> Path:
     return target
 
 
+def _safetensors_array(path: Path, suffix: str) -> np.ndarray:
+    """The fp32 tensor whose name ends with ``suffix`` in a safetensors file, memory-mapped
+    (the format: 8-byte header length, JSON header, raw little-endian data)."""
+    with path.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(size))
+    (name,) = [k for k in header if k != "__metadata__" and k.endswith(suffix)]
+    info = header[name]
+    if info["dtype"] != "F32":
+        raise ValueError(f"{path.name}: {name} is {info['dtype']}, not F32")
+    begin, _ = info["data_offsets"]
+    return np.memmap(path, np.float32, "r", offset=8 + size + begin, shape=tuple(info["shape"]))
+
+
+def _probe_path(encoder: Path) -> Path:
+    return encoder.with_name(encoder.name + ".probe.json")
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.dot(a, b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))
+
+
 class OnnxQueries:
     """``embed(texts)`` -> L2-normalised query vectors (``prompt`` prepended), one text per run
-    (no padding); calls are serialised (one session, its own thread pool)."""
+    (no padding); calls are serialised (one session, its own thread pool).
+
+    Once the encoder is built, a process loads it from files alone (the tokenizer.json,
+    the word-embedding rows memory-mapped from model.safetensors, the ONNX file and the probe
+    vector torch gave at build time): no sentence-transformers or torch model is loaded to
+    answer a query (``regwatch search`` ~18 s -> ~5 s from a cold start, mostly imports).
+    """
 
     def __init__(
         self,
         session: Any,
-        tokenizer: Any,
+        token_ids: Callable[[str], np.ndarray],
         word_embeddings: np.ndarray,
         prompt: str,
         name: str = "onnxruntime",
     ):
         self.name = name
         self._session = session
-        self._tokenizer = tokenizer
+        self._token_ids = token_ids
         self._words = word_embeddings
         self._prompt = prompt
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, model: Any, folder: Path, prompt: str) -> OnnxQueries | None:
-        """The engine for sentence-transformers ``model`` (loaded from ``folder``), or None."""
+    def load(cls, folder: Path, prompt: str, model: Callable[[], Any]) -> OnnxQueries | None:
+        """The engine for the sentence-transformers folder ``folder``, or None.
+
+        ``model()`` gives the loaded sentence-transformers model; it is called only when the
+        encoder must be built (first use, or cached files that fail their check).
+        """
         variant = os.environ.get(ENGINE_ENV, "") or "onnx"
         if variant not in VARIANTS:
             return None
         try:
-            import onnxruntime as ort
+            import onnxruntime  # noqa: F401
         except ImportError:
             return None
-        if not _mean_pooling_only(model):
-            return None
         try:
-            path = encoder_file(model, folder, variant)
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = int(os.environ.get(THREADS_ENV, "0") or 0)
-            options.inter_op_num_threads = 1
-            # The pool's threads spin a moment after each run (ORT's default): turned off,
-            # a 20k-chunk search got slower, not faster (p50 38.5 -> 40.9 ms, p95 50.4 -> 57.2).
-            try:
-                session = ort.InferenceSession(
-                    str(path), options, providers=["CPUExecutionProvider"]
-                )
-            except Exception:  # a damaged cached file (its writes are atomic, a disk is not)
-                for stale in {folder / ONNX_FILE, path}:
-                    stale.unlink(missing_ok=True)
-                path = encoder_file(model, folder, variant)
-                session = ort.InferenceSession(
-                    str(path), options, providers=["CPUExecutionProvider"]
-                )
-            words = model[0].auto_model.get_input_embeddings().weight.detach().numpy()
-            name = "onnxruntime-" + ("fp32" if variant == "onnx-fp32" else "int8")
-            engine = cls(session, model.tokenizer, words, prompt, name)
-            probe = engine.embed([PROBE_TEXT])[0]
-            expected = model.encode([prompt + PROBE_TEXT], normalize_embeddings=True)[0]
+            engine = cls._from_files(folder, prompt, variant)
+        except Exception as exc:  # damaged or partial files: rebuilt below
+            _log.info("ONNX query encoder in %s is rebuilt: %s", folder, exc)
+            engine = None
+        if engine is not None:
+            return engine
+        try:
+            loaded = model()
+            return (
+                cls._built(loaded, folder, prompt, variant) if _mean_pooling_only(loaded) else None
+            )
         except Exception as exc:  # any failure here only means the slower path
             _log.warning("ONNX query engine unavailable for %s (slower path used): %s", folder, exc)
             return None
-        cosine = float(np.dot(probe, expected) / max(np.linalg.norm(expected), 1e-12))
+
+    @classmethod
+    def _from_files(cls, folder: Path, prompt: str, variant: str) -> OnnxQueries | None:
+        encoder = folder / VARIANTS[variant][0]
+        needed = (
+            encoder,
+            _probe_path(encoder),
+            folder / "tokenizer.json",
+            folder / "model.safetensors",
+        )
+        if not all(path.exists() for path in needed):
+            return None
+        probe = json.loads(_probe_path(encoder).read_text(encoding="utf-8"))
+        if probe.get("prompt") != prompt:
+            return None
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(512)
+
+        def token_ids(text: str) -> np.ndarray:
+            return np.asarray([tokenizer.encode(text).ids], dtype=np.int64)
+
+        words = _safetensors_array(folder / "model.safetensors", "word_embeddings.weight")
+        engine = cls(_session(encoder), token_ids, words, prompt, _engine_name(variant))
+        cosine = _cosine(engine.embed([probe["text"]])[0], np.asarray(probe["expected"]))
+        if not cosine >= VARIANTS[variant][1]:
+            raise ValueError(f"probe cosine {cosine:.5f} to the torch vector")
+        return engine
+
+    @classmethod
+    def _built(cls, model: Any, folder: Path, prompt: str, variant: str) -> OnnxQueries | None:
+        """Export (and quantise) afresh from the loaded ``model``, check it against torch, and
+        record the torch probe vector for later processes."""
+        encoder = folder / VARIANTS[variant][0]
+        for stale in {folder / ONNX_FILE, encoder, _probe_path(encoder)}:
+            stale.unlink(missing_ok=True)
+        encoder = encoder_file(model, folder, variant)
+        tokenizer = model.tokenizer
+
+        def token_ids(text: str) -> np.ndarray:
+            encoded = tokenizer(text, truncation=True, max_length=512, return_tensors="np")
+            return np.asarray(encoded["input_ids"], dtype=np.int64)
+
+        words = model[0].auto_model.get_input_embeddings().weight.detach().numpy()
+        engine = cls(_session(encoder), token_ids, words, prompt, _engine_name(variant))
+        expected = model.encode([prompt + PROBE_TEXT], normalize_embeddings=True)[0]
+        cosine = _cosine(engine.embed([PROBE_TEXT])[0], expected)
         if not cosine >= VARIANTS[variant][1]:
             _log.warning(
                 "ONNX query engine disagrees with %s (cosine %.5f): not used", folder, cosine
             )
             return None
+        record = {"prompt": prompt, "text": PROBE_TEXT, "expected": expected.tolist()}
+        _write_atomically(_probe_path(encoder), json.dumps(record))
         return engine
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         rows = []
         with self._lock:
             for text in texts:
-                ids = self._tokenizer(
-                    self._prompt + text, truncation=True, max_length=512, return_tensors="np"
-                )["input_ids"]
-                rows.append(self._session.run(None, {"inputs_embeds": self._words[ids]})[0][0])
+                ids = self._token_ids(self._prompt + text)
+                feeds = {"inputs_embeds": np.asarray(self._words[ids], dtype=np.float32)}
+                rows.append(self._session.run(None, feeds)[0][0])
         vectors = np.asarray(rows, dtype=np.float32)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def _engine_name(variant: str) -> str:
+    return "onnxruntime-" + ("fp32" if variant == "onnx-fp32" else "int8")
+
+
+def _session(path: Path) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = int(os.environ.get(THREADS_ENV, "0") or 0)
+    options.inter_op_num_threads = 1
+    # The pool's threads spin a moment after each run (ORT's default): turned off, a
+    # 20k-chunk search got slower, not faster (p50 38.5 -> 40.9 ms, p95 50.4 -> 57.2).
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

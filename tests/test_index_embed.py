@@ -51,10 +51,26 @@ def _dev_questions() -> list[str]:
 def _onnx_engine(e5: Embedder, variant: str, monkeypatch: pytest.MonkeyPatch) -> OnnxQueries:
     pytest.importorskip("onnxruntime")
     monkeypatch.setenv("REGWATCH_E5_ENGINE", variant)
-    model = e5._model  # type: ignore[attr-defined]
-    engine = OnnxQueries.load(model, Path(e5.name_or_path), e5.query_prompt)  # type: ignore[attr-defined]
+    folder = Path(e5.name_or_path)  # type: ignore[attr-defined]
+    engine = OnnxQueries.load(folder, e5.query_prompt, lambda: e5._model)  # type: ignore[attr-defined]
     assert engine is not None, f"the {variant} query engine did not load"
     return engine
+
+
+@pytest.mark.slow
+def test_built_encoder_loads_without_the_model(
+    e5: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _onnx_engine(e5, "onnx", monkeypatch)  # built (or found) in the model folder
+
+    def no_model() -> None:
+        raise AssertionError("the sentence-transformers model was loaded")
+
+    folder = Path(e5.name_or_path)  # type: ignore[attr-defined]
+    again = OnnxQueries.load(folder, e5.query_prompt, no_model)  # type: ignore[attr-defined]
+    assert again is not None
+    questions = _dev_questions()
+    assert np.allclose(again.embed(questions), first.embed(questions), atol=1e-5)
 
 
 @pytest.mark.slow

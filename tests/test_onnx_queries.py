@@ -92,14 +92,14 @@ def test_engine_choice_outside_onnx_declines(
 ) -> None:
     for choice in ("native", "torch"):
         monkeypatch.setenv("REGWATCH_E5_ENGINE", choice)
-        assert OnnxQueries.load(_model(), tmp_path, "query: ") is None
+        assert OnnxQueries.load(tmp_path, "query: ", _model) is None
     assert not list(tmp_path.iterdir())
 
 
 def test_missing_onnxruntime_declines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("REGWATCH_E5_ENGINE", raising=False)
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import raises ImportError
-    assert OnnxQueries.load(_model(), tmp_path, "query: ") is None
+    assert OnnxQueries.load(tmp_path, "query: ", _model) is None
 
 
 def test_failed_export_leaves_no_file(tmp_path: Path) -> None:
@@ -113,7 +113,7 @@ def test_failed_export_means_the_slower_path(
 ) -> None:
     pytest.importorskip("onnxruntime")
     monkeypatch.delenv("REGWATCH_E5_ENGINE", raising=False)
-    assert OnnxQueries.load(_model(fail=True), tmp_path, "query: ") is None
+    assert OnnxQueries.load(tmp_path, "query: ", lambda: _model(fail=True)) is None
     assert not list(tmp_path.iterdir())
 
 
@@ -126,7 +126,7 @@ def test_engine_reproduces_the_model_and_replaces_a_damaged_file(
     model = _FakeSentenceTransformer()
     (tmp_path / ONNX_FILE).write_bytes(b"not an onnx file")  # a damaged cache
     (tmp_path / VARIANTS[variant][0]).write_bytes(b"not an onnx file")
-    engine = OnnxQueries.load(model, tmp_path, "query: ")
+    engine = OnnxQueries.load(tmp_path, "query: ", lambda: model)
     assert engine is not None
     vectors = engine.embed(["輸出許可", "0.1%以上"])
     expected = model.encode(["query: 輸出許可", "query: 0.1%以上"])
