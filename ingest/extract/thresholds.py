@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ingest.extract.base import Locator
+from ingest.extract.units import PER, symbol_of, unit_pattern
 from ingest.numbers import parse_number
 from models.document import Document
 from models.records import Threshold
@@ -31,46 +32,10 @@ _KANJI = rf"[{_KANJI_DIGITS}]+"
 _MULTIPLIER = r"(?:千(?!瓦|米|克|伏|赫|兆赫)|百)?[万萬亿億]?"
 _NUMBER = rf"(?:{_ARABIC}{_S}{_MULTIPLIER}|{_KANJI})"
 
-# (normalised unit, pattern) in matching order: longer words first so 营业日 beats 日.
-_UNITS: list[tuple[str, str]] = [
-    ("%", r"[%％]|パーセント|percent"),
-    ("nm", r"ナノメートル|ｎｍ|nm|纳米"),
-    ("layer", r"層|层"),
-    ("CNY", r"人民元|人民币|元"),
-    ("JPY", r"円|日元"),
-    ("USD", r"米ドル|ドル|美元"),
-    # 業務日/作業日/稼働日: Japanese renderings of 工作日 in translations of Chinese rules
-    ("business_day", r"営業日|業務日|作業日|稼働日|工作日|个工作日"),
-    ("month", r"[かヶカヵケ箇个個]月間?"),
-    ("week", r"週間|个星期|星期|周(?!岁)"),
-    ("day", r"日間|日|天"),
-    ("year", r"年間|年"),
-    ("times", r"倍"),
-    ("ton", r"トン|吨"),
-    ("kg", r"キログラム|kg|公斤|千克"),
-    ("g", r"グラム|克(?!服|罗|隆)"),
-    # Technical parameters of control-list entries (3A001.b.2: 2.7GHzを超え6.8GHz以下)
-    ("GHz", r"GHz|ギガヘルツ|吉赫兹?|千兆赫"),
-    ("MHz", r"MHz|メガヘルツ|兆赫兹?"),
-    ("kHz", r"kHz|キロヘルツ|千赫兹?"),
-    ("Hz", r"Hz|ヘルツ|赫兹"),
-    ("dBm", r"dBm"),
-    ("dB", r"dB|デシベル|分贝"),
-    ("kW", r"kW|キロワット|千瓦"),
-    ("mW", r"mW|ミリワット|毫瓦"),
-    ("W", r"W(?![a-zA-Z])|ワット|瓦(?!斯)"),
-    ("kV", r"kV|キロボルト|千伏"),
-    ("V", r"V(?![a-zA-Z])|ボルト|伏特"),
-    ("μm", r"[μµ]m|マイクロメートル|ミクロン|微米"),
-    ("mm", r"mm|ミリメートル|毫米"),
-    ("km", r"km|キロメートル|千米|公里"),
-    ("m", r"m(?![a-zA-Z])|メートル|米(?!ドル)"),
-    ("°C", r"°C|℃|度C"),
-    ("bit", r"ビット|bit|比特"),
-]
 # Counters kept as written (brief: "else the word as written").
 _COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次"
-_UNIT_RE = "|".join(f"(?P<u_{i}>{pat})" for i, (_, pat) in enumerate(_UNITS))
+# A table unit, or two joined by / or 每 (300Wh/kg, 1.73克/立方厘米): see ``units``.
+_UNIT_RE = rf"(?:{unit_pattern('u')})(?:{_S}(?:{PER}){_S}(?:{unit_pattern('v')}))?"
 
 _PERCENT_PREFIX = r"百分之"
 # 三分之一 (zh) and 3分の1 (ja): denominator first
@@ -226,9 +191,10 @@ def _number(text: str) -> float | None:
 def _unit_of(m: re.Match[str]) -> str | None:
     if m.group("pct") is not None or m.group("den") is not None:
         return "%"
-    for i, (name, _) in enumerate(_UNITS):
-        if m.group(f"u_{i}") is not None:
-            return name
+    top = symbol_of(m, "u")
+    if top is not None:
+        bottom = symbol_of(m, "v")
+        return top if bottom is None else f"{top}/{bottom}"
     if m.group("month_end") is not None:
         return "month"
     counter = m.group("counter")

@@ -1,0 +1,261 @@
+"""Score extraction on dev v1 and dev v2 in one run.
+
+    python -m bench.extraction_v2 [--set v1|v2] [--kind ...] [--verbose] [--only STEM]
+
+v1 is ``bench.extraction`` (samples/*.pdf against tests/data/dev/truth). v2 runs the real
+pipeline on tests/data/dev/v2/pdf/*.pdf against tests/data/dev/v2/truth (format in that
+folder's README), with its conventions:
+
+- articles by number (``"2_2"`` for 第二条の二) or label, text similarity ≥ 0.9 (NFKC, no
+  white space); the truth has one law per file, so the law is not compared;
+- dates by iso only (v2 truth gives no roles);
+- thresholds by (value, unit, comparator); the truth's unit as written and ours both go
+  through ``ingest.extract.units.normalize_unit``; one of our ranges counts as its two limits
+  (``>=`` low, ``<=`` high), as the truth writes them;
+- item lists per item text (a leading control code, a trailing code note and final
+  punctuation left out on both sides), and ``item_code`` per (item, code) pair for the truth's
+  ``codes`` (control codes and HS codes of each item);
+- titles: the document identity's title equals the truth's (NFKC, no white space).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any
+
+from bench.extraction import (
+    ARTICLE_SIMILARITY,
+    KINDS,
+    TRUTH_DIR,
+    Score,
+    _describe,
+    _flatten,
+    norm,
+    print_table,
+    score_document,
+    score_multiset,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+V2_DIR = ROOT / "tests" / "data" / "dev" / "v2"
+V2_KINDS = (*KINDS, "item_code", "title")
+
+
+def article_key(number: Any) -> str | None:
+    """``2``, ``"2_2"``: the truth's article key as a string (ours: number + branch)."""
+    return None if number is None else str(number)
+
+
+def _our_article_key(rec: dict[str, Any]) -> str | None:
+    key = rec.get("key")
+    return key if key else article_key(rec.get("number"))
+
+
+def score_articles_v2(truth: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Score:
+    import difflib
+
+    score = Score(truth=len(truth), predicted=len(predicted))
+    unmatched = list(predicted)
+    for t in truth:
+        best, best_sim = None, 0.0
+        for p in unmatched:
+            same = _our_article_key(p) == article_key(t["number"]) or norm(p.get("label")) == norm(
+                t["label"]
+            )
+            if not same:
+                continue
+            sim = difflib.SequenceMatcher(None, norm(p.get("text")), norm(t["text"]), False).ratio()
+            if sim > best_sim:
+                best, best_sim = p, sim
+        if best is not None and best_sim >= ARTICLE_SIMILARITY:
+            score.matched += 1
+            unmatched.remove(best)
+        else:
+            note = f" (best similarity {best_sim:.2f})" if best is not None else ""
+            score.misses.append(f"{t['label']}{note}")
+    score.false_positives = [f"{p.get('label')} {norm(p.get('text'))[:30]}" for p in unmatched]
+    return score
+
+
+def _unit(written: str | None) -> str:
+    from ingest.extract.units import normalize_unit
+
+    return normalize_unit(written or "")
+
+
+def _value(value: Any) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+def threshold_key_v2(rec: dict[str, Any]) -> Hashable:
+    return (_value(rec.get("value")), _unit(rec.get("unit")), rec.get("comparator"))
+
+
+def our_thresholds(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Our threshold records in the truth's shape: a range becomes its two limits."""
+    out: list[dict[str, Any]] = []
+    for rec in records:
+        if rec.get("min") is None and rec.get("max") is None:
+            out.append(rec)
+            continue
+        if rec.get("min") is not None:
+            comp = ">=" if rec.get("min_inclusive") is not False else ">"
+            out.append({**rec, "value": rec["min"], "comparator": comp})
+        if rec.get("max") is not None:
+            comp = "<=" if rec.get("max_inclusive") is not False else "<"
+            out.append({**rec, "value": rec["max"], "comparator": comp})
+    return out
+
+
+# A control code opening an item (``3C901.a.1.``), a code note closing it
+# (``(参考税则号列:85076000)``) and final punctuation: item_code scores the codes, so the text
+# comparison leaves them out of both sides.
+_LEADING_CODE = re.compile(r"^[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*\.?")
+_CODE_NOTE = re.compile(r"[(（][^()（）]*(?:税则|商品编号|海关|HS|コード)[^()（）]*[)）]")
+_FINAL = ";；。:：,，、.．"
+
+
+def item_text_v2(text: str | None) -> str:
+    bare = _CODE_NOTE.sub("", norm(text)).strip(_FINAL)
+    return _LEADING_CODE.sub("", bare).strip(_FINAL)
+
+
+def score_items_v2(truth: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Score:
+    want = [{"text": item_text_v2(i)} for lst in truth for i in lst["items"]]
+    got = [{"text": item_text_v2(i.get("text"))} for lst in predicted for i in lst.get("items", [])]
+    return score_multiset(want, got, lambda r: r["text"], lambda r: r["text"])
+
+
+def score_item_codes(truth: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Score:
+    """Per (item text, code) pair: each control and HS code the truth gives an item."""
+    want: list[dict[str, Any]] = []
+    for lst in truth:
+        for text, codes in zip(lst["items"], lst.get("codes") or [], strict=False):
+            for code in [*codes.get("control", []), *codes.get("hs", [])]:
+                want.append({"item": norm(text)[:40], "code": norm(code)})
+    got: list[dict[str, Any]] = []
+    for lst in predicted:
+        for item in lst.get("items", []):
+            codes = {*(item.get("control_codes") or []), *(item.get("hs_codes") or [])}
+            if item.get("code"):
+                codes.add(item["code"])
+            for code in sorted(codes):
+                got.append({"item": norm(item.get("text"))[:40], "code": norm(code)})
+    return score_multiset(
+        want, got, lambda r: (r["item"], r["code"]), lambda r: f"{r['code']} @ {r['item']}"
+    )
+
+
+def score_title(truth: dict[str, Any], identity: dict[str, Any]) -> Score:
+    ours = identity.get("title") or ""
+    hit = norm(ours) == norm(truth["title"])
+    score = Score(truth=1, predicted=1 if ours else 0, matched=int(hit))
+    if not hit:
+        score.misses.append(f"want {truth['title']!r}")
+        if ours:
+            score.false_positives.append(f"got {ours!r}")
+    return score
+
+
+def score_v2_document(pdf: Path, truth_path: Path, kinds: set[str]) -> dict[str, Score]:
+    from ingest.extract import extract_records
+    from ingest.pipeline import ingest_pdf
+
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    result = ingest_pdf(pdf)
+    document = getattr(result, "document", result)
+    if document is None:
+        raise RuntimeError(f"{pdf.name}: ingestion failed: {getattr(result, 'errors', '')}")
+    extracted = extract_records(document)
+    records = [_flatten(r.model_dump()) for r in extracted.records]
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for rec in records:
+        by_kind.setdefault(rec["kind"], []).append(rec)
+    scores: dict[str, Score] = {}
+    if "article" in kinds:
+        scores["article"] = score_articles_v2(truth["articles"], by_kind.get("article", []))
+    if "threshold" in kinds:
+        scores["threshold"] = score_multiset(
+            truth["thresholds"],
+            our_thresholds(by_kind.get("threshold", [])),
+            threshold_key_v2,
+            _describe,
+        )
+    if "date" in kinds:
+        scores["date"] = score_multiset(
+            truth["dates"], by_kind.get("date", []), lambda r: r.get("iso"), _describe
+        )
+    if "item_list" in kinds:
+        scores["item_list"] = score_items_v2(truth["item_lists"], by_kind.get("item_list", []))
+    if "item_code" in kinds:
+        scores["item_code"] = score_item_codes(truth["item_lists"], by_kind.get("item_list", []))
+    if "title" in kinds:
+        scores["title"] = score_title(truth, extracted.identity.model_dump())
+    return scores
+
+
+def score_v2(
+    folder: Path = V2_DIR, kinds: set[str] | None = None, only: str | None = None
+) -> tuple[list[tuple[str, str, Score]], dict[str, Score]]:
+    kinds = set(kinds or V2_KINDS)
+    rows: list[tuple[str, str, Score]] = []
+    totals = {k: Score() for k in V2_KINDS if k in kinds}
+    for truth_path in sorted((folder / "truth").glob("*.json")):
+        if truth_path.stem.startswith("diff_") or (only and only not in truth_path.stem):
+            continue
+        started = time.perf_counter()
+        scores = score_v2_document(folder / "pdf" / f"{truth_path.stem}.pdf", truth_path, kinds)
+        print(f"{truth_path.stem}: {time.perf_counter() - started:.2f}s", file=sys.stderr)
+        for kind, score in scores.items():
+            rows.append((truth_path.stem[:23], kind, score))
+            totals[kind].add(score)
+    return rows, totals
+
+
+def score_v1(kinds: set[str]) -> tuple[list[tuple[str, str, Score]], dict[str, Score]]:
+    kinds = kinds & set(KINDS)
+    rows: list[tuple[str, str, Score]] = []
+    totals = {k: Score() for k in KINDS if k in kinds}
+    for path in sorted(TRUTH_DIR.glob("*.json")):
+        scores, _, _ = score_document(path, kinds, by_page=False)
+        for kind, score in scores.items():
+            rows.append((path.stem[:23], kind, score))
+            totals[kind].add(score)
+    return rows, totals
+
+
+def _report(name: str, rows: list[tuple[str, str, Score]], totals: dict[str, Score], verbose: bool):
+    print(f"== dev {name}")
+    if verbose:
+        for doc, kind, score in rows:
+            for line in score.misses:
+                print(f"  MISS {doc} {kind}: {line}")
+            for line in score.false_positives:
+                print(f"  FP   {doc} {kind}: {line}")
+    print_table([*rows, *[("ALL", k, s) for k, s in totals.items()]])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", choices=("v1", "v2"), action="append", help="default: both")
+    parser.add_argument("--kind", choices=V2_KINDS, action="append", help="score only this kind")
+    parser.add_argument("--only", help="v2: only truth files whose name contains this")
+    parser.add_argument("--verbose", "-v", action="store_true", help="list misses and FPs")
+    args = parser.parse_args(argv)
+    kinds = set(args.kind or V2_KINDS)
+    sets = args.set or ["v1", "v2"]
+    if "v1" in sets and not args.only:
+        _report("v1", *score_v1(kinds), args.verbose)
+    if "v2" in sets:
+        _report("v2", *score_v2(V2_DIR, kinds, args.only), args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
