@@ -31,7 +31,16 @@ SENTENCE_END = frozenset("。．.!?！？:：;；")
 _FULL_STOPS = frozenset("。．.!?！？")
 BULLETS = frozenset("●○▪▫•・◎▶►➢✓✔-–")  # ■ ◆ □ open headings as often as items
 _NUM = r"[一二三四五六七八九十百千零〇两0-9]+"
-ARTICLE_START = re.compile(rf"^第\s*{_NUM}\s*条(?:之{_NUM})?(?:[\s　]+\S|$)")
+# 第二条之一 (zh) and 第二条の二 (ja): a branch article starts a block like its main article.
+ARTICLE_START = re.compile(rf"^第\s*{_NUM}\s*条(?:[之の]{_NUM})*(?:[\s　]+\S|$)")
+# A statute's own numbering followed by the ideographic space the text draws after it:
+# 項 ``２　``, 号 ``一　``, ``イ　``, ``（１）　``.  Running text never puts U+3000 after a
+# numeral at a line start, so such a line opens a provision even after a full line.
+STATUTE_LABEL = re.compile(
+    r"^(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4}"
+    r"|[イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス]"
+    r"|[（(][0-9一二三四五六七八九十]{1,3}[)）])\u3000\S"
+)
 CHAPTER_START = re.compile(rf"^第\s*{_NUM}\s*(?:编|編|章|节|節|部分|款)(?:[\s　]|$)")
 LIST_START = re.compile(
     r"^(?:[（(]\s*(?:[一二三四五六七八九十]{1,3}|\d{1,3}|[a-zA-Zア-ンイロハニホヘト])\s*[)）]"
@@ -291,6 +300,8 @@ def start_kind(line: TextLine) -> BlockKind | None:
         return BlockKind.HEADING
     if ARTICLE_START.match(raw):
         return BlockKind.BODY
+    if STATUTE_LABEL.match(line.text):
+        return BlockKind.LIST_ITEM if not line.text[:1].isdigit() else BlockKind.BODY
     if LIST_START.match(line.text) and not re.match(r"^\d{1,3}\.\d", line.text):
         return BlockKind.LIST_ITEM
     if OTHER_START.match(line.text):
@@ -386,6 +397,8 @@ def _row_break(line: TextLine, first: TextLine, full: bool, wrapped: bool) -> bo
 def breaks_before(previous: TextLine, line: TextLine, metrics: Metrics, first: TextLine) -> bool:
     """Does ``line`` start a new block after ``previous`` (same page)?"""
     forced = start_kind(line)
+    if STATUTE_LABEL.match(line.text):
+        return True
     full = fills_column(previous, line, metrics)
     wrapped = full and not ends_sentence(previous.text) and not metrics.is_right_aligned(previous)
     if forced is BlockKind.LIST_ITEM and wrapped:

@@ -89,7 +89,7 @@ class DraftBlock:
 
     def strip_prefix(self, length: int) -> None:
         self.delete(0, length)
-        while self.chars and self.chars[0] == " ":
+        while self.chars and self.chars[0] in (" ", "\u3000"):
             self.delete(0, 1)
 
 

@@ -13,6 +13,11 @@ Policy (documented, applied everywhere):
 * White space (explicit spaces, ideographic spaces and visible gaps between glyphs) survives only
   between two non-CJK characters: ``第 10 条`` -> ``第10条``, ``8月 22日`` -> ``8月22日``,
   ``CISTEC 解説`` -> ``CISTEC解説``, but ``Article 5 of`` keeps its spaces.  Runs collapse to one.
+  Exception: an ideographic space (U+3000) the PDF draws as a character next to a CJK
+  character (inside a line) stays one U+3000.  Statutes use it as a field separator
+  (``第二条　この法律``, ``２　機構は``, ``一　法令　法律、…をいう。``, ``第一章　総則``);
+  padding and justification are gaps or ASCII spaces, which still go, and so does
+  letter-spacing (``总　　则``).
 * Glyphs the font could not map (pdfplumber's ``\\x00``, private-use code points, ``(cid:N)``)
   become a bullet ``・`` at the start of a line (they are almost always Wingdings bullets) and
   are dropped elsewhere; they never reach the clean text.
@@ -20,6 +25,7 @@ Policy (documented, applied everywhere):
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -29,6 +35,7 @@ from functools import lru_cache
 BULLET = "・"
 _UNMAPPED = "\ufffc"  # internal placeholder for a glyph without a Unicode mapping
 _SPACE = " "
+IDEOGRAPHIC_SPACE = "\u3000"
 
 _WIDE_RANGES: tuple[tuple[int, int], ...] = (
     (0x1100, 0x11FF),  # Hangul jamo
@@ -132,12 +139,16 @@ def normalize_glyphs(
     origin: list[int] = []
     pending_space = False
     forced_space = False
+    ideographic: int | None = None  # glyph index of a drawn U+3000 since the last character
     unmapped = 0
     for index, glyph in enumerate(glyphs):
         if gap_before is not None and gap_before[index]:
             pending_space = True
         if column_before is not None and column_before[index]:
             forced_space = True
+        if glyph == IDEOGRAPHIC_SPACE:
+            pending_space, ideographic = True, index
+            continue
         for ch in fold(glyph):
             if ch == _SPACE:
                 pending_space = True
@@ -152,13 +163,40 @@ def normalize_glyphs(
             ):
                 chars.append(_SPACE)
                 origin.append(index)
+            elif chars and ideographic is not None and (is_wide(chars[-1]) or is_wide(ch)):
+                chars.append(IDEOGRAPHIC_SPACE)
+                origin.append(ideographic)
             pending_space = forced_space = False
+            ideographic = None
             chars.append(ch)
             origin.append(index)
     for i in range(1, len(chars) - 1):
         if chars[i] in _DIGIT_SEPARATOR and chars[i - 1].isdigit() and chars[i + 1].isdigit():
             chars[i] = _DIGIT_SEPARATOR[chars[i]]
+    if IDEOGRAPHIC_SPACE in chars:
+        chars, origin = _drop_letter_spacing(chars, origin)
     return NormalizedLine("".join(chars), origin, unmapped)
+
+
+# One character a label may be: 一, ２, イ, ①.  A lone character of any other kind between
+# ideographic spaces is letter-spacing (``总　　则``, ``目　录``), not a field.
+_LABEL_CHAR = re.compile(r"[0-9一二三四五六七八九十百①-⑳ア-ヶ]")
+
+
+def _drop_letter_spacing(chars: list[str], origin: list[int]) -> tuple[list[str], list[int]]:
+    """Remove each U+3000 that spreads a heading: a one-character run after it, or a
+    one-character run before it that is no label (``第一章　总　则`` -> ``第一章总则``)."""
+    text = "".join(chars)
+    runs = text.split(IDEOGRAPHIC_SPACE)
+    drop: set[int] = set()
+    at = 0
+    for before, after in itertools.pairwise(runs):
+        at += len(before)
+        if len(after) == 1 or (len(before) == 1 and not _LABEL_CHAR.match(before)):
+            drop.add(at)
+        at += 1
+    kept = [i for i in range(len(chars)) if i not in drop]
+    return [chars[i] for i in kept], [origin[i] for i in kept]
 
 
 def normalize_text(text: str) -> str:

@@ -49,8 +49,14 @@ def body(top: float) -> list[TextLine]:
     return [line(t, top=top + PITCH * i) for i, t in enumerate(BODY_LINES)]
 
 
+def flat(text: str) -> str:
+    """Block text without the ideographic spaces the text keeps as field separators: these
+    tests are about where blocks start and end, not about spacing."""
+    return text.replace("\u3000", "")
+
+
 def block_texts(lines: list[TextLine]) -> list[str]:
-    return [b.text for b in paragraphs(lines, measure([lines]))]
+    return [flat(b.text) for b in paragraphs(lines, measure([lines]))]
 
 
 # ---------------------------------------------------------------------------- alignment
@@ -337,7 +343,7 @@ def two_column_document() -> Document:
 
 def test_two_column_page_reads_column_by_column() -> None:
     document = two_column_document()
-    text_blocks = [b.text for b in document.blocks if not b.kind.is_furniture]
+    text_blocks = [flat(b.text) for b in document.blocks if not b.kind.is_furniture]
     assert text_blocks == ["中华人民共和国出口管制法", *[a.replace("　", "") for a in ARTICLES]]
 
 
@@ -406,7 +412,7 @@ HELDOUT_BLOCKS = [
 
 @pytest.mark.parametrize(("stem", "text", "kind"), HELDOUT_BLOCKS)
 def test_heldout_block_stands_alone(stem: str, text: str, kind: BlockKind) -> None:
-    found = [b.kind for b in heldout(stem).blocks if b.text == text]
+    found = [b.kind for b in heldout(stem).blocks if flat(b.text) == text]
     assert found == [kind]
 
 
@@ -426,9 +432,9 @@ def test_heldout_running_header_and_folio_are_furniture(stem: str, header: str, 
     total = len(document.pages)
     for page in document.pages:
         on_page = [b for b in document.blocks if b.page == page.number]
-        assert (on_page[0].text, on_page[0].kind) == (header, BlockKind.HEADER)
+        assert (flat(on_page[0].text), on_page[0].kind) == (header, BlockKind.HEADER)
         expected = folio.format(n=page.number, total=total)
-        assert (on_page[-1].text.replace(" ", ""), on_page[-1].kind) == (
+        assert (flat(on_page[-1].text.replace(" ", "")), on_page[-1].kind) == (
             expected,
             BlockKind.PAGE_NUMBER,
         )

@@ -68,9 +68,17 @@ LINES = [
         "\uf06c 最終用途が 14 ナノメートル以下", "・最終用途が14ナノメートル以下", id="pua-bullet"
     ),
     pytest.param("措置\x00 の", "措置の", id="nul-inside-dropped"),
+    # A drawn U+3000 next to CJK is a field separator (label, term, definition) and stays.
     pytest.param(
-        "①\u3000中国国外における", "①中国国外における", id="circled-number-ideographic-space"
+        "①\u3000中国国外における", "①\u3000中国国外における", id="circled-number-ideographic-space"
     ),
+    pytest.param(
+        "一\u3000法令\u3000法律、政令", "一\u3000法令\u3000法律、政令", id="go-term-definition"
+    ),
+    pytest.param("２\u3000機構は", "2\u3000機構は", id="paragraph-number-ideographic-space"),
+    pytest.param("第一章\u3000\u3000総則", "第一章\u3000総則", id="ideographic-space-run-is-one"),
+    pytest.param("\u3000\u3000第一条", "第一条", id="leading-ideographic-indent-dropped"),
+    pytest.param("2025 年 10 月", "2025年10月", id="ascii-padding-still-dropped"),
     pytest.param(
         "https://www.cistec.or.jp/service/uschina/20240704.pdf",
         "https://www.cistec.or.jp/service/uschina/20240704.pdf",
