@@ -138,7 +138,7 @@ def score_item_codes(truth: list[dict[str, Any]], predicted: list[dict[str, Any]
     for lst in truth:
         for text, codes in zip(lst["items"], lst.get("codes") or [], strict=False):
             for code in [*codes.get("control", []), *codes.get("hs", [])]:
-                want.append({"item": norm(text)[:40], "code": norm(code)})
+                want.append({"item": item_text_v2(text)[:40], "code": norm(code)})
     got: list[dict[str, Any]] = []
     for lst in predicted:
         for item in lst.get("items", []):
@@ -146,7 +146,7 @@ def score_item_codes(truth: list[dict[str, Any]], predicted: list[dict[str, Any]
             if item.get("code"):
                 codes.add(item["code"])
             for code in sorted(codes):
-                got.append({"item": norm(item.get("text"))[:40], "code": norm(code)})
+                got.append({"item": item_text_v2(item.get("text"))[:40], "code": norm(code)})
     return score_multiset(
         want, got, lambda r: (r["item"], r["code"]), lambda r: f"{r['code']} @ {r['item']}"
     )

@@ -37,11 +37,13 @@ ARTICLE_START = re.compile(rf"^第\s*{_NUM}\s*条(?:[之の]{_NUM})*(?:[\s　]+\
 # 項 ``２　``, 号 ``一　``, ``イ　``, ``（１）　``.  Running text never puts U+3000 after a
 # numeral at a line start, so such a line opens a provision even after a full line.
 STATUTE_LABEL = re.compile(
-    r"^(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4}"
+    r"^(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4}(?:の[一二三四五六七八九十]{1,3})*"
     r"|[イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス]"
     r"|[（(][0-9一二三四五六七八九十]{1,3}[)）])\u3000\S"
 )
-CHAPTER_START = re.compile(rf"^第\s*{_NUM}\s*(?:编|編|章|节|節|部分|款)(?:[\s　]|$)")
+CHAPTER_START = re.compile(
+    rf"^第\s*{_NUM}\s*(?:编|編|章|节|節|部分|款)(?:[之の]{_NUM})*(?:[\s　]|$)"
+)
 LIST_START = re.compile(
     r"^(?:[（(]\s*(?:[一二三四五六七八九十]{1,3}|\d{1,3}|[a-zA-Zア-ンイロハニホヘト])\s*[)）]"
     r"|[一二三四五六七八九十]{1,3}[、．.]"
@@ -397,9 +399,14 @@ def _row_break(line: TextLine, first: TextLine, full: bool, wrapped: bool) -> bo
 def breaks_before(previous: TextLine, line: TextLine, metrics: Metrics, first: TextLine) -> bool:
     """Does ``line`` start a new block after ``previous`` (same page)?"""
     forced = start_kind(line)
-    if STATUTE_LABEL.match(line.text):
+    if STATUTE_LABEL.match(line.text) or _is_caption(line, metrics):
+        return True
+    if _is_caption(previous, metrics):
         return True
     full = fills_column(previous, line, metrics)
+    if forced is None and full and _hangs_under(first, line):
+        return False  # a statute's continuation line, indented under its label
+
     wrapped = full and not ends_sentence(previous.text) and not metrics.is_right_aligned(previous)
     if forced is BlockKind.LIST_ITEM and wrapped:
         return False  # a label-like character wrapped mid-sentence: 次頁①及び / ②の措置
@@ -426,6 +433,25 @@ def breaks_before(previous: TextLine, line: TextLine, metrics: Metrics, first: T
     if ends_sentence(previous.text):
         return True
     return metrics.is_very_short(previous) or large_gap
+
+
+# e-Gov's article caption on a line of its own: （目的）, （公害防止管理者の選任）.
+_CAPTION = re.compile(r"^[（(][^（）()。、，,：:0-9０-９]{1,30}[）)]$")
+
+
+def _is_caption(line: TextLine, metrics: Metrics) -> bool:
+    return bool(_CAPTION.match(line.text)) and not metrics.is_full(line)
+
+
+# An article label followed by U+3000, as e-Gov prints it (第二条　, 第五条の二　).
+_EGOV_ARTICLE = re.compile(rf"^第{_NUM}条(?:[之の]{_NUM})*\u3000")
+
+
+def _hangs_under(first: TextLine, line: TextLine) -> bool:
+    """e-Gov layout: an article, 項 or 号 starts at its level's indent and its wrapped lines
+    hang further in, so a line indented past a labelled first line continues it."""
+    labelled = STATUTE_LABEL.match(first.text) or _EGOV_ARTICLE.match(first.text)
+    return bool(labelled) and line.x0 > first.x0 + 0.5 * line.size
 
 
 def classify(block: DraftBlock, metrics: Metrics, is_first_block: bool) -> BlockKind:

@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.document import DateRole, DocumentIdentity
 from models.provenance import Provenance
 
-SCHEMA_VERSION = "1.0"
+# 1.1: Article.key (branch articles 第二条の二 = "2_2"); Item.control_codes / hs_codes /
+# items (nested 号 → イロハ); ItemList.family / parent_labels.  All additive with defaults.
+SCHEMA_VERSION = "1.1"
 
 Comparator = Literal[">=", "<=", "<", ">", "=="]
 
@@ -44,6 +46,11 @@ class Article(RecordBase):
 
     kind: Literal["article"] = "article"
     number: int | None
+    key: str | None = Field(
+        default=None,
+        description="Stable article key: '10' for 第十条, '2_2' for the branch article 第二条の二"
+        " (e-Gov's Num form); what versions align and diffs report by",
+    )
     label: str = Field(description="As written: 第十条, 第10条, 一、")
     chapter: str | None = Field(default=None, description="编/章 heading it sits under")
     section: str | None = Field(default=None, description="节 heading it sits under")
@@ -84,8 +91,19 @@ class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str
-    code: str | None = Field(default=None, description="Control code (1E902.a) or HS code")
+    code: str | None = Field(
+        default=None, description="The first code of the item: control code (1E902.a) or HS code"
+    )
     label: str | None = Field(default=None, description="Numbering as written: 1．, a．, （一）")
+    control_codes: list[str] = Field(
+        default_factory=list, description="Dual-use control codes written in the item (3C901.a.1)"
+    )
+    hs_codes: list[str] = Field(
+        default_factory=list, description="Customs / tariff codes (参考税则号列, HSコード)"
+    )
+    items: list[Item] = Field(
+        default_factory=list, description="Sub-items: イロハ of a 号, 1. of a （一）"
+    )
 
 
 class ItemList(RecordBase):
@@ -93,6 +111,14 @@ class ItemList(RecordBase):
     heading: str
     path: list[str] = Field(default_factory=list, description="Enclosing headings, outermost first")
     items: list[Item]
+    family: str | None = Field(
+        default=None,
+        description="Numbering family: kanji_item (号 一), kana (イ), cn_paren_fw （一）,"
+        " cn_paren_hw (一), cn_dun 一、, arabic_paren (1), arabic_dot 1., latin_dot a.",
+    )
+    parent_labels: list[str] = Field(
+        default_factory=list, description="Labels of the items above this list: ['四'] for イロハ"
+    )
 
 
 class Reference(RecordBase):

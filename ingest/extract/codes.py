@@ -26,9 +26,12 @@ _HS_KEYWORD = re.compile(
     r"税则号列?|税則番号|税番|関税番号|統計品目番号|tariff\s+(?:code|heading|number)",
     re.IGNORECASE,
 )
+# A justified line may spread one code's digits (``841111101 0``): one space between two
+# digits is allowed, and the code is read without it.
+_D = "[0-9０-９]"
 _HS_CODE = re.compile(
-    r"(?<![0-9０-９.．])(?:[0-9０-９]{4}[.．][0-9０-９]{2}(?:[.．][0-9０-９]{2,4})?|"
-    r"[0-9０-９]{10}|[0-9０-９]{8}|[0-9０-９]{6})(?![0-9０-９])"
+    rf"(?<![0-9０-９.．])(?:{_D}{{4}}[.．]{_D}{{2}}(?:[.．]{_D}{{2,4}})?|"
+    rf"(?:{_D} ?){{9}}{_D}|(?:{_D} ?){{7}}{_D}|{_D}{{6}})(?! ?[0-9０-９])"
 )
 # Between the keyword and the first code, and between codes: a colon, 参考, white space, 、
 _HS_GAP = re.compile(r"(?:及び|および|又は|または|[\s：:、，,；;/及和或与])*(?:参考)?[\s：:]*")
@@ -77,7 +80,8 @@ def find_codes(text: str) -> list[CodeMatch]:
             code = _HS_CODE.match(text, at)
             if code is None or _inside(urls, at):
                 break
-            found.append(CodeMatch(code.start(), code.end(), normalise_code(code.group()), "hs"))
+            written = code.group().replace(" ", "")
+            found.append(CodeMatch(code.start(), code.end(), normalise_code(written), "hs"))
             pos = code.end()
     found.sort(key=lambda c: c.start)
     return found

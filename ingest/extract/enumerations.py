@@ -34,9 +34,9 @@ _ACTOR = re.compile(
     r"事業者|经营者|経営者|输出者|輸出者)$"
 )
 _DEFINES = re.compile(
-    r"とは[、，]?|是指|系指|指的是|すなわち|即ち|例えば|例如|比如|譬如|例[：:]|包括[：:]?|包含[：:]?"
+    r"とは[、，]?|是指|系指|指的是|すなわち|即ち|例えば|例如|比如|譬如|例[：:]|(?<!不)包括[：:]?|(?<!不)包含[：:]?"
 )
-_INCLUDES = re.compile(r"含まれ|を含む|も含む|包括|包含|including|include")
+_INCLUDES = re.compile(r"含まれ|を含む|も含む|(?<!不)包括|(?<!不)包含|including|include")
 _TERM_PREFIX = re.compile(r"^.*?(?:に(?:いう|言う)|で(?:いう|言う)|所称|所指|における)")
 _LEADING_MARK = re.compile(r"^(?:[0-9０-９]{1,3}\s+|[・■□●○◆◇※＊*\uf06c\uf0d8\x00]\s*)+")
 _CONNECTOR = re.compile(
@@ -53,6 +53,10 @@ _SENTENCE_END = re.compile(
 _COLON_HEAD = re.compile(
     r"^(?P<head>[^。、，,]{1,40}?)[：:](?P<rest>(?:[（(][^）)]{0,10}[）)][：:])?)"
 )
+
+
+_OPEN = frozenset("（(「『【《〔［[")
+_CLOSE = frozenset("）)」』】》〕］]")
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,16 @@ def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """``[start, end)`` cut at 、 (white space around kept inside the pieces)."""
     cuts: list[tuple[int, int]] = []
     pos = start
-    for m in re.finditer(r"[、]", text[start:end]):
-        cuts.append((pos, start + m.start()))
-        pos = start + m.end()
+    depth = 0  # a 、 inside brackets belongs to the parenthetical, not to the list
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+        elif ch == "、" and depth == 0:
+            cuts.append((pos, i))
+            pos = i + 1
     cuts.append((pos, end))
     return cuts
 

@@ -18,6 +18,7 @@ once, from the body rather than a footnote and from the later copy (the annex).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ingest.extract.base import Locator
@@ -30,13 +31,17 @@ from ingest.extract.itemtext import (
     has_particles,
     heading_like,
     is_code_only,
+    is_japanese,
     item_like,
     nfkc_key,
     particle_share,
     squeeze,
 )
 from ingest.extract.outline import Node, Unit, build_outline, split_units
-from models.document import Document
+from ingest.extract.provisions import ProvisionItem, ProvisionList, find_provision_lists
+from ingest.extract.provisions import Unit as ProvisionUnit
+from ingest.extract.provisions import parse_label as parse_provision_label
+from models.document import BlockKind, Document
 from models.records import Item, ItemList
 
 _MAX_PARTICLE_SHARE = 1 / 3
@@ -139,6 +144,8 @@ def _outline_lists(
             len(node.children) >= 2
             and node.children[0].label
             and node.children[0].label.ordinal == 1
+            # 第一節, 第二節 / 第一章 …: the document's divisions, never an item list
+            and not node.children[0].label.kind.startswith("part:")
         ):
             entries = [_entry(child, codes) for child in node.children]
             items = [e[0] for e in entries]
@@ -365,10 +372,116 @@ def find_item_lists(
     return sorted(best.values(), key=lambda m: m.start)
 
 
+_CONTINUES = re.compile(r"[^。．.；;：:！？!?」』）)]$")
+_CAPTION = re.compile(r"^[（(][^（）()。、，,：:0-9０-９]{1,30}[）)]$")  # e-Gov: （目的）
+_CLOSING = frozenset("：:、，,）)】」』；;。．")
+
+
+def provision_units(doc: Document) -> list[ProvisionUnit]:
+    """The body blocks as outline units; a block that opens a page and carries on the
+    previous page's unfinished line is joined to it (a 号 broken by the page end)."""
+    units: list[ProvisionUnit] = []
+    last_page = 0
+    last_full = False
+    right: dict[int, float] = {}
+    for block in doc.blocks:
+        if block.char_span is not None and block.lines and not block.kind.is_furniture:
+            right[block.page] = max(right.get(block.page, 0.0), block.bbox.x1)
+    for block in doc.blocks:
+        span = block.char_span
+        if span is None or block.kind.is_furniture or block.kind is BlockKind.FOOTNOTE:
+            continue
+        if span.start >= doc.body_end:
+            break
+        text = doc.text[span.start : span.end]
+        head = text.strip(" \u3000")
+        if units and (
+            # a block can't open with closing punctuation: the layout split a line there
+            head[:1] in _CLOSING
+            or (
+                block.page != last_page
+                and last_full
+                and parse_provision_label(head) is None
+                and not _CAPTION.match(head)
+                and _CONTINUES.search(units[-1].text.rstrip())
+            )
+        ):
+            start = units[-1].start
+            units[-1] = ProvisionUnit(doc.text[start : span.end], start)
+        else:
+            units.append(ProvisionUnit(text, span.start))
+        last_page = block.page
+        # the page's last line reaches the right margin: its sentence may go on overleaf
+        size = block.font_size or 10.0
+        last_x1 = block.lines[-1].bbox.x1 if block.lines else block.bbox.x1
+        last_full = last_x1 >= right.get(block.page, 0.0) - 1.5 * size
+    return units
+
+
+def _item_record(item: ProvisionItem) -> Item:
+    return Item(
+        text=item.text,
+        code=(item.control_codes or item.hs_codes or [None])[0],
+        label=item.label,
+        control_codes=item.control_codes,
+        hs_codes=item.hs_codes,
+        items=[_item_record(child) for child in item.children],
+    )
+
+
+# Families only a statute's own layout produces: a kanji numeral or kana and U+3000.
+_STATUTE_FAMILIES = frozenset({"kanji_item", "kana"})
+
+
+_TOC_ENTRY = re.compile(r"[（(]第[^（）()]+?条[^（）()]*[）)]$")
+
+
+def _is_list(plist: ProvisionList, locator: Locator) -> bool:
+    """Is a run of provisions an item list?
+
+    In e-Gov numbering (号 一　, イ　) and in Chinese official text (whose 一、（一）1.（1）
+    levels are the document's own structure, GB/T 9704) yes, whatever the items say.
+    Elsewhere (a Japanese commentary's outline, its translations of notices) the items must
+    carry codes or be short noun phrases, as outline lists must.  A table of contents
+    (``総則（第一条―第十条）``) never is.
+    """
+    texts = [i.text for i in plist.items]
+    if sum(1 for t in texts if _TOC_ENTRY.search(t)) * 2 >= len(texts):
+        return False
+    if plist.family in _STATUTE_FAMILIES or not any(
+        is_japanese(t) for t in [plist.heading, *texts]
+    ):
+        return True
+    if any(i.children and not _things(c.text for c in i.children) for i in plist.items):
+        return False  # entries over prose of their own (（一）基本情報。) are section headings
+    coded = sum(1 for i in plist.items if i.control_codes or i.hs_codes)
+    return coded * 2 >= len(texts) or _things(texts)
+
+
+def _things(texts: Iterable[str]) -> bool:
+    """Short noun phrases, few particles: names of things, not prose."""
+    texts = list(texts)
+    return all(item_like(t) for t in texts) and particle_share(texts) <= _MAX_PARTICLE_SHARE
+
+
 def extract_item_lists(doc: Document, locator: Locator) -> list[ItemList]:
     breaks = tuple(s.char_span.start for s in doc.subdocuments if s.key != "main")
     records: list[ItemList] = []
+    provisions = [p for p in find_provision_lists(provision_units(doc)) if _is_list(p, locator)]
+    taken = [(p.start, p.end) for p in provisions]
+    for plist in provisions:
+        records.append(
+            ItemList(
+                **locator.common("item_list", plist.start, plist.end),  # type: ignore[arg-type]
+                heading=plist.heading,
+                items=[_item_record(i) for i in plist.items],
+                family=plist.family,
+                parent_labels=plist.parent_labels,
+            )
+        )
     for match in find_item_lists(doc.text, doc.body_end, breaks):
+        if any(a < match.end and match.start < b for a, b in taken):
+            continue  # the same entries, read as provisions
         records.append(
             ItemList(
                 **locator.common("item_list", match.start, match.end),  # type: ignore[arg-type]
@@ -377,7 +490,9 @@ def extract_item_lists(doc: Document, locator: Locator) -> list[ItemList]:
                 items=[Item(text=i.text, code=i.code, label=i.label) for i in match.items],
             )
         )
-    return records
+    return sorted(
+        records, key=lambda r: r.provenance.char_span.start if r.provenance.char_span else 0
+    )
 
 
 __all__ = ["ItemListMatch", "ItemMatch", "extract_item_lists", "find_item_lists", "has_particles"]

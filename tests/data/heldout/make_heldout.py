@@ -115,8 +115,66 @@ def illegal_income(
     ]
 
 
+def _bare(text: str) -> str:
+    return text.rstrip("；;。：:，, ")
+
+
+def provision_lists(articles: list[tuple[str, list[str]]]) -> list[dict[str, Any]]:
+    """Issue 16's convention (the dev v2 README's): every run of two or more numbered
+    paragraphs of an article (（一）（二）…) is an item list headed by the paragraph before it,
+    and a notice's own clauses 一、二、… are one too.  Read off the source texts, not the PDF."""
+    lists: list[dict[str, Any]] = []
+    if len(articles) >= 2 and all(label.endswith("、") for label, _ in articles):
+        lists.append({"heading": "", "items": [{"text": _bare(paras[0])} for _, paras in articles]})
+    for label, paras in articles:
+        run: list[str] = []
+        heading = label + paras[0]
+        for para in [*paras[1:], ""]:
+            if para.startswith("（") and "）" in para[:5]:
+                run.append(_bare(para[para.index("）") + 1 :]))
+                continue
+            if run and para[:1].isdigit():
+                continue  # 1. 2. under a （一）: a deeper level, its own list
+            if len(run) >= 2:
+                lists.append({"heading": heading, "items": [{"text": t} for t in run]})
+            run, heading = [], para
+    return lists
+
+
+PROVISIONS: dict[str, list[tuple[str, list[str]]]] = {
+    "h01_mofcom_gacc_2023_23": GALLIUM_ARTICLES,
+    "h02_export_control_law": [a for _, arts in LAW_CHAPTERS for a in arts],
+    "h03_dual_use_regulation": [a for _, arts in REG_CHAPTERS for a in arts],
+}
+
+
+def _with_provisions(stem: str, truth: dict[str, Any]) -> dict[str, Any]:
+    """The truth's item lists plus the provision lists not already among them."""
+    present = {tuple(i["text"] for i in lst["items"]) for lst in truth.get("item_lists", [])}
+    extra = [
+        {**lst, "note": "provision list (issue 16 convention)"}
+        for lst in provision_lists(PROVISIONS.get(stem, []))
+        if tuple(i["text"] for i in lst["items"]) not in present
+    ]
+    return {**truth, "item_lists": [*truth.get("item_lists", []), *extra]}
+
+
+def update_provision_lists() -> None:
+    """Rewrite only the truth files' item lists (the PDFs stay byte for byte)."""
+    for stem in PROVISIONS:
+        path = HERE / f"{stem}.json"
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        truth["item_lists"] = [
+            lst for lst in truth["item_lists"] if not lst.get("note", "").startswith("provision")
+        ]
+        path.write_text(
+            json.dumps(_with_provisions(stem, truth), ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8",
+        )
+
+
 def write_truth(stem: str, truth: dict[str, Any]) -> None:
-    truth = {"id": stem, **truth}
+    truth = _with_provisions(stem, {"id": stem, **truth})
     (HERE / f"{stem}.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
@@ -520,6 +578,9 @@ def build_commentary() -> None:
 
 
 def main() -> None:
+    if "--item-lists-only" in sys.argv:
+        update_provision_lists()
+        return
     build_gallium()
     build_law()
     build_regulation()

@@ -1,0 +1,244 @@
+"""Provision lists: the numbered sub-divisions a law or notice is built from.
+
+A statute is a tree of labelled lines: 条 → 項 (２, ３) → 号 (一, 二) → イ, ロ → (1), (2); a
+Chinese law 条 → 款 → 项 （一）; a MOFCOM control-list notice 一、 → (一) → 1. → a.  Each
+label opens a line (the layout starts a block there), so the tree is read from the blocks:
+
+* a label whose ordinal is 1 and whose family is not open yet opens a level under the
+  current item; a label of an open family with the next ordinal is a sibling there
+  (closing the levels below it); anything else is not a label here;
+* a 項 number (``２　``), an article label, a chapter or section heading or a 別表 closes
+  every open level; an unlabelled block closes all but the outermost (a clause may run to
+  several paragraphs); either is the lead-in of what follows;
+* every run of two or more siblings is one list, whatever its items say (sentences
+  included: in a statute a 号 is an item because of where it stands, not what it reads
+  like).  Its heading is the parent item's line, or the lead-in paragraph for a top level.
+
+The finder works on (text, start) units so tests drive it with plain lines; the document
+adapter feeds it the body blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ingest.extract.codes import find_codes
+from ingest.numbers import parse_number
+
+_KANJI = "一二三四五六七八九十百"
+_IROHA = (
+    "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
+)
+_SEP = "\u3000"
+
+# (family, label pattern) tried in this order at the start of a unit.
+FAMILIES: list[tuple[str, re.Pattern[str]]] = [
+    ("cn_paren_fw", re.compile(rf"（(?P<n>[{_KANJI}]{{1,3}})）")),
+    ("cn_paren_hw", re.compile(rf"\((?P<n>[{_KANJI}]{{1,3}})\)")),
+    ("cn_dun", re.compile(rf"(?P<n>[{_KANJI}]{{1,3}})、")),
+    ("arabic_paren", re.compile(r"[（(](?P<n>[0-9]{1,2})[)）]")),
+    ("arabic_dot", re.compile(r"(?P<n>[0-9]{1,2})[.．](?![0-9])")),
+    ("latin_dot", re.compile(r"(?P<n>[a-z])[.．](?![a-z0-9])")),
+    # 号 一　; a branch 号 inserted by an amendment: 六十三の三　(sits after 六十三)
+    (
+        "kanji_item",
+        re.compile(rf"(?P<n>[{_KANJI}]{{1,4}})(?P<branch>(?:の[{_KANJI}]{{1,3}})*)(?={_SEP})"),
+    ),
+    ("kana", re.compile(rf"(?P<n>[{_IROHA}])(?={_SEP})")),
+]
+# Units that close every open level and become the lead-in of what follows.
+_PARAGRAPH = re.compile(rf"^[0-9]{{1,3}}{_SEP}")  # 項 ２
+_ARTICLE = re.compile(rf"^第[{_KANJI}千〇零0-9]+条(?:[之の][{_KANJI}0-9]+)*(?:{_SEP}|\s|$)")
+_STRUCTURE = re.compile(
+    rf"^(?:第[{_KANJI}0-9]+(?:编|編|章|节|節|款|部分)|別表|附表|附则|附則|别表)(?![0-9{_KANJI}])"
+)
+# Unlabelled paragraphs a clause may run to before its list of clauses is taken as ended.
+_MAX_CLAUSE_PARAGRAPHS = 3
+_ITEM_END = re.compile(r"[\s\u3000]+$")
+# An item's text ends before its closing punctuation (the list's, not the item's).
+_FINAL_PUNCT = re.compile(r"[\s\u3000；;。．，,、：:]+$")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One line of the outline (a block): its text and where it starts in the document."""
+
+    text: str
+    start: int
+
+
+@dataclass
+class ProvisionItem:
+    label: str
+    family: str
+    ordinal: int
+    text: str  # without the label
+    line: str  # the whole line, label included (a nested list's heading)
+    start: int
+    end: int
+    children: list[ProvisionItem] = field(default_factory=list)
+    control_codes: list[str] = field(default_factory=list)
+    hs_codes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProvisionList:
+    family: str
+    heading: str
+    parent_labels: list[str]
+    items: list[ProvisionItem]
+
+    @property
+    def start(self) -> int:
+        return self.items[0].start
+
+    @property
+    def end(self) -> int:
+        return self.items[-1].end
+
+
+def _ordinal(family: str, written: str) -> int | None:
+    if family == "kana":
+        return _IROHA.index(written) + 1
+    if family == "latin_dot":
+        return ord(written) - ord("a") + 1
+    value = parse_number(written)
+    return None if value is None else int(value)
+
+
+def parse_label(text: str) -> tuple[str, str, int, int] | None:
+    """(family, label as written, ordinal, where the item text starts) of a unit's label.
+
+    A branch label (``六十三の三``) has its main number's ordinal, negated, so that it
+    follows that number without taking its successor's place."""
+    for family, pattern in FAMILIES:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        ordinal = _ordinal(family, m.group("n"))
+        if ordinal is None:
+            continue
+        if m.groupdict().get("branch"):
+            ordinal = -ordinal
+        rest = text[m.end() :]
+        body = len(rest) - len(rest.lstrip(" " + _SEP))
+        if not rest.strip():
+            return None
+        return family, m.group(), ordinal, m.end() + body
+    return None
+
+
+def _closes_levels(text: str) -> bool:
+    return bool(_PARAGRAPH.match(text) or _ARTICLE.match(text) or _STRUCTURE.match(text))
+
+
+# A closing note that only names the item's codes: (参考税则号列:85076000), （管理番号：1E902.a）.
+# The codes go to the item's code fields; the text stops before the note.
+_CODE_NOTE = re.compile(
+    r"[（(][^（）()]{0,12}(?:号列|编号|編号|番号|编码|コード|HS|code)[^（）()]*[0-9][^（）()]*[）)]$",
+    re.IGNORECASE,
+)
+
+
+def _without_code_note(text: str) -> str:
+    text = _FINAL_PUNCT.sub("", text)
+    note = _CODE_NOTE.search(text)
+    return _FINAL_PUNCT.sub("", text[: note.start()]) if note else text
+
+
+def _joined(text: str) -> str:
+    """A unit's wrapped lines as one line: nothing between CJK, a space between Latin words."""
+    return re.sub(r"(?<=[ -~])\n(?=[ -~])", " ", text).replace("\n", "")
+
+
+def _item(unit: Unit, label: tuple[str, str, int, int]) -> ProvisionItem:
+    family, written, ordinal, body = label
+    lead = len(unit.text) - len(unit.text.lstrip(" " + _SEP))
+    raw = _without_code_note(unit.text[lead + body :])
+    codes = find_codes(unit.text)
+    return ProvisionItem(
+        label=written,
+        family=family,
+        ordinal=ordinal,
+        text=_joined(raw),
+        line=_joined(_ITEM_END.sub("", unit.text[lead:])),
+        start=unit.start + lead + body,
+        end=unit.start + lead + body + len(raw),
+        control_codes=list(dict.fromkeys(c.code for c in codes if c.kind == "control")),
+        hs_codes=list(dict.fromkeys(c.code for c in codes if c.kind == "hs")),
+    )
+
+
+def _follows(last: int, ordinal: int) -> bool:
+    """``ordinal`` may come right after ``last`` (negative: a branch of that number)."""
+    main = abs(last)
+    return ordinal == main + 1 or ordinal == -main
+
+
+@dataclass
+class _Level:
+    family: str
+    heading: str
+    parent: ProvisionItem | None
+    parent_labels: list[str]
+    items: list[ProvisionItem] = field(default_factory=list)
+
+
+def find_provision_lists(units: Iterable[Unit]) -> list[ProvisionList]:
+    """Every run of two or more sibling provisions in ``units`` (in reading order)."""
+    done: list[_Level] = []
+    stack: list[_Level] = []
+    lead_in = ""
+    prose = 0  # unlabelled paragraphs since the last label
+
+    def close(depth: int) -> None:
+        while len(stack) > depth:
+            done.append(stack.pop())
+
+    for unit in units:
+        text = unit.text.strip(" " + _SEP)
+        if not text:
+            continue
+        if _closes_levels(text):
+            close(0)
+            lead_in = _joined(_ITEM_END.sub("", text))
+            continue
+        label = parse_label(text)
+        if label is None:
+            # a paragraph of its own: it ends the nested levels, but the outermost one may go
+            # on (a notice's clause 三、 may run to a few paragraphs before 四、)
+            prose += 1
+            close(1 if prose <= _MAX_CLAUSE_PARAGRAPHS else 0)
+            lead_in = _joined(_ITEM_END.sub("", text))
+            continue
+        family, _, ordinal, _ = label
+        depth = next((i for i, lv in enumerate(stack) if lv.family == family), None)
+        if depth is not None and _follows(stack[depth].items[-1].ordinal, ordinal):
+            close(depth + 1)
+            stack[depth].items.append(_item(unit, label))
+            prose = 0
+        elif ordinal == 1:
+            if depth is not None:
+                close(depth)  # the same numbering starts over: a new list at that level
+            elif prose:
+                close(0)  # after prose, a new numbering is a list of its own, not a sub-list
+            prose = 0
+            parent = stack[-1].items[-1] if stack else None
+            heading = parent.line if parent is not None else lead_in
+            labels = [lv.items[-1].label for lv in stack]
+            stack.append(_Level(family, heading, parent, labels, [_item(unit, label)]))
+        else:
+            # out of sequence: not a label of this outline (a wrapped line, a cross-reference)
+            close(0)
+            lead_in = _joined(_ITEM_END.sub("", text))
+    close(0)
+    lists: list[ProvisionList] = []
+    for level in sorted(done, key=lambda lv: lv.items[0].start):
+        if level.parent is not None:
+            level.parent.children = level.items
+        if len(level.items) < 2:
+            continue
+        lists.append(ProvisionList(level.family, level.heading, level.parent_labels, level.items))
+    return lists

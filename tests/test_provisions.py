@@ -1,0 +1,210 @@
+"""Provision lists: the outline of labelled lines a statute or notice is built from.
+
+Rows are (lines, expected lists) where each line stands for one block and each expected list
+is (family, heading, parent labels, item texts).  The lines are modelled on real texts of
+other laws than the dev set (外為法, 輸出貿易管理令, 出口管制法, 数据安全法, MOFCOM notices).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.extract.provisions import Unit, find_provision_lists, parse_label
+
+S = "\u3000"
+
+
+def units(*lines: str) -> list[Unit]:
+    out, at = [], 0
+    for line in lines:
+        out.append(Unit(line, at))
+        at += len(line) + 1
+    return out
+
+
+def lists(*lines: str) -> list[tuple[str, str, list[str], list[str]]]:
+    return [
+        (p.family, p.heading, p.parent_labels, [i.text for i in p.items])
+        for p in find_provision_lists(units(*lines))
+    ]
+
+
+ROWS = [
+    pytest.param(
+        [
+            f"第六条{S}この法律において次の各号に掲げる用語の意義は、当該各号に定めるところによる。",
+            f"一{S}本邦又は外国{S}本邦又は外国をいう。",
+            f"二{S}居住者{S}本邦内に住所又は居所を有する自然人をいう。",
+        ],
+        [
+            (
+                "kanji_item",
+                f"第六条{S}この法律において次の各号に掲げる用語の意義は、当該各号に定めるところによる。",
+                [],
+                [
+                    f"本邦又は外国{S}本邦又は外国をいう",
+                    f"居住者{S}本邦内に住所又は居所を有する自然人をいう",
+                ],
+            )
+        ],
+        id="ja-go-definitions-keep-u3000",
+    ),
+    pytest.param(
+        [
+            f"２{S}前項の許可は、次に掲げる場合に限り、することができる。",
+            f"一{S}貨物を輸出する場合であつて、次のいずれかに該当するとき",
+            f"イ{S}特定の地域を仕向地とするもの",
+            f"ロ{S}特定の種類の貨物",
+            f"二{S}技術を提供する場合",
+            f"３{S}経済産業大臣は、前項の規定により許可をしたときは、公表する。",
+        ],
+        [
+            (
+                "kanji_item",
+                f"２{S}前項の許可は、次に掲げる場合に限り、することができる。",
+                [],
+                ["貨物を輸出する場合であつて、次のいずれかに該当するとき", "技術を提供する場合"],
+            ),
+            (
+                "kana",
+                f"一{S}貨物を輸出する場合であつて、次のいずれかに該当するとき",
+                ["一"],
+                ["特定の地域を仕向地とするもの", "特定の種類の貨物"],
+            ),
+        ],
+        id="ja-iroha-nested-under-go",
+    ),
+    pytest.param(
+        [
+            "別表第一（第三条関係）",
+            f"一{S}金属表面処理施設",
+            f"一の二{S}空気圧縮機の冷却施設",
+            f"二{S}ガス供給業の用に供する施設",
+        ],
+        [
+            (
+                "kanji_item",
+                "別表第一（第三条関係）",
+                [],
+                ["金属表面処理施設", "空気圧縮機の冷却施設", "ガス供給業の用に供する施設"],
+            ),
+        ],
+        id="ja-branch-go-in-appendix",
+    ),
+    pytest.param(
+        [
+            f"一{S}原子炉",
+            f"二{S}核燃料物質",
+            f"第二章{S}管理",
+            f"二{S}核原料物質",
+            f"三{S}放射線",
+        ],
+        [("kanji_item", "", [], ["原子炉", "核燃料物質"])],
+        id="chapter-heading-closes-the-run",
+    ),
+    pytest.param(
+        [
+            "第三十四条　出口经营者有下列行为之一的，责令停止违法行为：",
+            "（一）未经许可擅自出口管制物项；",
+            "（二）超出出口许可证件规定的许可范围出口管制物项；",
+            "（三）出口禁止出口的管制物项。",
+            "前款规定的行为情节严重的，吊销出口经营资格。",
+        ],
+        [
+            (
+                "cn_paren_fw",
+                "第三十四条　出口经营者有下列行为之一的，责令停止违法行为：",
+                [],
+                [
+                    "未经许可擅自出口管制物项",
+                    "超出出口许可证件规定的许可范围出口管制物项",
+                    "出口禁止出口的管制物项",
+                ],
+            ),
+        ],
+        id="zh-law-xiang-items-sentences-kept",
+    ),
+    pytest.param(
+        [
+            "一、锂电池相关物项",
+            "(一)3A001 重量能量密度大于等于300 Wh/kg的锂离子电池(参考税则号列:85076000)。",
+            "(二)3B901.a.用于制造锂离子电池的设备:",
+            "1.卷绕机(参考税则号列:84798999);",
+            "2.叠片机;",
+            "二、正极材料相关物项",
+            "三、石墨负极材料相关物项",
+        ],
+        [
+            ("cn_dun", "", [], ["锂电池相关物项", "正极材料相关物项", "石墨负极材料相关物项"]),
+            (
+                "cn_paren_hw",
+                "一、锂电池相关物项",
+                ["一、"],
+                [
+                    "3A001 重量能量密度大于等于300 Wh/kg的锂离子电池",
+                    "3B901.a.用于制造锂离子电池的设备",
+                ],
+            ),
+            (
+                "arabic_dot",
+                "(二)3B901.a.用于制造锂离子电池的设备:",
+                ["一、", "(二)"],
+                ["卷绕机", "叠片机"],
+            ),
+        ],
+        id="mofcom-control-list-tree",
+    ),
+    pytest.param(
+        [
+            "一、出口经营者应当提交下列文件：",
+            "审查期间，商务部可以要求补充材料。",
+            "二、本公告自发布之日起实施。",
+        ],
+        [("cn_dun", "", [], ["出口经营者应当提交下列文件", "本公告自发布之日起实施"])],
+        id="notice-clause-runs-over-a-paragraph",
+    ),
+    pytest.param(
+        ["（一）数据处理者", "（三）数据安全审查"],
+        [],
+        id="out-of-sequence-is-no-list",
+    ),
+    pytest.param(
+        ["1.第一项", "3.5倍以上的"],
+        [],
+        id="single-item-is-no-list",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), ROWS)
+def test_provision_lists(lines: list[str], expected: list[tuple[str, str, list[str], list[str]]]):
+    assert lists(*lines) == expected
+
+
+def test_codes_go_to_the_item_fields() -> None:
+    found = find_provision_lists(
+        units(
+            "(一)3A001 锂离子电池(参考税则号列:85076000)。",
+            "(二)3E901.a.用于生产3A001项所管制物项的技术(参考海关商品编号:841111101 0)。",
+        )
+    )
+    items = found[0].items
+    assert (items[0].control_codes, items[0].hs_codes) == (["3A001"], ["85076000"])
+    assert (items[1].control_codes, items[1].hs_codes) == (["3E901.a", "3A001"], ["8411111010"])
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(f"一{S}法令", ("kanji_item", "一", 1), id="go"),
+        pytest.param(f"二十一{S}施設", ("kanji_item", "二十一", 21), id="go-21"),
+        pytest.param(f"ハ{S}助言", ("kana", "ハ", 3), id="kana"),
+        pytest.param("（四）进口商", ("cn_paren_fw", "（四）", 4), id="paren-fw"),
+        pytest.param("b.镍钴铝", ("latin_dot", "b.", 2), id="latin"),
+        pytest.param("一法令", None, id="kanji-without-u3000-is-text"),
+        pytest.param("2.5 g/cm3以上", None, id="decimal-is-no-label"),
+    ],
+)
+def test_parse_label(line: str, expected: tuple[str, str, int] | None) -> None:
+    got = parse_label(line)
+    assert (got[:3] if got else None) == expected
