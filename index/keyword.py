@@ -16,6 +16,7 @@ lazily after writes, so a query costs a few numpy slices.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -24,7 +25,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from models.search import Chunk
 
 TOKENIZER_VERSION = "2"
 K1, B = 1.2, 0.75
+BUSY_TIMEOUT_S = 30.0
 
 _KANJI_DIGITS = "〇零一二三四五六七八九十百千两兩"
 _SPECIAL = re.compile(
@@ -145,17 +147,32 @@ def tokenize(text: str) -> list[str]:
 
 
 class KeywordIndex:
-    """BM25 over chunks, stored in ``path`` (SQLite); upserts and deletes are incremental."""
+    """BM25 over chunks, stored in ``path`` (SQLite); upserts and deletes are incremental.
+
+    Each reader keeps an in-memory copy (postings, attributes) and several processes or
+    threads may write the same file: every write bumps ``meta.generation`` and stamps the
+    rows it writes (``chunks.gen``; deletions leave a ``removed`` row), so ``refresh`` (run by
+    ``SearchIndex`` before each query) loads only what other connections committed since.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, chunk TEXT NOT NULL, "
-            "terms TEXT NOT NULL)"
-        )
-        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        with self._db:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, chunk TEXT NOT NULL, "
+                "terms TEXT NOT NULL, gen INTEGER NOT NULL DEFAULT 0)"
+            )
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(chunks)")}
+            if "gen" not in columns:  # written before generations
+                self._db.execute("ALTER TABLE chunks ADD COLUMN gen INTEGER NOT NULL DEFAULT 0")
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS removed (id TEXT PRIMARY KEY, gen INTEGER NOT NULL)"
+            )
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
         self._check_tokenizer()
         self._vocab: dict[str, int] = {}
         self._row_of: dict[str, int] = {}
@@ -167,8 +184,9 @@ class KeywordIndex:
         self._postings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # Filter masks by their arguments; cleared with the postings and on set_latest.
         self._masks: dict[tuple[object, ...], np.ndarray] = {}
-        for chunk_id, chunk_json, terms in self._db.execute("SELECT id, chunk, terms FROM chunks"):
-            self._load_row(chunk_id, chunk_json, json.loads(terms))
+        self._gen = -1  # the generation the copy reflects; -1: nothing loaded yet
+        self._data_version: int | None = None
+        self.refresh()
 
     def _check_tokenizer(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
@@ -188,9 +206,77 @@ class KeywordIndex:
                 )
                 for chunk_id, chunk_json in rows
             ]
-            self._db.executemany("UPDATE chunks SET terms=? WHERE id=?", updates)
+            # Before anything is loaded (so not ``_write``), stamped with a new generation:
+            # other readers of this file load the new token streams too.
+            self._db.execute("BEGIN IMMEDIATE")
+            gen = self._stored_generation() + 1
+            self._db.execute("UPDATE meta SET value=? WHERE key='generation'", (str(gen),))
+            self._db.executemany(
+                "UPDATE chunks SET terms=?, gen=? WHERE id=?",
+                [(terms, gen, chunk_id) for terms, chunk_id in updates],
+            )
             self._db.execute("UPDATE meta SET value=? WHERE key='tokenizer'", (TOKENIZER_VERSION,))
             self._db.commit()
+
+    # ------------------------------------------------------------ generations
+
+    def _stored_generation(self) -> int:
+        return int(self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+
+    def refresh(self) -> bool:
+        """Catch up with writes other connections committed; True when something changed.
+
+        Costs one ``PRAGMA data_version`` when nothing did.  Call it between queries, never
+        within one (masks and score arrays must stay the same length)."""
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        in_txn = self._db.in_transaction
+        if not in_txn:
+            self._db.execute("BEGIN")  # one snapshot for the generation and the rows
+        try:
+            changed = self._catch_up()
+        finally:
+            if not in_txn:
+                self._db.commit()
+        return changed
+
+    def _catch_up(self) -> bool:
+        stored = self._stored_generation()
+        if stored == self._gen:
+            return False
+        since = self._gen
+        for (chunk_id,) in self._db.execute("SELECT id FROM removed WHERE gen > ?", (since,)):
+            self._forget(chunk_id)
+        for chunk_id, chunk_json, terms in self._db.execute(
+            "SELECT id, chunk, terms FROM chunks WHERE gen > ?", (since,)
+        ):
+            self._load_row(chunk_id, chunk_json, json.loads(terms))
+        self._gen = stored
+        self._postings = None
+        self._masks.clear()
+        return True
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[int]:
+        """A write transaction under the file's write lock: the copy catches up first, then
+        the writes are stamped with the next generation (yielded)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            # Nobody else commits while this holds the lock (and a connection's own commits
+            # leave its data_version as it is): read here, it stays right after the commit.
+            data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            self._catch_up()
+            gen = self._stored_generation() + 1
+            self._db.execute("UPDATE meta SET value=? WHERE key='generation'", (str(gen),))
+            yield gen
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
+        self._gen = gen
+        self._data_version = data_version
 
     def _load_row(self, chunk_id: str, chunk_json: str, counts: dict[str, int]) -> None:
         term_ids = np.fromiter(
@@ -240,21 +326,37 @@ class KeywordIndex:
         rows = []
         for i, chunk in enumerate(chunks):
             counts = Counter(tokens[i] if tokens is not None else tokenize(chunk.text))
-            chunk_json = chunk.model_dump_json()
-            self._load_row(chunk.id, chunk_json, dict(counts))
-            rows.append((chunk.id, chunk_json, json.dumps(counts, ensure_ascii=False)))
-        self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", rows)
-        self._db.commit()
+            rows.append((chunk.id, chunk.model_dump_json(), dict(counts)))
+        with self._write() as gen:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
+                [
+                    (cid, cj, json.dumps(counts, ensure_ascii=False), gen)
+                    for cid, cj, counts in rows
+                ],
+            )
+            self._db.executemany("DELETE FROM removed WHERE id=?", [(r[0],) for r in rows])
+        for chunk_id, chunk_json, counts in rows:
+            self._load_row(chunk_id, chunk_json, counts)
 
     def remove(self, ids: Iterable[str]) -> None:
-        doomed = [i for i in ids if i in self._row_of]
+        wanted = list(ids)
+        with self._write() as gen:
+            doomed = [i for i in wanted if i in self._row_of]
+            self._db.executemany("DELETE FROM chunks WHERE id=?", [(i,) for i in doomed])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO removed VALUES (?, ?)", [(i, gen) for i in doomed]
+            )
         for chunk_id in doomed:
-            row = self._row_of.pop(chunk_id)
-            self._ids[row] = None
-            self._terms[row] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
-            self._lengths[row] = 0
-        self._db.executemany("DELETE FROM chunks WHERE id=?", [(i,) for i in doomed])
-        self._db.commit()
+            self._forget(chunk_id)
+
+    def _forget(self, chunk_id: str) -> None:
+        row = self._row_of.pop(chunk_id, None)
+        if row is None:
+            return
+        self._ids[row] = None
+        self._terms[row] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+        self._lengths[row] = 0
         self._postings = None
 
     def clear(self) -> None:
@@ -386,22 +488,27 @@ class KeywordIndex:
         return found / total if total else 0.0
 
     def set_latest(self, ids: Iterable[str], latest: bool) -> None:
-        changed = []
-        for chunk_id in ids:
-            row = self._row_of.get(chunk_id)
-            if row is None:
-                continue
-            chunk = json.loads(self._json[row])
-            if chunk.get("latest") == latest:
-                continue
-            chunk["latest"] = latest
-            self._json[row] = json.dumps(chunk, ensure_ascii=False)
+        wanted = list(ids)
+        with self._write() as gen:
+            changed: list[tuple[int, str, str]] = []
+            for chunk_id in wanted:
+                row = self._row_of.get(chunk_id)
+                if row is None:
+                    continue
+                chunk = json.loads(self._json[row])
+                if chunk.get("latest") == latest:
+                    continue
+                chunk["latest"] = latest
+                changed.append((row, chunk_id, json.dumps(chunk, ensure_ascii=False)))
+            self._db.executemany(
+                "UPDATE chunks SET chunk=?, gen=? WHERE id=?",
+                [(chunk_json, gen, chunk_id) for _, chunk_id, chunk_json in changed],
+            )
+        for row, _, chunk_json in changed:
+            self._json[row] = chunk_json
             a = self._attrs[row]
             self._attrs[row] = (a[0], a[1], latest, a[3], a[4])
-            changed.append((self._json[row], chunk_id))
         self._masks.clear()
-        self._db.executemany("UPDATE chunks SET chunk=? WHERE id=?", changed)
-        self._db.commit()
 
     def close(self) -> None:
         self._db.close()

@@ -183,6 +183,7 @@ class SearchIndex:
         whose new version is latest are marked not-latest.
         """
         stats = AddStats()
+        self.keywords.refresh()  # another process may have written since
         embed: list[Chunk] = []
         relabel: list[Chunk] = []
         for chunk in chunks:
@@ -255,9 +256,9 @@ class SearchIndex:
     def rebuild(self, chunks: Sequence[Chunk]) -> AddStats:
         """Drop everything (vectors, keywords, stored embedders) and index ``chunks`` afresh."""
         self._drop_collections()
-        self.keywords.close()
-        (self.dir / "keyword.sqlite").unlink(missing_ok=True)
-        self.keywords = KeywordIndex(self.dir / "keyword.sqlite")
+        # Emptied in place, not unlinked: a running server's connection must see the rebuild.
+        self.keywords.refresh()
+        self.keywords.clear()
         self.config_path.unlink(missing_ok=True)
         self._checked = True  # a rebuild adopts the current embedders
         return self.add(chunks)
@@ -304,6 +305,7 @@ class SearchIndex:
     ) -> list[Hit]:
         """Top ``k`` hits; ``mode``: ``hybrid``, ``dense``, ``keyword``, or retriever names
         joined by ``+`` (see ``retriever_names``), for benches."""
+        self.keywords.refresh()  # see every committed write (a server outlives many adds)
         if not len(self.keywords) or not query.strip():
             return []
         filters = Filters(lang, issuer, kind, effective_after, latest_only=not all_versions)
