@@ -51,6 +51,13 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--timeout", type=float, default=120.0, help="give up on a file after this many seconds"
     )
+    p.add_argument(
+        "--ocr",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="read pages by OCR (Tesseract): auto (default) where the text layer is missing "
+        "or garbage, always, or never (a scan then fails with E104)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

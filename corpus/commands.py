@@ -38,6 +38,7 @@ def _limits(args: argparse.Namespace) -> Limits:
         max_pages=args.max_pages,
         max_bytes=int(args.max_mb * 1024 * 1024),
         max_seconds_per_file=args.timeout,
+        ocr=getattr(args, "ocr", "auto"),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.extract import extract_records
+from ingest.ocr.provenance import mark_ocr_records
 from ingest.pipeline import Limits, ingest_many
 from models.document import Document, IngestResult
 from models.errors import RegwatchError
@@ -44,7 +45,9 @@ def process_files(
             yield ProcessedFile(path=outcome.path, errors=outcome.errors)
             continue
         try:
-            extraction = extract_records(outcome.document, kinds=kinds)
+            extraction = mark_ocr_records(
+                outcome.document, extract_records(outcome.document, kinds=kinds)
+            )
         except RegwatchError as exc:
             yield ProcessedFile(
                 path=outcome.path, document=outcome.document, errors=[exc.to_dict()]

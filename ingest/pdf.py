@@ -46,11 +46,16 @@ class Limits:
       after reading are not counted.
 
     ``Limits(max_pages=50)`` etc. override one cap and keep the others' defaults.
+
+    ``ocr`` is not a cap but travels with them to every reader: ``auto`` (default) reads the
+    pages without a real text layer by OCR (``ingest.ocr``), ``always`` every page, ``never``
+    none (a scan then fails with E104).  OCR time counts against ``max_seconds_per_file``.
     """
 
     max_pages: int = 2000
     max_bytes: int = 200 * 1024 * 1024
     max_seconds_per_file: float = 120.0
+    ocr: str = "auto"
 
 
 @dataclass(slots=True)  # not frozen: frozen __init__ costs ~2x on tens of thousands of glyphs
@@ -84,6 +89,11 @@ class RawPage:
     rules: list[Rule] = field(default_factory=list)
     images: int = 0
     rotated: int = 0  # glyphs dropped as a rotated overlay (a diagonal watermark)
+    image_cover: float = 0.0  # share of the page under its largest image
+    source: str = "text"  # "ocr" once ingest.ocr has read the page's image
+    ocr_confidence: float | None = None  # mean word confidence, 0-1
+    ocr_lang: str | None = None  # the Tesseract language it was read in
+    skew: float = 0.0  # degrees OCR turned the image to level the text
 
 
 @dataclass
@@ -92,6 +102,7 @@ class RawPdf:
     sha256: str
     size: int
     pages: list[RawPage]
+    warnings: list[str] = field(default_factory=list)
 
 
 def file_digest(path: Path) -> tuple[str, int]:
@@ -186,6 +197,15 @@ def _page_rules(page: pdfplumber.page.Page) -> list[Rule]:
     return rules
 
 
+def _image_cover(page: pdfplumber.page.Page) -> float:
+    area = float(page.width) * float(page.height) or 1.0
+    covers = [
+        (float(im["x1"]) - float(im["x0"])) * (float(im["bottom"]) - float(im["top"])) / area
+        for im in page.objects.get("image", [])
+    ]
+    return round(min(1.0, max(covers, default=0.0)), 3)
+
+
 def iter_pages(path: Path, limits: Limits, started: float) -> Iterator[RawPage]:
     """Pages one at a time; raises typed errors naming ``path``."""
     name = str(path)
@@ -221,6 +241,7 @@ def iter_pages(path: Path, limits: Limits, started: float) -> Iterator[RawPage]:
                     rules=_page_rules(page),
                     images=len(page.objects.get("image", [])),
                     rotated=rotated,
+                    image_cover=_image_cover(page),
                 )
             except Exception as exc:
                 raise _translate(exc, f"{name} (page {number})") from exc
@@ -230,14 +251,33 @@ def iter_pages(path: Path, limits: Limits, started: float) -> Iterator[RawPage]:
 
 
 def read_pdf(path: Path, limits: Limits | None = None) -> RawPdf:
-    """Every page's characters and rules, after the file checks and under ``limits``."""
+    """Every page's characters and rules, after the file checks and under ``limits``; pages
+    without a real text layer are read by OCR as ``limits.ocr`` says (``ingest.ocr``)."""
+    from ingest import ocr  # late: ingest.ocr builds on this module's dataclasses
+
     limits = limits or Limits()
     started = time.monotonic()
     check_file(path, limits)
     sha, size = file_digest(path)
     pages = list(iter_pages(path, limits, started))
+    try:
+        warnings = ocr.apply_ocr(path, pages, limits.ocr, started + limits.max_seconds_per_file)
+    except TimeoutError as exc:
+        raise LimitExceededError(
+            f"reading took over {limits.max_seconds_per_file:g} s "
+            f"(OCR stopped at page {exc.args[0] if exc.args else '?'}; raise --timeout)",
+            str(path),
+        ) from exc
     if not any(c.text.strip() for p in pages for c in p.chars):
         images = sum(p.images for p in pages)
         detail = f"{images} image(s), probably a scan" if images else "the pages are blank"
-        raise NoTextLayerError(f"no text layer ({detail}); OCR is not supported", str(path))
-    return RawPdf(path=str(path), sha256=sha, size=size, pages=pages)
+        if limits.ocr == "never":
+            why = "OCR is off (--ocr never)"
+        elif images and ocr.available():
+            why = f"OCR cannot run: {ocr.available()}"
+        elif images:
+            why = "OCR found no text either"
+        else:
+            why = "nothing to read"
+        raise NoTextLayerError(f"no text layer ({detail}); {why}", str(path))
+    return RawPdf(path=str(path), sha256=sha, size=size, pages=pages, warnings=warnings)

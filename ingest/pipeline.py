@@ -231,12 +231,21 @@ def build_document(raw: RawPdf) -> Document:
         source=SourceFile(path=raw.path, sha256=sha, size=raw.size),
         identity=DocumentIdentity(language=doc_language),
         language=doc_language,
-        pages=[Page(number=p.number, width=p.width, height=p.height) for p in raw.pages],
+        pages=[
+            Page(
+                number=p.number,
+                width=p.width,
+                height=p.height,
+                source="ocr" if p.source == "ocr" else "text",
+                ocr_confidence=p.ocr_confidence,
+            )
+            for p in raw.pages
+        ],
         blocks=blocks,
         footnotes=footnotes,
         text=text,
         body_end=body_end,
-        warnings=layout.warnings,
+        warnings=[*raw.warnings, *layout.warnings],
     )
     identity, subdocuments = identity_module.identify(document)
     document.identity = identity

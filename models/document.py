@@ -86,6 +86,12 @@ class Page(BaseModel):
     number: int = Field(ge=1)
     width: float
     height: float
+    source: Literal["text", "ocr"] = Field(
+        default="text", description="Where the page's text came from: its text layer, or OCR"
+    )
+    ocr_confidence: float | None = Field(
+        default=None, ge=0, le=1, description="OCR pages: mean word confidence (0-1)"
+    )
 
 
 DateRole = Literal[

@@ -5,6 +5,8 @@ Modelled on docling-core's ``ProvenanceItem(page_no, bbox, charspan)``.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -45,6 +47,10 @@ class CharSpan(BaseModel):
         return self.start <= other.start and other.end <= self.end
 
 
+def _unset(value: Any) -> bool:
+    return value is None
+
+
 class Provenance(BaseModel):
     """Where a record sits: the source file, its version in the corpus, page, box and span."""
 
@@ -56,3 +62,12 @@ class Provenance(BaseModel):
     page: int = Field(ge=1, description="1-based PDF page number of the start of the span")
     bbox: BBox | None = None
     char_span: CharSpan
+    # schema 1.1, additive: set only on records read from an OCR'd page (left out otherwise)
+    source: Literal["ocr"] | None = Field(
+        default=None,
+        exclude_if=_unset,
+        description="'ocr' when the text was read from the page image",
+    )
+    confidence: float | None = Field(
+        default=None, ge=0, le=1, exclude_if=_unset, description="OCR confidence (0-1)"
+    )

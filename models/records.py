@@ -14,7 +14,9 @@ from models.document import DateRole, DocumentIdentity
 from models.provenance import Provenance
 
 # 1.1: Article.key (branch articles 第二条の二 = "2_2"); Item.control_codes / hs_codes /
-# items (nested 号 → イロハ); ItemList.family / parent_labels.  All additive with defaults.
+# items (nested 号 → イロハ); ItemList.family / parent_labels; Provenance.source ("ocr") /
+# confidence on records read from an OCR'd page (left out of the JSON when unset).  All
+# additive with defaults.
 SCHEMA_VERSION = "1.1"
 
 Comparator = Literal[">=", "<=", "<", ">", "=="]

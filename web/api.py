@@ -208,6 +208,10 @@ def upload_document(
     request: Request,
     file: Annotated[UploadFile, File(description="The PDF")],
     index: Annotated[bool, Query(description="Also update the search index")] = True,
+    ocr: Annotated[
+        Literal["auto", "always", "never"],
+        Query(description="OCR pages without a real text layer (auto), every page, or none"),
+    ] = "auto",
 ) -> JSONResponse:
     """Add a PDF: ingested, extracted, stored (new document or new version), diffed against
     the previous version, alert raised, indexed.  201 when stored, 200 when already known."""
@@ -218,7 +222,7 @@ def upload_document(
         settings.data_dir, file.file, file.filename, settings.max_upload_bytes
     )
     report = service.ingest_upload(
-        state, state.workspace(), path, index=index and settings.index_uploads
+        state, state.workspace(), path, index=index and settings.index_uploads, ocr=ocr
     )
     status = 200 if report.outcome and report.outcome.status == "unchanged" else 201
     return JSONResponse(report.as_json(), status_code=status)

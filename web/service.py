@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from corpus.pipeline import Limits
 from corpus.queue import load_alerts
 from corpus.workspace import AddReport, Workspace
 from models.corpus import Alert, StoredVersion, VersionInfo
@@ -123,11 +124,13 @@ def save_upload(data_dir: Path, source: BinaryIO, filename: str | None, limit: i
     return target
 
 
-def ingest_upload(state: AppState, ws: Workspace, path: Path, *, index: bool) -> AddReport:
+def ingest_upload(
+    state: AppState, ws: Workspace, path: Path, *, index: bool, ocr: str = "auto"
+) -> AddReport:
     """``Workspace.add`` on one saved upload: ingest, extract, store, diff, alert, index.
     A file that fails is removed again and its first coded error raised."""
     with state.upload_lock:
-        reports = list(ws.add([path], index=index))
+        reports = list(ws.add([path], index=index, limits=Limits(ocr=ocr)))
     report = reports[0]
     if report.outcome is None:
         path.unlink(missing_ok=True)

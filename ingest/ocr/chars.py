@@ -1,0 +1,163 @@
+"""Tesseract words -> ``RawChar`` glyphs in PDF points, as the text layer would give them.
+
+A word box is shared among its characters (a CJK character counts as one em, others as
+about half); every character of a line gets the line's height, snapped to the page's usual
+height when close to it, so the layout sees one font size for the body.  A gap of about
+one em between CJK characters becomes a drawn U+3000 (the statute field separator
+``第十五条　国家…``), and ASCII punctuation Tesseract reads beside CJK text becomes the
+full-width form a Chinese or Japanese text layer has.
+"""
+
+from __future__ import annotations
+
+import statistics
+import unicodedata
+from dataclasses import dataclass
+
+from ingest.ocr.tesseract import LineBox, Word
+from ingest.pdf import RawChar
+
+FONT = "OCR"
+_FULL_WIDTH = {"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "!": "！", "?": "？"}
+_QUOTES = set("\"'“”‘’`")
+_IDEOGRAPHIC_SPACE = "\u3000"
+_INK_LEFT = set("。、，．）」』】〕：；！？・")  # full-width marks inked on the left of the cell
+_INK_RIGHT = set("（「『【〔")
+
+
+def is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+@dataclass(frozen=True, slots=True)
+class Transform:
+    """Image pixels -> PDF points."""
+
+    scale_x: float
+    scale_y: float
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        return x * self.scale_x, y * self.scale_y
+
+
+def _split(word: Word) -> list[tuple[str, float, float]]:
+    """``(char, left, right)`` in pixels: the word's width shared by character weight."""
+    weights = [1.0 if is_wide(ch) else 0.55 for ch in word.text]
+    total = sum(weights) or 1.0
+    out: list[tuple[str, float, float]] = []
+    x = float(word.left)
+    for ch, weight in zip(word.text, weights, strict=True):
+        step = word.width * weight / total
+        out.append((ch, x, x + step))
+        x += step
+    return out
+
+
+def _junk(word: Word) -> bool:
+    """A lone unsure quote: what Tesseract reads in a wide gap (``第十五条”国家``)."""
+    return len(word.text) == 1 and word.text in _QUOTES and word.conf < 70
+
+
+def _widen(chars: list[str]) -> list[str]:
+    """ASCII punctuation next to a CJK character -> its full-width form."""
+    out = list(chars)
+    for i, ch in enumerate(chars):
+        if ch not in _FULL_WIDTH:
+            continue
+        before = next((c for c in reversed(chars[:i]) if c != " "), "")
+        after = next((c for c in chars[i + 1 :] if c != " "), "")
+        if ch == "," and before.isdigit() and after.isdigit():
+            continue
+        if (before and is_wide(before)) or (after and is_wide(after)):
+            out[i] = _FULL_WIDTH[ch]
+    return out
+
+
+def page_chars(
+    words: list[Word], lines: list[LineBox], transform: Transform
+) -> tuple[list[RawChar], float | None]:
+    """The glyphs of one page and its mean word confidence (0-1, by characters)."""
+    boxes = {line.key: line for line in lines}
+    by_line: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        by_line.setdefault(word.line, []).append(word)
+    heights = [boxes[k].height for k, ws in by_line.items() if k in boxes and len(ws) > 1]
+    usual = statistics.median(heights) if heights else None
+    glyphs: list[RawChar] = []
+    weighted = count = 0.0
+    for key, line_words in by_line.items():
+        box = boxes.get(key)
+        top = box.top if box else min(w.top for w in line_words)
+        bottom = box.top + box.height if box else max(w.top + w.height for w in line_words)
+        height = float(bottom - top)
+        if usual and 0.8 < height / usual < 1.25:
+            height = float(usual)
+        centre = (top + bottom) / 2
+        pieces: list[tuple[str, float, float]] = []
+        for word in sorted(line_words, key=lambda w: w.left):
+            if _junk(word):
+                continue
+            pieces.extend(_split(word))
+            if word.conf >= 0:
+                weighted += word.conf * len(word.text)
+                count += len(word.text)
+        texts = _widen([p[0] for p in pieces])
+        last: tuple[str, float, float] | None = None
+        for text, (_, left, right) in zip(texts, pieces, strict=True):
+            if last is not None and is_wide(last[0]) and is_wide(text):
+                # ink boxes: a full-width 。、）「 inks half its cell, leaving blank beside it
+                half = last[0] in _INK_LEFT or text in _INK_RIGHT
+                if (1.3 if half else 0.8) * height < left - last[2] < 2.5 * height:
+                    space = _glyph(_IDEOGRAPHIC_SPACE, last[2], left, centre, height, transform)
+                    glyphs.append(space)
+            glyphs.append(_glyph(text, left, right, centre, height, transform))
+            last = (text, left, right)
+    confidence = round(weighted / count / 100, 3) if count else None
+    return glyphs, confidence
+
+
+def _glyph(
+    text: str, left: float, right: float, centre: float, height: float, transform: Transform
+) -> RawChar:
+    mid_x, mid_y = transform.point((left + right) / 2, centre)
+    half_w = (right - left) * transform.scale_x / 2
+    half_h = height * transform.scale_y / 2
+    return RawChar(
+        text,
+        round(mid_x - half_w, 2),
+        round(mid_x + half_w, 2),
+        round(mid_y - half_h, 2),
+        round(mid_y + half_h, 2),
+        round(2 * half_h, 2),
+        FONT,
+    )
+
+
+# ------------------------------------------------------------------------ script
+
+
+def _kana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u30fa" or "\u31f0" <= ch <= "\u31ff"
+
+
+def _han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+# Traditional forms that neither simplified Chinese nor modern Japanese writes.
+_TRADITIONAL = set("這們說對會於與關點當從發來國為經產區實總應將條處麼禮門問題")
+_SIMPLIFIED = set("这们说对会于与关点当从发来国为经产区实总应将条处么礼门问题")
+
+
+def script_language(text: str) -> str | None:
+    """The Tesseract language a page's text is written in: ``jpn``, ``chi_tra``, ``chi_sim``
+    (None: too little CJK text to say)."""
+    han = sum(1 for ch in text if _han(ch))
+    kana = sum(1 for ch in text if _kana(ch))
+    if han + kana < 20:
+        return None
+    if kana >= 0.05 * (han + kana):
+        return "jpn"
+    traditional = sum(1 for ch in text if ch in _TRADITIONAL)
+    simplified = sum(1 for ch in text if ch in _SIMPLIFIED)
+    return "chi_tra" if traditional > max(3, 2 * simplified) else "chi_sim"
