@@ -40,14 +40,14 @@ class Transform:
         return x * self.scale_x, y * self.scale_y
 
 
-def _split(word: Word) -> list[tuple[str, float, float]]:
-    """``(char, left, right)`` in pixels: the word's width shared by character weight."""
+def _split(word: Word, left: float, right: float) -> list[tuple[str, float, float]]:
+    """``(char, left, right)`` in pixels: ``[left, right)`` shared by character weight."""
     weights = [1.0 if is_wide(ch) else 0.55 for ch in word.text]
     total = sum(weights) or 1.0
     out: list[tuple[str, float, float]] = []
-    x = float(word.left)
+    x = left
     for ch, weight in zip(word.text, weights, strict=True):
-        step = word.width * weight / total
+        step = (right - left) * weight / total
         out.append((ch, x, x + step))
         x += step
     return out
@@ -94,10 +94,18 @@ def page_chars(
             height = float(usual)
         centre = (top + bottom) / 2
         pieces: list[tuple[str, float, float]] = []
-        for word in sorted(line_words, key=lambda w: w.left):
-            if _junk(word):
-                continue
-            pieces.extend(_split(word))
+        kept = [w for w in line_words if not _junk(w)]
+        right = float("-inf")
+        for index, word in enumerate(kept):
+            # Tesseract's order is the reading order, its word boxes can overlap the next
+            # words (``(包含`` over ``球化石墨``): clip each box between its neighbours
+            left = max(float(word.left), right)
+            end = float(word.left + word.width)
+            following = kept[index + 1].left if index + 1 < len(kept) else None
+            if following is not None and following > left:
+                end = min(end, float(following))
+            right = max(end, left + 1.0)
+            pieces.extend(_split(word, left, right))
             if word.conf >= 0:
                 weighted += word.conf * len(word.text)
                 count += len(word.text)

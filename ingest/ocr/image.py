@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
-from PIL import Image
+from PIL import Image, ImageFilter
 
 MAX_SKEW = 2.0  # degrees searched either way; a turned (90°) page is another matter
 _PROFILE_WIDTH = 900
+SPECKLE = 0.005  # isolated dark pixels over dark pixels above which a page is speckled
 
 
 def render_pages(path: Path, numbers: list[int], dpi: int) -> Iterator[tuple[int, Image.Image]]:
@@ -51,6 +52,31 @@ def estimate_skew(image: Image.Image) -> float:
     best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-6, 0.25), key=lambda a: _profile_score(mask, a))
     fine = np.arange(best - 0.2, best + 0.2 + 1e-6, 0.05)
     return round(float(max(fine, key=lambda a: _profile_score(mask, a))), 2)
+
+
+def speckle_share(image: Image.Image) -> float:
+    """Isolated dark pixels (no dark neighbour) as a share of all dark pixels."""
+    dark = np.asarray(image) < 128
+    total = int(dark.sum())
+    if not total:
+        return 0.0
+    padded = np.pad(dark, 1).astype(np.uint8)
+    neighbours = sum(
+        padded[1 + dy : padded.shape[0] - 1 + dy, 1 + dx : padded.shape[1] - 1 + dx]
+        for dy in (-1, 0, 1)
+        for dx in (-1, 0, 1)
+        if dy or dx
+    )
+    return float((dark & (neighbours == 0)).sum()) / total
+
+
+def clean(image: Image.Image) -> Image.Image:
+    """A speckled image through a 3x3 median filter; a clean one as it is.  Stray dots join
+    word boxes and merge lines (CER 15.5% -> 2.3% on a speckled 200-dpi Japanese page), but
+    the filter thins a clean rendering's strokes (2.1% -> 26%), hence the test."""
+    if speckle_share(image) < SPECKLE:
+        return image
+    return image.filter(ImageFilter.MedianFilter(3))
 
 
 def deskew(image: Image.Image) -> tuple[Image.Image, float]:

@@ -20,7 +20,7 @@ from PIL import Image
 
 from ingest.ocr import tesseract
 from ingest.ocr.chars import Transform, page_chars, script_language
-from ingest.ocr.image import deskew, render_pages
+from ingest.ocr.image import clean, deskew, render_pages
 from ingest.pdf import RawChar, RawPage
 
 # 200 dpi puts a 10.5 pt CJK character at ~29 px, what the models read best: 300 dpi
@@ -67,7 +67,7 @@ def _text(reading: PageReading) -> str:
 def read_page(image: Image.Image, page: RawPage, lang: str | None, timeout: float) -> PageReading:
     """One page: deskewed, read in ``lang`` (None: detect), read again when that looks wrong."""
     started = time.monotonic()
-    image, angle = deskew(image)
+    image, angle = deskew(clean(image))
     first = _read_once(image, angle, page, lang or FIRST_LANG, timeout)
     detected = script_language(_text(first))
     if lang is None:

@@ -1,0 +1,195 @@
+"""OCR on synthetic scans of the dev PDFs: CER against the text layer, extraction F1, s/page.
+
+    python -m bench.ocr [--dpi 200] [--set v1|v2] [--only STEM] [--pages N] [--keep DIR]
+
+Every dev PDF (v1: samples/*.pdf, v2: tests/data/dev/v2/pdf/*.pdf) is rendered at ``--dpi``,
+turned ±1° (alternate pages), speckled and blurred, and saved as an image-only PDF
+(``ingest.ocr.scans.make_scan``).  Each scan then goes through the real pipeline
+(``ingest_pdf``, OCR under ``--ocr auto``), and:
+
+- CER per page: Levenshtein distance between the text blocks of the page read from the
+  text layer and from the scan (NFKC, white space removed), over the reference length;
+- extraction P/R/F1 against the dev truth, with ``bench.extraction`` (v1) and
+  ``bench.extraction_v2`` (v2) scoring, the scan standing in for the PDF;
+- seconds per page: wall time of ``ingest_pdf`` on the scan over its pages (OCR runs
+  ``REGWATCH_OCR_WORKERS`` pages at a time, default 2).
+
+``--pages N`` scans only the first N pages of each file (quick runs; F1 is then skipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from bench import extraction as v1
+from bench import extraction_v2 as v2
+from ingest import pipeline
+from ingest.ocr.scans import make_scan
+from models.document import Document
+
+SETS = {"v1": v1.SAMPLES_DIR, "v2": v2.V2_DIR / "pdf"}
+F1_KINDS = ("article", "threshold", "date", "item_list", "item_code", "title")
+_WHITE = re.compile(r"\s+")
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance (Hyyrö's bit-parallel form of Myers' algorithm: fast on whole pages)."""
+    if not a or not b:
+        return len(a) + len(b)
+    peq: dict[str, int] = {}
+    for i, ch in enumerate(a):
+        peq[ch] = peq.get(ch, 0) | (1 << i)
+    mask, high = (1 << len(a)) - 1, 1 << (len(a) - 1)
+    pv, mv, score = mask, 0, len(a)
+    for ch in b:
+        eq = peq.get(ch, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | (~(xh | pv) & mask)
+        mh = pv & xh
+        if ph & high:
+            score += 1
+        elif mh & high:
+            score -= 1
+        ph = ((ph << 1) | 1) & mask
+        mh = (mh << 1) & mask
+        pv = mh | (~(xv | ph) & mask)
+        mv = ph & xv
+    return score
+
+
+def page_texts(document: Document) -> dict[int, str]:
+    """The text blocks (body, headings, lists, footnotes) of each page, NFKC (a scan cannot
+    tell ``(`` from ``（``: the text layer has both), white space removed."""
+    pages: dict[int, list[str]] = {}
+    for block in document.blocks:
+        if block.char_span is not None:
+            pages.setdefault(block.page, []).append(block.text)
+    return {
+        page: _WHITE.sub("", unicodedata.normalize("NFKC", "".join(parts)))
+        for page, parts in pages.items()
+    }
+
+
+class ScanRun:
+    """Scans made once, each read once: ``ingest_pdf`` is patched to serve the scans."""
+
+    def __init__(self, folder: Path, dpi: int, pages: int | None) -> None:
+        self.folder, self.dpi, self.pages = folder, dpi, pages
+        self.timing: dict[str, tuple[float, int]] = {}
+        self._original = pipeline.ingest_pdf
+
+    def scan(self, source: Path, set_name: str) -> Path:
+        target = self.folder / set_name / "pdf" / source.name
+        if not target.exists():
+            make_scan(source, target, dpi=self.dpi, max_pages=self.pages, seed=len(source.name))
+        return target
+
+    @functools.cache  # noqa: B019 - one ScanRun per process
+    def read(self, path: Path) -> Document:
+        limits = pipeline.Limits(max_seconds_per_file=3600.0)
+        started = time.perf_counter()
+        document = self._original(path, limits)
+        self.timing[path.stem] = (time.perf_counter() - started, len(document.pages))
+        return document
+
+    def ingest(self, path: Path | str, limits: Any = None) -> Document:
+        path = Path(path)
+        if self.folder in path.parents:
+            return self.read(path)
+        return self._original(path, limits)
+
+
+def measure_cer(run: ScanRun, source: Path, scan: Path) -> tuple[int, int, list[str]]:
+    """(edits, reference characters, worst pages) of one scan against its text layer."""
+    reference = page_texts(pipeline.ingest_pdf(source))
+    read = page_texts(run.read(scan))
+    edits = total = 0
+    worst: list[tuple[float, str]] = []
+    for page, text in reference.items():
+        if run.pages and page > run.pages:
+            continue
+        distance = levenshtein(text, read.get(page, ""))
+        edits += distance
+        total += len(text)
+        worst.append((distance / max(1, len(text)), f"p{page} {distance}/{len(text)}"))
+    worst.sort(reverse=True)
+    return edits, total, [w for _, w in worst[:3]]
+
+
+def _f1_v1(run: ScanRun) -> dict[str, v1.Score]:
+    v1.SAMPLES_DIR = run.folder / "v1" / "pdf"
+    totals = {k: v1.Score() for k in v1.KINDS}
+    for path in sorted(v1.TRUTH_DIR.glob("*.json")):
+        scores, _, used = v1.score_document(path, set(v1.KINDS), by_page=False)
+        if used != "pdf":
+            raise RuntimeError(f"{path.stem}: the scan was not read")
+        for kind, score in scores.items():
+            totals[kind].add(score)
+    return totals
+
+
+def _f1_v2(run: ScanRun, only: str | None) -> dict[str, v1.Score]:
+    folder = run.folder / "v2"
+    truth = folder / "truth"
+    if not truth.exists():
+        truth.symlink_to(v2.V2_DIR / "truth")
+    _, totals = v2.score_v2(folder, set(v2.V2_KINDS), only)
+    return totals
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dpi", type=int, default=200, help="scan resolution (200, 300)")
+    parser.add_argument("--set", choices=sorted(SETS), action="append", help="default: both")
+    parser.add_argument("--only", help="only files whose name contains this")
+    parser.add_argument("--pages", type=int, help="scan only the first N pages (no F1)")
+    parser.add_argument("--keep", type=Path, help="write the scans here (default: a temp dir)")
+    args = parser.parse_args(argv)
+    sets = args.set or sorted(SETS)
+    with tempfile.TemporaryDirectory(prefix="regwatch-scans-") as tmp:
+        folder = (args.keep or Path(tmp)).resolve()
+        run = ScanRun(folder, args.dpi, args.pages)
+        pipeline.ingest_pdf = run.ingest  # the scorers call ingest.pipeline.ingest_pdf
+        edits = chars = 0
+        print(f"== scans at {args.dpi} dpi, ±1°, speckle 0.2%, blur 0.6 px")
+        print(f"{'document':<34}{'pages':>6}{'CER':>8}{'s/page':>8}  worst pages")
+        for set_name in sets:
+            for source in sorted(SETS[set_name].glob("*.pdf")):
+                if args.only and args.only not in source.stem:
+                    continue
+                scan = run.scan(source, set_name)
+                e, n, worst = measure_cer(run, source, scan)
+                seconds, pages = run.timing[scan.stem]
+                edits, chars = edits + e, chars + n
+                print(
+                    f"{source.stem[:33]:<34}{pages:>6}{e / max(1, n):>8.4f}"
+                    f"{seconds / pages:>8.2f}  {', '.join(worst)}",
+                    flush=True,
+                )
+        total_s = sum(s for s, _ in run.timing.values())
+        total_p = sum(p for _, p in run.timing.values())
+        print(
+            f"{'ALL':<34}{total_p:>6}{edits / max(1, chars):>8.4f}{total_s / max(1, total_p):>8.2f}"
+        )
+        if args.pages:
+            return 0
+        for set_name in sets:
+            if set_name == "v1" and args.only:
+                continue
+            totals = _f1_v1(run) if set_name == "v1" else _f1_v2(run, args.only)
+            print(f"== extraction on the scans, dev {set_name}")
+            v1.print_table([("ALL", k, s) for k, s in totals.items() if k in F1_KINDS])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
