@@ -55,6 +55,20 @@ def test_label_at_line_start_opens_an_article(text: str, label: str, number: int
     assert (found[0].label, found[0].number) == (label, number)
 
 
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        pytest.param("第十条　国は総量規制を実行する。", "10", id="plain"),
+        pytest.param("第二条の二　この法律は、公布の日から施行する。", "2_2", id="ja-branch"),
+        pytest.param("第十条之一　国家对两用物项实施出口管制。", "10_1", id="zh-branch"),
+        pytest.param("第二十五条の十二　経済産業大臣は、許可を取り消す。", "25_12", id="branch-12"),
+    ],
+)
+def test_article_key_keeps_the_branch(text: str, key: str) -> None:
+    (article,) = extract_articles(make_document(text)).records
+    assert (article.key, article.number) == (key, int(key.split("_")[0]))
+
+
 MENTIONS = [
     "同条例第10条に基づく、採掘に対する総量管理規制",
     "第13条～第16条に罰則を定めている。",

@@ -33,6 +33,7 @@ from ingest.extract.article_laws import (
 )
 from ingest.extract.article_lines import SUB_NUMBER, SUPPLEMENTARY
 from ingest.extract.base import ArticleSpan, Locator
+from ingest.numbers import parse_number
 from models.document import Document, SubDocument
 from models.records import Article, Item, Paragraph
 
@@ -265,6 +266,15 @@ def _position(match: ArticleMatch) -> tuple[int | None, str]:
     return match.number, f"{part}{sub.group('sub') if sub else ''}"
 
 
+def article_key(match: ArticleMatch) -> str | None:
+    """The stable key versions align by: ``"10"`` for 第十条, ``"2_2"`` for 第二条の二 (之二)."""
+    if match.number is None:
+        return None
+    sub = SUB_NUMBER.search(match.label)
+    branch = parse_number(sub.group("sub")) if sub else None
+    return f"{match.number}_{int(branch)}" if branch is not None else str(match.number)
+
+
 def _check_numbering(copies: list[_Copy], warnings: list[str]) -> None:
     seen: dict[tuple[str | None, int | None, str], int] = {}
     last: dict[tuple[str | None, str], int] = {}
@@ -334,6 +344,7 @@ def _article(locator: Locator, copy: _Copy) -> Article:
     return Article(
         **common,  # type: ignore[arg-type]
         number=match.number,
+        key=article_key(match),
         label=match.label,
         chapter=match.chapter,
         section=match.section,
