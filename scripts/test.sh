@@ -10,6 +10,12 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
         || echo "chromium could not be installed: browser tests will be skipped" >&2
 fi
+# OCR (ingest.ocr) runs Debian's Tesseract 5 with the Chinese and Japanese models.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v tesseract >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr \
+        tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-jpn >/dev/null) \
+        || echo "tesseract could not be installed: scanned PDFs will fail with E104" >&2
+fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False
 .venv/bin/python -m ruff check .
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -6,9 +6,9 @@ under ``always`` every page, under ``never`` none.  A page it reads gets ``sourc
 its confidence and language; everything after (lines, layout, extraction, provenance) works
 on those glyphs unchanged.  A page OCR cannot read stays empty and is a warning.
 
-Engine: Tesseract 5 from Debian (``tesseract.py``), chosen over RapidOCR on measured CER and
-speed (``bench/ocr.py``).  Without Tesseract a scan still fails with E104, naming what to
-install.
+Engine: Tesseract 5 from Debian (``tesseract.py``); its CER and speed are measured by
+``bench/ocr.py``.  RapidOCR has not been compared yet.  Without Tesseract a scan still
+fails with E104, naming what to install.
 """
 
 from __future__ import annotations
