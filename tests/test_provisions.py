@@ -163,6 +163,46 @@ ROWS = [
         [("cn_dun", "", [], ["出口经营者应当提交下列文件", "本公告自发布之日起实施"])],
         id="notice-clause-runs-over-a-paragraph",
     ),
+    # A wrapped item the layout split into two blocks is one item: a bracket left open, or a
+    # line starting with a mark no paragraph starts with.
+    pytest.param(
+        [
+            "別表第一（第三条関係）",
+            f"一{S}別表第一第五十号に掲げる施設（トリクロロエチレン又は一・四",
+            "―ジオキサンの試薬の製造の用に供するものに限る。）",
+            f"二{S}別表第一第五十一号に掲げる施設",
+        ],
+        [
+            (
+                "kanji_item",
+                "別表第一（第三条関係）",
+                [],
+                [
+                    "別表第一第五十号に掲げる施設（トリクロロエチレン又は一・四"
+                    "―ジオキサンの試薬の製造の用に供するものに限る。）",
+                    "別表第一第五十一号に掲げる施設",
+                ],
+            )
+        ],
+        id="ja-wrapped-go-split-by-layout-is-one-item",
+    ),
+    pytest.param(
+        [
+            "第二条 下列物项实施出口管制：",
+            "（一）具有以下特性的石墨（纯度大于",
+            "99.99%）；",
+            "（二）球化石墨。",
+        ],
+        [
+            (
+                "cn_paren_fw",
+                "第二条 下列物项实施出口管制：",
+                [],
+                ["具有以下特性的石墨（纯度大于99.99%）", "球化石墨"],
+            )
+        ],
+        id="zh-item-with-open-bracket-continues",
+    ),
     pytest.param(
         ["（一）数据处理者", "（三）数据安全审查"],
         [],

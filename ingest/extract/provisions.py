@@ -171,6 +171,35 @@ def _item(unit: Unit, label: tuple[str, str, int, int]) -> ProvisionItem:
     )
 
 
+_OPENERS = {"（": "）", "(": ")", "「": "」", "『": "』", "【": "】", "〔": "〕"}
+# Characters a new paragraph never starts with: the line is a wrap of the one before.
+_NO_LINE_START = tuple("―ー－）)」』】〕、。，,．.；;：:ァィゥェォッャュョぁぃぅぇぉっゃゅょ")
+
+
+def _continues(item: ProvisionItem, text: str) -> bool:
+    """An unlabelled unit that is the rest of ``item``: the layout split a wrapped item at a
+    line it took for a new block (``…又は一・四`` / ``―ジオキサンの…``).  It is when the item
+    leaves a bracket open, or the unit starts with a mark no paragraph starts with."""
+    if text.startswith(_NO_LINE_START):
+        return True
+    return any(item.text.count(o) > item.text.count(c) for o, c in _OPENERS.items())
+
+
+def _extend(item: ProvisionItem, unit: Unit) -> None:
+    lead = len(unit.text) - len(unit.text.lstrip(" " + _SEP))
+    raw = _without_code_note(unit.text[lead:])
+    item.text = _joined(item.text + raw)
+    item.line = _joined(item.line + _ITEM_END.sub("", unit.text[lead:]))
+    item.end = unit.start + lead + len(raw)
+    codes = find_codes(unit.text)
+    item.control_codes = list(
+        dict.fromkeys([*item.control_codes, *(c.code for c in codes if c.kind == "control")])
+    )
+    item.hs_codes = list(
+        dict.fromkeys([*item.hs_codes, *(c.code for c in codes if c.kind == "hs")])
+    )
+
+
 def _follows(last: int, ordinal: int) -> bool:
     """``ordinal`` may come right after ``last`` (negative: a branch of that number)."""
     main = abs(last)
@@ -206,6 +235,9 @@ def find_provision_lists(units: Iterable[Unit]) -> list[ProvisionList]:
             lead_in = _joined(_ITEM_END.sub("", text))
             continue
         label = parse_label(text)
+        if label is None and stack and _continues(stack[-1].items[-1], text):
+            _extend(stack[-1].items[-1], unit)
+            continue
         if label is None:
             # a paragraph of its own: it ends the nested levels, but the outermost one may go
             # on (a notice's clause 三、 may run to a few paragraphs before 四、)
