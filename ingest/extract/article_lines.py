@@ -40,7 +40,9 @@ _MENTION_FOLLOWERS = set(
 ENUM_LABEL = re.compile(rf"^[{_SPACE}]*(?P<label>(?P<num>[一二三四五六七八九十]{{1,3}})[、，])")
 
 HEADING = re.compile(
-    rf"^[{_SPACE}]*第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*(?P<level>编|編|章|节|節)(?![のにでは、，,])"
+    rf"^[{_SPACE}]*第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*(?P<level>编|編|章|节|節)"
+    # a branch chapter inserted by an amendment: 第一章の二
+    rf"(?:の[{_NUM}]+)?(?![のにでは、，,])"
 )
 #: Supplementary provisions (附则 / 附則 / 附　則（平成二九年…法律第四五号）): their articles
 #: restart at 第一条 in Japanese laws.
