@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from models.provenance import BBox, CharSpan
 
@@ -187,15 +189,36 @@ class Document(BaseModel):
     body_end: int
     warnings: list[str] = Field(default_factory=list)
 
+    _span_index: tuple[int, list[int], list[int], list[Block]] | None = PrivateAttr(default=None)
+
+    def _spans(self) -> tuple[list[int], list[int], list[Block]]:
+        """Text blocks sorted by span start, built once per block list: every
+        record asks where it is, so a scan of all blocks per record made extraction O(n²)."""
+        cached = self._span_index
+        if cached is None or cached[0] != len(self.blocks):
+            spanned = sorted(
+                (b for b in self.blocks if b.char_span is not None),
+                key=lambda b: b.char_span.start,  # type: ignore[union-attr]
+            )
+            starts = [b.char_span.start for b in spanned]  # type: ignore[union-attr]
+            ends = [b.char_span.end for b in spanned]  # type: ignore[union-attr]
+            if any(a > b for a, b in itertools.pairwise(ends)):
+                ends = list(itertools.accumulate(ends, max))  # overlapping spans: still sorted
+            cached = self._span_index = (len(self.blocks), starts, ends, spanned)
+        return cached[1], cached[2], cached[3]
+
     def blocks_in(self, span: CharSpan) -> list[Block]:
-        """Blocks whose text overlaps ``span``, in order."""
-        return [
-            b
-            for b in self.blocks
-            if b.char_span is not None
-            and b.char_span.start < max(span.end, span.start + 1)
-            and span.start < b.char_span.end
-        ]
+        """Blocks whose text overlaps ``span``, in order (O(log n + hits))."""
+        starts, ends, spanned = self._spans()
+        end = max(span.end, span.start + 1)
+        # ends are sorted (a running maximum where spans overlap): skip every block that ends
+        # before the span starts
+        lo = bisect.bisect_right(ends, span.start)
+        hi = bisect.bisect_left(starts, end, lo=lo)
+        hits = [
+            b for b in spanned[lo:hi] if b.char_span.start < end and span.start < b.char_span.end
+        ]  # type: ignore[union-attr]
+        return sorted(hits, key=lambda b: b.index)
 
     def locate(self, span: CharSpan) -> tuple[int, BBox | None]:
         """Page and box of a span of ``text``: the union of the lines it touches on its first

@@ -17,6 +17,8 @@ once, from the body rather than a footnote and from the later copy (the annex).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -90,11 +92,25 @@ def _own_heading(node: Node) -> str:
     return clean_item(label.text + squeeze(_node_text(node)))
 
 
-def _codes_in(codes: list[CodeMatch], start: int, end: int) -> list[CodeMatch]:
-    return [c for c in codes if start <= c.start < end]
+@dataclass(frozen=True)
+class _Codes:
+    """The document's codes in text order, with their starts for range look-ups."""
+
+    codes: list[CodeMatch]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, codes: list[CodeMatch]) -> _Codes:
+        ordered = sorted(codes, key=lambda c: c.start)
+        return cls(ordered, [c.start for c in ordered])
+
+    def within(self, start: int, end: int) -> list[CodeMatch]:
+        """The codes starting in ``[start, end)``, in O(log n + hits)."""
+        lo = bisect.bisect_left(self.starts, start)
+        return self.codes[lo : bisect.bisect_left(self.starts, end, lo=lo)]
 
 
-def _entry(node: Node, codes: list[CodeMatch]) -> tuple[ItemMatch, list[CodeMatch]]:
+def _entry(node: Node, codes: _Codes) -> tuple[ItemMatch, list[CodeMatch]]:
     """A numbered entry as an item: its text without label, code note and final punctuation."""
     unit = node.unit
     assert unit is not None and unit.label is not None
@@ -102,7 +118,7 @@ def _entry(node: Node, codes: list[CodeMatch]) -> tuple[ItemMatch, list[CodeMatc
     # a code note printed on the line after the entry still belongs to it
     if node.body and len(squeeze(node.body[0].text)) <= 30:
         scope_end = node.body[0].end
-    found = _codes_in(codes, unit.start, scope_end)
+    found = codes.within(unit.start, scope_end)
     raw_start = unit.start + unit.label.end
     raw = unit.text[unit.label.end :]
     if found and found[0].start < unit.end:
@@ -127,9 +143,7 @@ def _region_text(text: str, node: Node) -> str:
     return text[node.unit.start : node.last_offset()]
 
 
-def _outline_lists(
-    text: str, root: Node, codes: list[CodeMatch]
-) -> tuple[list[ItemListMatch], set[int]]:
+def _outline_lists(text: str, root: Node, codes: _Codes) -> tuple[list[ItemListMatch], set[int]]:
     lists: list[ItemListMatch] = []
     used_codes: set[int] = set()
     listed: set[int] = set()  # id() of nodes that head a list
@@ -209,13 +223,34 @@ def _paragraph_list(text: str, node: Node, body: Unit) -> ItemListMatch | None:
 # ---------------------------------------------------------------- coded clauses
 
 
-def _unit_and_node(root: Node, offset: int) -> tuple[Unit | None, Node | None]:
-    best: tuple[Unit | None, Node | None] = (None, None)
-    for node in [root, *root.walk()]:
-        for unit in ([node.unit] if node.unit else []) + node.body:
-            if unit.start <= offset < unit.end + 1:
-                best = (unit, node)
-    return best
+class _UnitIndex:
+    """Which outline unit (and its node) holds an offset: built once per outline, so that
+    placing every code is O(log n) instead of a walk of the whole tree per code."""
+
+    def __init__(self, root: Node, units: list[Unit]) -> None:
+        entries: list[tuple[int, int, Unit, Node]] = []
+        for order, node in enumerate([root, *root.walk()]):
+            for unit in ([node.unit] if node.unit else []) + node.body:
+                entries.append((unit.start, order, unit, node))
+        # the last unit in walk order wins where two hold the offset (as the walk did)
+        entries.sort(key=lambda e: (e[0], e[1]))
+        self._entries = entries
+        self._starts = [e[0] for e in entries]
+        self._reach = list(itertools.accumulate((e[2].end + 1 for e in entries), max))
+        self._position = {id(u): i for i, u in enumerate(units)}
+
+    def find(self, offset: int) -> tuple[Unit | None, Node | None]:
+        best: tuple[int, Unit, Node] | None = None
+        i = bisect.bisect_right(self._starts, offset) - 1
+        while i >= 0 and self._reach[i] > offset:
+            _, order, unit, node = self._entries[i]
+            if offset < unit.end + 1 and (best is None or order > best[0]):
+                best = (order, unit, node)
+            i -= 1
+        return (best[1], best[2]) if best else (None, None)
+
+    def position(self, unit: Unit) -> int:
+        return self._position.get(id(unit), -1)
 
 
 def _code_first_row(text: str, unit: Unit, code: CodeMatch) -> ItemMatch | None:
@@ -277,11 +312,12 @@ def _code_lists(
 ) -> list[ItemListMatch]:
     groups: dict[int, tuple[Node | None, list[ItemMatch]]] = {}
     order: list[int] = []
+    where = _UnitIndex(root, units)
     for code in codes:
-        unit, node = _unit_and_node(root, code.start)
+        unit, node = where.find(code.start)
         if unit is None:
             continue
-        index = units.index(unit) if unit in units else -1
+        index = where.position(unit)
         previous = units[index - 1] if index > 0 else None
         item = _coded_clause(text, unit, code, previous)
         if item is None:
@@ -328,8 +364,30 @@ def _number_lists(text: str) -> list[ItemListMatch]:
 # ---------------------------------------------------------------- assembly
 
 
-def _overlaps(a: ItemListMatch, b: ItemListMatch) -> bool:
-    return any(x.start < y.end and y.start < x.end for x in a.items for y in b.items)
+class _Intervals:
+    """A union of spans already taken, kept as sorted disjoint intervals: ``overlaps`` is
+    O(log n) (a pairwise test of every list against every kept list was quadratic in the
+    document's length)."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end) - 1
+        return i >= 0 and self._ends[i] > start
+
+    def add(self, start: int, end: int) -> None:
+        lo = bisect.bisect_right(self._ends, start)  # first interval ending after start
+        hi = bisect.bisect_left(self._starts, end)  # intervals starting before end
+        if lo < hi:
+            start, end = min(start, self._starts[lo]), max(end, self._ends[hi - 1])
+        self._starts[lo:hi] = [start]
+        self._ends[lo:hi] = [end]
+
+    def add_all(self, spans: Iterable[tuple[int, int]]) -> None:
+        for start, end in spans:
+            self.add(start, end)
 
 
 def find_item_lists(
@@ -344,7 +402,7 @@ def find_item_lists(
             unit.reset = True
     root = build_outline(units)
     codes = find_codes(text)
-    outline, used = _outline_lists(text, root, codes)
+    outline, used = _outline_lists(text, root, _Codes.of(codes))
     coded = _code_lists(text, root, units, [c for c in codes if c.start not in used])
     inline = [
         ItemListMatch(
@@ -360,9 +418,12 @@ def find_item_lists(
     ]
     numbers = [n for n in _number_lists(text) if n.start < body_end]
     kept: list[ItemListMatch] = []
+    taken = _Intervals()
     for candidate in [*outline, *coded, *inline, *numbers]:
-        if not any(_overlaps(candidate, k) for k in kept):
+        spans = [(i.start, i.end) for i in candidate.items]
+        if not any(taken.overlaps(a, b) for a, b in spans):
             kept.append(candidate)
+            taken.add_all(spans)
     # one list printed twice: keep the body copy, then the later one (an annex after the commentary)
     best: dict[tuple[object, ...], ItemListMatch] = {}
     for match in kept:
@@ -479,8 +540,10 @@ def extract_item_lists(doc: Document, locator: Locator) -> list[ItemList]:
                 parent_labels=plist.parent_labels,
             )
         )
+    provided = _Intervals()
+    provided.add_all(taken)
     for match in find_item_lists(doc.text, doc.body_end, breaks):
-        if any(a < match.end and match.start < b for a, b in taken):
+        if provided.overlaps(match.start, match.end):
             continue  # the same entries, read as provisions
         records.append(
             ItemList(

@@ -47,6 +47,12 @@ class ReferenceMatch:
 def find_references(text: str) -> list[ReferenceMatch]:
     """Article references in ``text``; the law named right before each is attached."""
     names = law_names(text)
+    # names by where they end: each mention looks up the one or two ends right before it
+    # (a scan of every name per mention was quadratic in the document's length)
+    ending: dict[int, list[int]] = {}
+    for i, n in enumerate(names):
+        if n.end > n.start:
+            ending.setdefault(n.end, []).append(i)
     found: list[ReferenceMatch] = []
     for m in ARTICLE_MENTION.finditer(text):
         if _is_label(text, m.start(), m.end()):
@@ -55,7 +61,8 @@ def find_references(text: str) -> list[ReferenceMatch]:
         if not numbers:
             continue
         start, law, pronoun = m.start(), None, None
-        before = [n for n in names if m.start() - 1 <= n.end <= m.start() and n.end > n.start]
+        near = sorted([*ending.get(m.start() - 1, []), *ending.get(m.start(), [])])
+        before = [names[i] for i in near]
         if before:
             named = before[-1]
             start = named.start
