@@ -43,6 +43,7 @@ from ingest.extract.outline import Node, Unit, build_outline, split_units
 from ingest.extract.provisions import ProvisionItem, ProvisionList, find_provision_lists
 from ingest.extract.provisions import Unit as ProvisionUnit
 from ingest.extract.provisions import parse_label as parse_provision_label
+from ingest.extract.spans import Intervals
 from models.document import BlockKind, Document
 from models.records import Item, ItemList
 
@@ -364,32 +365,6 @@ def _number_lists(text: str) -> list[ItemListMatch]:
 # ---------------------------------------------------------------- assembly
 
 
-class _Intervals:
-    """A union of spans already taken, kept as sorted disjoint intervals: ``overlaps`` is
-    O(log n) (a pairwise test of every list against every kept list was quadratic in the
-    document's length)."""
-
-    def __init__(self) -> None:
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self._starts, end) - 1
-        return i >= 0 and self._ends[i] > start
-
-    def add(self, start: int, end: int) -> None:
-        lo = bisect.bisect_right(self._ends, start)  # first interval ending after start
-        hi = bisect.bisect_left(self._starts, end)  # intervals starting before end
-        if lo < hi:
-            start, end = min(start, self._starts[lo]), max(end, self._ends[hi - 1])
-        self._starts[lo:hi] = [start]
-        self._ends[lo:hi] = [end]
-
-    def add_all(self, spans: Iterable[tuple[int, int]]) -> None:
-        for start, end in spans:
-            self.add(start, end)
-
-
 def find_item_lists(
     text: str, body_end: int | None = None, breaks: tuple[int, ...] = ()
 ) -> list[ItemListMatch]:
@@ -418,7 +393,7 @@ def find_item_lists(
     ]
     numbers = [n for n in _number_lists(text) if n.start < body_end]
     kept: list[ItemListMatch] = []
-    taken = _Intervals()
+    taken = Intervals()
     for candidate in [*outline, *coded, *inline, *numbers]:
         spans = [(i.start, i.end) for i in candidate.items]
         if not any(taken.overlaps(a, b) for a, b in spans):
@@ -540,7 +515,7 @@ def extract_item_lists(doc: Document, locator: Locator) -> list[ItemList]:
                 parent_labels=plist.parent_labels,
             )
         )
-    provided = _Intervals()
+    provided = Intervals()
     provided.add_all(taken)
     for match in find_item_lists(doc.text, doc.body_end, breaks):
         if provided.overlaps(match.start, match.end):

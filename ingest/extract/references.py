@@ -22,6 +22,7 @@ from ingest.extract.article_laws import (
     to_int,
 )
 from ingest.extract.base import Locator
+from ingest.extract.spans import Intervals
 from models.document import Document
 from models.records import Reference
 
@@ -83,8 +84,10 @@ def find_references(text: str) -> list[ReferenceMatch]:
                 pronoun=pronoun,
             )
         )
+    taken = Intervals()
+    taken.add_all((r.start, r.end) for r in found)
     for m in _RELATIVE.finditer(text):
-        if any(r.start <= m.start() < r.end for r in found):
+        if taken.overlaps(m.start(), m.start() + 1):
             continue
         found.append(
             ReferenceMatch(
