@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ingest import identity as identity_module
 from ingest import lang as lang_module
+from ingest.deadline import Deadline
 from ingest.footnotes import MarkerLink, link_markers, split_notes
 from ingest.layout import (
     DraftBlock,
@@ -56,7 +57,7 @@ from models.document import (
 from models.errors import NoTextLayerError, RegwatchError
 from models.provenance import BBox, CharSpan
 
-__all__ = ["Limits", "build_document", "ingest_many", "ingest_pdf"]
+__all__ = ["Deadline", "Limits", "build_document", "ingest_many", "ingest_one", "ingest_pdf"]
 
 _TEXT_KINDS = (BlockKind.BODY, BlockKind.HEADING, BlockKind.LIST_ITEM)
 _LANGUAGE_SAMPLE = 20000
@@ -196,9 +197,12 @@ def _lines(block: DraftBlock, span: CharSpan | None) -> list[Line]:
     return result
 
 
-def build_document(raw: RawPdf) -> Document:
-    """The Document of pages already read (pure: no file access)."""
+def build_document(raw: RawPdf, deadline: Deadline | None = None) -> Document:
+    """The Document of pages already read (pure: no file access); ``deadline`` is checked
+    between the stages."""
+    check = deadline.check if deadline is not None else _no_check
     layout = _Layout(raw)
+    check("layout")
     text, body_end, spans = _assemble(layout)
     if not text.replace("・", "").strip():
         # e.g. fonts without a Unicode map: every glyph came out as (cid:N)
@@ -247,7 +251,9 @@ def build_document(raw: RawPdf) -> Document:
         body_end=body_end,
         warnings=[*raw.warnings, *layout.warnings],
     )
+    check("text assembly")
     identity, subdocuments = identity_module.identify(document)
+    check("identity")
     document.identity = identity
     document.subdocuments = subdocuments
     if identity.language != "und":
@@ -291,9 +297,20 @@ def _footnotes(
     return result
 
 
-def ingest_pdf(path: Path | str, limits: Limits | None = None) -> Document:
-    """Read one PDF into a Document; raises an ``InputError`` subclass naming the file."""
-    return build_document(read_pdf(Path(path), limits))
+def _no_check(stage: str) -> None:
+    return None
+
+
+def ingest_pdf(
+    path: Path | str, limits: Limits | None = None, deadline: Deadline | None = None
+) -> Document:
+    """Read one PDF into a Document; raises an ``InputError`` subclass naming the file.
+
+    ``deadline``: the file's time budget when a caller goes on to extract under the same
+    budget (``corpus.pipeline``); by default one starts here from ``limits``."""
+    limits = limits or Limits()
+    deadline = deadline or Deadline.start(path, limits.max_seconds_per_file)
+    return build_document(read_pdf(Path(path), limits, deadline.started), deadline)
 
 
 def _failure(path: Path, error: Exception) -> IngestResult:
@@ -308,16 +325,25 @@ def ingest_many(
     paths: Iterable[Path | str], limits: Limits | None = None, progress: bool = False
 ) -> Iterator[IngestResult]:
     """One result per path, in order; a bad file is a ``failure`` result, never an exception."""
-    items: Iterable[Path | str] = paths
-    if progress:
-        from tqdm import tqdm
+    for item in with_progress(paths, progress):
+        yield ingest_one(Path(item), limits)
 
-        items = tqdm(list(paths), desc="ingest", unit="file", file=sys.stderr)
-    for item in items:
-        path = Path(item)
-        try:
-            document = ingest_pdf(path, limits)
-        except Exception as error:
-            yield _failure(path, error)
-            continue
-        yield IngestResult(path=str(path), status="success", document=document)
+
+def with_progress(paths: Iterable[Path | str], progress: bool) -> Iterable[Path | str]:
+    """``paths``, under a progress bar on stderr when asked."""
+    if not progress:
+        return paths
+    from tqdm import tqdm
+
+    return tqdm(list(paths), desc="ingest", unit="file", file=sys.stderr)
+
+
+def ingest_one(
+    path: Path, limits: Limits | None = None, deadline: Deadline | None = None
+) -> IngestResult:
+    """``ingest_pdf`` as a result: a bad file is a ``failure``, never an exception."""
+    try:
+        document = ingest_pdf(path, limits, deadline)
+    except Exception as error:
+        return _failure(path, error)
+    return IngestResult(path=str(path), status="success", document=document)
