@@ -302,10 +302,13 @@ def _coded_clause(
             clause_start += previous.label.end
         raw = text[clause_start:cut]
     item = clean_item(raw)
-    if not item:
-        return None
+    if not item or _BARE_LABEL.fullmatch(item):
+        return None  # 一、3A001 …: the code follows a list label, the provision reads it
     lead = len(raw) - len(raw.lstrip())
     return ItemMatch(clause_start + lead, clause_start + len(raw.rstrip()), item, None, code.code)
+
+
+_BARE_LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}|[a-z])[）)、.．]?")
 
 
 def _code_lists(

@@ -136,14 +136,22 @@ def _closes_levels(text: str) -> bool:
 
 # A closing note that only names the item's codes: (参考税则号列:85076000), （管理番号：1E902.a）.
 # The codes go to the item's code fields; the text stops before the note.
+# A repost may leave the note blank (参考税则号列: ): still a note, with no code.
 _CODE_NOTE = re.compile(
-    r"[（(][^（）()]{0,12}(?:号列|编号|編号|番号|编码|コード|HS|code)[^（）()]*[0-9][^（）()]*[）)]$",
+    r"[（(][^（）()]{0,12}(?:号列|编号|編号|番号|编码|コード|HS|code)"
+    r"(?:[^（）()]*[0-9][^（）()]*|[\s\u3000:：]*)[）)]$",
     re.IGNORECASE,
+)
+# The next entry's label glued after the item's full stop (``…磷酸铁锂。二`` where the line
+# of ``二、3C901 …`` lost its start): never part of the item.
+_NEXT_LABEL = re.compile(
+    rf"(?<=[。；;）)])[\s\u3000]*(?:[{_KANJI}]{{1,3}}|[（(][{_KANJI}]{{1,3}}[）)]?|[0-9]{{1,2}})"
+    r"[、.．]?[\s\u3000]*$"
 )
 
 
 def _without_code_note(text: str) -> str:
-    text = _FINAL_PUNCT.sub("", text)
+    text = _FINAL_PUNCT.sub("", _NEXT_LABEL.sub("", text))
     note = _CODE_NOTE.search(text)
     return _FINAL_PUNCT.sub("", text[: note.start()]) if note else text
 
