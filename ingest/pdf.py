@@ -17,6 +17,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
+from ingest.tables import RawTable, ruled_tables
 from models.errors import (
     CorruptPDFError,
     EmptyFileError,
@@ -88,6 +89,7 @@ class RawPage:
     height: float
     chars: list[RawChar] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
+    tables: list[RawTable] = field(default_factory=list)  # ruled grids (ingest.tables)
     images: int = 0
     rotated: int = 0  # glyphs dropped as a rotated overlay (a diagonal watermark)
     image_cover: float = 0.0  # share of the page under its largest image
@@ -234,11 +236,21 @@ def iter_pages(path: Path, limits: Limits, started: float) -> Iterator[RawPage]:
                 )
             try:
                 chars, rotated = _page_chars(page)
+                tables = ruled_tables(page)
+                if tables:  # a table's glyphs are its cells' text, not running lines
+                    chars = [
+                        c
+                        for c in chars
+                        if not any(
+                            t.holds((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2) for t in tables
+                        )
+                    ]
                 raw = RawPage(
                     number=number,
                     width=float(page.width),
                     height=float(page.height),
                     chars=chars,
+                    tables=tables,
                     rules=_page_rules(page),
                     images=len(page.objects.get("image", [])),
                     rotated=rotated,

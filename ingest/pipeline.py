@@ -42,6 +42,7 @@ from ingest.layout import (
 )
 from ingest.normalize import line_separator
 from ingest.pdf import Limits, RawPdf, read_pdf
+from ingest.table_rows import cell_spans, document_tables, insert_rows, row_block
 from models.document import (
     Block,
     BlockKind,
@@ -72,9 +73,14 @@ def _box(lines: list[TextLine]) -> BBox:
     )
 
 
-def _mark_continuations(body: list[DraftBlock], metrics: Metrics) -> None:
-    """A page's first block continues the previous page's last one mid-sentence."""
+def _mark_continuations(
+    body: list[DraftBlock], metrics: Metrics, table_rows: set[int] | frozenset[int] = frozenset()
+) -> None:
+    """A page's first block continues the previous page's last one mid-sentence (never a
+    table row, nor the block after one)."""
     for previous, block in itertools.pairwise(body):
+        if id(previous) in table_rows or id(block) in table_rows:
+            continue
         last = previous.lines[-1]
         if (
             block.page == previous.page + 1
@@ -127,7 +133,18 @@ class _Layout:
         order = {id(line): i for page_all in lines for i, line in enumerate(page_all)}
         for blocks in self.pages:
             blocks.sort(key=lambda b: order[id(b.lines[0])])
-        _mark_continuations(body_all, self.metrics)
+        # ruled tables: each row a block, where the table stands (never a continuation)
+        self.tables: list[tuple[int, list[DraftBlock]]] = []
+        for page in raw.pages:
+            for table in page.tables:
+                rows = [row_block(page.number, r, self.metrics.body_size) for r in table.rows]
+                insert_rows(self.pages[position[page.number]], rows, table.top)
+                self.tables.append((page.number, rows))
+        row_ids = {id(b) for _, rows in self.tables for b in rows}
+        if row_ids:
+            body_ids = {id(b) for b in body_all} | row_ids
+            body_all = [b for blocks in self.pages for b in blocks if id(b) in body_ids]
+        _mark_continuations(body_all, self.metrics, row_ids)
         sequence = [
             block
             for blocks in self.pages
@@ -229,6 +246,18 @@ def build_document(raw: RawPdf, deadline: Deadline | None = None) -> Document:
             )
         )
     footnotes = _footnotes(layout, spans, index_of)
+    tables = document_tables(
+        blocks,
+        [
+            (
+                page,
+                [index_of[id(r)] for r in rows],
+                [cell_spans(r, spans[id(r)]) for r in rows],
+            )
+            for page, rows in layout.tables
+            if all(id(r) in spans for r in rows)
+        ],
+    )
     sha = raw.sha256
     document = Document(
         id=sha[:16],
@@ -247,6 +276,7 @@ def build_document(raw: RawPdf, deadline: Deadline | None = None) -> Document:
         ],
         blocks=blocks,
         footnotes=footnotes,
+        tables=tables,
         text=text,
         body_end=body_end,
         warnings=[*raw.warnings, *layout.warnings],

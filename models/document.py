@@ -82,6 +82,21 @@ class Footnote(BaseModel):
     )
 
 
+class Table(BaseModel):
+    """A ruled table (a statute's 別表 grid), kept as rows of cells.
+
+    Each row is one block of ``Document.blocks`` (``blocks``) whose lines are the cells; the
+    row's text is its cells joined by U+3000.  A table broken by a page break is one table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: int = Field(ge=1, description="Page of the first row")
+    bbox: BBox = Field(description="The table's box on its first page")
+    caption: str | None = Field(default=None, description="The line above it: 別表第二（…関係）")
+    blocks: list[int] = Field(description="Index in Document.blocks of each row")
+    rows: list[list[CharSpan]] = Field(description="Span in Document.text of each cell")
+
+
 class Page(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -185,6 +200,7 @@ class Document(BaseModel):
     blocks: list[Block]
     footnotes: list[Footnote] = Field(default_factory=list)
     subdocuments: list[SubDocument] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
     text: str
     body_end: int
     warnings: list[str] = Field(default_factory=list)

@@ -15,11 +15,20 @@ from ingest.extract.dates import extract_dates
 from ingest.extract.definitions import extract_definitions
 from ingest.extract.items import extract_item_lists
 from ingest.extract.references import extract_references
+from ingest.extract.tables import extract_tables
 from ingest.extract.thresholds import extract_thresholds
 from models.document import Document
 from models.records import ExtractionResult, Record
 
-RECORD_KINDS = ("article", "threshold", "date", "item_list", "reference", "definition")
+RECORD_KINDS = (
+    "article",
+    "threshold",
+    "date",
+    "item_list",
+    "reference",
+    "definition",
+    "table",
+)
 
 
 _EXTRACTORS: list[tuple[str, Callable[[Document, Locator], Sequence[Record]]]] = [
@@ -28,6 +37,7 @@ _EXTRACTORS: list[tuple[str, Callable[[Document, Locator], Sequence[Record]]]] =
     ("item_list", extract_item_lists),
     ("reference", extract_references),
     ("definition", extract_definitions),
+    ("table", extract_tables),
 ]
 
 

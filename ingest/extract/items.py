@@ -426,9 +426,15 @@ def provision_units(doc: Document) -> list[ProvisionUnit]:
     for block in doc.blocks:
         if block.char_span is not None and block.lines and not block.kind.is_furniture:
             right[block.page] = max(right.get(block.page, 0.0), block.bbox.x1)
+    table_rows = {i for table in doc.tables for i in table.blocks}
     for block in doc.blocks:
         span = block.char_span
         if span is None or block.kind.is_furniture or block.kind is BlockKind.FOOTNOTE:
+            continue
+        if block.index in table_rows:
+            # a ruled table's row is a TableRecord row, not a list item; it ends any list
+            units.append(ProvisionUnit("別表", span.start))
+            last_page = block.page
             continue
         if span.start >= doc.body_end:
             break

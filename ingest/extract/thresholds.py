@@ -24,6 +24,7 @@ from ingest.extract.comparators import (
     suffix_comparator,
     suffix_pattern,
 )
+from ingest.extract.tables import CellIndex
 from ingest.extract.units import PER, UNITS, symbol_of, unit_pattern
 from ingest.numbers import parse_number
 from models.document import Document
@@ -439,6 +440,7 @@ def extract_thresholds(document: Document, locator: Locator) -> list[Threshold]:
     """Threshold records for the whole text, footnotes (after ``body_end``) included."""
     records: list[Threshold] = []
     text = document.text
+    cells = CellIndex(document)
     for block_lang, start, end in _language_runs(document, locator):
         for m in find_thresholds(text[start:end], block_lang):
             records.append(
@@ -453,6 +455,7 @@ def extract_thresholds(document: Document, locator: Locator) -> list[Threshold]:
                     max_inclusive=m.max_inclusive,
                     subject=m.subject,
                     recurrence=m.recurrence,  # type: ignore[arg-type]
+                    table_cell=cells.cell_at(start + m.start, start + m.end),
                 )
             )
     return records
