@@ -97,7 +97,12 @@ class _Layout:
     def __init__(self, raw: RawPdf) -> None:
         lines = [page_lines(page) for page in raw.pages]
         heights = {page.number: page.height for page in raw.pages}
-        furniture = find_furniture(lines, heights)
+        furniture = find_furniture(
+            lines,
+            heights,
+            {page.number: page.rules for page in raw.pages},
+            {page.number: page.width for page in raw.pages},
+        )
         content = [[ln for ln in page if id(ln) not in furniture] for page in lines]
         self.metrics = measure(content)
         self.warnings: list[str] = []
@@ -280,6 +285,7 @@ def _footnotes(
         result.append(
             Footnote(
                 number=note.footnote_number,
+                label=note.note_label,
                 text=joined,
                 page=note.page,
                 block=index_of[id(note)],
