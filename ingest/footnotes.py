@@ -257,8 +257,10 @@ def _link_symbol(sequence: list[DraftBlock], note: DraftBlock, end: int) -> Mark
         while start > 0:
             stop = start + len(mark)
             after = text[stop : stop + 1]
-            if not text[start - 1].isspace() and text[start - 1] not in "※*＊†‡" and (
-                not after or after in _MARKER_END
+            if (
+                not text[start - 1].isspace()
+                and text[start - 1] not in "※*＊†‡"
+                and (not after or after in _MARKER_END)
             ):
                 cut = block.delete(start, stop)
                 block.footnote_refs.append(0)

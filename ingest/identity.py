@@ -364,6 +364,8 @@ def _issuers(
             return number.issuers
     if head.clause_issuers:
         return tuple(head.clause_issuers)
+    if head.office_issuers:
+        return tuple(dict.fromkeys(head.office_issuers))
     if head.author:
         return (head.author,)
     opening = "".join(b.text for b in blocks[: head.end + 6])
