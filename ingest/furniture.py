@@ -5,10 +5,11 @@ Three signals, strongest first:
 * a page number, by its form (``— 3 —``, ``-3-``, ``3/16``, ``(3)``, ``第3页/共16页``,
   ``第 2 页（共 16 页）``, ``Page 3 of 16``, ``iv``) at a position the other pages' numbers
   share (left and right alternate on facing pages: only the height is compared);
-* text repeated (digits ignored) near the same edge of many pages;
+* text repeated (digits ignored) near the same edge of many pages, or at the top of a later
+  page repeating the first page's title (a header printed from page 2 on, in a short file);
 * on a one-page file, where nothing can repeat: small print above a rule that crosses the
-  text column at the top of the page, and small print as far from the top edge as the page
-  number is from the bottom edge (word processors put header and footer at one distance).
+  text column at the top of the page, or, without a rule, small print alone in the top margin
+  that is smaller than everything else in the page's head (title, datelines, body).
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ PAGE_NUMBER = re.compile(
 # How close to the edges furniture sits (fraction of the page height).
 _EDGE = 0.1
 # A one-page header: a rule under it at least this wide (fraction of the page width), and
-# the header within this fraction of the page height from the top.
+# the header within this fraction of the page height from the top; without a rule, its print
+# is smaller than everything else in the page's head (this fraction of the height).
 _HEADER_RULE_WIDTH = 0.45
 _HEADER_ZONE = 0.15
+_HEAD_ZONE = 0.25
 
 
 def _furniture_keys(line: TextLine, is_top: bool) -> list[str]:
@@ -46,6 +49,19 @@ def _furniture_keys(line: TextLine, is_top: bool) -> list[str]:
     if str(line.page) in numbers:
         keys.append(where + "#|" + re.sub(r"\d+", "#", line.text))
     return keys
+
+
+def _title_lines(pages: list[list[TextLine]]) -> set[str]:
+    """The first lines of the first page: what a running header from page 2 repeats."""
+    first = next((p for p in pages if p), [])
+    if len(pages) < 2:
+        return set()
+    return {_unmarked(ln.text) for ln in sorted(first, key=lambda ln: ln.top)[:3]}
+
+
+def _unmarked(text: str) -> str:
+    """A line without a footnote marker glued to its end (``…法*``, ``…法1``)."""
+    return re.sub(r"[*＊※†‡]+\d{0,2}$|(?<=\D)\d{1,2}$", "", text.strip())
 
 
 def _body_size(pages: list[list[TextLine]]) -> float:
@@ -97,11 +113,14 @@ def find_furniture(
             for key in _furniture_keys(line, is_top):
                 seen[key].add(line.page)
     threshold = max(2, round(0.3 * len(pages)))
+    title = _title_lines(pages)
     for line, is_top in candidates:
         if id(line) in kinds:
             continue
         if any(len(seen[key]) >= threshold for key in _furniture_keys(line, is_top)):
             kinds[id(line)] = BlockKind.HEADER if is_top else BlockKind.FOOTER
+        elif is_top and line.page > 1 and _unmarked(line.text) in title:
+            kinds[id(line)] = BlockKind.HEADER  # the title repeated from page 2 on
     if len([p for p in pages if p]) == 1:
         lines = next(p for p in pages if p)
         page = lines[0].page
@@ -120,7 +139,7 @@ def _single_page_header(
     kinds: dict[int, BlockKind],
 ) -> list[TextLine]:
     """The header lines of a one-page file: small print at the top, set off by a rule or
-    mirrored on the page number's distance from the bottom edge."""
+    smaller than all the print under it in the page's head."""
     ordered = sorted((ln for ln in lines if id(ln) not in kinds), key=lambda ln: ln.top)
     if len(ordered) < 3:
         return []
@@ -144,12 +163,11 @@ def _single_page_header(
             and block[-1].bottom - 1 <= rule.top <= following.top + 1
         ):
             return block
-    folios = [ln for ln in lines if kinds.get(id(ln)) is BlockKind.PAGE_NUMBER]
-    folio = max(folios, key=lambda ln: ln.top, default=None)
-    if folio is None or folio.top < (1 - _EDGE) * height:
+    # no rule: the smallest print of the page's head, alone in the top margin
+    if block[0].top > _EDGE * height or following.top - block[-1].bottom <= block[-1].size:
         return []
-    margin = height - folio.bottom
-    gap = following.top - block[-1].bottom
-    if block[0].top <= margin + block[0].size and gap > block[-1].size:
+    head = [ln for ln in ordered[len(block) :] if ln.top < _HEAD_ZONE * height]
+    largest = max(ln.size for ln in block)
+    if head and all(ln.size > largest + 0.4 for ln in head):
         return block
     return []

@@ -15,8 +15,10 @@ from models.document import DateRole, DocumentKind, IdentityDate
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ORG_SUFFIXES = (
-    "人民代表大会常务委员会|人民代表大会常務委員会|人民代表大会|常务委员会|常務委員会|委員会|委员会"
-    "|総署|总署|国務院|国务院|办公厅|弁公庁|銀行|银行|法院|检察院|検察院|部|署|庁|厅|局"
+    "人民代表大会常务委员会|人民代表大会常務委員会|人民代表大會常務委員會|人民代表大会|人民代表大會"
+    "|常务委员会|常務委員会|常務委員會|委員会|委员会|委員會"
+    "|総署|总署|總署|国務院|国务院|國務院|办公厅|弁公庁|辦公廳|銀行|银行|法院|检察院|検察院"
+    "|部|署|庁|厅|廳|局"
 )
 # An issuer name, followed by what may follow it in a front-matter line (…第二十九次会议通过).
 ORG_NAME = re.compile(
@@ -128,11 +130,13 @@ def split_issuers(run: str) -> tuple[str, ...]:
 
 # Words an organ's name ends with, where a joint heading written without a separator
 # (商务部海关总署, 商务部 海关总署公告) may be cut.
-_ORGAN_END = re.compile(r"总署|総署|委员会|委員会|办公厅|弁公庁|銀行|银行|部|局|院|署|庁|厅")
+_ORGAN_END = re.compile(
+    r"总署|総署|總署|委员会|委員会|委員會|办公厅|弁公庁|辦公廳|銀行|银行|部|局|院|署|庁|厅|廳"
+)
 # A name that starts like this is a unit of the name before it (国务院办公厅, 全国人民代表大会
 # 常务委员会), and the State Council prefixes the commissions under it (国务院国有资产…委员会).
 _SUB_UNIT = re.compile(r"^(?:常务|常務|办公|弁公|辦公)")
-_PARENT_ONLY = ("国务院", "国務院")
+_PARENT_ONLY = ("国务院", "国務院", "國務院")
 
 
 def _organ_name(text: str) -> bool:

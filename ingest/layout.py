@@ -34,7 +34,7 @@ _FULL_STOPS = frozenset("。．.!?！？")
 BULLETS = frozenset("●○▪▫•・◎▶►➢✓✔-–")  # ■ ◆ □ open headings as often as items
 _NUM = r"[一二三四五六七八九十百千零〇两0-9]+"
 # 第二条之一 (zh) and 第二条の二 (ja): a branch article starts a block like its main article.
-ARTICLE_START = re.compile(rf"^第\s*{_NUM}\s*条(?:[之の]{_NUM})*(?:[\s　]+\S|$)")
+ARTICLE_START = re.compile(rf"^第\s*{_NUM}\s*[条條](?:[之の]{_NUM})*(?:[\s　]+\S|$)")
 # A statute's own numbering followed by the ideographic space the text draws after it:
 # 項 ``２　``, 号 ``一　``, ``イ　``, ``（１）　``.  Running text never puts U+3000 after a
 # numeral at a line start, so such a line opens a provision even after a full line.
