@@ -19,18 +19,13 @@ Per file, on the real pipeline's output:
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bench.extraction import norm
+from bench.sets import HELDOUT_DIR, ROOT, parse_sets, v2_files
 
-ROOT = Path(__file__).resolve().parent.parent
-V2_DIR = ROOT / "tests" / "data" / "dev" / "v2"
-HELDOUT_DIR = ROOT / "tests" / "data" / "heldout"
 V1_PDFS = sorted((ROOT / "samples").glob("*.pdf"))
 _TEXT_KINDS = ("body", "heading", "list_item")
 # A footnote's own label, left out when comparing its text.
@@ -186,12 +181,8 @@ def run(sets: list[str]) -> list[tuple[str, Result]]:
         for pdf in V1_PDFS:
             rows.append((f"v1/{pdf.stem}", check(ingest_pdf(pdf), Spec())))
     if "v2" in sets:
-        for truth_path in sorted((V2_DIR / "truth").glob("*.json")):
-            if truth_path.stem.startswith("diff_"):
-                continue
-            truth = json.loads(truth_path.read_text(encoding="utf-8"))
-            document = ingest_pdf(V2_DIR / "pdf" / f"{truth_path.stem}.pdf")
-            rows.append((f"v2/{truth_path.stem}", check(document, v2_spec(truth))))
+        for stem, truth, pdf in v2_files():
+            rows.append((f"v2/{stem}", check(ingest_pdf(pdf), v2_spec(truth))))
     if "heldout" in sets:
         for stem, spec in heldout_specs().items():
             document = ingest_pdf(HELDOUT_DIR / f"{stem}.pdf")
@@ -200,11 +191,8 @@ def run(sets: list[str]) -> list[tuple[str, Result]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", choices=("v1", "v2", "heldout"), action="append")
-    parser.add_argument("--verbose", "-v", action="store_true", help="list every leak")
-    args = parser.parse_args(argv)
-    rows = run(args.set or ["v1", "v2", "heldout"])
+    args = parse_sets(__doc__.split("\n")[0], "list every leak", argv)
+    rows = run(args.set)
     print(f"{'file':40} header folio  note  notes  split  joined")
     totals = Result()
     for name, r in rows:

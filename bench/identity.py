@@ -10,15 +10,14 @@ samples under ``samples/versions``; v2 gives only the title of each file.
 
 from __future__ import annotations
 
-import argparse
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.extraction import norm
+from bench.sets import HELDOUT_DIR, ROOT, parse_sets, v2_files
 
-ROOT = Path(__file__).resolve().parent.parent
 FIELDS = ("title", "kind", "issuers", "number")
 V1 = [
     ("samples/000_15acbace682750dc.pdf", "tests/data/dev/truth/000_15acbace682750dc.json"),
@@ -102,17 +101,13 @@ def run(sets: list[str]) -> dict[str, Tally]:
             _score_documents(Path(pdf).stem, ingest_pdf(ROOT / pdf), truth["documents"], tally)
     if "v2" in sets:
         tally = tallies["v2"] = Tally()
-        folder = ROOT / "tests" / "data" / "dev" / "v2"
-        for truth_path in sorted((folder / "truth").glob("*.json")):
-            if truth_path.stem.startswith("diff_"):
-                continue
-            truth = json.loads(truth_path.read_text(encoding="utf-8"))
-            title = ingest_pdf(folder / "pdf" / f"{truth_path.stem}.pdf").identity.title
+        for stem, truth, pdf in v2_files():
+            title = ingest_pdf(pdf).identity.title
             hit = norm(title) == norm(truth["title"])
-            tally.score(truth_path.stem, "main", "title", hit, title, truth["title"])
+            tally.score(stem, "main", "title", hit, title, truth["title"])
     if "heldout" in sets:
         tally = tallies["heldout"] = Tally()
-        for truth_path in sorted((ROOT / "tests" / "data" / "heldout").glob("*.json")):
+        for truth_path in sorted(HELDOUT_DIR.glob("*.json")):
             truth = json.loads(truth_path.read_text(encoding="utf-8"))
             document = ingest_pdf(truth_path.with_suffix(".pdf"))
             _score_documents(truth_path.stem, document, truth["documents"], tally)
@@ -120,11 +115,8 @@ def run(sets: list[str]) -> dict[str, Tally]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", choices=("v1", "v2", "heldout"), action="append")
-    parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
-    args = parser.parse_args(argv)
-    tallies = run(args.set or ["v1", "v2", "heldout"])
+    args = parse_sets(__doc__.split("\n")[0], "list every miss", argv)
+    tallies = run(args.set)
     print(f"{'set':8} " + " ".join(f"{f:>9}" for f in FIELDS))
     for name, tally in tallies.items():
         cells = [
