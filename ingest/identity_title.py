@@ -7,6 +7,8 @@ but is not the title: a line that is only the document number (``商务部 海�
 (``― 概要と日本企業の留意点 ―``) and a footnote marker glued to the last word (``…法*``,
 ``…（节选）※``, a raised ``1``).  A web repost's headline that runs the number into the
 title on one line (``商务部 海关总署公告2023年第39号 关于…的公告``) is the title as printed.
+A red-header letterhead (``中华人民共和国商务部文件``, set larger still) names the issuer,
+not the document: the title is the next size down.
 
 Running headers and page numbers are furniture by the time this runs (``ingest.furniture``),
 so the repeated line at the top of the page is never a candidate.  Files whose title is in
@@ -20,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.identity_fields import find_numbers, squeeze
+from ingest.identity_fields import find_numbers, split_issuers, squeeze
 from ingest.identity_head import is_body_start, is_date_only, strip_marker
 from models.document import Block
 
@@ -31,6 +33,8 @@ _HEAD_BLOCKS = 12
 _SUBTITLE = re.compile(r"^\s*[―—－─‐~～]")
 _SYMBOL_MARKER = re.compile(r"\s*(?:[*＊※†‡]+[0-9]{0,2})$")
 _CLAUSE = re.compile(r"^[（(].*[）)]$")
+_LETTERHEAD_WORD = re.compile(r"(?:文件|文書|公报|公報|通報|通报)$")
+_COUNTRY = re.compile(r"^(?:中华人民共和国|中華人民共和國|中華人民共和国)")
 
 
 @dataclass
@@ -72,10 +76,26 @@ def title_block(blocks: list[Block], size: float | None) -> TitleBlock | None:
         if block.page != page or (head and is_body_start(block.text)):
             break
         head.append((index, block))
-    sizes = [b.font_size for _, b in head if b.font_size]
-    if not sizes or max(sizes) < _TITLE_SCALE * size:
-        return None
-    largest = max(sizes)
+    sizes = sorted({round(b.font_size, 1) for _, b in head if b.font_size}, reverse=True)
+    for largest in sizes:
+        if largest < _TITLE_SCALE * size:
+            return None
+        found = _run_of_size(head, largest)
+        if found is not None and not is_letterhead(found.text):
+            return found
+    return None
+
+
+def is_letterhead(text: str) -> bool:
+    """The issuer's name set large above a red-header document (中华人民共和国商务部文件):
+    the name of the body that issues, not the title of what it issues."""
+    line = _COUNTRY.sub("", _LETTERHEAD_WORD.sub("", squeeze(text)))
+    names = split_issuers(line)
+    return bool(names) and sum(len(n) for n in names) >= len(line) - len(names)
+
+
+def _run_of_size(head: list[tuple[int, Block]], largest: float) -> TitleBlock | None:
+    """The first run of lines printed in ``largest``, less number, date and subtitle lines."""
     parts: list[str] = []
     first: int | None = None
     number_line: str | None = None

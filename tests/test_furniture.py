@@ -15,7 +15,7 @@ from ingest.footnotes import split_notes
 from ingest.furniture import PAGE_NUMBER
 from ingest.identity_fields import era_iso, find_numbers, kind_from_title, official_issuer
 from ingest.identity_head import is_date_only
-from ingest.identity_title import strip_title_marker
+from ingest.identity_title import is_letterhead, strip_title_marker
 from ingest.layout import measure
 from tests.test_layout import line
 
@@ -89,6 +89,21 @@ TITLE_LINES = [
 @pytest.mark.parametrize(("text", "title"), TITLE_LINES, ids=[t[:10] for t, _ in TITLE_LINES])
 def test_title_without_its_marker(text: str, title: str) -> None:
     assert strip_title_marker(text) == title
+
+
+LETTERHEADS = [
+    ("中华人民共和国商务部文件", True),
+    ("商务部 海关总署文件", True),
+    ("国务院办公厅文件", True),
+    ("商务部关于加强两用物项出口管制合规工作的通知", False),
+    ("中华人民共和国出口管制法", False),
+    ("商务部 海关总署公告2023年第23号", False),
+]
+
+
+@pytest.mark.parametrize(("text", "letterhead"), LETTERHEADS, ids=[t for t, _ in LETTERHEADS])
+def test_letterhead_is_not_a_title(text: str, letterhead: bool) -> None:
+    assert is_letterhead(text) is letterhead
 
 
 JA_NUMBERS = [

@@ -5,7 +5,8 @@ with ``— n —`` folios alternating right/left and a ``*`` note on its title; 
 one-page repost with its header above a rule, a ``※`` note and ``第 1 頁（共 1 頁）``; Japanese
 circulars (通達) with the number, date, addressee and signing office above the title, the
 title set larger or in the body size; a one-page notice whose document number is set in the
-title's size on a line of its own, with a small header and no rule.
+title's size on a line of its own, with a small header and no rule; a red-header document
+whose letterhead (中华人民共和国商务部文件) is set larger than its title.
 """
 
 from __future__ import annotations
@@ -131,12 +132,33 @@ def _numbered_notice(path: Path) -> Path:
     )
 
 
+def _red_header(path: Path) -> Path:
+    """A 红头文件: the issuer's letterhead set larger than the title, the number under it."""
+    return render(
+        path,
+        Layout(ZH, folio=lambda n, _: f"- {n} -"),
+        [
+            Para("中华人民共和国商务部文件", 24, "center"),
+            Para("商贸发〔2024〕35号", 10.5, "center", space_before=6),
+            Para("商务部关于加强两用物项出口管制合规工作的通知", 16, "center", space_before=14),
+            Para("各省、自治区、直辖市商务主管部门：", space_before=8),
+            Para(
+                "为指导出口经营者建立健全出口管制内部合规制度，现就有关事项通知如下。",
+                indent=2,
+            ),
+            Para("商务部", align="right", space_before=8),
+            Para("2024年5月10日", align="right"),
+        ],
+    )
+
+
 BUILDERS = {
     "law-alternating-folios": _law,
     "traditional-repost": _traditional_repost,
     "circular-large-title": lambda p: _circular(p, 13),
     "circular-body-size-title": lambda p: _circular(p, 10.5),
     "notice-number-line": _numbered_notice,
+    "red-header": _red_header,
 }
 
 
@@ -169,6 +191,13 @@ IDENTITIES = [
         "notice",
         ["商务部"],
         "商贸函〔2024〕12号",
+    ),
+    (
+        "red-header",
+        "商务部关于加强两用物项出口管制合规工作的通知",
+        "notice",
+        ["商务部"],
+        "商贸发〔2024〕35号",
     ),
 ]  # fmt: skip
 
