@@ -5,7 +5,9 @@ Works on ``ingest.lines.TextLine`` (no pdfplumber), in the reading order ``page_
 (indentation, a short last line, a large vertical gap, a change of font size, right-aligned
 or centred lines, a new table row); the text of a line's start decides what begins a new
 block (article ``第十条``, chapter ``第一章``, list labels ``（一）`` ``一、`` ``1．`` ``①`` ``・``
-``■``).
+``■``).  Furniture (headers, footers, page numbers) is found by ``ingest.furniture``;
+``find_furniture`` and ``PAGE_NUMBER`` are re-exported here for the callers that import them
+from this module.
 """
 
 from __future__ import annotations
