@@ -352,6 +352,7 @@ def test_csv_cells_never_run_as_formulas(tmp_path: Path) -> None:
         body = client.get(f"/documents/{doc}/versions/1/records?format=csv").text
     cells = [c for row in csv.reader(io.StringIO(body.lstrip("\ufeff"))) for c in row]
     assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    assert any(c.startswith("'=") for c in cells)  # the title, kept, but inert
 
 
 # ---------------------------------------------------------------- 8. API manners
