@@ -39,6 +39,9 @@ class _Texts:
         self.old: dict[int, str] = {}
         self.new: dict[int, str] = {}
         self.note: dict[tuple[int | None, int | None], str] = {}
+        # ("split", old article) / ("merged", new article): the note's facts, for a UI
+        # that words them in its own language.
+        self.link: dict[tuple[int | None, int | None], tuple[str, int | None]] = {}
         for change in diff.field_changes:
             if change.kind != "article":
                 continue
@@ -48,8 +51,10 @@ class _Texts:
                 self.old[change.old_article] = change.old or ""
             if change.change == "split":
                 self.note[(None, change.new_article)] = f"split from old {change.old_article}"
+                self.link[(None, change.new_article)] = ("split", change.old_article)
             if change.change == "merged":
                 self.note[(change.old_article, None)] = f"merged into new {change.new_article}"
+                self.link[(change.old_article, None)] = ("merged", change.new_article)
 
     def ops(self, row: ArticleAlignment) -> list[InlineOp]:
         if row.inline:
@@ -192,6 +197,7 @@ class RedlineRow:
     old_html: str
     new_html: str
     note: str | None
+    link: tuple[str, int | None] | None = None  # ("split", old 8) / ("merged", new 9)
 
     @property
     def anchor(self) -> str:
@@ -212,6 +218,7 @@ def redline_rows(diff: VersionDiff) -> list[RedlineRow]:
                 _html_side(ops, "delete"),
                 _html_side(ops, "insert"),
                 texts.note.get((row.old, row.new)),
+                texts.link.get((row.old, row.new)),
             )
         )
     return rows

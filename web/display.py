@@ -18,7 +18,15 @@ from models.records import Threshold
 COMPARATORS = {">=": "≥", "<=": "≤", "<": "<", ">": ">", "==": "="}
 # Money: ISO code -> (sign, the unit a Japanese text counts large sums in).
 CURRENCY_SIGNS = {"CNY": "¥", "USD": "$", "EUR": "€"}
-DAY_UNITS = {"day": ("日", " days"), "month": ("か月", " months"), "year": ("年", " years")}
+# Counted units read as words (the law's own words follow in brackets); 倍 as a multiplier.
+WORD_UNITS = {
+    "day": "days",
+    "business_day": "business days",
+    "week": "weeks",
+    "month": "months",
+    "year": "years",
+    "layer": "layers",
+}
 # Field changes whose old/new are whole passages: shown in the 新旧対照表, not in a line.
 TEXT_KINDS = ("article", "wording")
 MAX_ALERT_LINES = 10
@@ -48,14 +56,16 @@ def yen(value: float) -> str:
 
 
 def amount(value: float, unit: str) -> str:
-    """One figure with its unit: ``¥500,000``, ``3,000万円``, ``0.1%``, ``10日``."""
+    """One figure with its unit: ``¥500,000``, ``3,000万円``, ``0.1%``, ``10 days``, ``5×``."""
     if unit == "JPY":
         return yen(value)
     if unit in CURRENCY_SIGNS:
         return f"{CURRENCY_SIGNS[unit]}{plain_number(value)}"
-    if unit in DAY_UNITS:
-        return f"{plain_number(value)}{DAY_UNITS[unit][0]}"
-    if unit in ("%", "‰"):
+    if unit in WORD_UNITS:
+        return f"{plain_number(value)} {WORD_UNITS[unit]}"
+    if unit == "times":
+        return f"{plain_number(value)}×"
+    if unit in ("%", "‰", "°C"):
         return f"{plain_number(value)}{unit}"
     return f"{plain_number(value)} {unit}".strip()
 
@@ -143,9 +153,8 @@ def alert_lines(
     The stored ``Alert.summary`` stays as raised (English, for mail and webhooks)."""
     payload = alert.payload
     identity = payload.identity
-    title = identity.title or identity.number or alert.doc_id
     if alert.event == "new_document":
-        lines = [tf("alert_new_document", title=title)]
+        lines = []  # the title and the event are the alert's own columns
         facts = [tv("doc_kind", identity.kind), "、".join(identity.issuers), identity.number or ""]
         lines.append(" · ".join(f for f in facts if f))
         lines += [f"{tv('role', role)} {iso}" for role, iso in legal_dates(identity)]
@@ -159,14 +168,7 @@ def alert_lines(
             for i in payload.item_lists
         ]
     else:
-        lines = [
-            tf(
-                "alert_new_version",
-                title=title,
-                version=alert.version,
-                previous=payload.previous_version,
-            )
-        ]
+        lines = [tf("alert_new_version", version=alert.version, previous=payload.previous_version)]
         counts = [
             f"{tv('status', status)} {n}"
             for status, n in payload.article_counts.items()

@@ -327,6 +327,8 @@ def diff_page(
             "changes": changes,
             "rows": rows,
             "renumbered": [a for a in result.alignment if a.status == "renumbered"],
+            "old_labels": old_labels,
+            "new_labels": new_labels,
             "query": query,
         },
     )

@@ -145,7 +145,12 @@ def article_labels(state: AppState, ws: Workspace, doc_id: str, version: int) ->
             records = ws.store.get_records(f"{doc_id}@{version}")
         except NotFoundError:
             return {}
-        return {r.number: r.label for r in records if isinstance(r, Article) and r.number}
+        labels: dict[int, str] = {}
+        for r in records:
+            # 第四条の二 shares number 4 with 第四条: the plain article keeps the number.
+            if isinstance(r, Article) and r.number and (r.key in (None, str(r.number))):
+                labels.setdefault(r.number, r.label)
+        return labels
 
     labels = state.views.get_or_make(key, read)
     assert isinstance(labels, dict)
