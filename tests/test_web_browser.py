@@ -288,3 +288,16 @@ def test_a_390_px_screen_never_scrolls_sideways(server: LiveServer, browser, pat
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_on_a_phone_the_page_image_sits_below_its_record(server: LiveServer, browser) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{server.url}/ui/documents/{doc_id_of(indexed_corpus())}")
+    row = page.locator("tr.rec.k-threshold").first
+    row.click()
+    following = page.locator("tr.rec.on + tr.prov-row")
+    assert following.locator("#page-img").is_visible()
+    assert page.locator("#bbox").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()

@@ -349,7 +349,7 @@ def search(
 def run_search(state: AppState, q: str, **filters: object) -> SearchResponse:
     """The one search both ``/search`` and the search page call."""
     hits = state.search(q, **filters)
-    return SearchResponse(query=q, hits=hits)
+    return SearchResponse(query=q, hits=hits, no_close_match=not hits)
 
 
 @router.get(
