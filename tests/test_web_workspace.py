@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from corpus.store import Store
 from ingest.extract import extract_records
 from ingest.extract.thresholds import find_thresholds
+from models.corpus import Alert, AlertPayload
 from models.document import DocumentIdentity, IdentityDate, SubDocument
 from models.provenance import CharSpan, Provenance
 from models.records import Threshold
@@ -23,6 +24,7 @@ from tests.factories import make_document
 from tests.web_fixtures import DRAFT, FINAL, doc_id_of, two_version_corpus
 from web import create_app
 from web.display import threshold_text
+from web.service import filter_alerts
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -305,6 +307,56 @@ def test_the_keyword_filter_folds_han_forms(client: TestClient, keyword: str) ->
     assert len(alerts) == 2
     page = client.get("/ui/alerts", params={"q": keyword}).text
     assert page.count('class="ev-') == 2
+
+
+def _alert(title: str, summary: str) -> Alert:
+    return Alert(
+        id=f"new_document:{title}@1",
+        event="new_document",
+        doc_id="d",
+        version=1,
+        created="2025-10-09T00:00:00+00:00",
+        title=title,
+        summary=[summary],
+        payload=AlertPayload(identity=DocumentIdentity(title=title)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "keyword"),
+    [
+        pytest.param(
+            "商务部 海关总署公告2025年第58号",
+            "关于对锂电池和人造石墨负极材料相关物项实施出口管制的决定",
+            "リチウム電池",
+            id="lithium-battery",
+        ),
+        pytest.param(
+            "商务部 海关总署公告2025年第58号",
+            "关于对锂电池和人造石墨负极材料相关物项实施出口管制的决定",
+            "人造黒鉛",
+            id="graphite-kanji",
+        ),
+        pytest.param(
+            "商务部 海关总署公告2023年第23号",
+            "关于对镓、锗相关物项实施出口管制的公告",
+            "ゲルマニウム",
+            id="germanium",
+        ),
+        pytest.param(
+            "中国によるレアアース関連貨物及び技術の輸出管理規制の強化について",
+            "ジスプロシウム、テルビウム等の中重レアアース",
+            "镝",
+            id="zh-keyword-ja-alert",
+        ),
+        pytest.param("中华人民共和国出口管制法", "国家经济安全", "経済安全", id="han-forms"),
+    ],
+)
+def test_the_keyword_filter_matches_across_languages(
+    title: str, summary: str, keyword: str
+) -> None:
+    alerts = [_alert(title, summary), _alert("无关的通知", "与本关键词无关")]
+    assert [a.title for a in filter_alerts(alerts, text=keyword)] == [title]
 
 
 def test_a_bad_since_is_a_400_with_a_message(client: TestClient) -> None:

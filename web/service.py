@@ -23,6 +23,7 @@ from models.records import Article
 from web.display import alert_lines
 from web.errors import ApiError, too_large_message
 from web.i18n import enum_translator, translator
+from web.loanwords import fold_loanwords
 from web.state import AppState
 from web.views import DocumentView, build_view
 
@@ -90,9 +91,10 @@ def parse_since(since: str | None) -> str | None:
 
 
 def fold_text(text: str) -> str:
-    """The search key of a text: case, width and Han forms folded (経済 = 经济 = 經濟), as the
-    keyword index does, so one keyword finds a ja alert and a zh one."""
-    return fold_han(unicodedata.normalize("NFKC", text).casefold())
+    """The matching key of a text: case, width and Han forms folded (経済 = 经济 = 經濟), as the
+    keyword index does, and material names (リチウム電池 = 锂电池), so one keyword finds a ja
+    alert and a zh one."""
+    return fold_han(fold_loanwords(unicodedata.normalize("NFKC", text).casefold()))
 
 
 def filter_alerts(
