@@ -277,7 +277,8 @@ def build_view(stored: StoredVersion) -> DocumentView:
             role=r.role if isinstance(r, DateMention) else None,
             lang=_lang_at(document, r.provenance.char_span.start),
         )
-        for r in shown
+        # In reading order: the panel follows the text (an article, then its records).
+        for r in sorted(shown, key=lambda r: (r.provenance.char_span.start, r.kind != "article"))
     ]
     return DocumentView(
         doc_id=stored.doc_id,
