@@ -155,7 +155,8 @@ def alert_lines(
     identity = payload.identity
     if alert.event == "new_document":
         lines = []  # the title and the event are the alert's own columns
-        facts = [tv("doc_kind", identity.kind), "、".join(identity.issuers), identity.number or ""]
+        kind = tv("doc_kind", identity.kind) if identity.kind != "other" else ""
+        facts = [kind, "、".join(identity.issuers), identity.number or ""]
         lines.append(" · ".join(f for f in facts if f))
         lines += [f"{tv('role', role)} {iso}" for role, iso in legal_dates(identity)]
         details = [
