@@ -146,7 +146,7 @@ def test_upload_a_pdf_see_it_listed_and_find_it(server: LiveServer, page) -> Non
     page.goto(server.url + "/ui/upload?lang=en")
     page.set_input_files("input[type=file]", str(VERSIONS / "anti_monopoly_law_2007.pdf"))
     # Ingest and index on two shared cores: minutes at worst.
-    page.set_default_navigation_timeout(300_000)
+    page.set_default_timeout(300_000)
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector("#flash", timeout=300_000)
     assert "Stored as a new document" in page.locator("#flash").inner_text()
