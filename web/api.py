@@ -39,6 +39,7 @@ from web.i18n import pick_language
 from web.state import AppState
 
 router = APIRouter()
+WRONG_TOKEN = "wrong API token"
 # Declares the scheme in OpenAPI (Swagger's Authorize button); the check itself is
 # check_write_allowed, which also takes the upload form's token field.
 BEARER = HTTPBearer(
@@ -124,7 +125,7 @@ def check_write_allowed(request: Request, form_token: str | None = None) -> None
     if not offered:
         raise ApiError(401, "E601", "this server needs an API token: Authorization: Bearer TOKEN")
     if not hmac.compare_digest(offered.encode(), token.encode()):
-        raise ApiError(401, "E601", "wrong API token")
+        raise ApiError(401, "E601", WRONG_TOKEN)
 
 
 @router.get("/documents", response_model=DocumentPage, tags=["documents"])

@@ -21,7 +21,7 @@ from models.corpus import VersionInfo
 from models.errors import RegwatchError
 from models.search import Hit
 from web import service
-from web.api import alert_page, check_write_allowed, run_search, state_of
+from web.api import WRONG_TOKEN, alert_page, check_write_allowed, run_search, state_of
 from web.display import change_line, legal_dates
 from web.errors import ApiError, megabytes, status_of
 from web.i18n import LANG_COOKIE, enum_translator, pick_language, translator
@@ -81,7 +81,7 @@ def upload_form_error(request: Request, status: int, code: str, message: str) ->
             else t("too_large_nosize", limit=limit)
         )
     elif code == "E601":
-        message = t("wrong_token") if "wrong" in message else t("missing_token")
+        message = t("wrong_token") if message == WRONG_TOKEN else t("missing_token")
     context = {
         "needs_token": bool(settings.api_token),
         "error": {"code": code, "message": message},
