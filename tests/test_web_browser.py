@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -301,3 +302,30 @@ def test_on_a_phone_the_page_image_sits_below_its_record(server: LiveServer, bro
     assert page.locator("#bbox").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_swagger_authorize_sends_the_bearer_token(server: LiveServer, page) -> None:
+    """OpenAPI declares the bearer scheme, so Swagger's Authorize button sets the header."""
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            sent.append(r.headers.get("authorization", ""))
+            if r.method == "POST" and urlsplit(r.url).path == "/documents"
+            else None
+        ),
+    )
+    page.goto(server.url + "/docs")
+    page.click("button.authorize")
+    page.fill(".auth-container input", "s3cret")
+    page.click(".auth-btn-wrapper button.authorize")
+    page.click("button.btn-done")
+    page.click("#operations-documents-upload_document_documents_post .opblock-summary")
+    page.click("button.try-out__btn")
+    page.set_input_files(
+        "#operations-documents-upload_document_documents_post input[type=file]",
+        str(VERSIONS / "rare_earth_measures_final.pdf"),
+    )
+    page.click("button.execute")
+    page.wait_for_selector(".live-responses-table .response-col_status", timeout=120_000)
+    assert sent == ["Bearer s3cret"]
