@@ -8,7 +8,11 @@ folder's README), with its conventions:
 
 - articles by number (``"2_2"`` for 第二条の二) or label, text similarity ≥ 0.9 (NFKC, no
   white space); the truth has one law per file, so the law is not compared;
-- dates by iso only (v2 truth gives no roles);
+- dates by iso only (v2 truth gives no roles), so a mention with two roles (two records)
+  counts once; the truth holds complete written dates only, so relative mentions (同日,
+  本日) and month-precision dates are not scored;
+- the truth holds body text only ("None of the non-body text belongs to the document
+  body"): records in footnotes (at or after ``Document.body_end``) are not scored;
 - thresholds by (value, unit, comparator); the truth's unit as written and ours both go
   through ``ingest.extract.units.normalize_unit``; one of our ranges counts as its two limits
   (``>=`` low, ``<=`` high), as the truth writes them;
@@ -152,6 +156,21 @@ def score_item_codes(truth: list[dict[str, Any]], predicted: list[dict[str, Any]
     )
 
 
+def written_dates(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Our complete written dates, one per mention (the scope of the v2 truth)."""
+    seen: set[Any] = set()
+    out: list[dict[str, Any]] = []
+    for rec in records:
+        if rec.get("relative") or rec.get("precision") != "day":
+            continue
+        span = rec["provenance"]["char_span"]
+        where = (span["start"], span["end"]) if span else id(rec)
+        if where not in seen:
+            seen.add(where)
+            out.append(rec)
+    return out
+
+
 def score_title(truth: dict[str, Any], identity: dict[str, Any]) -> Score:
     ours = identity.get("title") or ""
     hit = norm(ours) == norm(truth["title"])
@@ -173,7 +192,11 @@ def score_v2_document(pdf: Path, truth_path: Path, kinds: set[str]) -> dict[str,
     if document is None:
         raise RuntimeError(f"{pdf.name}: ingestion failed: {getattr(result, 'errors', '')}")
     extracted = extract_records(document)
-    records = [_flatten(r.model_dump()) for r in extracted.records]
+    records = [
+        _flatten(r.model_dump())
+        for r in extracted.records
+        if r.provenance.char_span is None or r.provenance.char_span.start < document.body_end
+    ]
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
         by_kind.setdefault(rec["kind"], []).append(rec)
@@ -189,7 +212,10 @@ def score_v2_document(pdf: Path, truth_path: Path, kinds: set[str]) -> dict[str,
         )
     if "date" in kinds:
         scores["date"] = score_multiset(
-            truth["dates"], by_kind.get("date", []), lambda r: r.get("iso"), _describe
+            truth["dates"],
+            written_dates(by_kind.get("date", [])),
+            lambda r: r.get("iso"),
+            _describe,
         )
     if "item_list" in kinds:
         scores["item_list"] = score_items_v2(truth["item_lists"], by_kind.get("item_list", []))
