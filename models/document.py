@@ -7,7 +7,7 @@ import itertools
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.provenance import BBox, CharSpan
 
@@ -187,6 +187,12 @@ class SubDocument(BaseModel):
     char_span: CharSpan
 
 
+# Span indexes of the few documents being worked on, by id of their block list (the list
+# itself is kept in the entry, so an id is never mistaken for a reused one).
+_SPAN_INDEX: dict[int, tuple[list[Block], int, list[int], list[int], list[Block]]] = {}
+_SPAN_INDEX_SIZE = 2  # a batch holds one document at a time; memory stays flat
+
+
 class Document(BaseModel):
     """One ingested PDF.
 
@@ -210,13 +216,12 @@ class Document(BaseModel):
     body_end: int
     warnings: list[str] = Field(default_factory=list)
 
-    _span_index: tuple[int, list[int], list[int], list[Block]] | None = PrivateAttr(default=None)
-
     def _spans(self) -> tuple[list[int], list[int], list[Block]]:
-        """Text blocks sorted by span start, built once per block list: every
-        record asks where it is, so a scan of all blocks per record made extraction O(n²)."""
-        cached = self._span_index
-        if cached is None or cached[0] != len(self.blocks):
+        """Text blocks sorted by span start, built once per block list: every record asks
+        where it is, so a scan of all blocks per record made extraction O(n²).  Kept outside
+        the model (``_SPAN_INDEX``) so that equality and serialisation never see it."""
+        cached = _SPAN_INDEX.get(id(self.blocks))
+        if cached is None or cached[0] is not self.blocks or cached[1] != len(self.blocks):
             spanned = sorted(
                 (b for b in self.blocks if b.char_span is not None),
                 key=lambda b: b.char_span.start,  # type: ignore[union-attr]
@@ -225,8 +230,16 @@ class Document(BaseModel):
             ends = [b.char_span.end for b in spanned]  # type: ignore[union-attr]
             if any(a > b for a, b in itertools.pairwise(ends)):
                 ends = list(itertools.accumulate(ends, max))  # overlapping spans: still sorted
-            cached = self._span_index = (len(self.blocks), starts, ends, spanned)
-        return cached[1], cached[2], cached[3]
+            if len(_SPAN_INDEX) >= _SPAN_INDEX_SIZE:
+                _SPAN_INDEX.pop(next(iter(_SPAN_INDEX)))
+            cached = _SPAN_INDEX[id(self.blocks)] = (
+                self.blocks,
+                len(self.blocks),
+                starts,
+                ends,
+                spanned,
+            )
+        return cached[2], cached[3], cached[4]
 
     def blocks_in(self, span: CharSpan) -> list[Block]:
         """Blocks whose text overlaps ``span``, in order (O(log n + hits))."""
