@@ -1,10 +1,10 @@
-"""Score extraction on the unseen set (tests/data/unseen: 9 excerpts, hand-written truth).
+"""Score extraction on the unseen set (tests/data/unseen: 11 excerpts, hand-written truth).
 
     python -m bench.unseen [--kind ...] [--only STEM] [--verbose]
 
-Documents of the kinds regwatch reads that it was not developed on (two MOFCOM/GACC
-control-list notices, one of them a Traditional-script repost; two versions of the foreign
-trade law; an 政令, a 省令 and two 通達 of METI), rendered in layouts unlike the dev
+Documents of the kinds regwatch reads that it was not developed on (three MOFCOM/GACC
+control-list notices, two of them Traditional-script reposts; two versions of the foreign
+trade law; an 政令, two 省令 and two 通達 of METI), rendered in layouts unlike the dev
 renderers (``tests/data/unseen/make_unseen.py``).  The truth is in the dev v2 format and is
 scored by ``bench.extraction_v2``'s scorers with the same conventions, plus ``definition``:
 a truth term matches one of our definitions whose term, quotes and brackets removed, equals it

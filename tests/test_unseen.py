@@ -1,9 +1,9 @@
 """The real pipeline on the unseen set (tests/data/unseen, ``python -m bench.unseen -v``).
 
-Nine excerpts of real texts regwatch was not developed on, in layouts unlike the dev and
+Eleven excerpts of real texts regwatch was not developed on, in layouts unlike the dev and
 held-out renderers, with truth written by hand (tests/data/unseen/make_unseen.py).  Floors
-are set a little below the figures of the first run at main+records (articles 0.600,
-thresholds 1.000, dates 0.974, item lists 0.981, item codes 1.000, titles 9/9): they catch
+are set a little below the figures of the first run at main+records (articles 0.609,
+thresholds 0.864, dates 0.974, item lists 0.967, item codes 0.625, titles 11/11): they catch
 regressions, they are not targets.  Definitions are scored by the bench (0.000 on the first
 run: ``（以下「X」という。）`` abbreviations, Traditional-script ``所稱`` and ``包括``
 definitions are not extracted) but have no floor: a floor of 0 asserts nothing.
@@ -22,11 +22,11 @@ pytestmark = pytest.mark.slow
 
 F1_FLOORS = {
     "article": 0.55,
-    "threshold": 0.95,
+    "threshold": 0.80,
     "date": 0.95,
-    "item_list": 0.95,
-    "item_code": 0.95,
-    "title": 0.85,  # one title of nine may slip
+    "item_list": 0.93,
+    "item_code": 0.55,
+    "title": 0.85,  # one title of eleven may slip
 }
 
 
@@ -38,7 +38,7 @@ def unseen_scores() -> dict[str, Score]:
 
 def test_unseen_set_is_complete() -> None:
     stems = sorted(p.stem for p in (UNSEEN_DIR / "truth").glob("*.json"))
-    assert len(stems) == 9
+    assert len(stems) == 11
     sources = {s["id"] for s in json.loads((UNSEEN_DIR / "sources.json").read_text("utf-8"))}
     assert sources == set(stems)
     for stem in stems:

@@ -2,7 +2,7 @@
 
     python tests/data/unseen/make_unseen.py
 
-Nine excerpts of real public texts (sources.json) that regwatch was not developed on,
+Eleven excerpts of real public texts (sources.json) that regwatch was not developed on,
 rendered by ``layout.py`` (built-in CID fonts, page forms the dev sets lack).  Truth: the
 v2 format (tests/data/dev/v2/README.md) so ``bench.extraction_v2``'s scorers read it, plus
 ``definitions``.  Articles and item lists follow the article/item boundaries marked by hand
@@ -93,6 +93,41 @@ DOCS: dict[str, tuple[list[tuple[Any, ...]], Style, str]] = {
         ),
         "p. n, right",
     ),
+    "zht_mofcom_2024_33_antimony": (
+        zh.ANTIMONY_2024_33,
+        Style(
+            B5,
+            SONG,
+            10.5,
+            18,
+            (18 * MM, 18 * MM, 26 * MM, 22 * MM),
+            latin="Times-Roman",
+            title_size=14,
+            header=["商務部 · 出口管制", "公告轉載（繁體）"],
+            header_align="left",
+            folio=lambda n, m: f"第 {n} 頁，共 {m} 頁",
+            folio_at="bottom-right",
+        ),
+        "第 n 頁，共 m 頁, right",
+    ),
+    "ja_kamotsu_shorei_art5": (
+        ja.KAMOTSU_SHOREI_ART5,
+        Style(
+            A5,
+            MIN,
+            10,
+            17,
+            (14 * MM, 14 * MM, 22 * MM, 18 * MM),
+            latin="Times-Roman",
+            title_font=GOTH,
+            title_size=12.5,
+            header=["該非判定マトリクス　輸出令第6項"],
+            header_align="right",
+            folio=lambda n, m: f"[ {n} ]",
+            japanese=True,
+        ),
+        "[ n ], centred",
+    ),
     "ja_yushutsurei_2005": (
         ja.YUSHUTSUREI_2005,
         Style(
@@ -178,6 +213,9 @@ DOCS: dict[str, tuple[list[tuple[Any, ...]], Style, str]] = {
         "- n - at the top of the page",
     ),
 }
+
+# Documents whose source prints no title: the rendered title is the act's or notice's name.
+TITLE_ADDED = {"zht_mofcom_2025_62_rare_earth_tech", "ja_kamotsu_shorei_art5"}
 
 _FAMILIES = [
     ("cn_dun", lambda s: s.endswith("、")),
@@ -334,7 +372,7 @@ def build(doc_id: str) -> dict[str, Any]:
         "id": doc_id,
         "language": "ja" if style.japanese else "zh",
         "title": title,
-        "rendered_title_added": doc_id == "zht_mofcom_2025_62_rare_earth_tech",
+        "rendered_title_added": doc_id in TITLE_ADDED,
         "articles": articles(blocks, style.japanese),
         "dates": hand["dates"],
         "thresholds": hand["thresholds"],

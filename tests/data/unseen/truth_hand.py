@@ -1,7 +1,9 @@
 """The hand-written part of the unseen truth: dates, thresholds, definitions and the codes of
 control-list items, read off the texts in ``texts_zh.py`` / ``texts_ja.py``.
 
-Conventions are the dev v2 README's (tests/data/dev/v2/README.md): complete dates only
+Levels are no thresholds (README: 县级以上): 精度がグレード5以下 and 精度が4級以上 in
+貨物等省令第五条 are grades, not limits.  Conventions are otherwise the dev v2 README's
+(tests/data/dev/v2/README.md): complete dates only
 (month-day datelines such as 10月9日電 and document numbers such as 20140407貿局第2号 are
 not dates); thresholds with value in base units (万元 -> 元), unit as written, comparator
 from the README table, a range as two records with ``range: true``; ``codes`` keyed by the
@@ -90,6 +92,49 @@ HAND: dict[str, dict[str, Any]] = {
         "definitions": [
             {"term": "對外貿易", "definition": "貨物進出口、技術進出口和國際服務貿易"},
         ],
+        "codes": {},
+    },
+    "zht_mofcom_2024_33_antimony": {
+        "dates": [],
+        "thresholds": [
+            _t("大於等於99.99%", 99.99, "%", ">="),
+            _t("大於99.999%", 99.999, "%", ">"),
+            _t("大於99.999%", 99.999, "%", ">"),
+            _t("小於50個/平方厘米", 50, "個/平方厘米", "<"),
+            _t("大於99.99999%", 99.99999, "%", ">"),
+            _t("大於等於500毫米", 500, "毫米", ">="),
+            _t("大於等於5千兆帕", 5, "千兆帕", ">="),
+        ],
+        "definitions": [],
+        "codes": {
+            "銻礦及原料,包括但不限於塊、顆粒、粉末、結晶體等形態。(參考海關商品編號:2617101000、"
+            "2617109001、2617109090、2830902000)": _c(
+                hs=("2617101000", "2617109001", "2617109090", "2830902000")
+            ),
+            "金屬銻及制品,包括但不限於錠、塊、珠、顆粒、粉末等形態。(參考海關商品編號:8110101000、"
+            "8110102000、8110200000、8110900000)": _c(
+                hs=("8110101000", "8110102000", "8110200000", "8110900000")
+            ),
+            "銻的氧化物,純度大於等於99.99%,包括但不限於粉末形態。(參考海關商品編號:2825800010)": _c(
+                hs=("2825800010",)
+            ),
+            "三甲基銻、三乙基銻及其他有機銻化合物,純度(無機元素基準)大於99.999%。"
+            "(參考海關商品編號:2931900032)": _c(hs=("2931900032",)),
+            "銻的氫化物,純度大於99.999%(含在惰性氣體或氫氣中稀釋的銻的氫化物)。"
+            "(參考海關商品編號:2850009020)": _c(hs=("2850009020",)),
+            "銻化銦,具有以下所有特性:位錯密度小於50個/平方厘米的單晶,以及純度大於99.99999%的多晶,"
+            "包括但不限於錠(棒)、塊、片、靶材、顆粒、粉末、碎料等形態。"
+            "(參考海關商品編號:2853909031)": _c(hs=("2853909031",)),
+        },
+    },
+    "ja_kamotsu_shorei_art5": {
+        "dates": [],
+        "thresholds": [
+            _t("2テスラ以上", 2, "テスラ", ">="),
+            _t("414メガパスカルを超える", 414, "メガパスカル", ">"),
+            _t("177度以上", 177, "度", ">="),
+        ],
+        "definitions": [],
         "codes": {},
     },
     "ja_yushutsurei_2005": {
