@@ -3,11 +3,12 @@
     python tests/data/unseen/make_unseen.py
 
 Eleven excerpts of real public texts (sources.json) that regwatch was not developed on,
-rendered by ``layout.py`` (built-in CID fonts, page forms the dev sets lack).  Truth: the
-v2 format (tests/data/dev/v2/README.md) so ``bench.extraction_v2``'s scorers read it, plus
-``definitions``.  Articles and item lists follow the article/item boundaries marked by hand
-in the texts; dates, thresholds, definitions and codes are written by hand in
-``truth_hand.py``.  Nothing here calls regwatch's own extractors.
+rendered by ``layout.py`` (built-in CID fonts, page forms the dev sets lack) with the page
+styles of ``styles.json``.  The texts (``texts.json``) are blocks as the sources print them,
+with the article, paragraph and item boundaries marked by hand; ``hand.json`` holds the
+dates, thresholds, definitions and item codes written by hand.  Truth: the v2 format
+(tests/data/dev/v2/README.md) so ``bench.extraction_v2``'s scorers read it, plus
+``definitions``.  Nothing here calls regwatch's own extractors.  README.md gives the formats.
 """
 
 from __future__ import annotations
@@ -20,202 +21,41 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import texts_ja as ja  # noqa: E402
-import texts_zh as zh  # noqa: E402
 from layout import A4, A5, B5, K16, MM, Renderer, Style  # noqa: E402
-from truth_hand import HAND  # noqa: E402
 
-SONG, MIN, GOTH = "STSong-Light", "HeiseiMin-W3", "HeiseiKakuGo-W5"
+GOTH = "HeiseiKakuGo-W5"
+PAGES = {"A4": A4, "A5": A5, "B5": B5, "K16": K16}
 _FW = str.maketrans("0123456789", "０１２３４５６７８９")
-
-DOCS: dict[str, tuple[list[tuple[Any, ...]], Style, str]] = {
-    "zh_mofcom_2025_18_rare_earth": (
-        zh.RARE_EARTH_2025_18,
-        Style(
-            A4,
-            SONG,
-            10.5,
-            17,
-            (22 * MM, 22 * MM, 26 * MM, 24 * MM),
-            latin="Times-Roman",
-            title_size=15,
-            title_marker="※",
-            header=["中国出口管制信息网 · 政策法规", "通知公告转载"],
-            header_align="left",
-            folio=lambda n, m: f"Page {n} of {m}",
-        ),
-        "Page n of m, centred",
-    ),
-    "zht_mofcom_2025_62_rare_earth_tech": (
-        zh.RARE_EARTH_TECH_2025_62,
-        Style(
-            A5,
-            SONG,
-            11,
-            19,
-            (16 * MM, 16 * MM, 22 * MM, 20 * MM),
-            title_size=14,
-            header=["中評網 · 兩岸新聞"],
-            folio=lambda n, m: f"· {n} ·",
-        ),
-        "· n ·, centred",
-    ),
-    "zh_foreign_trade_law_2004_liability": (
-        zh.FOREIGN_TRADE_2004,
-        Style(
-            A4,
-            SONG,
-            16,
-            28.9,
-            (28 * MM, 26 * MM, 37 * MM, 35 * MM),
-            latin="Times-Roman",
-            title_size=22,
-            folio=lambda n, m: f"— {n} —",
-            folio_at="bottom-outer",
-        ),
-        "— n —, outer corner (公文)",
-    ),
-    "zht_foreign_trade_law_2025": (
-        zh.FOREIGN_TRADE_2025,
-        Style(
-            K16,
-            SONG,
-            12,
-            21,
-            (22 * MM, 20 * MM, 28 * MM, 24 * MM),
-            latin="Times-Roman",
-            title_size=18,
-            header=["新華網 · 法律", "中華人民共和國對外貿易法（2025年修訂）"],
-            header_align="right",
-            header_from=2,
-            folio=lambda n, m: f"p. {n}",
-            folio_at="bottom-right",
-        ),
-        "p. n, right",
-    ),
-    "zht_mofcom_2024_33_antimony": (
-        zh.ANTIMONY_2024_33,
-        Style(
-            B5,
-            SONG,
-            10.5,
-            18,
-            (18 * MM, 18 * MM, 26 * MM, 22 * MM),
-            latin="Times-Roman",
-            title_size=14,
-            header=["商務部 · 出口管制", "公告轉載（繁體）"],
-            header_align="left",
-            folio=lambda n, m: f"第 {n} 頁，共 {m} 頁",
-            folio_at="bottom-right",
-        ),
-        "第 n 頁，共 m 頁, right",
-    ),
-    "ja_kamotsu_shorei_art5": (
-        ja.KAMOTSU_SHOREI_ART5,
-        Style(
-            A5,
-            MIN,
-            10,
-            17,
-            (14 * MM, 14 * MM, 22 * MM, 18 * MM),
-            latin="Times-Roman",
-            title_font=GOTH,
-            title_size=12.5,
-            header=["該非判定マトリクス　輸出令第6項"],
-            header_align="right",
-            folio=lambda n, m: f"[ {n} ]",
-            japanese=True,
-        ),
-        "[ n ], centred",
-    ),
-    "ja_yushutsurei_2005": (
-        ja.YUSHUTSUREI_2005,
-        Style(
-            A5,
-            MIN,
-            10.5,
-            18,
-            (15 * MM, 14 * MM, 20 * MM, 18 * MM),
-            title_font=GOTH,
-            title_size=14,
-            header=["輸出貿易管理令抜粋"],
-            header_align="left",
-            folio=lambda n, m: f"- {n} -",
-            japanese=True,
-        ),
-        "- n -, centred",
-    ),
-    "ja_yushutsurei_art4": (
-        ja.YUSHUTSUREI_ART4,
-        Style(
-            B5,
-            MIN,
-            10.5,
-            18,
-            (18 * MM, 18 * MM, 26 * MM, 22 * MM),
-            title_font=GOTH,
-            title_size=15,
-            header=["安全保障貿易管理　関係法令集", "輸出貿易管理令"],
-            header_align="right",
-            folio=lambda n, m: f"— {n} —",
-            japanese=True,
-        ),
-        "— n —, centred",
-    ),
-    "ja_betsu2no3_shorei_2022": (
-        ja.BETSU2NO3_SHOREI,
-        Style(
-            A4,
-            MIN,
-            10.5,
-            17.5,
-            (24 * MM, 24 * MM, 30 * MM, 26 * MM),
-            title_font=GOTH,
-            title_size=14,
-            header=["e-Gov法令検索", "令和四年経済産業省令第十五号"],
-            folio=lambda n, m: f"{n}／{m}".translate(_FW),
-            folio_at="bottom-right",
-            japanese=True,
-        ),
-        "n／m in full-width digits, right",
-    ),
-    "ja_unyo_tsutatsu_1987": (
-        ja.UNYO_TSUTATSU,
-        Style(
-            A4,
-            MIN,
-            10.5,
-            18,
-            (25 * MM, 25 * MM, 30 * MM, 25 * MM),
-            latin="Times-Roman",
-            title_font=GOTH,
-            title_size=14,
-            folio=lambda n, m: f"－{n}－",
-            japanese=True,
-        ),
-        "－n－ (full-width hyphens), centred",
-    ),
-    "ja_kaisei_tsutatsu_2012": (
-        ja.KAISEI_TSUTATSU_2012,
-        Style(
-            A4,
-            MIN,
-            10.5,
-            18,
-            (25 * MM, 25 * MM, 30 * MM, 25 * MM),
-            latin="Times-Roman",
-            title_font=GOTH,
-            title_size=13,
-            folio=lambda n, m: f"- {n} -",
-            folio_at="top-center",
-            japanese=True,
-        ),
-        "- n - at the top of the page",
-    ),
-}
-
 # Documents whose source prints no title: the rendered title is the act's or notice's name.
 TITLE_ADDED = {"zht_mofcom_2025_62_rare_earth_tech", "ja_kamotsu_shorei_art5"}
+
+
+def _load(name: str) -> dict[str, Any]:
+    return json.loads((HERE / name).read_text(encoding="utf-8"))
+
+
+def style_of(spec: dict[str, Any]) -> Style:
+    """A ``Style`` from one ``styles.json`` entry (margins in mm, folio a format string)."""
+    fmt, fullwidth = spec["folio"], spec.get("folio_fullwidth", False)
+
+    def folio(n: int, m: int) -> str:
+        text = fmt.format(n=n, m=m)
+        return text.translate(_FW) if fullwidth else text
+
+    keys = ("latin", "title_font", "title_size", "title_marker", "header", "header_align")
+    return Style(
+        PAGES[spec["page"]],
+        spec["font"],
+        spec["size"],
+        spec["leading"],
+        tuple(m * MM for m in spec["margins_mm"]),  # type: ignore[arg-type]
+        header_from=spec.get("header_from", 1),
+        folio=folio,
+        folio_at=spec.get("folio_at", "bottom-center"),
+        japanese=spec.get("japanese", False),
+        **{k: spec[k] for k in keys if k in spec},
+    )
+
 
 _FAMILIES = [
     ("cn_dun", lambda s: s.endswith("、")),
@@ -238,9 +78,7 @@ def item_line(label: str, text: str, japanese: bool) -> str:
     return f"{label} {text}"
 
 
-def render(
-    blocks: list[tuple[Any, ...]], style: Style, pdf: Path
-) -> tuple[int, list[dict[str, Any]]]:
+def render(blocks: list[list[Any]], style: Style, pdf: Path) -> tuple[int, list[dict[str, Any]]]:
     r = Renderer(style)
     printed: list[dict[str, Any]] = []
     zh_indent = 0.0 if style.japanese else style.para_indent
@@ -292,7 +130,7 @@ def render(
     return r.save(str(pdf)), printed
 
 
-def articles(blocks: list[tuple[Any, ...]], japanese: bool) -> list[dict[str, Any]]:
+def articles(blocks: list[list[Any]], japanese: bool) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for block in blocks:
         kind = block[0]
@@ -317,7 +155,7 @@ def articles(blocks: list[tuple[Any, ...]], japanese: bool) -> list[dict[str, An
 
 
 def item_lists(
-    blocks: list[tuple[Any, ...]], japanese: bool, codes: dict[str, Any]
+    blocks: list[list[Any]], japanese: bool, codes: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Lists of two or more items with the same parent item (or none) in the same article."""
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -361,11 +199,12 @@ def item_lists(
     return out
 
 
-def build(doc_id: str) -> dict[str, Any]:
-    blocks, style, folio_form = DOCS[doc_id]
+def build(
+    doc_id: str, blocks: list[list[Any]], spec: dict[str, Any], hand: dict[str, Any]
+) -> dict[str, Any]:
+    style = style_of(spec)
     pdf = HERE / "pdf" / f"{doc_id}.pdf"
     pages, printed = render(blocks, style, pdf)
-    hand = HAND[doc_id]
     title = next(b[1] for b in blocks if b[0] == "title")
     notes = [b[1] for b in blocks if b[0] == "note"]
     return {
@@ -393,7 +232,7 @@ def build(doc_id: str) -> dict[str, Any]:
             "non_body_text": {
                 "running_header": style.header,
                 "header_pages": "all" if style.header_from == 1 else f"from{style.header_from}",
-                "page_number_form": folio_form,
+                "page_number_form": spec["page_number_form"],
                 "page_number_example": style.folio(2, max(pages, 2)),
                 "title_marker": style.title_marker or None,
                 "footnote": notes[0] if notes else None,
@@ -405,8 +244,9 @@ def build(doc_id: str) -> dict[str, Any]:
 def main() -> int:
     (HERE / "pdf").mkdir(exist_ok=True)
     (HERE / "truth").mkdir(exist_ok=True)
-    for doc_id in DOCS:
-        truth = build(doc_id)
+    texts, styles, hands = _load("texts.json"), _load("styles.json"), _load("hand.json")
+    for doc_id, blocks in texts.items():
+        truth = build(doc_id, blocks, styles[doc_id], hands[doc_id])
         path = HERE / "truth" / f"{doc_id}.json"
         path.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"{doc_id}: {truth['rendering']['pages']} pages")
