@@ -29,7 +29,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +182,13 @@ def score_title(truth: dict[str, Any], identity: dict[str, Any]) -> Score:
     return score
 
 
-def score_v2_document(pdf: Path, truth_path: Path, kinds: set[str]) -> dict[str, Score]:
+# An extra scorer: (truth JSON, our records by kind) -> Score; bench.unseen adds definitions.
+ExtraScorer = Callable[[dict[str, Any], dict[str, list[dict[str, Any]]]], Score]
+
+
+def score_v2_document(
+    pdf: Path, truth_path: Path, kinds: set[str], extra: Mapping[str, ExtraScorer] | None = None
+) -> dict[str, Score]:
     from ingest.extract import extract_records
     from ingest.pipeline import ingest_pdf
 
@@ -223,20 +229,29 @@ def score_v2_document(pdf: Path, truth_path: Path, kinds: set[str]) -> dict[str,
         scores["item_code"] = score_item_codes(truth["item_lists"], by_kind.get("item_list", []))
     if "title" in kinds:
         scores["title"] = score_title(truth, extracted.identity.model_dump())
+    for kind, scorer in (extra or {}).items():
+        if kind in kinds:
+            scores[kind] = scorer(truth, by_kind)
     return scores
 
 
 def score_v2(
-    folder: Path = V2_DIR, kinds: set[str] | None = None, only: str | None = None
+    folder: Path = V2_DIR,
+    kinds: set[str] | None = None,
+    only: str | None = None,
+    extra: Mapping[str, ExtraScorer] | None = None,
 ) -> tuple[list[tuple[str, str, Score]], dict[str, Score]]:
-    kinds = set(kinds or V2_KINDS)
+    """Rows (document, kind, score) and per-kind totals over ``folder``/truth/*.json."""
+    all_kinds = (*V2_KINDS, *(extra or {}))
+    kinds = set(kinds or all_kinds)
     rows: list[tuple[str, str, Score]] = []
-    totals = {k: Score() for k in V2_KINDS if k in kinds}
+    totals = {k: Score() for k in all_kinds if k in kinds}
     for truth_path in sorted((folder / "truth").glob("*.json")):
         if truth_path.stem.startswith("diff_") or (only and only not in truth_path.stem):
             continue
         started = time.perf_counter()
-        scores = score_v2_document(folder / "pdf" / f"{truth_path.stem}.pdf", truth_path, kinds)
+        pdf = folder / "pdf" / f"{truth_path.stem}.pdf"
+        scores = score_v2_document(pdf, truth_path, kinds, extra)
         print(f"{truth_path.stem}: {time.perf_counter() - started:.2f}s", file=sys.stderr)
         for kind, score in scores.items():
             rows.append((truth_path.stem[:23], kind, score))
@@ -257,7 +272,7 @@ def score_v1(kinds: set[str]) -> tuple[list[tuple[str, str, Score]], dict[str, S
 
 
 def _report(name: str, rows: list[tuple[str, str, Score]], totals: dict[str, Score], verbose: bool):
-    print(f"== dev {name}")
+    print(f"== {name}")
     if verbose:
         for doc, kind, score in rows:
             for line in score.misses:
@@ -277,9 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     kinds = set(args.kind or V2_KINDS)
     sets = args.set or ["v1", "v2"]
     if "v1" in sets and not args.only:
-        _report("v1", *score_v1(kinds), args.verbose)
+        _report("dev v1", *score_v1(kinds), args.verbose)
     if "v2" in sets:
-        _report("v2", *score_v2(V2_DIR, kinds, args.only), args.verbose)
+        _report("dev v2", *score_v2(V2_DIR, kinds, args.only), args.verbose)
     return 0
 
 

@@ -12,6 +12,18 @@ from tests.factories import make_document
 # or (mention, (min, max, min_inclusive, max_inclusive), unit, None) for a range.
 CASES = [
     pytest.param(
+        "违法所得不足五十万元的，处未超过五十万元的罚款",
+        "zh",
+        [("不足五十万元", 500000.0, "CNY", "<"), ("未超过五十万元", 500000.0, "CNY", "<=")],
+        id="zh-not-exceeding-negated-wei",
+    ),
+    pytest.param(
+        "年度营业额没有超过二百万元的企业",
+        "zh",
+        [("没有超过二百万元", 2000000.0, "CNY", "<=")],
+        id="zh-not-exceeding-negated-meiyou",
+    ),
+    pytest.param(
         "製品（製品の価値\nに占める割合が 0.1%以上のもの）の輸出規制",
         "ja",
         [("0.1%以上", 0.1, "%", ">=")],
