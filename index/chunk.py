@@ -105,6 +105,7 @@ def chunks_from(
                     law=record.law,
                     article=record.number,
                     article_label=record.label,
+                    article_key=record.key,
                     page=record.provenance.page,
                     latest=latest,
                     **_identity_fields(identity, document.language),  # type: ignore[arg-type]

@@ -2,13 +2,17 @@
 
 Two methods, the weights per retriever configurable for both:
 
-* ``zscore`` (default): each list's scores are standardised over its own candidates
+* ``rrf`` (default): reciprocal rank fusion, ``weight / (k + rank)``: needs no score scale
+  at all, and rewards a chunk several lists agree on.  Default since the v2 dev questions
+  (55, 29 of them English about Chinese/Japanese texts; bench/search.py, one run each): v2
+  hybrid R@5 0.873 vs 0.818 for z-scores, MRR 0.737 vs 0.684, English R@5 0.862 vs 0.655;
+  v1 R@5 0.938 for both, MRR 0.652 vs 0.734.  English questions are where each list alone
+  is noisy and a single confident list (a z-score of 3 from one embedder) is most often wrong.
+* ``zscore``: each list's scores are standardised over its own candidates
   (``(s - mean) / std``) and summed with the weights; a chunk absent from a list gets 0 there,
   "no evidence", the list's average.  Standardising puts a cosine of 0.83 and a BM25 of 14.2
   on one scale per query, and a list whose top hit stands far above the rest (an exact code or
-  number match) pulls harder than one whose scores are flat.  Dev bench (32 questions): R@1
-  0.75 vs 0.53-0.59 for RRF with the same three lists.
-* ``rrf``: reciprocal rank fusion, ``weight / (k + rank)``: needs no score scale at all.
+  number match) pulls harder than one whose scores are flat.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 
 Ranked = list[tuple[str, float]]
 METHODS = ("zscore", "rrf")
+DEFAULT_METHOD = "rrf"
 RRF_K = 60
 # e5-small (4-bit weights) is the weakest list alone on the dev questions (R@1 0.47 vs USE
 # 0.72 on truth chunks, 0.22 vs 0.56 on pipeline chunks): half weight, chosen from a 3x2 grid
@@ -35,7 +40,7 @@ class FusionConfig:
     """How ranked lists are fused; ``weights`` by retriever name (``e5``, ``use``, ``keyword``),
     1.0 for a retriever not named."""
 
-    method: str = "zscore"
+    method: str = DEFAULT_METHOD
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     rrf_k: int = RRF_K
 
@@ -51,8 +56,8 @@ class FusionConfig:
 
     @classmethod
     def parse(cls, spec: str | None) -> FusionConfig:
-        """``zscore``, ``rrf``, ``rrf:e5=1,use=2,keyword=0.5`` or ``e5=1,keyword=0.5``; weights
-        not named keep their defaults (``DEFAULT_WEIGHTS``, else 1)."""
+        """``zscore``, ``rrf``, ``rrf:e5=1,use=2,keyword=0.5`` or ``e5=1,keyword=0.5`` (the
+        default method); weights not named keep their defaults (``DEFAULT_WEIGHTS``, else 1)."""
         if not spec:
             return cls()
         method, _, rest = spec.partition(":") if ":" in spec else ("", "", spec)
@@ -62,7 +67,7 @@ class FusionConfig:
         for part in filter(None, (p.strip() for p in rest.split(","))):
             name, _, value = part.partition("=")
             weights[name.strip()] = float(value)
-        return cls(method=method or "zscore", weights=weights)
+        return cls(method=method or DEFAULT_METHOD, weights=weights)
 
 
 def gate_keyword(hits: Ranked, gate: float = KEYWORD_GATE) -> Ranked:

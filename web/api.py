@@ -243,8 +243,20 @@ def search(
     effective_after: str | None = None,
     all_versions: bool = False,
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid",
+    min_relevance: Annotated[
+        float | None,
+        Query(
+            ge=0,
+            le=1,
+            description="Drop hits whose relevance is below this (default: the calibrated "
+            "floor; 0 keeps every hit)",
+        ),
+    ] = None,
 ) -> SearchResponse:
-    """Hybrid search over the corpus (as ``regwatch search``): best passages first."""
+    """Hybrid search over the corpus (as ``regwatch search``): best passages first.  Hits
+    below the relevance floor are left out; when none is left, ``hits`` is empty and
+    ``no_close_match`` true (a nonsense or off-topic question)."""
+    floor = {} if min_relevance is None else {"floor": min_relevance}
     hits = state_of(request).search(
         q,
         k=k,
@@ -254,8 +266,9 @@ def search(
         effective_after=effective_after,
         all_versions=all_versions,
         mode=mode,
+        **floor,
     )
-    return SearchResponse(query=q, hits=hits)
+    return SearchResponse(query=q, hits=hits, no_close_match=not hits)
 
 
 @router.get(
