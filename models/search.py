@@ -22,10 +22,6 @@ class Chunk(BaseModel):
     article_key: str | None = Field(
         default=None, description="The article's stable key: '10', '2_2' for 第二条の二"
     )
-    entry: str | None = Field(
-        default=None,
-        description="A control-list entry's labels and code (一、(二) 3B901.a) when the chunk is one",
-    )
     language: str = "und"
     issuer: str = Field(default="", description="Issuers joined by '|' (chroma metadata is flat)")
     doc_kind: str = "other"
