@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="R",
         help="drop hits whose relevance (0..1) is below R (default: the calibrated floor, "
-        "0.5; 0 keeps every hit)",
+        "0.45; 0 keeps every hit)",
     )
     _add_model(p)
     _add_data_dir(p)

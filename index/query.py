@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from index.bilingual import translate
+from index.bilingual import stem, translate
 from index.citation import Citation, parse_citation
 from index.keyword import tokenize
 
@@ -51,6 +51,10 @@ class QueryPlan:
     tokens: list[str]
     weights: dict[str, float]
     concepts: list[frozenset[str]]
+    # ``concepts`` plus the English words neither the corpus nor a translation has: what a
+    # hit's share of the question is measured on for ``Hit.relevance`` (a question about the
+    # capital of France is not half answered because 法国 translates "France").
+    all_concepts: list[frozenset[str]]
     translations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     citation: Citation | None = None
 
@@ -90,6 +94,14 @@ def plan_query(text: str, has_term: Callable[[str], bool] | None = None) -> Quer
                 group.add(term)
         if group:
             concepts.append(frozenset(group))
+    all_concepts = list(concepts)
+    if lang == "en":
+        translated = {w for phrase, _ in translations for w in phrase.split()}
+        all_concepts.extend(
+            frozenset([t])
+            for t in dict.fromkeys(tokens)
+            if frozenset([t]) not in concepts and t.isalpha() and stem(t) not in translated
+        )
     return QueryPlan(
         text=text,
         lang=lang,
@@ -97,6 +109,7 @@ def plan_query(text: str, has_term: Callable[[str], bool] | None = None) -> Quer
         tokens=list(weights),
         weights=weights,
         concepts=concepts,
+        all_concepts=all_concepts,
         translations=translations,
         citation=parse_citation(text),
     )

@@ -375,7 +375,9 @@ class SearchIndex:
         # its closest sentence marked by meaning, as a dense-only hit does.
         for hit in self._hits(ranked, lists, plan.own_tokens, k):
             values = features(
-                hit.chunk.id, lists, self.keywords.concept_coverage(plan.concepts, hit.chunk.id)
+                hit.chunk.id,
+                lists,
+                self.keywords.concept_coverage(plan.all_concepts, hit.chunk.id),
             )
             hit.relevance = relevance(values)
             explained.append((hit, values))

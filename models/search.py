@@ -41,7 +41,7 @@ class Hit(BaseModel):
             "Calibrated closeness of the hit to the question, 0..1: a logistic model of the "
             "embedders' cosine similarities and the share of the question's terms the hit "
             "contains, fitted on dev questions' answers against off-topic queries "
-            "(index/relevance.py); hits below the floor (0.5 by default) are not returned. "
+            "(index/relevance.py); hits below the floor (0.45 by default) are not returned. "
             "None where the engine gives no calibrated figure (embedders other than e5+USE)"
         ),
     )
