@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="hybrid (default), dense, keyword, or retrievers joined by + (use+keyword)",
     )
     p.add_argument(
-        "--fusion", help="rrf (default), zscore, or weights: e5=0 (fast), zscore:e5=1,use=2"
+        "--fusion", help="auto (default), rrf, zscore, or weights: e5=0 (fast), rrf:e5=1,use=2"
     )
     p.add_argument(
         "--min-relevance",

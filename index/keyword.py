@@ -487,23 +487,7 @@ class KeywordIndex:
         the most (an idf of df = 0): a Japanese question over a Chinese article matches few of
         its words, and its keyword list should pull accordingly little."""
         tokens = tokenize(query) if isinstance(query, str) else query
-        row = self._row_of.get(chunk_id)
-        n_docs = len(self._row_of)
-        if not tokens or row is None or n_docs == 0:
-            return 0.0
-        indptr, post_rows, _ = self._build_postings()
-        total = found = 0.0
-        for term in set(tokens):
-            term_id = self._vocab.get(term)
-            start, end = (indptr[term_id], indptr[term_id + 1]) if term_id is not None else (0, 0)
-            df = int(end - start)
-            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            total += idf
-            if df:
-                # Rows within one term's postings are ascending (a stable sort by term).
-                at = int(np.searchsorted(post_rows[start:end], row))
-                found += idf if at < df and post_rows[start + at] == row else 0.0
-        return found / total if total else 0.0
+        return self.concept_coverage([frozenset([t]) for t in dict.fromkeys(tokens)], chunk_id)
 
     def document_frequency(self, term: str) -> int:
         """How many chunks contain ``term`` (a token as ``tokenize`` writes it)."""

@@ -56,7 +56,8 @@ FUSION_ENV = "REGWATCH_FUSION"
 SEMANTIC_SNIPPETS = 3
 MARK_SENTENCE_BUDGET = 4
 # The keyword list pulls with its full weight when its best hit holds this share of the
-# query's terms (IDF-weighted, ``KeywordIndex.coverage``), proportionally less below: BM25
+# query's concepts (IDF-weighted, ``KeywordIndex.concept_coverage``: a word, or an English
+# phrase with its translations), proportionally less below: BM25
 # standardised always looks confident, even when the best hit shares only 違反 and 罰金
 # with a Japanese question whose answer is a Chinese article.  Chosen among coverage,
 # sqrt(coverage) and this on both dev modes (bench/search.py): pipeline hybrid R@5 0.875 ->
@@ -64,7 +65,6 @@ MARK_SENTENCE_BUDGET = 4
 # pipeline e5+keyword R@5 0.781 -> 0.750.
 KEYWORD_FULL_COVERAGE = 0.5
 MODES = ("hybrid", "dense", "keyword")
-KEYWORD_WEIGHT_BY_LANGUAGE: dict[str, float] = {}
 # A cited article is put first when its document is among this many best-ranked documents.
 CITED_DOCUMENTS = 3
 _FILTER_FIELDS = ("lang", "issuer", "kind", "effective_after", "latest_only")
@@ -366,8 +366,7 @@ class SearchIndex:
         if lists.get("keyword"):
             coverage = self.keywords.concept_coverage(plan.concepts, lists["keyword"][0][0])
             confidence["keyword"] = min(1.0, coverage / KEYWORD_FULL_COVERAGE)
-            confidence["keyword"] *= KEYWORD_WEIGHT_BY_LANGUAGE.get(plan.lang, 1.0)
-        ranked = fuse(lists, self.fusion, confidence)
+        ranked = fuse(lists, self.fusion, confidence, plan.lang)
         if plan.citation and plan.citation.article:
             ranked = self._cited_first(ranked, plan.citation.article, mask)
         explained = []

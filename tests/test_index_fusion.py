@@ -64,16 +64,25 @@ def test_rank_of_takes_best_rank_over_lists() -> None:
 @pytest.mark.parametrize(
     ("spec", "method", "weights"),
     [
-        (None, "rrf", {"e5": 0.5}),
+        (None, "auto", {"e5": 0.5}),
         ("zscore", "zscore", {"e5": 0.5}),
         ("rrf:e5=1,use=2,keyword=0.5", "rrf", {"e5": 1.0, "use": 2.0, "keyword": 0.5}),
-        ("keyword=0.5", "rrf", {"e5": 0.5, "keyword": 0.5}),
+        ("keyword=0.5", "auto", {"e5": 0.5, "keyword": 0.5}),
     ],
     ids=["default", "zscore", "rrf-weighted", "weights-only"],
 )
 def test_fusion_spec(spec: str | None, method: str, weights: dict[str, float]) -> None:
     config = FusionConfig.parse(spec)
     assert (config.method, dict(config.weights)) == (method, weights)
+
+
+@pytest.mark.parametrize(
+    ("lang", "method"), [("en", "rrf"), ("ja", "zscore"), ("zh", "zscore"), ("und", "zscore")]
+)
+def test_auto_fusion_goes_by_question_language(lang: str, method: str) -> None:
+    assert FusionConfig().method_for(lang) == method
+    lists = {"dense": DENSE, "keyword": KEYWORD}
+    assert fuse(lists, FusionConfig(), lang=lang) == fuse(lists, FusionConfig(method=method))
 
 
 def test_unknown_method_refused() -> None:

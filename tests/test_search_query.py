@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.bilingual import phrase_key, stem, translate
@@ -127,3 +129,35 @@ def test_plan_weights_translations_below_own_words() -> None:
 )
 def test_plan_writes_english_ordinals_as_cjk_tokens(query: str, term: str) -> None:
     assert term in plan_query(query).weights
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        pytest.param("3C901.a.1.压实密度", ["3c901", "3c901.a", "3c901.a.1"], id="sub-code"),
+        pytest.param("管理番号3B901.aに該当", ["3b901", "3b901.a"], id="entry-code"),
+        pytest.param("3A001重量能量密度", ["3a001"], id="bare-code"),
+    ],
+)
+def test_codes_also_index_as_their_parents(text: str, tokens: list[str]) -> None:
+    from index.keyword import tokenize
+
+    found = tokenize(text)
+    assert all(t in found for t in tokens)
+
+
+def test_concept_coverage_counts_a_translated_phrase_once(tmp_path: Path) -> None:
+    from index.keyword import KeywordIndex
+    from models.search import Chunk
+
+    index = KeywordIndex(tmp_path / "k.sqlite")
+    index.add(
+        [
+            Chunk(id="a", text="违反本法规定的，处十万元以下罚款。", document="d", article=5),
+            Chunk(id="b", text="出口经营者应当申请许可。", document="d", article_key="2_2"),
+        ]
+    )
+    # One concept met by either of its terms: the hit covers all of it.
+    assert index.concept_coverage([frozenset({"罚款", "罚金"})], "a") == 1.0
+    assert index.concept_coverage([frozenset({"罚款", "罚金"})], "b") == 0.0
+    assert index.article_ids("2_2") == ["b"] and index.article_ids("5") == ["a"]
