@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -281,6 +282,38 @@ def test_search_answers_a_japanese_question_with_the_right_article() -> None:
         assert "毎月10日" in hits[0]["chunk"]["text"]
         page = client.get("/ui/search", params={"q": question})
         assert "/ui/documents/" in page.text and "#focus" in page.text
+
+
+@pytest.fixture(scope="module")
+def indexed_client() -> Iterator[TestClient]:
+    with TestClient(create_app(indexed_corpus(), api_token="")) as client:
+        yield client
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        pytest.param("xyzzyqwv", False, id="nonsense"),
+        pytest.param("How do I bake sourdough bread at home?", False, id="off-topic-en"),
+        pytest.param("明天北京会下雨吗？", False, id="off-topic-zh"),
+        pytest.param(  # tests/data/dev/questions.json q01
+            "レアアース生産企業は、前月のレアアース製品フロー情報を毎月何日までに"
+            "トレーサビリティ情報システムに入力しなければならないか。",
+            True,
+            id="dev-question",
+        ),
+    ],
+)
+def test_search_says_when_nothing_is_close(
+    indexed_client: TestClient, question: str, answered: bool
+) -> None:
+    body = indexed_client.get("/search", params={"q": question}).json()
+    assert body["no_close_match"] is not answered
+    assert bool(body["hits"]) is answered
+    assert all(0.45 <= hit["relevance"] <= 1 for hit in body["hits"])
+    everything = indexed_client.get("/search", params={"q": question, "min_relevance": 0})
+    assert everything.json()["hits"] and not everything.json()["no_close_match"]
 
 
 @pytest.mark.slow

@@ -208,10 +208,13 @@ def test_search_page_one_box_filters_dates_and_pages(server: LiveServer, page) -
     page.click("#search-form button[type=submit]")
     page.wait_for_selector("#hits .hit.superseded")
     assert "v2" in page.locator(".superseded-mark").first.inner_text()
+    # More than one page: every hit, the relevance floor off (the pager's links keep it off).
+    page.goto(page.url + "&min_relevance=0")
     page.click("#pager a[rel=next]")
     page.wait_for_selector("#hits")
     assert page.locator("#hits").get_attribute("start") == "11"
     assert "page=2" in page.url and "all_versions=true" in page.url
+    assert "min_relevance=0" in page.url
 
 
 def test_search_with_nothing_close_says_so(server: LiveServer, page) -> None:

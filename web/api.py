@@ -325,12 +325,24 @@ def search(
     effective_after: str | None = None,
     all_versions: bool = False,
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid",
+    min_relevance: Annotated[
+        float | None,
+        Query(
+            ge=0,
+            le=1,
+            description="Drop hits whose relevance is below this (default: the calibrated "
+            "floor; 0 keeps every hit)",
+        ),
+    ] = None,
     format: Annotated[
         Literal["json", "csv", "xlsx"], Query(description="json, or a table of the hits")
     ] = "json",
 ) -> Response:
     """Hybrid search over the corpus (as ``regwatch search``): best passages first;
-    ``format=csv|xlsx`` gives the hits as a table (rank, document, version, article, page...)."""
+    ``format=csv|xlsx`` gives the hits as a table (rank, document, version, article, page...).
+    Hits below the relevance floor are left out; when none is left, ``hits`` is empty and
+    ``no_close_match`` true (a nonsense or off-topic question)."""
+    floor = {} if min_relevance is None else {"floor": min_relevance}
     response = run_search(
         state_of(request),
         q,
@@ -341,6 +353,7 @@ def search(
         effective_after=effective_after,
         all_versions=all_versions,
         mode=mode,
+        **floor,
     )
     if format == "json":
         return Response(response.model_dump_json(), media_type="application/json")

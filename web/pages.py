@@ -165,6 +165,7 @@ def search_page(
     kind: str = "",
     effective_after: Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
     all_versions: bool = False,
+    min_relevance: Annotated[float | None, Query(ge=0, le=1)] = None,
 ) -> Response:
     state = state_of(request)
     ws = state.workspace()
@@ -196,6 +197,8 @@ def search_page(
             kind=kind or None,
             effective_after=effective_after or None,
             all_versions=all_versions,
+            # As the API: the calibrated floor unless the address sets another (0: all hits).
+            **({} if min_relevance is None else {"floor": min_relevance}),
         )
         shown = response.hits[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         context["results"] = _hit_views(ws, shown)
