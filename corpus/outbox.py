@@ -198,6 +198,19 @@ def index_version(ws: Workspace, doc_id: str, version: int) -> AddStats:
     return stats
 
 
+def index_now(ws: Workspace, doc_id: str, version: int) -> AddStats:
+    """``index_version`` for a caller that indexes by hand: the version's queued index task,
+    if any, is done by it."""
+    stats = index_version(ws, doc_id, version)
+    with ws.store.transaction() as conn:
+        conn.execute(
+            "DELETE FROM outbox WHERE task = 'index' AND version_id ="
+            " (SELECT id FROM versions WHERE doc_id = ? AND version = ?)",
+            (doc_id, version),
+        )
+    return stats
+
+
 def run_index(ws: Workspace, task: Task) -> None:
     index_version(ws, task.doc_id, task.version)
     crash_point("after_index")

@@ -144,7 +144,7 @@ class Workspace:
         return outbox.drain(self, index=index)
 
     def index_version(self, doc_id: str, version: int) -> AddStats:
-        return outbox.index_version(self, doc_id, version)
+        return outbox.index_now(self, doc_id, version)
 
     def reindex(self) -> AddStats:
         """Rebuild the search index from the corpus (the corpus is the source of truth), and
