@@ -142,8 +142,11 @@ def repair(ws: Workspace, *, index: bool = True) -> CheckReport:
     if index:
         with outbox.index_lock(ws.data_dir):
             state = _index_state(ws, CheckReport())
-            if state.stale:
-                ws.index.remove(state.stale)
+            # A version to index again goes out whole first: the index skips chunks whose
+            # keyword row is unchanged, and would not re-embed one whose vectors are lost.
+            redo = [cid for cid, row in state.owner.items() if row in state.missing_rows]
+            if state.stale or redo:
+                ws.index.remove(state.stale + redo)
             if state.relabel:
                 ws.index.relabel(state.relabel)
             # Queued, then run like any add's work: a crash during repair leaves it queued.
