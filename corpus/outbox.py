@@ -26,7 +26,7 @@ from corpus.alerts import raise_alerts
 from corpus.faults import crash_point
 from corpus.latest import version_date
 from corpus.render import render_html
-from corpus.store import Store
+from corpus.store import Store, utc_now
 from models.corpus import AddOutcome, Alert
 from models.diff import VersionDiff
 
@@ -84,8 +84,6 @@ def pending(store: Store, sha256: str | None = None) -> list[Task]:
 
 def enqueue(store: Store, version_ids: list[int], task: str) -> None:
     """Queue ``task`` for these version rows again (``check --repair``)."""
-    from corpus.store import utc_now
-
     now = utc_now()
     with store.transaction() as conn:
         conn.executemany(
