@@ -71,16 +71,23 @@ def _box(lines: list[TextLine]) -> BBox:
     )
 
 
+# Characters that never open a line (kinsoku): a page that starts with one continues the
+# previous page, even where the sentence before the bracket ended (…以下同じ。|）が…).
+_NEVER_FIRST = frozenset("）)」』】〕]、。，,．.：:；;ー")
+
+
 def _mark_continuations(body: list[DraftBlock], metrics: Metrics) -> None:
     """A page's first block continues the previous page's last one mid-sentence."""
     for previous, block in itertools.pairwise(body):
         last = previous.lines[-1]
         if (
-            block.page == previous.page + 1
-            and block.kind is BlockKind.BODY
-            and previous.kind in (BlockKind.BODY, BlockKind.LIST_ITEM)
-            and previous.page != block.page
-            and not metrics.is_very_short(last)
+            block.page != previous.page + 1
+            or block.kind is not BlockKind.BODY
+            or previous.kind not in (BlockKind.BODY, BlockKind.LIST_ITEM)
+        ):
+            continue
+        if block.text[:1] in _NEVER_FIRST or (
+            not metrics.is_very_short(last)
             and not ends_sentence(previous.text)
             and not _forced_start(block)
         ):
@@ -97,7 +104,12 @@ class _Layout:
     def __init__(self, raw: RawPdf) -> None:
         lines = [page_lines(page) for page in raw.pages]
         heights = {page.number: page.height for page in raw.pages}
-        furniture = find_furniture(lines, heights)
+        furniture = find_furniture(
+            lines,
+            heights,
+            {page.number: page.rules for page in raw.pages},
+            {page.number: page.width for page in raw.pages},
+        )
         content = [[ln for ln in page if id(ln) not in furniture] for page in lines]
         self.metrics = measure(content)
         self.warnings: list[str] = []
@@ -280,6 +292,7 @@ def _footnotes(
         result.append(
             Footnote(
                 number=note.footnote_number,
+                label=note.note_label,
                 text=joined,
                 page=note.page,
                 block=index_of[id(note)],

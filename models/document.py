@@ -69,7 +69,10 @@ class Block(BaseModel):
 class Footnote(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    number: int
+    number: int = Field(description="The note's number; 0 for a note set off by a symbol")
+    label: str | None = Field(
+        default=None, description="The symbol that labels an unnumbered note: ※, *, †, 注"
+    )
     text: str
     page: int
     block: int = Field(description="Index of the footnote block in Document.blocks")
@@ -118,6 +121,8 @@ DocumentKind = Literal[
     "list",
     "guide",
     "notice",
+    "order",
+    "news",
     "other",
 ]
 
