@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus.store import Store
-from corpus.suspect import NOISY_TEXT, SHRUNK_TEXT, noise_share, warnings_for
+from corpus.suspect import MAX_NOISE, NOISY_TEXT, SHRUNK_TEXT, noise_share, warnings_for
 from corpus.workspace import Workspace
 from tests.store_helpers import RARE_FINAL_TEXT, build, rare_identity
 from tests.web_fixtures import FINAL
@@ -22,13 +22,27 @@ from tests.web_fixtures import FINAL
         ("第三条 本办法所称稀土，是指镧、铈、镨、钕等十七种元素。（一）", False),
         ("Article 3. Export of items listed in Annex I (0.1% or more) is prohibited.", False),
         ("にをいた合、法にて|分を¡¢る。ÃÂ©Ã¨Ã¶", True),  # a garbled text layer
+        ("第十二条对反垄断Z法v%法实施的和，̨ˇ提有关、D2，或者Qx、y、z¥M，或者有4t ̨ˇ、行为", True),
         ("第十条 \ufffd\ufffd\ufffd\ufffd\ufffd 報告", True),  # replacement characters
         ("第十条 \ue000\ue001\ue002\ue003 報告", True),  # private-use glyphs
     ],
-    ids=["ja-statute", "zh-measures", "english", "mojibake", "replacement", "private-use"],
+    ids=[
+        "ja-statute",
+        "zh-measures",
+        "english",
+        "mojibake",
+        "zh-garbled-marks",
+        "replacement",
+        "private-use",
+    ],
 )
 def test_noise_share(text: str, noisy: bool) -> None:
-    assert (noise_share(text) > 0.02) is noisy
+    assert (noise_share(text, "ja") > MAX_NOISE) is noisy
+
+
+def test_accented_letters_are_words_in_a_latin_text() -> None:
+    text = "Règlement (UE) 2021/821 relatif au contrôle des exportations de biens à double usage"
+    assert noise_share(text, "en") == 0.0 < MAX_NOISE < noise_share(text, "ja")
 
 
 def test_a_matched_version_with_a_sliver_of_the_text_is_flagged(tmp_path: Path) -> None:
