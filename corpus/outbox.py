@@ -182,14 +182,19 @@ def index_version(ws: Workspace, doc_id: str, version: int) -> AddStats:
         stored = ws.store.get_version(doc_id, version)
         assert stored.document is not None
         latest = ws.store.latest_version(doc_id)
-        # Indexed not-latest first (unless latest already: a re-run), then one relabelling
-        # sets this version latest and its predecessor not: a search in between sees the
-        # old version, never both.
+        # Where another version is flagged latest, this one is indexed not-latest first
+        # (unless latest already: a re-run), then one relabelling sets it latest and the
+        # other not: a search in between sees the old version, never both.
         chunks = chunks_from(stored.extraction, stored.document, version, False, doc_id=doc_id)
-        ws.index.keywords.refresh()
+        keywords = ws.index.keywords
+        keywords.refresh()
+        other_latest = any(
+            c.latest for c in keywords.chunks() if c.document == doc_id and c.version != version
+        )
         for chunk in chunks:
-            indexed = ws.index.keywords.get(chunk.id)
-            chunk.latest = version == latest and indexed is not None and indexed.latest
+            indexed = keywords.get(chunk.id)
+            already = indexed is not None and indexed.latest
+            chunk.latest = version == latest and (already or not other_latest)
         stats = ws.index.add(chunks)
         crash_point("mid_index")
         stats.marked_not_latest += ws.index.set_latest_version(doc_id, latest)
