@@ -192,6 +192,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(p)
     _add_quiet(p)
     p.set_defaults(handler=commands.cmd_reindex)
+
+    p = sub.add_parser(
+        "check", help="report (and --repair) where the index and alerts disagree with the corpus"
+    )
+    p.add_argument("--repair", action="store_true", help="fix what is found, then check again")
+    p.add_argument("--no-index", action="store_true", help="check the alerts and outbox only")
+    _add_model(p)
+    _add_data_dir(p)
+    p.set_defaults(handler=commands.cmd_check)
     return parser
 
 

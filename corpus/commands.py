@@ -21,7 +21,7 @@ from models.document import Document
 if TYPE_CHECKING:
     from corpus.workspace import Workspace
 
-EXIT_OK, EXIT_INPUT = 0, 3
+EXIT_OK, EXIT_INPUT, EXIT_DRIFT = 0, 3, 7
 
 
 def _out(obj: object) -> None:
@@ -148,6 +148,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             if report.outcome is None:
                 failed += 1
                 _report_errors(report.path, report.errors)
+            _report_errors(report.path, report.warnings)
             _out(report.as_json())
     return EXIT_INPUT if failed else EXIT_OK
 
@@ -214,6 +215,7 @@ def _scan_once(ws: Workspace, args: argparse.Namespace) -> int:
     failed = 0
     files = expand_paths([args.dir])
     for report in ws.add(files, limits=_limits(args), progress=_progress(args, len(files))):
+        _report_errors(report.path, report.warnings, args.quiet)
         if report.outcome is None:
             failed += 1
             _report_errors(report.path, report.errors, args.quiet)
@@ -281,6 +283,16 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         stats = ws.reindex()
     _out(stats.__dict__ if hasattr(stats, "__dict__") else str(stats))
     return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from corpus.check import check, repair
+
+    with _workspace(args) as ws:
+        run = repair if args.repair else check
+        report = run(ws, index=not args.no_index)
+    _out(report.as_json())
+    return EXIT_OK if report.ok else EXIT_DRIFT
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

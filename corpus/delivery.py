@@ -2,7 +2,10 @@
 
 Every (subscription, target) pair is worked through on its own: an endpoint that fails all its
 retries is left for the next run (its alerts stay queued, ``failed``) and the other targets go
-on.  Nothing is marked delivered before the target has it.
+on.  Nothing is marked delivered before the target has it, so delivery is at-least-once: a
+run killed mid-send, or a webhook that timed out after its receiver took the alert, sends it
+again (its ``Idempotency-Key`` lets the receiver drop the repeat; see ``corpus.queue``).  A
+target whose URL or path changes keeps its history: what the old one had is not re-sent.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TextIO
 
 from corpus import queue
 from corpus.atom import write_atom
+from corpus.faults import crash_point
 from corpus.store import Store
 from corpus.subscriptions import Subscription, Target
 from models.corpus import Alert, DeliveryReport, TargetReport
@@ -46,10 +50,14 @@ def deliver_pending(
     report = DeliveryReport()
     for sub in subscriptions:
         wanted = [a for a in alerts if sub.matches(a, today)]
+        configured = {t.key for t in sub.targets}
         for target in sub.targets:
             tr = TargetReport(subscription=sub.name, target=target.key)
             report.targets.append(tr)
             settled = queue.settled_ids(store, sub.name, target.key)
+            settled |= queue.delivered_elsewhere(
+                store, sub.name, target.key, target.kind, configured
+            )
             todo = [a for a in wanted if a.id not in settled]
             if not todo:
                 continue
@@ -71,6 +79,7 @@ def _deliver_each(
     for i, alert in enumerate(todo):
         if not queue.claim(store, sub.name, alert.id, target.key):
             continue  # another run delivered or is delivering it
+        crash_point("mid_send")
         try:
             if target.kind == "webhook":
                 post_webhook(target.location, alert, sub)

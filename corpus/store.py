@@ -26,7 +26,8 @@ from types import TracebackType
 
 from pydantic import TypeAdapter
 
-from corpus.store_schema import SCHEMA, SCHEMA_VERSION
+from corpus.latest import latest_of, version_date
+from corpus.store_schema import OUTBOX_TASKS, SCHEMA, SCHEMA_VERSION, migrate
 from corpus.versions import MATCH_NAMES, Candidate, best_match
 from models.corpus import AddOutcome, DocumentSummary, StoredVersion, VersionInfo
 from models.document import Document, DocumentIdentity
@@ -35,6 +36,7 @@ from models.records import ExtractionResult, Record
 
 DB_NAME = "regwatch.sqlite"
 BUSY_TIMEOUT_S = 30.0
+MAX_VERSION = 2**31 - 1
 #: Test hook: seconds to sleep inside the add transaction, after every row is written.
 PAUSE_ENV = "REGWATCH_TEST_PAUSE_IN_ADD"
 
@@ -86,12 +88,14 @@ class Store:
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"cannot open the corpus store: {e}", str(self.path)) from e
         self._identities: dict[int, DocumentIdentity] = {}
+        self._parsed_upto = 0  # every version row up to this id is in ``_identities``
         with self.transaction() as conn:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            migrate(conn)
             conn.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
             )
 
@@ -202,13 +206,9 @@ class Store:
                     (target,),
                 ).fetchone()
                 version = previous + 1
-                new_date = _key_date(identity)
-                old_date = _key_date(DocumentIdentity.model_validate_json(previous_identity))
+                new_date = version_date(identity)
+                old_date = version_date(DocumentIdentity.model_validate_json(previous_identity))
                 out_of_order = bool(new_date and old_date and new_date < old_date)
-                conn.execute(
-                    "UPDATE documents SET identity = ?, updated = ? WHERE id = ?",
-                    (identity_json, now, target),
-                )
             stored_extraction = extraction.model_copy(update={"records": []})
             cursor = conn.execute(
                 "INSERT INTO versions(doc_id, version, sha256, path, ingested_at, identity,"
@@ -225,6 +225,14 @@ class Store:
                 ),
             )
             version_row = cursor.lastrowid
+            # The index and alert work this version needs, committed with it: a crash
+            # after the commit leaves it queued for the next run (corpus.outbox).
+            conn.executemany(
+                "INSERT INTO outbox(version_id, task, created) VALUES (?, ?, ?)",
+                [(version_row, task, now) for task in OUTBOX_TASKS],
+            )
+            if previous is not None:
+                self._update_document_identity(conn, target, now)
             conn.executemany(
                 "INSERT INTO records(version_id, seq, kind, id, law, article, json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -248,11 +256,12 @@ class Store:
     def _candidates(self, conn: sqlite3.Connection) -> list[Candidate]:
         # Identities of a version row never change (only its doc_id and number may), so
         # they are parsed once per process: a bulk add stays linear in the corpus size.
-        known = max(self._identities, default=0)
         for row_id, ident in conn.execute(
-            "SELECT id, identity FROM versions WHERE id > ?", (known,)
+            "SELECT id, identity FROM versions WHERE id > ?", (self._parsed_upto,)
         ):
-            self._identities[row_id] = DocumentIdentity.model_validate_json(ident)
+            if row_id not in self._identities:
+                self._identities[row_id] = DocumentIdentity.model_validate_json(ident)
+            self._parsed_upto = max(self._parsed_upto, row_id)
         by_doc: dict[str, list[DocumentIdentity]] = {}
         order = conn.execute(
             "SELECT v.id, v.doc_id FROM versions v JOIN documents d ON d.id = v.doc_id"
@@ -287,9 +296,7 @@ class Store:
         head, _, tail = ref.strip().partition("@")
         version: int | None = None
         if tail and tail != "latest":
-            if not tail.isdigit():
-                raise NotFoundError(f"bad version {tail!r} in {ref!r} (DOC@N expected)")
-            version = int(tail)
+            version = parse_version(tail, ref)
         if not head:
             raise NotFoundError(f"empty document reference {ref!r}")
         rows = [
@@ -326,12 +333,14 @@ class Store:
     def list_documents(self) -> list[DocumentSummary]:
         with self.read() as conn:
             rows = conn.execute(
-                "SELECT d.id, d.identity, d.created, d.updated, COUNT(v.id), MAX(v.version)"
+                "SELECT d.id, d.identity, d.created, d.updated, COUNT(v.id)"
                 " FROM documents d JOIN versions v ON v.doc_id = d.id"
                 " GROUP BY d.id ORDER BY d.created, d.id"
             ).fetchall()
+            latest_map = self._latest_versions(conn)
         out: list[DocumentSummary] = []
-        for doc_id, ident_json, created, updated, n_versions, latest in rows:
+        for doc_id, ident_json, created, updated, n_versions in rows:
+            latest = latest_map[doc_id]
             ident = DocumentIdentity.model_validate_json(ident_json)
             out.append(
                 DocumentSummary(
@@ -380,9 +389,7 @@ class Store:
             doc_id, ref_version = self._resolve(conn, ref)
             wanted = version if version is not None else ref_version
             if wanted is None:
-                wanted = conn.execute(
-                    "SELECT MAX(version) FROM versions WHERE doc_id = ?", (doc_id,)
-                ).fetchone()[0]
+                wanted = self._latest_versions(conn, doc_id)[doc_id]
             row = conn.execute(
                 "SELECT id, sha256, path, ingested_at, identity, document, extraction"
                 " FROM versions WHERE doc_id = ? AND version = ?",
@@ -485,14 +492,46 @@ class Store:
             [(-(i + 1), r[0]) for i, r in enumerate(rows)],
         )
         conn.execute("UPDATE versions SET version = -version WHERE doc_id = ?", (doc_id,))
-        latest = conn.execute(
-            "SELECT identity FROM versions WHERE doc_id = ? ORDER BY version DESC LIMIT 1",
-            (doc_id,),
-        ).fetchone()
+        Store._update_document_identity(conn, doc_id, utc_now())
+
+    @staticmethod
+    def _update_document_identity(conn: sqlite3.Connection, doc_id: str, now: str) -> None:
+        """A document shows its latest version's identity (by date, ``corpus.latest``)."""
+        rows = conn.execute(
+            "SELECT version, identity FROM versions WHERE doc_id = ?", (doc_id,)
+        ).fetchall()
+        parsed = {v: DocumentIdentity.model_validate_json(i) for v, i in rows}
+        latest = latest_of(list(parsed.items()))
         conn.execute(
             "UPDATE documents SET identity = ?, updated = ? WHERE id = ?",
-            (latest[0], utc_now(), doc_id),
+            (dict(rows)[latest], now, doc_id),
         )
+
+    def _latest_versions(
+        self, conn: sqlite3.Connection, doc_id: str | None = None
+    ) -> dict[str, int]:
+        """The latest version number of ``doc_id`` (else of every document), read now."""
+        sql = "SELECT id, doc_id, version, identity FROM versions"
+        rows = conn.execute(sql + " WHERE doc_id = ?", (doc_id,)) if doc_id else conn.execute(sql)
+        by_doc: dict[str, list[tuple[int, DocumentIdentity]]] = {}
+        for row_id, doc, version, ident_json in rows:
+            # A version row's identity never changes: parsed once per process.
+            ident = self._identities.get(row_id)
+            if ident is None:
+                ident = self._identities[row_id] = DocumentIdentity.model_validate_json(ident_json)
+            by_doc.setdefault(doc, []).append((version, ident))
+        return {doc: latest_of(versions) for doc, versions in by_doc.items()}
+
+    def latest_version(self, doc_id: str) -> int:
+        """The latest version of a document (id or prefix): its newest text by date."""
+        with self.read() as conn:
+            doc, _ = self._resolve(conn, doc_id)
+            return self._latest_versions(conn, doc)[doc]
+
+    def latest_map(self) -> dict[str, int]:
+        """``{doc_id: latest version}`` for the whole corpus, from one snapshot."""
+        with self.read() as conn:
+            return self._latest_versions(conn)
 
     # ------------------------------------------------------------ maintenance
 
@@ -503,6 +542,18 @@ class Store:
             problems = [] if result == ["ok"] else result
             problems += [str(r) for r in self._conn.execute("PRAGMA foreign_key_check")]
         return problems
+
+
+def parse_version(text: str, ref: str | None = None) -> int:
+    """A version number as a user writes it: ASCII digits (``isdigit`` alone also accepts
+    ² and ١), at most ``MAX_VERSION`` (SQLite integers are 64-bit).  Raises NotFoundError."""
+    if not (text.isascii() and text.isdigit()):
+        shown = (ref or text)[:80]
+        raise NotFoundError(f"bad version {text[:40]!r} in {shown!r} (DOC@N expected)")
+    # Length first: int() refuses strings of over 4300 digits with a ValueError.
+    if len(text) > len(str(MAX_VERSION)) or int(text) > MAX_VERSION:
+        raise NotFoundError(f"no version {text[:40]}: versions are numbered 1, 2, ...")
+    return int(text)
 
 
 def _version_info(
@@ -523,16 +574,6 @@ def _version_info(
         identity=DocumentIdentity.model_validate_json(ident_json),
         records=n_records,
     )
-
-
-def _key_date(identity: DocumentIdentity) -> str | None:
-    """The date that places a version in its document's history: revised, promulgated,
-    published, in that order of preference."""
-    for role in ("revised", "promulgated", "published"):
-        dates = [d.iso for d in identity.dates if d.role == role and d.iso]
-        if dates:
-            return max(dates)
-    return None
 
 
 def _pause_for_tests() -> None:

@@ -4,9 +4,13 @@
 ``records.json`` stays plain JSON (not compressed) so analysts can query it with
 ``json_extract``; the Document and the rest of the ExtractionResult are zlib-compressed.
 ``deliveries`` is UNIQUE on (subscription, alert, target): at most one delivery each.
+Schema 2: ``outbox`` (index and alert work committed with each version), ``alerts.sha256``
+and ``deliveries.owner`` (who holds a claim), added to a schema-1 file by ``migrate``.
 """
 
-SCHEMA_VERSION = "1"
+import sqlite3
+
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,3 +71,32 @@ CREATE TABLE IF NOT EXISTS deliveries(
     UNIQUE(subscription, alert_id, target)
 );
 """
+
+#: Work a stored version needs beyond its own transaction (``corpus.outbox``).
+OUTBOX_TASKS = ("alert", "index")
+
+# Tables and columns added after schema 1, created on open when missing.
+OUTBOX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox(
+    version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    task TEXT NOT NULL CHECK(task IN ('alert', 'index')),
+    created TEXT NOT NULL,
+    PRIMARY KEY(version_id, task)
+)
+"""
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a schema-1 file up to date: the outbox table, ``alerts.sha256`` (which file an
+    alert is about: versions are renumbered by link/unlink, a file's hash never changes)."""
+    conn.execute(OUTBOX_SCHEMA)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(alerts)")}
+    if "sha256" not in columns:
+        conn.execute("ALTER TABLE alerts ADD COLUMN sha256 TEXT")
+        conn.execute(
+            "UPDATE alerts SET sha256 = (SELECT v.sha256 FROM versions v"
+            " WHERE v.doc_id = alerts.doc_id AND v.version = alerts.version)"
+        )
+    conn.execute("CREATE INDEX IF NOT EXISTS alerts_sha256 ON alerts(sha256)")
+    if "owner" not in {row[1] for row in conn.execute("PRAGMA table_info(deliveries)")}:
+        conn.execute("ALTER TABLE deliveries ADD COLUMN owner TEXT")

@@ -17,12 +17,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from corpus import pipeline
-from corpus.alerts import raise_alerts
+from corpus import outbox, pipeline
 from corpus.diff import diff_versions
+from corpus.faults import crash_point
 from corpus.files import expand_paths
-from corpus.render import render_html
 from corpus.store import Store, default_data_dir
+from corpus.suspect import warnings_for
 from ingest.pipeline import Limits
 from models.corpus import AddOutcome, Alert, DeliveryReport
 from models.diff import VersionDiff
@@ -45,6 +45,7 @@ class AddReport:
     outcome: AddOutcome | None = None
     alerts: list[Alert] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
     diff_path: str | None = None
     diff_summary: list[str] = field(default_factory=list)
 
@@ -59,6 +60,7 @@ class AddReport:
             "diff": self.diff_path,
             "changes": self.diff_summary,
             "errors": self.errors,
+            "warnings": self.warnings,
         }
 
 
@@ -118,6 +120,7 @@ class Workspace:
     ) -> Iterator[AddReport]:
         """Ingest, extract, store (one transaction per file), diff, alert and index."""
         files = expand_paths(paths)
+        self.recover(index=index)  # what a run killed after its commit left queued
         for processed in pipeline.process_files(files, limits=limits, progress=progress):
             if not processed.ok:
                 yield AddReport(path=processed.path, errors=processed.errors)
@@ -126,46 +129,30 @@ class Workspace:
             outcome = self.store.add_version(
                 processed.document, processed.extraction, path=processed.path
             )
+            crash_point("after_commit")
             report = AddReport(path=processed.path, outcome=outcome)
-            if outcome.status == "unchanged":
-                yield report
-                continue
-            diff = None
-            if outcome.status == "new_version" and outcome.previous_version is not None:
-                diff = self.diff(
-                    f"{outcome.doc_id}@{outcome.previous_version}",
-                    f"{outcome.doc_id}@{outcome.version}",
-                )
-                report.diff_path = str(self._save_diff(diff))
-                report.diff_summary = [c.summary for c in diff.field_changes]
-            report.alerts = raise_alerts(self.store, outcome, diff, diff_link=report.diff_path)
-            if index:
-                self.index_version(outcome.doc_id, outcome.version)
+            report.warnings = warnings_for(self.store, processed.document, outcome)
+            # The version's alert and index work, queued with it (corpus.outbox); an
+            # unchanged file has none left unless a crash interrupted its first add.
+            finished = outbox.run_version(self, outcome, index=index)
+            report.alerts, report.diff_path = finished.alerts, finished.diff_path
+            report.diff_summary = finished.diff_summary
             yield report
 
-    def _save_diff(self, diff: VersionDiff) -> Path:
-        out = self.data_dir / "diffs"
-        out.mkdir(exist_ok=True)
-        path = out / f"{diff.old}..{diff.new}.html".replace("/", "_")
-        path.write_text(render_html(diff), encoding="utf-8")
-        return path
+    def recover(self, *, index: bool = True) -> outbox.DrainReport:
+        """Run the alert and index work earlier runs left queued (``index=False``: alerts)."""
+        return outbox.drain(self, index=index)
 
     def index_version(self, doc_id: str, version: int) -> AddStats:
-        from index.chunk import chunks_from
-
-        stored = self.store.get_version(doc_id, version)
-        assert stored.document is not None
-        latest = self.store.versions(doc_id)[-1].version
-        chunks = chunks_from(
-            stored.extraction, stored.document, version, version == latest, doc_id=doc_id
-        )
-        return self.index.add(chunks)
+        return outbox.index_now(self, doc_id, version)
 
     def all_chunks(self) -> list[Chunk]:
-        """The search chunks of every stored version (the corpus is the source of truth)."""
+        """The search chunks of every stored version (the corpus is the source of truth),
+        ``latest`` as the store derives it (corpus.latest), never a process's memory."""
         from index.chunk import chunks_from
 
         chunks = []
+        latest = self.store.latest_map()
         for summary in self.store.list_documents():
             for info in self.store.versions(summary.doc_id):
                 stored = self.store.get_version(summary.doc_id, info.version)
@@ -175,15 +162,23 @@ class Workspace:
                         stored.extraction,
                         stored.document,
                         info.version,
-                        info.version == summary.latest_version,
+                        info.version == latest[summary.doc_id],
                         doc_id=summary.doc_id,
                     )
                 )
         return chunks
 
     def reindex(self) -> AddStats:
-        """Rebuild the search index from the corpus."""
-        return self.index.rebuild(self.all_chunks())
+        """Rebuild the search index from the corpus (the corpus is the source of truth), and
+        raise the alerts of versions that have none (lost to a crash before schema 2)."""
+        from corpus.check import restore_alerts
+
+        with outbox.index_lock(self.data_dir):
+            queued = [t for t in outbox.pending(self.store) if t.task == "index"]
+            stats = self.index.rebuild(self.all_chunks())
+            outbox.discard(self.store, queued)
+        restore_alerts(self)
+        return stats
 
     # ------------------------------------------------------------------ reading
 

@@ -26,7 +26,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -538,10 +538,14 @@ class KeywordIndex:
         return [self._ids[r] or "" for r in rows if mask is None or mask[r]]
 
     def set_latest(self, ids: Iterable[str], latest: bool) -> None:
-        wanted = list(ids)
+        self.set_flags(dict.fromkeys(ids, latest))
+
+    def set_flags(self, flags: Mapping[str, bool]) -> None:
+        """Set ``latest`` of several chunks in one write: a reader sees all or none of it (a
+        new version latest and its predecessor not, never both)."""
         with self._write() as gen:
-            changed: list[tuple[int, str, str]] = []
-            for chunk_id in wanted:
+            changed: list[tuple[int, str, str, bool]] = []
+            for chunk_id, latest in flags.items():
                 row = self._row_of.get(chunk_id)
                 if row is None:
                     continue
@@ -549,12 +553,12 @@ class KeywordIndex:
                 if chunk.get("latest") == latest:
                     continue
                 chunk["latest"] = latest
-                changed.append((row, chunk_id, json.dumps(chunk, ensure_ascii=False)))
+                changed.append((row, chunk_id, json.dumps(chunk, ensure_ascii=False), latest))
             self._db.executemany(
                 "UPDATE chunks SET chunk=?, gen=? WHERE id=?",
-                [(chunk_json, gen, chunk_id) for _, chunk_id, chunk_json in changed],
+                [(chunk_json, gen, chunk_id) for _, chunk_id, chunk_json, _ in changed],
             )
-        for row, _, chunk_json in changed:
+        for row, _, chunk_json, latest in changed:
             self._json[row] = chunk_json
             a = self._attrs[row]
             self._attrs[row] = (a[0], a[1], latest, a[3], a[4])

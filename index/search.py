@@ -249,6 +249,34 @@ class SearchIndex:
             self.keywords.set_latest([c.id for c in retired], False)
         return len(retired)
 
+    def remove(self, ids: Sequence[str]) -> None:
+        """Drop these chunks from every collection and the keyword index."""
+        for store in self.stores:
+            store.delete(ids)
+        self.keywords.refresh()
+        self.keywords.remove(ids)
+
+    def relabel(self, chunks: Sequence[Chunk]) -> None:
+        """New metadata (``latest`` above all) for chunks whose text is indexed already."""
+        for store in self.stores:
+            store.update_metadata(chunks)
+        self.keywords.refresh()
+        self.keywords.set_flags({c.id: c.latest for c in chunks})
+
+    def set_latest_version(self, document: str, version: int) -> int:
+        """Flag the chunks of ``version`` latest and every other version's chunks of
+        ``document`` not, in one keyword-index write; returns how many were retired.  The
+        caller reads ``version`` from the corpus store: the index never decides it."""
+        self.keywords.refresh()
+        wrong = [
+            c.model_copy(update={"latest": c.version == version})
+            for c in self.keywords.chunks()
+            if c.document == document and c.latest != (c.version == version)
+        ]
+        if wrong:
+            self.relabel(wrong)
+        return sum(not c.latest for c in wrong)
+
     def _drop_collections(self) -> None:
         """Every collection of ours, also those of embedders a previous build had more of."""
         client = self.stores[0].client
@@ -372,7 +400,9 @@ class SearchIndex:
         explained = []
         # Snippets mark the question's own words; a hit met only through translations gets
         # its closest sentence marked by meaning, as a dense-only hit does.
-        for hit in self._hits(ranked, lists, plan.own_tokens, k):
+        for hit in self._hits(
+            ranked, lists, plan.own_tokens, k, latest_only=filters.latest_only
+        ):
             values = features(
                 hit.chunk.id,
                 lists,
@@ -417,6 +447,8 @@ class SearchIndex:
         lists: dict[str, list[tuple[str, float]]],
         tokens: list[str],
         k: int,
+        *,
+        latest_only: bool = True,
     ) -> list[Hit]:
         dense_rank = rank_of(lists, [n for n in lists if n != "keyword"])
         keyword_rank = rank_of(lists, ["keyword"])
@@ -425,6 +457,10 @@ class SearchIndex:
         for cid, score in ranked:
             chunk = self.keywords.get(cid)
             if chunk is None:  # in chroma but not in the keyword store: a half-written add
+                continue
+            # The keyword store's flag decides (set in one write with its predecessor's): a
+            # chroma collection may still hold a chunk that is moving to the other side.
+            if latest_only and not chunk.latest:
                 continue
             # The same article in two files (a notice and the commentary reprinting it)
             # is one answer: show its best-ranked copy only.

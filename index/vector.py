@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,8 +33,24 @@ def _settings() -> Any:
     return Settings(anonymized_telemetry=False)
 
 
+# One client per store and process: ``chromadb.PersistentClient`` is not safe to create from
+# two threads at once (a server's warm-up and its first search met there: a 500).
+_CLIENTS: dict[str, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def make_client(path: Path | None = None, url: str | None = None) -> Any:
-    """``HttpClient`` for ``url`` (http://host:port), else ``PersistentClient`` at ``path``."""
+    """``HttpClient`` for ``url`` (http://host:port), else ``PersistentClient`` at ``path``;
+    one per process for each, created under a lock."""
+    key = f"url:{url}" if url else f"path:{path.resolve() if path else None}"
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = _CLIENTS[key] = _new_client(path, url)
+        return client
+
+
+def _new_client(path: Path | None, url: str | None) -> Any:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
 
@@ -244,6 +261,11 @@ class VectorStore:
 
     def ids(self) -> set[str]:
         return {i for c in self._both() for i in c.get(include=[])["ids"]}
+
+    def ids_by_side(self) -> tuple[set[str], set[str]]:
+        """Ids in the latest collection, and in the old-versions one."""
+        latest, old = (set(c.get(include=[])["ids"]) for c in self._both())
+        return latest, old
 
     def _nearest(
         self, collection: Any, vector: np.ndarray, k: int, filters: Filters, use_where: bool

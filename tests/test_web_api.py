@@ -192,6 +192,17 @@ def test_upload_stores_a_new_document_then_reports_it_unchanged(tmp_path: Path) 
         assert again.status_code == 200 and again.json()["status"] == "unchanged"
 
 
+def test_one_pdf_uploaded_under_several_names_is_one_stored_file(tmp_path: Path) -> None:
+    with TestClient(create_app(tmp_path, api_token="")) as client:
+        answers = [
+            _upload(client, DRAFT.read_bytes(), name).json()
+            for name in ("draft.pdf", "意見募集稿.pdf", "copy (2).pdf")
+        ]
+    assert [a["status"] for a in answers] == ["new_document", "unchanged", "unchanged"]
+    kept = [p for p in (tmp_path / "uploads").iterdir() if p.is_file()]
+    assert [p.name for p in kept] == [Path(answers[0]["path"]).name]
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [

@@ -154,7 +154,8 @@ def get_document(request: Request, doc_id: str) -> DocumentDetail:
     """A document's identity and versions (``doc_id`` may be a unique prefix)."""
     ws = state_of(request).workspace()
     versions = ws.store.versions(doc_id)
-    latest = versions[-1]
+    latest_version = ws.store.latest_version(versions[0].doc_id)
+    latest = next(v for v in versions if v.version == latest_version)
     return DocumentDetail(
         doc_id=latest.doc_id,
         identity=latest.identity,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
+from concurrent.futures import Future
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -23,16 +23,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"regwatch: http://{args.host}:{args.port}/ui  (API: /openapi.json)", file=sys.stderr)
-    threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
+    app.state.regwatch.warm_up().add_done_callback(_report_warm_up)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 
-def _warm_up(app: object) -> None:
-    """Load the embedding model in the background: the first search need not wait for it."""
-    try:
-        ws = app.state.regwatch.workspace()  # type: ignore[attr-defined]
-        if len(ws.index):
-            ws.index.embedder.embed_queries(["warm-up"])
-    except Exception as exc:  # a missing model shows on the first search, with its code
+def _report_warm_up(done: Future[None]) -> None:
+    """A failed warm-up (a missing model) shows again on the first search, with its code."""
+    exc = done.exception()
+    if exc is not None:
         print(f"regwatch: search warm-up skipped: {exc}", file=sys.stderr)

@@ -7,7 +7,11 @@ Web workspace pages (``/ui``) get the same status with an HTML page instead.
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 from collections.abc import Callable
+from pathlib import PurePath
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -83,8 +87,25 @@ def status_of(exc: RegwatchError) -> int:
     return 400
 
 
+# An absolute path of two parts or more (``/srv/data/regwatch.sqlite``); kept when its first
+# part is no folder of this machine (``/documents/x`` is a URL path, not a server path).
+_ABSOLUTE = re.compile(r"(?<![\w.:/])/([^\s/'\"<>()]+)(?:/[^\s/'\"<>()]+)+")
+
+
+def redact(text: str) -> str:
+    """``text`` with every server path cut to its last part: an error body names the file,
+    never where the server keeps it."""
+
+    def name_only(match: re.Match[str]) -> str:
+        if not os.path.isdir("/" + match.group(1)):
+            return match.group(0)
+        return PurePath(match.group(0)).name
+
+    return _ABSOLUTE.sub(name_only, text)
+
+
 def error_payload(code: str, message: str, path: str = "") -> dict[str, dict[str, str]]:
-    return {"error": {"code": code, "message": message, "path": path}}
+    return {"error": {"code": code, "message": redact(message), "path": redact(path)}}
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -97,12 +118,20 @@ HtmlRenderer = Callable[[Request, int, str, str], Response]
 def install_error_handlers(app: FastAPI, render_html_error: HtmlRenderer) -> None:
     def respond(request: Request, status: int, code: str, message: str, path: str = "") -> Response:
         if request.url.path == "/ui" or request.url.path.startswith("/ui/"):
-            return render_html_error(request, status, code, message)
+            return render_html_error(request, status, code, redact(message))
         return JSONResponse(error_payload(code, message, path), status_code=status)
 
     @app.exception_handler(RegwatchError)
     async def regwatch_error(request: Request, exc: RegwatchError) -> Response:
         return respond(request, status_of(exc), exc.code, exc.message, exc.path or "")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # A bug: the traceback goes to the server log, the client gets a code only.
+        logging.getLogger("regwatch.web").error(
+            "%s %s failed", request.method, request.url.path, exc_info=exc
+        )
+        return respond(request, 500, "E000", "internal error (logged on the server)")
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from corpus.pipeline import Limits
 from corpus.queue import load_alerts
+from corpus.store import parse_version
 from corpus.workspace import AddReport, Workspace
 from index.han_fold import fold_han
 from models.corpus import Alert, StoredVersion, VersionInfo
@@ -36,13 +37,11 @@ _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
 def version_info(ws: Workspace, ref: str, version: int | str | None = None) -> VersionInfo:
     """The stored version ``ref`` names (``DOC``, ``DOC@N``, prefix...); latest by default."""
     if version is not None and str(version) != "latest":
-        if not str(version).isdigit():
-            raise NotFoundError(f"bad version {version!r} (a number or 'latest' expected)")
-        ref = f"{ref.partition('@')[0]}@{version}"
+        ref = f"{ref.partition('@')[0]}@{parse_version(str(version))}"
     doc_id, wanted = ws.store.resolve(ref)
     infos = ws.store.versions(doc_id)
     if wanted is None:
-        return infos[-1]
+        wanted = ws.store.latest_version(doc_id)  # by date, not the last added
     return next(i for i in infos if i.version == wanted)
 
 
@@ -167,8 +166,9 @@ def safe_filename(name: str | None) -> str:
 
 
 def save_upload(data_dir: Path, source: BinaryIO, filename: str | None, limit: int) -> Path:
-    """Copy an uploaded file under ``DATA_DIR/uploads`` (named by its hash, so the same
-    file uploaded twice is one file) and return its path; raises over ``limit`` bytes."""
+    """Copy an uploaded file under ``DATA_DIR/uploads`` (named by its hash and first name: the
+    same bytes uploaded again, under any name, are one file) and return its path; raises
+    over ``limit`` bytes."""
     folder = data_dir / UPLOAD_DIR
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -184,7 +184,13 @@ def save_upload(data_dir: Path, source: BinaryIO, filename: str | None, limit: i
                 out.write(chunk)
         if size == 0:
             raise EmptyFileError("the uploaded file is empty", filename or "")
-        target = folder / f"{digest.hexdigest()[:16]}-{safe_filename(filename)}"
+        sha = digest.hexdigest()
+        # The same bytes under another name are the file already kept: one copy, and the
+        # version's stored path stays the one it was added from.
+        for kept in sorted(folder.glob(f"{sha[:16]}-*.pdf")):
+            if _sha256(kept) == sha:
+                return kept
+        target = folder / f"{sha[:16]}-{safe_filename(filename)}"
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -103,6 +103,19 @@ class AppState:
         store) is opened once, not once per pool thread, and queries do not compete for
         the cores they would all need anyway."""
         return self._searcher.submit(lambda: self.workspace().search(query, **filters)).result()
+
+    def warm_up(self) -> Future[None]:
+        """On the search thread, before any search queued after it: run the work earlier
+        runs left queued (``corpus.outbox``), open the index and load the embedders.  A
+        search sent meanwhile waits for it instead of meeting a half-opened index."""
+        return self._searcher.submit(self._warm_up)
+
+    def _warm_up(self) -> None:
+        ws = self.workspace()
+        ws.recover(index=self.settings.index_uploads)
+        if len(ws.index):
+            for embedder in ws.index.embedders:
+                embedder.embed_queries(["warm-up"])
 
     def workspace(self) -> Workspace:
         ws: Workspace | None = getattr(self._local, "workspace", None)

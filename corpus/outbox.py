@@ -1,0 +1,259 @@
+"""The outbox: work a stored version still needs, committed in the same transaction as it.
+
+``Store.add_version`` writes, with the version row, one ``outbox`` row per task
+(``alert``: diff against the previous version and queue the alert; ``index``: chunk, embed,
+index, and set every chunk's ``latest`` flag from the store).  A task's row is deleted only
+after its work is done, so a process killed anywhere after the commit leaves the rest
+queued: the next ``add``, ``scan``, ``reindex`` or a starting server runs it (``drain``).
+Every task is idempotent (alerts have stable ids, the index skips unchanged chunks), so
+running one twice, or in two processes at once, is harmless.
+
+Index writes from every process go through one file lock (``index_lock``), and each reads
+the latest version from the store inside it: whichever runs last after a commit sees that
+commit, so concurrent adds cannot leave an old version's chunks flagged latest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from corpus.alerts import raise_alerts
+from corpus.faults import crash_point
+from corpus.latest import version_date
+from corpus.render import render_html
+from corpus.store import Store, utc_now
+from models.corpus import AddOutcome, Alert
+from models.diff import VersionDiff
+
+if TYPE_CHECKING:
+    from corpus.workspace import Workspace
+    from index.search import AddStats
+
+LOCK_NAME = ".write.lock"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One queued task, with where its version is now (link/unlink may have moved it)."""
+
+    version_id: int
+    task: str
+    doc_id: str
+    version: int
+    sha256: str
+    path: str
+
+
+@dataclass
+class Finished:
+    """What running a version's tasks produced (for ``AddReport``)."""
+
+    alerts: list[Alert] = field(default_factory=list)
+    diff_path: str | None = None
+    diff_summary: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DrainReport:
+    alerts: int = 0
+    indexed: int = 0
+    left: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return {"alerts": self.alerts, "indexed": self.indexed, "left": self.left}
+
+
+def pending(store: Store, sha256: str | None = None) -> list[Task]:
+    """Queued tasks, oldest version first (those of the file ``sha256`` only when given)."""
+    sql = (
+        "SELECT o.version_id, o.task, v.doc_id, v.version, v.sha256, v.path"
+        " FROM outbox o JOIN versions v ON v.id = o.version_id"
+    )
+    with store.read() as conn:
+        if sha256 is None:
+            rows = conn.execute(sql + " ORDER BY o.version_id, o.task").fetchall()
+        else:
+            rows = conn.execute(sql + " WHERE v.sha256 = ? ORDER BY o.task", (sha256,)).fetchall()
+    return [Task(*row) for row in rows]
+
+
+def enqueue(store: Store, version_ids: list[int], task: str) -> None:
+    """Queue ``task`` for these version rows again (``check --repair``)."""
+    now = utc_now()
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT OR IGNORE INTO outbox(version_id, task, created) VALUES (?, ?, ?)",
+            [(v, task, now) for v in version_ids],
+        )
+
+
+def _done(store: Store, task: Task) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            "DELETE FROM outbox WHERE version_id = ? AND task = ?", (task.version_id, task.task)
+        )
+
+
+def outcome_of(store: Store, task: Task) -> AddOutcome:
+    """The ``AddOutcome`` the add that stored this version returned (for its alert)."""
+    if task.version == 1:
+        return AddOutcome(
+            status="new_document",
+            doc_id=task.doc_id,
+            version=1,
+            sha256=task.sha256,
+            path=task.path,
+        )
+    infos = {i.version: i for i in store.versions(task.doc_id)}
+    previous = task.version - 1
+    new_date = version_date(infos[task.version].identity)
+    old_date = version_date(infos[previous].identity)
+    return AddOutcome(
+        status="new_version",
+        doc_id=task.doc_id,
+        version=task.version,
+        previous_version=previous,
+        sha256=task.sha256,
+        path=task.path,
+        out_of_order=bool(new_date and old_date and new_date < old_date),
+    )
+
+
+def run_alert(ws: Workspace, task: Task, outcome: AddOutcome | None = None) -> Finished:
+    """Diff against the previous version (saved as HTML) and queue the version's alert."""
+    outcome = outcome or outcome_of(ws.store, task)
+    finished = Finished()
+    diff = None
+    if outcome.status == "new_version" and outcome.previous_version is not None:
+        diff = ws.diff(
+            f"{outcome.doc_id}@{outcome.previous_version}", f"{outcome.doc_id}@{outcome.version}"
+        )
+        finished.diff_path = str(save_diff(ws.data_dir, diff))
+        finished.diff_summary = [c.summary for c in diff.field_changes]
+        crash_point("after_diff")
+    finished.alerts = raise_alerts(ws.store, outcome, diff, diff_link=finished.diff_path)
+    crash_point("after_alert")
+    _done(ws.store, task)
+    return finished
+
+
+def save_diff(data_dir: Path, diff: VersionDiff) -> Path:
+    out = data_dir / "diffs"
+    out.mkdir(exist_ok=True)
+    path = out / f"{diff.old}..{diff.new}.html".replace("/", "_")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(render_html(diff), encoding="utf-8")
+    tmp.replace(path)  # never a half-written diff after a crash
+    return path
+
+
+@contextlib.contextmanager
+def index_lock(data_dir: Path) -> Iterator[None]:
+    """One index writer at a time, across threads and processes (``flock`` on a file in the
+    index folder; released by the kernel when its holder dies)."""
+    folder = data_dir / "index"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / LOCK_NAME).open("a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: one process at a time is the user's business
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def index_version(ws: Workspace, doc_id: str, version: int) -> AddStats:
+    """Index one version; then every chunk of its document gets ``latest`` from the store.
+
+    Under ``index_lock``, with the latest version read inside it (see the module docstring).
+    """
+    from index.chunk import chunks_from
+
+    with index_lock(ws.data_dir):
+        stored = ws.store.get_version(doc_id, version)
+        assert stored.document is not None
+        latest = ws.store.latest_version(doc_id)
+        # Where another version is flagged latest, this one is indexed not-latest first
+        # (unless latest already: a re-run), then one relabelling sets it latest and the
+        # other not: a search in between sees the old version, never both.
+        chunks = chunks_from(stored.extraction, stored.document, version, False, doc_id=doc_id)
+        keywords = ws.index.keywords
+        keywords.refresh()
+        other_latest = any(
+            c.latest for c in keywords.chunks() if c.document == doc_id and c.version != version
+        )
+        for chunk in chunks:
+            indexed = keywords.get(chunk.id)
+            already = indexed is not None and indexed.latest
+            chunk.latest = version == latest and (already or not other_latest)
+        stats = ws.index.add(chunks)
+        crash_point("mid_index")
+        stats.marked_not_latest += ws.index.set_latest_version(doc_id, latest)
+    return stats
+
+
+def index_now(ws: Workspace, doc_id: str, version: int) -> AddStats:
+    """``index_version`` for a caller that indexes by hand: the version's queued index task,
+    if any, is done by it."""
+    stats = index_version(ws, doc_id, version)
+    with ws.store.transaction() as conn:
+        conn.execute(
+            "DELETE FROM outbox WHERE task = 'index' AND version_id ="
+            " (SELECT id FROM versions WHERE doc_id = ? AND version = ?)",
+            (doc_id, version),
+        )
+    return stats
+
+
+def run_index(ws: Workspace, task: Task) -> None:
+    index_version(ws, task.doc_id, task.version)
+    crash_point("after_index")
+    _done(ws.store, task)
+
+
+def run_version(
+    ws: Workspace, outcome: AddOutcome, *, index: bool, finished: Finished | None = None
+) -> Finished:
+    """Run the queued tasks of the version ``outcome`` names (none left: nothing to do)."""
+    finished = finished or Finished()
+    for task in pending(ws.store, outcome.sha256):
+        if task.task == "alert":
+            # The outcome an add just returned knows how the file was matched; after a
+            # crash it is rebuilt from the store.
+            fresh = outcome if outcome.status != "unchanged" else None
+            finished = run_alert(ws, task, fresh)
+        elif index:
+            run_index(ws, task)
+    return finished
+
+
+def drain(ws: Workspace, *, index: bool = True) -> DrainReport:
+    """Run every queued task (``index=False``: the alerts only; index tasks stay queued)."""
+    report = DrainReport()
+    for task in pending(ws.store):
+        if task.task == "alert":
+            report.alerts += len(run_alert(ws, task).alerts)
+        elif index:
+            run_index(ws, task)
+            report.indexed += 1
+        else:
+            report.left += 1
+    return report
+
+
+def discard(store: Store, tasks: list[Task]) -> None:
+    """Tasks done otherwise (a rebuild indexed every version read after they were queued)."""
+    with store.transaction() as conn:
+        conn.executemany(
+            "DELETE FROM outbox WHERE version_id = ? AND task = ?",
+            [(t.version_id, t.task) for t in tasks],
+        )
