@@ -400,9 +400,7 @@ class SearchIndex:
         explained = []
         # Snippets mark the question's own words; a hit met only through translations gets
         # its closest sentence marked by meaning, as a dense-only hit does.
-        for hit in self._hits(
-            ranked, lists, plan.own_tokens, k, latest_only=filters.latest_only
-        ):
+        for hit in self._hits(ranked, lists, plan.own_tokens, k, latest_only=filters.latest_only):
             values = features(
                 hit.chunk.id,
                 lists,
