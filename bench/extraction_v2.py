@@ -88,10 +88,16 @@ def score_articles_v2(truth: list[dict[str, Any]], predicted: list[dict[str, Any
     return score
 
 
+# A bare 度 is °C, ° or a count of times by its clause, which a truth written "as written"
+# does not carry: the three readings of a degree compare equal.
+_DEGREES = {"°C": "degree", "°": "degree", "度": "degree"}
+
+
 def _unit(written: str | None) -> str:
     from ingest.extract.units import normalize_unit
 
-    return normalize_unit(written or "")
+    unit = normalize_unit(written or "")
+    return _DEGREES.get(unit, unit)
 
 
 def _value(value: Any) -> float | None:
