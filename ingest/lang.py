@@ -26,6 +26,7 @@ from functools import cache
 from typing import Literal
 
 from models.document import Language
+from models.han_variants import fold_han
 
 # Kana proper: the middle dot ・ and the prolonged mark ー also turn up in Chinese PDFs.
 _HIRAGANA_KATAKANA = re.compile(
@@ -63,9 +64,24 @@ def _encodable(char: str, codec: str) -> bool:
     return True
 
 
+def _jis_level_1(char: str) -> bool:
+    """In JIS X 0208 level 1, the kanji in everyday Japanese use (Shift_JIS 889F-9872)."""
+    try:
+        code = int.from_bytes(char.encode("cp932"), "big")
+    except UnicodeEncodeError:
+        return False
+    return 0x889F <= code <= 0x9872
+
+
 @cache
 def han_form(char: str) -> HanForm | None:
-    """Which language a Han character's form belongs to only, or None when shared or unknown."""
+    """Which language a Han character's form belongs to only, or None when shared or unknown.
+
+    Besides the forms only one national set encodes, a Traditional form that Japan replaced
+    (對 for 対, 條 for 条, 國 for 国) is Chinese: CP932 encodes such old forms, but only outside
+    the everyday kanji of JIS level 1 (為, 別, 輸 are level 1 and stay shared).  A
+    Traditional-script text is full of them; a Japanese one has kana.
+    """
     in_gb = _encodable(char, "gb2312")
     in_jis = _encodable(char, "cp932")
     in_big5 = _encodable(char, "big5")
@@ -75,6 +91,8 @@ def han_form(char: str) -> HanForm | None:
         return "zh"
     if in_jis and not in_gb and not in_big5:
         return "ja"
+    if in_big5 and not in_gb and not _jis_level_1(char) and fold_han(char) != char:
+        return "zh"
     return None
 
 
