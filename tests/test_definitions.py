@@ -134,6 +134,27 @@ DEFINITION_LISTS = [
         [("特定工場", "製造業に属する事業の用に供する工場をいう")],
         id="ja-this-cabinet-order",
     ),
+    # Traditional-script reposts, definitions by inclusion, short names defined in passing.
+    pytest.param(
+        "本法所稱對外貿易經營者，是指依法辦理工商登記或者其他執業手續的法人、其他組織或者個人。",
+        [("對外貿易經營者", "依法辦理工商登記或者其他執業手續的法人、其他組織或者個人")],
+        id="zh-traditional-suo-cheng",
+    ),
+    pytest.param(
+        "本公告所称物项，包括相关技术资料等数据。",
+        [("物项", "相关技术资料等数据")],
+        id="zh-defined-by-inclusion",
+    ),
+    pytest.param(
+        "外国為替及び外国貿易法（昭和二十四年法律第二百二十八号。以下「法」という。）第四十八条",
+        [("法", "外国為替及び外国貿易法")],
+        id="ja-short-name-in-passing",
+    ),
+    pytest.param(
+        "根据《中华人民共和国出口管制法》（以下简称“出口管制法”）有关规定",
+        [("出口管制法", "根据《中华人民共和国出口管制法》")],
+        id="zh-short-name-in-passing",
+    ),
     pytest.param("一　外国人\n二　外国法人", [], id="ja-go-without-definition"),
     pytest.param(
         "一　前条第一項に規定する施設　二十人以下とする。", [], id="ja-go-two-columns-no-verb"

@@ -51,7 +51,7 @@ DEFINITIONS = [
     ),
     pytest.param(
         "前款所稱管制物項，包括物項相關的技術資料等數據。",
-        ("管制物項", "包括物項相關的技術資料等數據"),
+        ("管制物項", "物項相關的技術資料等數據"),
         id="preceding-paragraph-includes",
     ),
     pytest.param(

@@ -23,7 +23,8 @@ _SPACE = " \t\u3000\u00a0"
 #: space (``12条に基づき`` in a wrapped sentence is a mention).
 ARTICLE_LABEL = re.compile(
     rf"^[{_SPACE}]*(?:(?P<footnote>[0-9]{{1,3}})[{_SPACE}]+)?"
-    rf"(?P<label>(?:第[{_SPACE}]*(?P<num>[{_NUM}]+)|(?P<bare>[0-9０-９]{{1,3}}))[{_SPACE}]*条"
+    # 條: Traditional-script reposts (第一條)
+    rf"(?P<label>(?:第[{_SPACE}]*(?P<num>[{_NUM}]+)|(?P<bare>[0-9０-９]{{1,3}}))[{_SPACE}]*[条條]"
     rf"(?:之(?P<sub>[一二三四五六七八九十0-9０-９]+)|の(?P<sub_ja>[一二三四五六七八九十0-9０-９]+))?)"
 )
 #: ``第十条の一部を改正する`` is an amendment sentence, not article 10-1.
@@ -33,7 +34,7 @@ SUB_NUMBER = re.compile(r"(?:之|の)(?P<sub>[一二三四五六七八九十0-9�
 #: A label followed by one of these is a mention inside a sentence (``第10条に基づく``,
 #: ``第13条～第16条``, ``第 5 条及び``), not the start of the article.
 _MENTION_FOLLOWERS = set(
-    "のにでは、，,。．.）)」』等及およ～〜~－-―条項款まからをがもと・並又及至规第"
+    "のにでは、，,。．.）)」』等及およ～〜~－-―条條項款まからをがもと・並又及至规規第"
 )
 
 #: MOFCOM announcements number their provisions 一、二、…; ``十一、`` etc.

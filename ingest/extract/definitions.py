@@ -15,7 +15,7 @@ from models.document import Document
 from models.records import Definition
 
 _SCOPE = (
-    r"(?:本|同)(?:弁法|办法|辦法|法律|法|条例|規定|规定|規則|规则|公告|決定|决定|措置|通知"
+    r"(?:本|同)(?:弁法|办法|辦法|法律|法|条例|條例|規定|规定|規則|规则|公告|決定|决定|措置|通知"
     r"|告知書|ガイド)"
 )
 _JA_LEAD = (
@@ -40,12 +40,13 @@ _JAPANESE = re.compile(
     r"(?:を指す|をいう|を意味する|のことをいう|という|が含まれる|を含む)[^。\n]{0,40}?)。"
 )
 # The scope may be the neighbouring provision (前款所称计征汇率，是指…; 前款所称管制物项，包括…);
-# ``包括`` defines by extension (本公告所称出口经营者，包括…) and stays in the definition.
+# ``包括`` defines by extension (本公告所称出口经营者，包括…).
 _ZH_SCOPE = rf"(?:{_SCOPE}|前(?:[两二三]?款|条|项)|本(?:条|款|项|章|节))"
 _CHINESE = re.compile(
-    rf"(?:^|(?<=[。；：:\n]))[ \u3000]*{_LABEL}[ \u3000]*(?P<lead>{_ZH_SCOPE}(?:所称|所指|中))"
+    rf"(?:^|(?<=[。；：:\n]))[ \u3000]*{_LABEL}[ \u3000]*(?P<lead>{_ZH_SCOPE}(?:所称|所稱|所指|中))"
     r"(?P<term>[^，,。；\n]{1,40}?)[，,]?"
-    rf"(?:是指|系指|指|(?=包括))(?P<definition>[^。\n]{{2,400}}?)。"
+    # 係指: Traditional script (also read through the Simplified view, ingest.extract.script_view)
+    rf"(?:是指|系指|係指|指|包括)(?P<definition>[^。\n]{{2,400}}?)。"
 )
 # A statute's definition list: each 号 is ``label　term　definition`` (e-Gov writes the two
 # boundaries as U+3000: ``一　法令　法律、法律に基づく命令…をいう。``).  The term is what stands
@@ -61,8 +62,16 @@ _JA_ITEM = re.compile(
 _ZH_ITEM = re.compile(
     r"(?:^|(?<=[\n：:]))[ \u3000]*"
     r"(?:[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)"
-    r"[ \u3000]*(?P<term>[^，,。；：:\n（(]{1,30}?)[，,：:]?(?:是指|系指)"
+    r"[ \u3000]*(?P<term>[^，,。；：:\n（(]{1,30}?)[，,：:]?(?:是指|系指|係指)"
     r"(?P<definition>[^。\n]{2,400}?)。"
+)
+# A short name defined in passing: 外国為替及び外国貿易法（…。以下「法」という。）,
+# 商务部（以下简称“商务部”）: the term is the short name, the definition the phrase before the
+# bracket (back to the clause start).
+_ABBREVIATION = re.compile(
+    r"(?P<definition>[^、。，,；;：:\n（(「“]{2,80})[（(][^（）()]{0,60}?"
+    r"(?:以下|下称|下稱)(?:简称|簡稱|称|稱)?[ \u3000]*[「“『\"]"
+    r"(?P<term>[^」”』\"\n]{1,30})[」”』\"](?:という|と称する|と略称する)?[。．]?[）)]"
 )
 _SENTENCE_WORDS = re.compile(r"[はがをにで]$")
 
@@ -82,20 +91,25 @@ def _clean_term(term: str) -> str:
 
 def find_definitions(text: str) -> list[DefinitionMatch]:
     found: list[DefinitionMatch] = []
-    for pattern in (_JAPANESE, _CHINESE, _JA_ITEM, _ZH_ITEM):
+    for pattern in (_JAPANESE, _CHINESE, _JA_ITEM, _ZH_ITEM, _ABBREVIATION):
         for m in pattern.finditer(text):
             term = _clean_term(m.group("term"))
             if not term or _SENTENCE_WORDS.search(term) or len(term) > 40:
                 continue
-            lead = m.groupdict().get("lead")
-            start = m.start("lead") if lead else m.start("term")
+            # the mention starts at its lead, term or (a short name's) defined phrase
+            start = min(m.start(g) for g, v in m.groupdict().items() if v is not None)
             while start < m.end() and text[start] in " \u3000・":
                 start += 1
             found.append(DefinitionMatch(start, m.end(), term, m.group("definition").strip()))
     found.sort(key=lambda d: d.start)
     unique: list[DefinitionMatch] = []
     for match in found:
-        if unique and match.start < unique[-1].end:
+        # two patterns reading one definition give one; a short name defined inside another
+        # definition (…（以下「X」という。）…をいう。) is a definition of its own
+        if any(
+            match.start < u.end and u.start < match.end and u.term == match.term
+            for u in unique[-3:]
+        ):
             continue
         unique.append(match)
     return unique

@@ -50,7 +50,7 @@ FAMILIES: list[tuple[str, re.Pattern[str]]] = [
 ]
 # Units that close every open level and become the lead-in of what follows.
 _PARAGRAPH = re.compile(rf"^[0-9]{{1,3}}{_SEP}")  # 項 ２
-_ARTICLE = re.compile(rf"^第[{_KANJI}千〇零0-9]+条(?:[之の][{_KANJI}0-9]+)*(?:{_SEP}|\s|$)")
+_ARTICLE = re.compile(rf"^第[{_KANJI}千〇零0-9]+[条條](?:[之の][{_KANJI}0-9]+)*(?:{_SEP}|\s|$)")
 _STRUCTURE = re.compile(
     rf"^(?:第[{_KANJI}0-9]+(?:编|編|章|节|節|款|部分)|別表|附表|附则|附則|别表)(?![0-9{_KANJI}])"
 )
