@@ -26,7 +26,7 @@ from functools import cache
 from typing import Literal
 
 from models.document import Language
-from models.han_variants import fold_han
+from models.han_variants import replaced_in_japan
 
 # Kana proper: the middle dot ・ and the prolonged mark ー also turn up in Chinese PDFs.
 _HIRAGANA_KATAKANA = re.compile(
@@ -64,15 +64,6 @@ def _encodable(char: str, codec: str) -> bool:
     return True
 
 
-def _jis_level_1(char: str) -> bool:
-    """In JIS X 0208 level 1, the kanji in everyday Japanese use (Shift_JIS 889F-9872)."""
-    try:
-        code = int.from_bytes(char.encode("cp932"), "big")
-    except UnicodeEncodeError:
-        return False
-    return 0x889F <= code <= 0x9872
-
-
 @cache
 def han_form(char: str) -> HanForm | None:
     """Which language a Han character's form belongs to only, or None when shared or unknown.
@@ -91,7 +82,7 @@ def han_form(char: str) -> HanForm | None:
         return "zh"
     if in_jis and not in_gb and not in_big5:
         return "ja"
-    if in_big5 and not in_gb and not _jis_level_1(char) and fold_han(char) != char:
+    if replaced_in_japan(char):
         return "zh"
     return None
 

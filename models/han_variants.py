@@ -5,7 +5,9 @@ One table serves two layers, so it lives here, below both:
 * ``index`` folds queries and chunks to one form before tokenising (経済 meets 经济);
 * ``ingest.extract`` matches its Simplified-script patterns over a folded *view* of a
   Traditional-script document (第一條 → 第一条, 所稱 → 所称, 參考海關商品編號 → 参考海关商品编号)
-  while the records keep the text as written.
+  while the records keep the text as written; a Japanese text in old forms (kyūjitai: 第一條,
+  第三號, 輸出貿易管理令第四條) is read through its shinjitai view (条, 号) instead, since the
+  Japanese patterns are written in shinjitai (項, not 项).
 
 The fold is character for character (every pair is one code point to one code point), so an
 offset into the folded text is the same offset into the original: spans stay valid.  The
@@ -63,3 +65,55 @@ def simplified_view(text: str) -> str:
     """``text`` with Traditional (and shinjitai) forms folded to Simplified, Simplified text
     unchanged; same length, so offsets are shared."""
     return text.translate(simplified_view_table())
+
+
+def in_jis_level_1(char: str) -> bool:
+    """In JIS X 0208 level 1, the kanji of everyday Japanese (Shift_JIS 889F-9872)."""
+    try:
+        code = int.from_bytes(char.encode("cp932"), "big")
+    except UnicodeEncodeError:
+        return False
+    return 0x889F <= code <= 0x9872
+
+
+def _encodes(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def replaced_in_japan(char: str) -> bool:
+    """A Traditional form Japan replaced (對 for 対, 條 for 条, 國 for 国): Big5 encodes it,
+    GB2312 does not, and it is outside JIS level 1 (為, 別, 輸 are level 1: still in use)."""
+    return (
+        _encodes(char, "big5")
+        and not _in_gb2312(char)
+        and not in_jis_level_1(char)
+        and fold_han(char) != char
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def shinjitai_view_table() -> dict[int, str]:
+    """Old Japanese forms → shinjitai (條→条, 號→号, 對→対, 經→経): each form Japan replaced,
+    mapped to the everyday (JIS level 1) character that folds to the same Simplified one."""
+    level_1: dict[str, str] = {}
+    for code, target in sorted(fold_table().items()):
+        if in_jis_level_1(chr(code)):
+            level_1.setdefault(target, chr(code))
+    table: dict[int, str] = {}
+    for code, target in fold_table().items():
+        old = chr(code)
+        if not replaced_in_japan(old):
+            continue
+        new = target if in_jis_level_1(target) else level_1.get(target)
+        if new is not None and new != old:
+            table[code] = new
+    return table
+
+
+def shinjitai_view(text: str) -> str:
+    """``text`` with old Japanese forms folded to shinjitai; same length."""
+    return text.translate(shinjitai_view_table())

@@ -151,3 +151,28 @@ def test_kana_free_traditional_block_in_chinese_document_folds() -> None:
     document = document.model_copy(update={"language": "zh"})
     view = script_view(document)
     assert view.folded and "适用于" in view.document.text
+
+
+# Japanese in old forms (kyūjitai), as pre-war statutes and some reprints print it: read
+# through the shinjitai view (條→条, 號→号, 經→経), 項 untouched.
+KYUJITAI = [
+    pytest.param(
+        "第四條　貨物を輸出しようとする者は、經濟產業大臣の許可を受けなければならない。\n"
+        "第五條　前條第一項第三號に掲げる貨物については、この限りでない。",
+        [(4, "第四條"), (5, "第五條")],
+        id="ja-kyujitai-articles",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), KYUJITAI)
+def test_japanese_old_forms_read_through_shinjitai(
+    text: str, expected: list[tuple[int, str]]
+) -> None:
+    document = make_document(text, language="ja")
+    view = script_view(document)
+    assert view.folded and "第四条" in view.document.text and "第一項" in view.document.text
+    result = extract_records(document, kinds={"article"})
+    articles = [r for r in result.records if isinstance(r, Article)]
+    assert [(a.number, a.label) for a in articles] == expected
+    assert all(a.text in text for a in articles)

@@ -3,10 +3,11 @@
 The extractors' patterns are written in Simplified (第一条, 所称, 参考海关商品编号, 条/项/款).
 Rather than doubling every pattern with its Traditional spelling, extraction reads a *view* of
 the document in which each Chinese block is folded character for character to Simplified
-(``models.han_variants.simplified_view``: 條→条, 稱→称, 關→关).  The fold never changes a
-length, so every offset, char span, page and box found on the view is right for the original.
-Japanese blocks are not folded: their patterns are written in shinjitai (項, 号), which the
-Simplified fold would rewrite (項→项).
+(``models.han_variants.simplified_view``: 條→条, 稱→称, 關→关).  Japanese blocks get the
+shinjitai view instead (``shinjitai_view``: 第四條→第四条, 第三號→第三号), as the Japanese
+patterns are written in shinjitai (項, 号) that the Simplified fold would rewrite (項→项).  The
+fold never changes a length, so every offset, char span, page and box found on the view is
+right for the original.
 
 Records found on the view carry folded strings; ``ScriptView.restore`` puts back the text as
 written: a string that occurs in the folded text is replaced by the original at the same
@@ -19,13 +20,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from models.document import Block, Document, Footnote
-from models.han_variants import simplified_view
+from models.han_variants import shinjitai_view, simplified_view
 
 # Kana: a block that has any is Japanese whatever its Han characters are.
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
@@ -33,32 +35,32 @@ _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
 M = TypeVar("M", bound=BaseModel)
 
 
-def _folds(text: str, block_lang: str, document_lang: str) -> bool:
-    """Whether a block is read through the Simplified view.
+def _view_of(text: str, block_lang: str, document_lang: str) -> Callable[[str], str]:
+    """How a block is read: through the Simplified view, or the shinjitai one.
 
-    Every kana-free block of a Chinese document: a Traditional paragraph with one form that
-    only Japanese encodes (知識産權: 産) is labelled Japanese by script evidence, yet it is
-    Chinese.  In a Japanese document nothing folds (a kanji-only line there is Japanese).
-    Elsewhere a block labelled Chinese folds."""
+    Every kana-free block of a Chinese document is Chinese: a Traditional paragraph with one
+    form that only Japanese encodes (知識産權: 産) is labelled Japanese by script evidence, yet
+    it is Chinese.  A block with kana, or any block of a Japanese document, is Japanese (a
+    kanji-only line there is Japanese too).  Elsewhere the block's own label decides."""
     if _KANA.search(text):
-        return False
+        return shinjitai_view
     if document_lang == "zh":
-        return True
-    return document_lang != "ja" and block_lang == "zh"
+        return simplified_view
+    if document_lang != "ja" and block_lang == "zh":
+        return simplified_view
+    return shinjitai_view
 
 
 def _fold_blocks(document: Document) -> tuple[str, list[Block]]:
-    """The folded text and blocks: each Chinese block's span folded, the rest as it is."""
+    """The folded text and blocks: each block's span folded by its view."""
     chars = list(document.text)
     blocks: list[Block] = []
     for block in document.blocks:
-        if not _folds(block.text, block.lang, document.language):
-            blocks.append(block)
-            continue
-        folded = simplified_view(block.text)
+        view = _view_of(block.text, block.lang, document.language)
+        folded = view(block.text)
         if block.char_span is not None:
             span = block.char_span
-            chars[span.start : span.end] = simplified_view(document.text[span.start : span.end])
+            chars[span.start : span.end] = view(document.text[span.start : span.end])
         blocks.append(block if folded == block.text else block.model_copy(update={"text": folded}))
     return "".join(chars), blocks
 
@@ -141,7 +143,6 @@ def script_view(document: Document) -> ScriptView:
 
 def _fold_note(note: Footnote, document: Document) -> Footnote:
     block = document.blocks[note.block] if 0 <= note.block < len(document.blocks) else None
-    if not _folds(note.text, block.lang if block else "und", document.language):
-        return note
-    folded = simplified_view(note.text)
+    view = _view_of(note.text, block.lang if block else "und", document.language)
+    folded = view(note.text)
     return note if folded == note.text else note.model_copy(update={"text": folded})
