@@ -39,11 +39,7 @@ _TRADITIONAL_IN_GB2312 = "後於徵夥摺"
 
 
 def _in_gb2312(char: str) -> bool:
-    try:
-        char.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return encodable(char, "gb2312")
 
 
 @functools.lru_cache(maxsize=1)
@@ -76,7 +72,8 @@ def in_jis_level_1(char: str) -> bool:
     return 0x889F <= code <= 0x9872
 
 
-def _encodes(char: str, codec: str) -> bool:
+def encodable(char: str, codec: str) -> bool:
+    """Whether a national character set (``gb2312``, ``big5``, ``cp932``) encodes ``char``."""
     try:
         char.encode(codec)
     except UnicodeEncodeError:
@@ -88,7 +85,7 @@ def replaced_in_japan(char: str) -> bool:
     """A Traditional form Japan replaced (對 for 対, 條 for 条, 國 for 国): Big5 encodes it,
     GB2312 does not, and it is outside JIS level 1 (為, 別, 輸 are level 1: still in use)."""
     return (
-        _encodes(char, "big5")
+        encodable(char, "big5")
         and not _in_gb2312(char)
         and not in_jis_level_1(char)
         and fold_han(char) != char
