@@ -45,6 +45,7 @@ from bench.extraction import (
     score_document,
     score_multiset,
 )
+from models.han_variants import simplified_view
 
 ROOT = Path(__file__).resolve().parent.parent
 V2_DIR = ROOT / "tests" / "data" / "dev" / "v2"
@@ -87,10 +88,16 @@ def score_articles_v2(truth: list[dict[str, Any]], predicted: list[dict[str, Any
     return score
 
 
+# A bare 度 is °C, ° or a count of times by its clause, which a truth written "as written"
+# does not carry: the three readings of a degree compare equal.
+_DEGREES = {"°C": "degree", "°": "degree", "度": "degree"}
+
+
 def _unit(written: str | None) -> str:
     from ingest.extract.units import normalize_unit
 
-    return normalize_unit(written or "")
+    unit = normalize_unit(written or "")
+    return _DEGREES.get(unit, unit)
 
 
 def _value(value: Any) -> float | None:
@@ -119,14 +126,23 @@ def our_thresholds(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # A control code opening an item (``3C901.a.1.``), a code note closing it
 # (``(参考税则号列:85076000)``) and final punctuation: item_code scores the codes, so the text
-# comparison leaves them out of both sides.
+# comparison leaves them out of both sides.  The note is found on the Simplified view, so a
+# Traditional note (參考海關商品編號, 管制編碼) is one too.
 _LEADING_CODE = re.compile(r"^[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*\.?")
-_CODE_NOTE = re.compile(r"[(（][^()（）]*(?:税则|商品编号|海关|HS|コード)[^()（）]*[)）]")
+_CODE_NOTE = re.compile(r"[(（][^()（）]*(?:税则|商品编号|海关|管制编码|HS|コード)[^()（）]*[)）]")
 _FINAL = ";；。:：,，、.．"
 
 
+def _without_code_notes(text: str) -> str:
+    kept, last = [], 0
+    for note in _CODE_NOTE.finditer(simplified_view(text)):  # same length: same offsets
+        kept.append(text[last : note.start()])
+        last = note.end()
+    return "".join(kept) + text[last:]
+
+
 def item_text_v2(text: str | None) -> str:
-    bare = _CODE_NOTE.sub("", norm(text)).strip(_FINAL)
+    bare = _without_code_notes(norm(text)).strip(_FINAL)
     return _LEADING_CODE.sub("", bare).strip(_FINAL)
 
 

@@ -1,9 +1,9 @@
-"""Page furniture and footnotes kept out of the body, on dev v1, dev v2 and the held-out PDFs.
+"""Page furniture and footnotes kept out of the body, on dev v1, dev v2, held-out and unseen PDFs.
 
-    python -m bench.furniture [--set v1|v2|heldout] [--verbose]
+    python -m bench.furniture [--set v1|v2|heldout|unseen] [--verbose]
 
 What is printed on each page but is not body text comes from the truth where it says so
-(dev v2: ``rendering.non_body_text`` per file) and from how the files were made otherwise
+(dev v2 and unseen: ``rendering.non_body_text`` per file) and from how the files were made otherwise
 (held-out: ``tests/data/heldout/make_heldout.py``'s header and folio; dev v1: plain folios).
 Per file, on the real pipeline's output:
 
@@ -24,10 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.extraction import norm
-from bench.sets import HELDOUT_DIR, ROOT, parse_sets, v2_files
+from bench.sets import HELDOUT_DIR, ROOT, SETS, UNSEEN_DIR, parse_sets, v2_files
 
 V1_PDFS = sorted((ROOT / "samples").glob("*.pdf"))
 _TEXT_KINDS = ("body", "heading", "list_item")
+# Truth blocks that are running paragraphs (dev v2 says para; the unseen set also art, item)
+_PARAGRAPH_TYPES = ("para", "art", "item", "plain")
+# The unseen texts' superscript note marker ([^1] at the end of a block).
+_MARKER = re.compile(r"\[\^\d+\]$")
 # A footnote's own label, left out when comparing its text.
 _NOTE_LABEL = re.compile(r"^(?:注[:：]|※|[*＊†]+|[0-9]{1,3})")
 
@@ -76,7 +80,11 @@ def _label(example: str) -> str | None:
 def v2_spec(truth: dict[str, Any]) -> Spec:
     furniture = truth["rendering"]["non_body_text"]
     example = furniture.get("page_number_example") or "1"
-    paragraphs = [b["text"] for b in truth["blocks"] if b.get("type") == "para" and b.get("text")]
+    paragraphs = [
+        _MARKER.sub("", b["text"])
+        for b in truth["blocks"]
+        if b.get("type") in _PARAGRAPH_TYPES and b.get("text")
+    ]
     return Spec(
         header=furniture.get("running_header") or [],
         header_in_text=sum(
@@ -187,11 +195,14 @@ def run(sets: list[str]) -> list[tuple[str, Result]]:
         for stem, spec in heldout_specs().items():
             document = ingest_pdf(HELDOUT_DIR / f"{stem}.pdf")
             rows.append((f"heldout/{stem}", check(document, spec)))
+    if "unseen" in sets:
+        for stem, truth, pdf in v2_files(UNSEEN_DIR):
+            rows.append((f"unseen/{stem}", check(ingest_pdf(pdf), v2_spec(truth))))
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_sets(__doc__.split("\n")[0], "list every leak", argv)
+    args = parse_sets(__doc__.split("\n")[0], "list every leak", argv, (*SETS, "unseen"))
     rows = run(args.set)
     print(f"{'file':40} header folio  note  notes  split  joined")
     totals = Result()

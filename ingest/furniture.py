@@ -22,7 +22,8 @@ from ingest.pdf import Rule
 from models.document import BlockKind
 
 _N = r"\d{1,4}"
-_DASH = r"[-–—－―~～]"
+# ASCII and full-width hyphens, dashes, minus signs (－1－ comes out of NFKC as −1−), tildes
+_DASH = r"[-‐‑–—－―−~～]"
 # ``/ 16``, ``of 16``, ``/共16页``, ``（共 16 页）``, ``　共2页``: the page count after the number.
 _TOTAL = rf"(?:\s*(?:[/／]|of)\s*{_N}|[\s,，、/／]*[(（]?\s*共\s*{_N}\s*[页頁][)）]?)"
 PAGE_NUMBER = re.compile(
@@ -121,13 +122,16 @@ def find_furniture(
             kinds[id(line)] = BlockKind.HEADER if is_top else BlockKind.FOOTER
         elif is_top and line.page > 1 and _unmarked(line.text) in title:
             kinds[id(line)] = BlockKind.HEADER  # the title repeated from page 2 on
-    if len([p for p in pages if p]) == 1:
-        lines = next(p for p in pages if p)
-        page = lines[0].page
-        for line in _single_page_header(
-            lines, heights[page], (rules or {}).get(page, []), (widths or {}).get(page), kinds
-        ):
-            kinds.setdefault(id(line), BlockKind.HEADER)
+    # One or two pages: a header that nothing repeats (one page, or printed from page 2 on)
+    # is found by geometry on each page.
+    printed = [p for p in pages if p]
+    if len(printed) <= 2:
+        for lines in printed:
+            page = lines[0].page
+            for line in _single_page_header(
+                lines, heights[page], (rules or {}).get(page, []), (widths or {}).get(page), kinds
+            ):
+                kinds.setdefault(id(line), BlockKind.HEADER)
     return kinds
 
 

@@ -26,6 +26,7 @@ from functools import cache
 from typing import Literal
 
 from models.document import Language
+from models.han_variants import encodable, replaced_in_japan
 
 # Kana proper: the middle dot ・ and the prolonged mark ー also turn up in Chinese PDFs.
 _HIRAGANA_KATAKANA = re.compile(
@@ -55,26 +56,26 @@ _LANGDETECT_CODES: dict[str, Language] = {
 HanForm = Literal["ja", "zh"]
 
 
-def _encodable(char: str, codec: str) -> bool:
-    try:
-        char.encode(codec)
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 @cache
 def han_form(char: str) -> HanForm | None:
-    """Which language a Han character's form belongs to only, or None when shared or unknown."""
-    in_gb = _encodable(char, "gb2312")
-    in_jis = _encodable(char, "cp932")
-    in_big5 = _encodable(char, "big5")
+    """Which language a Han character's form belongs to only, or None when shared or unknown.
+
+    Besides the forms only one national set encodes, a Traditional form that Japan replaced
+    (對 for 対, 條 for 条, 國 for 国) is Chinese: CP932 encodes such old forms, but only outside
+    the everyday kanji of JIS level 1 (為, 別, 輸 are level 1 and stay shared).  A
+    Traditional-script text is full of them; a Japanese one has kana.
+    """
+    in_gb = encodable(char, "gb2312")
+    in_jis = encodable(char, "cp932")
+    in_big5 = encodable(char, "big5")
     if in_gb and not in_jis:
         return "zh"
     if in_big5 and not in_jis and not in_gb:
         return "zh"
     if in_jis and not in_gb and not in_big5:
         return "ja"
+    if replaced_in_japan(char):
+        return "zh"
     return None
 
 

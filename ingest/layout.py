@@ -47,6 +47,8 @@ STATUTE_LABEL = re.compile(
 )
 CHAPTER_START = re.compile(
     rf"^第\s*{_NUM}\s*(?:编|編|章|节|節|部分|款)(?:[之の]{_NUM})*(?:[\s　]|$)"
+    # a table of contents' own heading, on a line of its own: 目录, 目錄, 目次, 目　录
+    r"|^目[\s\u3000]*(?:录|錄|次)$"
 )
 LIST_START = re.compile(
     r"^(?:[（(]\s*(?:[一二三四五六七八九十]{1,3}|\d{1,3}|[a-zA-Zア-ンイロハニホヘト])\s*[)）]"
@@ -366,7 +368,10 @@ def breaks_before(previous: TextLine, line: TextLine, metrics: Metrics, first: T
         return row
     left = metrics.edges(line)[0]
     indented = line.x0 - left >= 0.5 * line.size
-    hanging = start_kind(first) is BlockKind.LIST_ITEM and wrapped and line.x0 > first.x0
+    hanging = wrapped and (
+        (start_kind(first) is BlockKind.LIST_ITEM and line.x0 > first.x0)
+        or _hanging_continuation(first, previous, line)
+    )
     if indented and line.x0 > previous.x0 + 0.3 * line.size and not hanging:
         return True
     if full:
@@ -376,6 +381,15 @@ def breaks_before(previous: TextLine, line: TextLine, metrics: Metrics, first: T
     if ends_sentence(previous.text):
         return True
     return metrics.is_very_short(previous) or large_gap
+
+
+def _hanging_continuation(first: TextLine, previous: TextLine, line: TextLine) -> bool:
+    """A hanging indent without a label (a list of acts in a 通達: first line at 1em, the
+    wrapped lines at 2em): the line sits about one character deeper than the block's first
+    line, level with the continuation lines before it."""
+    deeper = line.x0 - first.x0
+    level = previous is first or abs(previous.x0 - line.x0) < 0.3 * line.size
+    return 0.5 * line.size < deeper < 1.6 * line.size and level
 
 
 # e-Gov's article caption on a line of its own: （目的）, （公害防止管理者の選任）.

@@ -23,7 +23,8 @@ DIGITS: dict[str, int] = {
 }  # fmt: skip
 SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 LARGE_UNITS: dict[str, int] = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12}
-DECIMAL_POINTS = frozenset(".．点點")
+# ・ is the Japanese decimal point in kanji numerals: 一・三ギガヘルツ = 1.3 GHz.
+DECIMAL_POINTS = frozenset(".．点點・")
 GROUP_SEPARATORS = frozenset(",，")
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")

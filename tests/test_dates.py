@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.extract.base import Locator
-from ingest.extract.dates import DateContext, extract_dates, find_dates
+from ingest.extract.dates import DateContext, _dominant_year, extract_dates, find_dates
 from models.document import DocumentIdentity, IdentityDate
 from tests.factories import make_document
 
@@ -321,3 +321,50 @@ def test_extract_dates_takes_year_from_identity_and_keeps_two_roles_apart() -> N
     ]
     assert records[0].id != records[1].id
     assert records[0].provenance.char_span == records[1].provenance.char_span
+
+
+# A news dateline (place, month-day, 电/電/讯) dates the report: it takes the document's own
+# year or stays partial (no record), never the year of the adoption line printed under it.
+_ANTIMONOPOLY_REPOST = (
+    "新华社北京6月24日电\n中华人民共和国反垄断法\n"
+    "（2007年8月30日第十届全国人民代表大会常务委员会第二十九次会议通过　根据2022年6月24日"
+    "第十三届全国人民代表大会常务委员会第三十五次会议《关于修改〈中华人民共和国反垄断法〉的决定》"
+    "修正）"
+)
+_ADOPTION = [
+    ("2007年8月30日", "2007-08-30", "promulgated"),
+    ("2022年6月24日", "2022-06-24", "revised"),
+]
+DATELINES = [
+    pytest.param(
+        _ANTIMONOPOLY_REPOST,
+        DateContext(year=2007, lang="zh"),
+        _ADOPTION,
+        id="dateline-does-not-borrow-the-adoption-year",
+    ),
+    pytest.param(
+        _ANTIMONOPOLY_REPOST,
+        DateContext(year=2022, own_year=2022, lang="zh"),
+        [("6月24日", "2022-06-24", "other"), *_ADOPTION],
+        id="dateline-takes-the-documents-own-year",
+    ),
+    pytest.param(
+        "本报北京12月27日讯　十四届全国人大常委会第十九次会议12月27日表决通过新修订的对外贸易法。",
+        DateContext(lang="zh"),
+        [],
+        id="newspaper-dateline-without-a-year-stays-partial",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "context", "expected"), DATELINES)
+def test_news_datelines(
+    text: str, context: DateContext, expected: list[tuple[str, str, str]]
+) -> None:
+    assert [_shape(text, m) for m in find_dates(text, context)] == expected
+
+
+def test_dominant_year_needs_a_majority() -> None:
+    # one date per revision, each year once: no year is the document's
+    assert _dominant_year(_ANTIMONOPOLY_REPOST) is None
+    assert _dominant_year("2024年1月1日公布，2024年3月1日施行，2023年5月通过") == 2024

@@ -97,7 +97,11 @@ def test_chinese(text: str, default: str) -> None:
 HAN_FORMS = [
     ("関", "ja"), ("総", "ja"), ("経", "ja"), ("図", "ja"), ("働", "ja"), ("込", "ja"),
     ("关", "zh"), ("总", "zh"), ("务", "zh"), ("这", "zh"), ("们", "zh"), ("办", "zh"),
-    ("國", None), ("法", None), ("国", None), ("条", None), ("弁", None),
+    ("法", None), ("国", None), ("条", None), ("弁", None),
+    # Traditional forms Japan replaced (対, 条, 国, 権): CP932 has them outside JIS level 1
+    ("國", "zh"), ("對", "zh"), ("條", "zh"), ("權", "zh"),
+    # everyday kanji of JIS level 1 that are also Traditional: shared
+    ("為", None), ("別", None), ("輸", None), ("貿", None),
 ]  # fmt: skip
 
 
@@ -148,3 +152,21 @@ def test_document_language_majority_by_characters() -> None:
     assert document_language([t for _, t in JAPANESE]) == "ja"
     assert document_language(["第一条", "第二条"]) == "zh"
     assert document_language([]) == "und"
+
+
+# Traditional-script blocks (reposts of 出口管制法, 對外貿易法): one form only Japanese encodes
+# (産 in 知識産權, as mainland reposts print it) must not outweigh the Traditional forms.
+TRADITIONAL = [
+    pytest.param("第五章　與對外貿易有關的知識産權保護", id="chapter-with-ja-only-san"),
+    pytest.param(
+        "第二條　國家對兩用物項、軍品、核以及其他與維護國家安全和利益相關的貨物"
+        "的出口管制，適用本法。",
+        id="export-control-law-art2",
+    ),
+    pytest.param("中華人民共和國對外貿易法", id="title"),
+]
+
+
+@pytest.mark.parametrize("text", TRADITIONAL)
+def test_traditional_script_is_chinese(text: str) -> None:
+    assert detect_language(text, default="ja") == "zh"

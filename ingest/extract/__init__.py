@@ -15,6 +15,7 @@ from ingest.extract.dates import extract_dates
 from ingest.extract.definitions import extract_definitions
 from ingest.extract.items import extract_item_lists
 from ingest.extract.references import extract_references
+from ingest.extract.script_view import script_view
 from ingest.extract.tables import extract_tables
 from ingest.extract.thresholds import extract_thresholds
 from models.document import Document
@@ -49,6 +50,10 @@ def extract_records(
     ``deadline``: the file's time budget (``--timeout``), checked after each kind; over it,
     ``LimitExceededError`` (E106) and no records."""
     wanted = set(RECORD_KINDS) if kinds is None else kinds
+    # Traditional-script text is read through its Simplified view (same offsets); the
+    # records get their text back as written before they leave
+    view = script_view(document)
+    original, document = document, view.document
     articles = extract_articles(document)
     locator = Locator(document, articles.spans)
     records: list[Record] = []
@@ -62,10 +67,10 @@ def extract_records(
     if deadline is not None:
         deadline.check("extraction")
     return ExtractionResult(
-        document=document.id,
-        source=document.source.path,
-        identity=document.identity,
-        subdocuments={s.key: s.identity for s in document.subdocuments},
-        records=records,
-        warnings=[*document.warnings, *articles.warnings],
+        document=original.id,
+        source=original.source.path,
+        identity=original.identity,
+        subdocuments={s.key: s.identity for s in original.subdocuments},
+        records=[view.restore(r) for r in records],
+        warnings=[*original.warnings, *(view.restore_text(w) for w in articles.warnings)],
     )

@@ -75,6 +75,7 @@ def prefix_comparator(m: re.Match[str]) -> str | None:
 SUFFIXES: list[tuple[str, str, bool]] = [
     (r"(?:及び|および|及|或)" + _S + r"(?:［それ］|\[それ\]|其)?" + _S + r"以上", ">=", False),
     (r"以上に達する|以上", ">=", False),
+    (r"(?:及び|および|及|或)" + _S + r"(?:其)?" + _S + r"以下", "<=", False),  # 14纳米及以下
     (r"以下", "<=", False),
     (r"未満|に満たない|に満たず|に満たぬ", "<", False),
     # Negated limits: 1年を超えない / 60業務日を超えることはできない = at most.

@@ -72,6 +72,7 @@ class DateContext:
     """What a text says about itself: its year and dates (``本日`` = ``document_date``)."""
 
     year: int | None = None
+    own_year: int | None = None  # the year of the document's own date (identity), if known
     document_date: str | None = None
     promulgated: str | None = None
     effective: str | None = None
@@ -106,6 +107,12 @@ class _Mention:
     roles: list[str] = field(default_factory=list)
     iso: str | None = None
     aside: bool = False  # inside parentheses: 輸出管理法（2020年12月1日施行）
+    dateline: bool = False  # a news dateline: 新華社北京12月27日電
+
+
+# A news agency's dateline: place, month and day, then 电/電/讯 (新華社北京12月27日電,
+# 本报北京12月27日讯).  It dates the report, not any event the text goes on to list.
+_DATELINE_END = re.compile(r"[电電讯訊]")
 
 
 def _num(text: str | None) -> int | None:
@@ -226,6 +233,10 @@ def _resolve(mentions: list[_Mention], context: DateContext) -> None:
                 m.year = previous.year if previous and previous.year else year
             elif m.year_source == "relative":
                 m.year = _relative_year(m.rel_year, year, previous)
+            elif m.year_source == "context" and m.dateline:
+                # the report's own year, never a neighbouring date of another event (the
+                # adoption line under it); unknown: the date stays partial, not a record
+                m.year = context.own_year
             elif m.year_source == "context":
                 m.year = (previous.year if previous and previous.year else None) or year
             if m.year is None:
@@ -266,6 +277,7 @@ def find_dates(text: str, context: DateContext | None = None) -> list[DateMatch]
     for i, m in enumerate(mentions):
         m.roles = roles.roles(i)
         m.aside = _in_parentheses(squeezed, m.start)
+        m.dateline = m.year_source == "context" and bool(_DATELINE_END.match(squeezed, m.end))
     _resolve(mentions, context)
     out: list[DateMatch] = []
     for m in mentions:
@@ -340,6 +352,7 @@ def _identity_context(
     return DateContext(
         dateline_role="published" if kind in _PUBLISHED_KINDS else "promulgated",
         year=int(own[:4]) if own else year,
+        own_year=int(own[:4]) if own else None,
         document_date=promulgated or own,
         promulgated=promulgated,
         effective=effective,
@@ -348,10 +361,16 @@ def _identity_context(
 
 
 def _dominant_year(text: str) -> int | None:
-    """The year most explicit dates carry: the fallback when the document states none."""
+    """The year most explicit dates carry: the fallback when the document states none.
+
+    Only a year that outnumbers every other: an adoption line listing one date per revision
+    (1994, 2004, 2016, 2022, 2025, once each) names no year of the document's own."""
     squeezed, _ = squeeze(text)
     years = Counter(m.year for m in _scan(squeezed, "ja") if m.year_source == "written" and m.year)
-    return years.most_common(1)[0][0] if years else None
+    ranked = years.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def extract_dates(document: Document, locator: Locator) -> list[DateMention]:

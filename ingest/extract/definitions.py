@@ -39,10 +39,13 @@ _JAPANESE = re.compile(
     r"(?P<definition>[^。\n]{2,400}?"
     r"(?:を指す|をいう|を意味する|のことをいう|という|が含まれる|を含む)[^。\n]{0,40}?)。"
 )
+# The scope may be the neighbouring provision (前款所称计征汇率，是指…; 前款所称管制物项，包括…);
+# ``包括`` defines by extension (本公告所称出口经营者，包括…).
+_ZH_SCOPE = rf"(?:{_SCOPE}|前(?:[两二三]?款|条|项)|本(?:条|款|项|章|节))"
 _CHINESE = re.compile(
-    rf"(?:^|(?<=[。；：:\n]))[ \u3000]*{_LABEL}[ \u3000]*(?P<lead>{_SCOPE}(?:所称|所稱|所指|中))"
+    rf"(?:^|(?<=[。；：:\n]))[ \u3000]*{_LABEL}[ \u3000]*(?P<lead>{_ZH_SCOPE}(?:所称|所稱|所指|中))"
     r"(?P<term>[^，,。；\n]{1,40}?)[，,]?"
-    # 係指: Traditional script; 包括 defines by what the term covers (本公告所称X，包括…)
+    # 係指: Traditional script (also read through the Simplified view, ingest.extract.script_view)
     rf"(?:是指|系指|係指|指|包括)(?P<definition>[^。\n]{{2,400}}?)。"
 )
 # A statute's definition list: each 号 is ``label　term　definition`` (e-Gov writes the two

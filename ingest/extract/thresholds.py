@@ -25,7 +25,7 @@ from ingest.extract.comparators import (
     suffix_pattern,
 )
 from ingest.extract.tables import CellIndex
-from ingest.extract.units import PER, UNITS, symbol_of, unit_pattern
+from ingest.extract.units import COUNT_WORDS, PER, UNITS, degree_unit, symbol_of, unit_pattern
 from ingest.numbers import parse_number
 from models.document import Document
 from models.records import Threshold
@@ -36,15 +36,21 @@ _S = r" ?"
 
 _ARABIC = r"[0-9０-９](?:[0-9０-９,，]*[0-9０-９])?(?:[.．][0-9０-９]+)?"
 _KANJI_DIGITS = "〇零一二两三四五六七八九十百千万亿億萬壹贰叁肆伍陆柒捌玖拾佰仟"
-_KANJI = rf"[{_KANJI_DIGITS}]+"
-# 千 before a unit word that starts with it (10千瓦 = 10 kW, 5千克 = 5 kg) is the unit's.
-_MULTIPLIER = r"(?:千(?!瓦|米|克|伏|赫|兆赫)|百)?[万萬亿億]?"
+# ・ between kanji digits is the Japanese decimal point: 一・三ギガヘルツ = 1.3 GHz
+_KANJI = rf"[{_KANJI_DIGITS}]+(?:・[〇零一二三四五六七八九]+)?"
+# 千 before a unit word that starts with it (10千瓦 = 10 kW, 5千克 = 5 kg, 5千兆帕 = 5 GPa)
+# is the unit's.
+_MULTIPLIER = r"(?:千(?!瓦|米|克|伏|赫|兆)|百)?[万萬亿億]?"
 _NUMBER = rf"(?:{_ARABIC}{_S}{_MULTIPLIER}|{_KANJI})"
 
 # Counters kept as written (brief: "else the word as written").
 _COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次"
-# A table unit, or two joined by / or 每 (300Wh/kg, 1.73克/立方厘米): see ``units``.
-_UNIT_RE = rf"(?:{unit_pattern('u')})(?:{_S}(?:{PER}){_S}(?:{unit_pattern('v')}))?"
+# A table unit, or two joined by / or 每 (300Wh/kg, 1.73克/立方厘米), or a count over a unit
+# (50个/平方厘米: a density, /cm2): see ``units``.
+_UNIT_RE = (
+    rf"(?:{unit_pattern('u')})(?:{_S}(?:{PER}){_S}(?:{unit_pattern('v')}))?"
+    rf"|(?:{COUNT_WORDS}){_S}(?:{PER}){_S}(?:{unit_pattern('w')})"
+)
 
 _PERCENT_PREFIX = r"百分之"
 # 三分之一 (zh) and 3分の1 (ja): denominator first
@@ -174,7 +180,14 @@ def _unit_of(m: re.Match[str]) -> str | None:
     top = symbol_of(m, "u")
     if top is not None:
         bottom = symbol_of(m, "v")
-        return top if bottom is None else f"{top}/{bottom}"
+        if bottom is None:  # a bare 度: temperature, angle or times by its clause
+            return degree_unit(
+                top, _CLAUSE_BREAK.split(m.string[max(0, m.start() - 30) : m.end()])[-1]
+            )
+        return f"{top}/{bottom}"
+    per_count = symbol_of(m, "w")
+    if per_count is not None:
+        return f"/{per_count}"
     if m.group("month_end") is not None:
         return "month"
     counter = m.group("counter")
@@ -361,7 +374,9 @@ def _dash_ranges(text: str) -> list[ThresholdMatch]:
         if dash.group("weak") is not None and not (opened and closed):
             continue
         unit, low_unit = _unit_of(high), _unit_of(low)
-        known = unit is not None and all(part in _UNIT_SYMBOLS for part in unit.split("/"))
+        known = unit is not None and all(
+            part in _UNIT_SYMBOLS for part in unit.removeprefix("/").split("/")
+        )
         if not known or low_unit not in (None, unit):
             continue
         lo, hi = _value_of(low), _value_of(high)

@@ -8,7 +8,24 @@ units joined by ``/`` (or 每 / 毎 / per): ``克/立方厘米`` is ``g/cm3``, `
 Counters (人, 件, 个, 台 …) are not units of measure and stay as written.
 
 The table is the documented list: ``regwatch schema`` users and the benches map a unit as
-written to its symbol with ``normalize_unit``.
+written to its symbol with ``normalize_unit``.  Every physical unit is listed in each script
+the documents use it in: the SI symbol, the Chinese word (Simplified; Traditional text reaches
+the extractors folded, see ``ingest.extract.script_view``) and the Japanese katakana word:
+
+==========  =====================================================================
+symbol      written as
+==========  =====================================================================
+T, mT       テスラ 特斯拉; ミリテスラ 毫特斯拉 mT (no bare ``T``: 5T is also 5 tonnes)
+°C, °       ℃ °C 度C; a bare 度 is °C where its clause speaks of temperature (温度が177度
+            以上, 摂氏, 零下40度), the plane angle ``°`` where of an angle (视场角大于10度),
+            else a count of times kept as written (二度以上違反 = twice)
+GPa MPa …   GPa 吉帕 千兆帕 ギガパスカル; MPa 兆帕 メガパスカル; kPa; Pa
+GHz MHz …   GHz 吉赫 千兆赫 ギガヘルツ; MHz 兆赫 メガヘルツ; kHz; Hz
+cm2 mm2     平方厘米 平方センチメートル; 平方毫米 平方ミリメートル (areas before lengths)
+/cm2        a count per unit: 50個/平方厘米, 个/cm2 (the counter is dropped: a density)
+==========  =====================================================================
+
+Temperatures below zero carry their sign word (マイナス五十度, 零下40℃ → -50, -40).
 """
 
 from __future__ import annotations
@@ -40,6 +57,8 @@ UNITS: list[tuple[str, str]] = [
     ("Ah", r"Ah|安时|安時|アンペア時"),
     ("kWh", r"kWh|千瓦时|キロワット時"),
     ("Wh", r"Wh|瓦时|ワット時"),
+    # 千兆帕 is giga (千兆 = 10^9), before 兆帕 (mega)
+    ("GPa", r"GPa|Gpa|吉帕|千兆帕|ギガパスカル"),
     ("MPa", r"MPa|Mpa|兆帕|メガパスカル"),
     ("kPa", r"kPa|千帕|キロパスカル"),
     ("Pa", r"Pa|帕斯卡|帕|パスカル"),
@@ -67,6 +86,8 @@ UNITS: list[tuple[str, str]] = [
     ("m3", r"m3|m³|立方メートル|立方米|立米"),
     ("cm3", r"cm3|cm³|立方センチメートル|立方厘米"),
     ("m2", r"m2|m²|平方メートル|平方米"),
+    ("cm2", r"cm2|cm²|平方センチメートル|平方厘米"),
+    ("mm2", r"mm2|mm²|平方ミリメートル|平方毫米"),
     ("km2", r"km2|km²|平方キロメートル|平方千米|平方公里"),
     ("μm", r"[μµ]m|マイクロメートル|ミクロン|微米"),
     ("mm", r"mm|ミリメートル|毫米"),
@@ -74,11 +95,21 @@ UNITS: list[tuple[str, str]] = [
     ("km", r"km|キロメートル|千米|公里"),
     ("m", r"m(?![a-zA-Z])|メートル|米(?!ドル)"),
     ("°C", r"°C|℃|度C"),
+    # A bare 度: °C, a plane angle or a count of times by its clause (``degree_unit``)
+    ("°", r"°(?!C)|度(?!C)"),
+    ("mT", r"mT|ミリテスラ|毫特斯拉"),
+    ("T", r"テスラ|特斯拉"),
     ("bit", r"ビット|bit|比特"),
 ]
 
 # Joins the two halves of a compound unit: 300Wh/kg, 1.73克/立方厘米, 每 in 千瓦每千克.
 PER = r"[/／]|每|毎|per"
+# A count over a unit is a density: 50個/平方厘米 is 50 /cm2 (個 tells nothing more).
+COUNT_WORDS = r"個|个|颗|顆|粒|根|pcs|ヶ|コ"
+# A bare 度 is a temperature or an angle where its clause names one.
+# Below zero (マイナス五十度, 零下40度) only a temperature is written with a sign word.
+_TEMPERATURE = re.compile(r"温|熱|热|零下|摂氏|攝氏|冷却|冷卻|マイナス")
+_ANGLE = re.compile(r"角|傾斜|倾斜|方位|視野|视野|视场|視場|回転|旋转")
 
 _PARTS = [(symbol, re.compile(pattern)) for symbol, pattern in UNITS]
 # Counters kept as written; 个月 is a month (in the table), a bare 月 after a count is too.
@@ -105,6 +136,16 @@ def _symbol(written: str) -> str | None:
     return None
 
 
+def degree_unit(symbol: str, clause: str) -> str:
+    """``°`` (a bare 度) read by its clause: ``°C`` where the clause speaks of temperature,
+    ``°`` of an angle, else ``度`` as written (a count of times: 二度以上)."""
+    if symbol != "°":
+        return symbol
+    if _ANGLE.search(clause):
+        return "°"
+    return "°C" if _TEMPERATURE.search(clause) else "度"
+
+
 def normalize_unit(written: str) -> str:
     """The table symbol of a unit as written (``立方メートル`` → ``m3``, ``克/立方厘米`` →
     ``g/cm3``); counters and words not in the table come back as written (NFKC, no spaces)."""
@@ -117,6 +158,8 @@ def normalize_unit(written: str) -> str:
     halves = re.split(PER, text, maxsplit=1)
     if len(halves) == 2:
         top, bottom = _symbol(halves[0]), _symbol(halves[1])
+        if bottom is not None and re.fullmatch(COUNT_WORDS, halves[0]):
+            return f"/{bottom}"
         if top is not None and bottom is not None:
             return f"{top}/{bottom}"
     return text
