@@ -40,6 +40,7 @@ from ingest.layout import (
     start_kind,
 )
 from ingest.normalize import line_separator
+from ingest.ocr import page_progress
 from ingest.pdf import Limits, RawPdf, read_pdf
 from models.document import (
     Block,
@@ -316,7 +317,8 @@ def ingest_many(
     for item in items:
         path = Path(item)
         try:
-            document = ingest_pdf(path, limits)
+            with page_progress(progress):
+                document = ingest_pdf(path, limits)
         except Exception as error:
             yield _failure(path, error)
             continue

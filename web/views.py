@@ -93,6 +93,8 @@ class RecordRow:
     page: int
     box: Box | None
     start: int
+    ocr_confidence: float | None = None  # set when the record's page was read by OCR
+    ocr: bool = False
 
 
 @dataclass
@@ -252,6 +254,8 @@ def build_view(stored: StoredVersion) -> DocumentView:
             page=r.provenance.page,
             box=_box(r.provenance.bbox, r.provenance.page, document),
             start=r.provenance.char_span.start,
+            ocr_confidence=r.provenance.confidence,
+            ocr=r.provenance.source == "ocr",
         )
         for r in shown
     ]

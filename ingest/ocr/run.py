@@ -28,6 +28,7 @@ from ingest.pdf import RawChar, RawPage
 DPI = int(os.environ.get("REGWATCH_OCR_DPI", "200"))
 FIRST_LANG = "jpn+chi_sim"
 _LOW_CONFIDENCE = 0.7
+_TURNED_CONFIDENCE = 0.5  # below it a page may be sideways: ask orientation detection
 
 
 @dataclass
@@ -40,6 +41,7 @@ class PageReading:
     lang: str
     skew: float
     error: str | None = None
+    turn: int = 0  # degrees the page image was turned clockwise to read it upright
 
 
 def _workers() -> int:
@@ -50,29 +52,65 @@ def _workers() -> int:
 
 
 def _read_once(
-    image: Image.Image, angle: float, page: RawPage, lang: str, timeout: float
+    image: Image.Image, angle: float, page: RawPage, lang: str, timeout: float, turn: int
 ) -> PageReading:
     words, lines = tesseract.recognize(image, DPI, lang, timeout=timeout)
     # boxes stay in the levelled image's frame: mapped back onto the turned page, a line's
-    # characters would climb or fall and no longer make one row (at most 2° off, a few pt)
-    transform = Transform(scale_x=page.width / image.width, scale_y=page.height / image.height)
+    # characters would climb or fall and no longer make one row (at most 2° off, a few pt);
+    # a page turned a quarter is read upright, its width and height swapped
+    width, height = (page.height, page.width) if turn in (90, 270) else (page.width, page.height)
+    transform = Transform(scale_x=width / image.width, scale_y=height / image.height)
     chars, confidence = page_chars(words, lines, transform)
-    return PageReading(page.number, chars, confidence, lang, angle)
+    return PageReading(page.number, chars, confidence, lang, angle, turn=turn)
+
+
+def _second_opinion(
+    image: Image.Image, angle: float, page: RawPage, lang: str, timeout: float, turn: int
+) -> PageReading | None:
+    """A further reading of a page already read: None when the engine fails on it, so the
+    first reading stands."""
+    if timeout <= 1:
+        return None
+    try:
+        return _read_once(image, angle, page, lang, timeout, turn)
+    except tesseract.OcrEngineError:
+        return None
+
+
+def _surer(first: PageReading, second: PageReading | None) -> PageReading:
+    if second is not None and (second.confidence or 0.0) > (first.confidence or 0.0):
+        return second
+    return first
 
 
 def _text(reading: PageReading) -> str:
     return "".join(c.text for c in reading.chars)
 
 
-def read_page(image: Image.Image, page: RawPage, lang: str | None, timeout: float) -> PageReading:
-    """One page: deskewed, read in ``lang`` (None: detect), read again when that looks wrong."""
+def _read_upright(
+    image: Image.Image, page: RawPage, lang: str | None, timeout: float, turn: int
+) -> PageReading:
+    """An upright page: deskewed, read in ``lang`` (None: detect), again when that looks
+    wrong."""
     started = time.monotonic()
-    image, angle = deskew(clean(image))
-    first = _read_once(image, angle, page, lang or FIRST_LANG, timeout)
+    image, angle = deskew(image)
+    first = _read_once(image, angle, page, lang or FIRST_LANG, timeout, turn)
     detected = script_language(_text(first))
     if lang is None:
         first.lang = detected or "jpn"
-        return first
+        if first.lang != "chi_sim":
+            return first
+        # the simplified model reads a traditional page in simplified forms (稱 -> 称) and the
+        # page means differ by a few points either way, so a reading with both Chinese models
+        # decides: it keeps the forms printed (traditional 9 : simplified 2 on a traditional
+        # page, 0 : 17 on a simplified one).  The page is then read in that model alone: the
+        # Japanese model mixes its forms into Chinese (対, 項), the mixed one the other script
+        # (適).  Only the file's first Chinese page pays for the two extra readings.
+        left = timeout - (time.monotonic() - started)
+        both = _second_opinion(image, angle, page, "chi_sim+chi_tra", left, turn)
+        variant = "chi_tra" if both and script_language(_text(both)) == "chi_tra" else "chi_sim"
+        left = timeout - (time.monotonic() - started)
+        return _second_opinion(image, angle, page, variant, left, turn) or both or first
     conf = first.confidence or 0.0
     if detected is None or (detected == lang and conf >= _LOW_CONFIDENCE):
         return first
@@ -83,13 +121,32 @@ def read_page(image: Image.Image, page: RawPage, lang: str | None, timeout: floa
     else:
         return first
     left = timeout - (time.monotonic() - started)
-    if left <= 1:
-        return first
-    second = _read_once(image, angle, page, retry_lang, left)
-    if (second.confidence or 0.0) > conf:
+    second = _second_opinion(image, angle, page, retry_lang, left, turn)
+    if second is not None:
         second.lang = script_language(_text(second)) or retry_lang
-        return second
-    return first
+    return _surer(first, second)
+
+
+def read_page(image: Image.Image, page: RawPage, lang: str | None, timeout: float) -> PageReading:
+    """One page: cleaned, read upright; a page read as garbage (a scan fed in sideways or
+    upside down reads at ~0.2 confidence) is turned as orientation detection says and read
+    again, keeping the surer reading.  Upright pages pay nothing for the check."""
+    started = time.monotonic()
+    image = clean(image)
+    reading = _read_upright(image, page, lang, timeout, 0)
+    if (reading.confidence or 0.0) >= _TURNED_CONFIDENCE:
+        return reading
+    left = timeout - (time.monotonic() - started)
+    turn = tesseract.orientation(image, DPI, timeout=left) if left > 1 else 0
+    left = timeout - (time.monotonic() - started)
+    if not turn or left <= 1:
+        return reading
+    upright = image.rotate(-turn, expand=True, fillcolor=255)  # PIL turns counter-clockwise
+    try:
+        second: PageReading | None = _read_upright(upright, page, lang, left, turn)
+    except tesseract.OcrEngineError:
+        second = None
+    return _surer(reading, second)
 
 
 def ocr_pages(
