@@ -10,6 +10,7 @@ block (article ``第十条``, chapter ``第一章``, list labels ``（一）`` `
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 import statistics
@@ -220,7 +221,36 @@ def find_furniture(pages: list[list[TextLine]], heights: dict[int, float]) -> di
             continue
         if any(len(seen[key]) >= threshold for key in _furniture_keys(line, is_top)):
             kinds[id(line)] = BlockKind.HEADER if is_top else BlockKind.FOOTER
+    _nearly_repeated(candidates, kinds, threshold)
     return kinds
+
+
+_NEAR = 0.8  # text similarity of two readings of one running header
+_NEAR_MIN_CHARS = 8
+_NEAR_MAX_GROUP = 300  # lines at one place compared pairwise; longer files repeat verbatim
+
+
+def _nearly_repeated(
+    candidates: list[tuple[TextLine, bool]], kinds: dict[int, BlockKind], threshold: int
+) -> None:
+    """Running text OCR read a little differently on each page (脱炭素 / 脱由素, 转载 / 转我):
+    at the same place, texts that nearly agree repeat as one.  Marks them in ``kinds``."""
+    groups: dict[tuple[bool, int], list[TextLine]] = defaultdict(list)
+    for line, is_top in candidates:
+        if id(line) not in kinds and len(line.text.strip()) >= _NEAR_MIN_CHARS:
+            groups[(is_top, round(line.top / 10))].append(line)
+    for (is_top, _), lines in groups.items():
+        if len(lines) < threshold or len(lines) > _NEAR_MAX_GROUP:
+            continue
+        for line in lines:
+            pages = {
+                other.page
+                for other in lines
+                if other is line
+                or difflib.SequenceMatcher(None, line.text, other.text, False).ratio() >= _NEAR
+            }
+            if len(pages) >= threshold:
+                kinds[id(line)] = BlockKind.HEADER if is_top else BlockKind.FOOTER
 
 
 # ---------------------------------------------------------------------------- footnote zone

@@ -4,9 +4,12 @@ orientation detection says, and how Tesseract's words become glyphs."""
 from __future__ import annotations
 
 import pytest
+from PIL import Image, ImageDraw
 
 from ingest.ocr.chars import Transform, page_chars, script_language
 from ingest.ocr.detect import scan_reason
+from ingest.ocr.image import clean, deskew, find_rules
+from ingest.ocr.scans import degrade
 from ingest.ocr.tesseract import parse_osd, parse_tsv
 from ingest.pdf import RawChar, RawPage
 from tests.ocr_fixtures import JA, ZH, ZH_TW
@@ -174,3 +177,59 @@ def test_words_become_the_glyphs_a_text_layer_would_give(
     words: list[tuple[str, int, int, float]], expected: str
 ) -> None:
     assert _line_text(words) == expected
+
+
+def test_a_footnote_holding_a_url_keeps_its_smaller_size() -> None:
+    # 200 dpi: a 10.5 pt body line inks CJK 29 px high; an 8 pt footnote 22 px, but its URL
+    # word spans ascenders and descenders (30 px) and the line box with it
+    note = (9, 1, 1)
+    rows: list[tuple[int, tuple[int, int, int], tuple[int, int, int, int], float, str]] = []
+    for line in range(1, 4):
+        key, top = (1, 1, line), 100 + 60 * line
+        rows.append((4, key, (200, top, 900, 30), -1, ""))
+        rows.append((5, key, (200, top, 400, 29), 95, "中国の工業情報化部、国家発展"))
+        rows.append((5, key, (600, top, 500, 29), 95, "改革委員会及び自然資源部は"))
+    rows += [
+        (4, note, (200, 1700, 1000, 31), -1, ""),
+        (5, note, (200, 1704, 300, 22), 93, "「稀土管理条例」（中華人民"),
+        (5, note, (520, 1700, 680, 31), 90, "https://www.gov.cn/zhengce/"),
+    ]
+    words, lines = parse_tsv(_tsv(rows))
+    chars, _ = page_chars(words, lines, Transform(72 / 200, 72 / 200))
+    body_size = chars[0].size
+    note_size = next(c.size for c in chars if c.text == "稀")
+    assert abs(body_size - 29 * 72 / 200) < 0.5
+    assert note_size < 0.85 * body_size  # the layout's footnote test: under 0.9 of the body
+
+
+def _page_image(draw_rule: tuple[int, int, int] | None) -> Image.Image:
+    """An A4 page at 200 dpi, as scanned (turned 1°, speckled, blurred), levelled again."""
+    image = Image.new("L", (1654, 2339), 255)
+    pen = ImageDraw.Draw(image)
+    if draw_rule is not None:
+        left, right, top = draw_rule
+        pen.line([(left, top), (right, top)], fill=0, width=2)  # a 0.7 pt rule
+    for row in range(300, 1500, 60):  # rows of character-sized boxes: strokes, not rules
+        for col in range(200, 1450, 32):
+            pen.rectangle([col, row, col + 26, row + 28], outline=0, width=3)
+    return deskew(clean(degrade(image, angle=1.0, speckle=0.002, blur=0.6, seed=1)))[0]
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ((200, 617, 1622), [(200, 617, 1622)]),  # a footnote separator, 150 pt
+        ((200, 1454, 1600), [(200, 1454, 1600)]),  # a full-width table rule
+        (None, []),
+        ((200, 240, 1622), []),  # 40 px: under 4 % of the page, a stroke not a rule
+    ],
+    ids=["footnote-separator", "table-rule", "text-only", "too-short"],
+)
+def test_rules_are_found_on_a_scanned_page(
+    rule: tuple[int, int, int] | None, expected: list[tuple[int, int, int]]
+) -> None:
+    found = find_rules(_page_image(rule))
+    assert len(found) == len(expected)
+    for (left, right, top), (want_left, want_right, want_top) in zip(found, expected, strict=True):
+        assert abs(left - want_left) <= 8 and abs(right - want_right) <= 8
+        assert abs(top - want_top) <= 12  # levelled about the page centre

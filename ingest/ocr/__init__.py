@@ -112,6 +112,7 @@ def apply_ocr(
         page.ocr_lang = reading.lang
         page.skew = reading.skew
         page.ocr_turn = reading.turn
+        page.rules = page.rules or reading.rules  # drawn ones, when the page had a text layer
         if reading.turn in (90, 270):  # read upright: the page as read is the other way up
             page.width, page.height = page.height, page.width
     low = [p.number for p in chosen if p.ocr_confidence is not None and p.ocr_confidence < 0.8]

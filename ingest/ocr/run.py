@@ -3,8 +3,10 @@
 Pages are rendered one after the other (pdfium is not thread-safe) and read by Tesseract two
 at a time (``REGWATCH_OCR_WORKERS``), each process single-threaded.  The language of each page
 comes from its script: the first page read is read as Japanese + simplified Chinese and its
-kana/traditional characters decide; later pages use that language alone, and a page whose
-result contradicts it (no kana on a "Japanese" page, a low confidence) is read again.
+kana decide Japanese; a Chinese one is read again with both Chinese models, whose forms decide
+simplified or traditional; that page is then read in the chosen model alone.  Later pages use
+that language, and a page whose result contradicts it (no kana on a "Japanese" page, a low
+confidence) is read again.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
 
 from ingest.ocr import tesseract
 from ingest.ocr.chars import Transform, page_chars, script_language
-from ingest.ocr.image import clean, deskew, render_pages
-from ingest.pdf import RawChar, RawPage
+from ingest.ocr.image import clean, deskew, find_rules, render_pages
+from ingest.pdf import RawChar, RawPage, Rule
 
 # 200 dpi puts a 10.5 pt CJK character at ~29 px, what the models read best: 300 dpi
 # (44 px) measured worse, even on 300-dpi scans (bench/ocr.py)
@@ -42,6 +44,7 @@ class PageReading:
     skew: float
     error: str | None = None
     turn: int = 0  # degrees the page image was turned clockwise to read it upright
+    rules: list[Rule] = field(default_factory=list)  # drawn horizontal lines, in points
 
 
 def _workers() -> int:
@@ -61,7 +64,11 @@ def _read_once(
     width, height = (page.height, page.width) if turn in (90, 270) else (page.width, page.height)
     transform = Transform(scale_x=width / image.width, scale_y=height / image.height)
     chars, confidence = page_chars(words, lines, transform)
-    return PageReading(page.number, chars, confidence, lang, angle, turn=turn)
+    rules = [
+        Rule(x0=left * transform.scale_x, x1=right * transform.scale_x, top=top * transform.scale_y)
+        for left, right, top in find_rules(image)
+    ]
+    return PageReading(page.number, chars, confidence, lang, angle, turn=turn, rules=rules)
 
 
 def _second_opinion(
@@ -98,6 +105,11 @@ def _read_upright(
     detected = script_language(_text(first))
     if lang is None:
         first.lang = detected or "jpn"
+        if first.lang == "jpn":
+            # read again in Japanese alone: the two models together put Chinese forms into a
+            # kanji-heavy Japanese page (a statute's table of contents: 成長 -> 成长, 経済 -> 经济)
+            left = timeout - (time.monotonic() - started)
+            return _second_opinion(image, angle, page, "jpn", left, turn) or first
         if first.lang != "chi_sim":
             return first
         # the simplified model reads a traditional page in simplified forms (稱 -> 称) and the
