@@ -167,7 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="hybrid (default), dense, keyword, or retrievers joined by + (use+keyword)",
     )
     p.add_argument(
-        "--fusion", help="zscore (default), rrf, or weights: e5=0 (fast), rrf:e5=1,use=2"
+        "--fusion", help="auto (default), rrf, zscore, or weights: e5=0 (fast), rrf:e5=1,use=2"
+    )
+    p.add_argument(
+        "--min-relevance",
+        type=float,
+        default=None,
+        metavar="R",
+        help="drop hits whose relevance (0..1) is below R (default: the calibrated floor, "
+        "0.45; 0 keeps every hit)",
     )
     _add_model(p)
     _add_data_dir(p)

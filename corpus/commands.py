@@ -258,7 +258,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             effective_after=args.effective_after,
             all_versions=args.all_versions,
             mode=args.mode,
+            **({} if args.min_relevance is None else {"floor": args.min_relevance}),
         )
+    if not hits:
+        print("no close match: nothing in the corpus reaches the relevance floor", file=sys.stderr)
     if args.json:
         for hit in hits:
             sys.stdout.write(hit.model_dump_json() + "\n")
@@ -267,7 +270,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         c = hit.chunk
         where = f"{c.law or c.title or c.document} {c.article_label or ''}".strip()
         origin = f"{c.document}@{c.version} p.{c.page} {c.language}"
-        print(f"{rank:>2}. {hit.score:.4f}  {where}  [{origin}]")
+        relevance = "" if hit.relevance is None else f"  relevance {hit.relevance:.2f}"
+        print(f"{rank:>2}. {hit.score:.4f}{relevance}  {where}  [{origin}]")
         print(f"    {hit.snippet}")
     return EXIT_OK
 

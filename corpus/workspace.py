@@ -28,7 +28,7 @@ from models.corpus import AddOutcome, Alert, DeliveryReport
 from models.diff import VersionDiff
 from models.errors import RegwatchError
 from models.records import Record
-from models.search import Hit
+from models.search import Chunk, Hit
 
 if TYPE_CHECKING:
     from index.search import AddStats, SearchIndex
@@ -161,8 +161,8 @@ class Workspace:
         )
         return self.index.add(chunks)
 
-    def reindex(self) -> AddStats:
-        """Rebuild the search index from the corpus (the corpus is the source of truth)."""
+    def all_chunks(self) -> list[Chunk]:
+        """The search chunks of every stored version (the corpus is the source of truth)."""
         from index.chunk import chunks_from
 
         chunks = []
@@ -179,7 +179,11 @@ class Workspace:
                         doc_id=summary.doc_id,
                     )
                 )
-        return self.index.rebuild(chunks)
+        return chunks
+
+    def reindex(self) -> AddStats:
+        """Rebuild the search index from the corpus."""
+        return self.index.rebuild(self.all_chunks())
 
     # ------------------------------------------------------------------ reading
 

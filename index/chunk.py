@@ -4,7 +4,12 @@
   a quoted 第十条 is still "第十条 of which law"; an article too long for the embedder's
   window is split at paragraph breaks, each part keeping that context and the label;
 * commentary (body text outside every article) by paragraphs, grouped up to a size and
-  never across a heading or a sub-document, the heading in front as context.
+  never across a heading or a sub-document, the heading in front as context;
+* one chunk per entry of a control list (an item of an item list that carries a control or
+  customs code, its sub-items included), the document's number and title and the list's
+  heading in front: a question about one entry (3A001 batteries, the HS code of one radar)
+  meets that entry, not the notice's preamble.  The entry's text is the document's own
+  (codes and brackets as written), from the item's label to the next item.
 
 Chunk ids are deterministic (document, version, offset, part), so re-adding an unchanged
 document costs nothing.
@@ -13,11 +18,12 @@ document costs nothing.
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 from models.document import BlockKind, Document, DocumentIdentity
 from models.provenance import CharSpan
-from models.records import Article, ExtractionResult
+from models.records import Article, ExtractionResult, Item, ItemList
 from models.search import Chunk
 
 # e5 reads 512 tokens; a CJK character is about one token, so stay well inside the window.
@@ -105,12 +111,82 @@ def chunks_from(
                     law=record.law,
                     article=record.number,
                     article_label=record.label,
+                    article_key=record.key,
                     page=record.provenance.page,
                     latest=latest,
                     **_identity_fields(identity, document.language),  # type: ignore[arg-type]
                 )
             )
     chunks.extend(_commentary_chunks(extraction, document, owner, version, latest, spans))
+    chunks.extend(_entry_chunks(extraction, document, owner, version, latest))
+    return chunks
+
+
+def _nfkc(text: str | None) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def _has_code(item: Item) -> bool:
+    return bool(item.control_codes or item.hs_codes or item.code)
+
+
+def entry_texts(text: str, start: int, end: int, items: list[Item]) -> list[tuple[int, str]]:
+    """(offset, text) of each coded item of a list within ``text[start:end]``: from its label
+    to the next item's label (or the list's end), as the document writes it."""
+    found: list[tuple[int, Item]] = []
+    cursor = start
+    for item in items:
+        probe = item.text[:12]
+        at = text.find(probe, cursor, end) if probe else -1
+        if at < 0:
+            continue
+        begin = at
+        for label in dict.fromkeys(filter(None, (item.label, _nfkc(item.label)))):
+            label_at = text.rfind(label.strip(), max(0, at - len(label) - 2), at)
+            if label_at >= 0:
+                begin = min(begin, label_at)
+        found.append((begin, item))
+        cursor = at + len(probe)
+    # A list's span may stop before its last item's trailing codes: that item runs to its
+    # line's end.
+    line_end = text.find("\n", end)
+    last_stop = (
+        end if end == 0 or text[end - 1] == "\n" else (len(text) if line_end < 0 else line_end)
+    )
+    out = []
+    for i, (begin, item) in enumerate(found):
+        stop = found[i + 1][0] if i + 1 < len(found) else last_stop
+        if _has_code(item):
+            out.append((begin, text[begin:stop].strip()))
+    return out
+
+
+def _entry_chunks(
+    extraction: ExtractionResult, document: Document, owner: str, version: int, latest: bool
+) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for record in extraction.records:
+        if not isinstance(record, ItemList) or not any(_has_code(i) for i in record.items):
+            continue
+        span = record.provenance.char_span
+        identity = _identity_of(extraction, record.provenance.document)
+        context = " ".join(x for x in (identity.number, identity.title) if x)
+        for offset, body in entry_texts(document.text, span.start, span.end, record.items):
+            if not body:
+                continue
+            head = "\n".join(x for x in (context, record.heading.strip()) if x)
+            chunks.append(
+                Chunk(
+                    id=f"{owner}:v{version}:e{offset}:0",
+                    text=f"{head}\n{body}" if head else body,
+                    document=owner,
+                    version=version,
+                    subdocument=record.provenance.document,
+                    page=record.provenance.page,
+                    latest=latest,
+                    **_identity_fields(identity, document.language),  # type: ignore[arg-type]
+                )
+            )
     return chunks
 
 

@@ -2,7 +2,8 @@
 
 Tokens, from one text:
 * numbers and codes as single tokens, normalised (NFKC, kanji numerals in ordinals):
-  ``0.1%`` (and ``0.1``), ``1e902`` / ``1e902.a``, ``第61号``, ``第10条`` for 第十条;
+  ``0.1%`` (and ``0.1``), ``1e902`` / ``1e902.a`` (a sub-code also as its parents: ``3c901.a.1``
+  gives ``3c901``, ``3c901.a``, ``3c901.a.1``), ``第61号``, ``第10条`` for 第十条;
 * words: Sudachi (normalised forms, particles and symbols dropped) for text with kana,
   jieba (search mode) for Han-only text, lower-cased words for Latin script;
 * character bigrams of every CJK run, so words a segmenter splits differently (and
@@ -34,7 +35,7 @@ import numpy as np
 from index.han_fold import fold_han
 from models.search import Chunk
 
-TOKENIZER_VERSION = "2"
+TOKENIZER_VERSION = "3"
 K1, B = 1.2, 0.75
 BUSY_TIMEOUT_S = 30.0
 
@@ -115,7 +116,9 @@ def _chinese_words(text: str) -> list[str]:
 def _special_tokens(match: re.Match[str]) -> list[str]:
     raw = match.group(0)
     if match.group("code"):
-        return [raw.lower()]
+        # 3C901.a.1 also as 3c901 and 3c901.a: a question naming the entry meets its sub-items.
+        parts = raw.lower().split(".")
+        return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
     if match.group("ordinal"):
         unit = raw.strip()[-1]
         return [f"第{_ordinal_value(raw)}{unit}"]
@@ -181,6 +184,8 @@ class KeywordIndex:
         self._terms: list[tuple[np.ndarray, np.ndarray]] = []
         self._lengths: list[int] = []
         self._attrs: list[tuple[str, str, bool, int, frozenset[str]]] = []
+        self._articles: list[str | None] = []  # each row's article key ('5', '2_2')
+        self._by_article: dict[str, list[int]] | None = None  # key -> rows, built on demand
         self._postings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # Filter masks by their arguments; cleared with the postings and on set_latest.
         self._masks: dict[tuple[object, ...], np.ndarray] = {}
@@ -291,6 +296,9 @@ class KeywordIndex:
             effective_number(chunk.get("effective")),
             frozenset(filter(None, chunk.get("issuer", "").split("|"))),
         )
+        article = chunk.get("article_key") or (
+            str(chunk["article"]) if chunk.get("article") is not None else None
+        )
         row = self._row_of.get(chunk_id)
         if row is None:
             row = len(self._ids)
@@ -300,11 +308,13 @@ class KeywordIndex:
             self._terms.append((term_ids, tfs))
             self._lengths.append(int(tfs.sum()))
             self._attrs.append(attrs)
+            self._articles.append(article)
         else:
             self._json[row] = chunk_json
             self._terms[row] = (term_ids, tfs)
             self._lengths[row] = int(tfs.sum())
             self._attrs[row] = attrs
+            self._articles[row] = article
         self._postings = None
 
     def __len__(self) -> int:
@@ -355,6 +365,7 @@ class KeywordIndex:
         if row is None:
             return
         self._ids[row] = None
+        self._articles[row] = None
         self._terms[row] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
         self._lengths[row] = 0
         self._postings = None
@@ -367,6 +378,7 @@ class KeywordIndex:
         (all but the idf and the query's count, so a query only scales and adds them)."""
         if self._postings is None:
             self._masks.clear()
+            self._by_article = None
             sizes = np.fromiter((len(t) for t, _ in self._terms), np.int64, len(self._terms))
             if sizes.sum() == 0:
                 empty = np.zeros(0, np.int32)
@@ -426,9 +438,15 @@ class KeywordIndex:
         return keep
 
     def search(
-        self, query: str | list[str], k: int = 10, mask: np.ndarray | None = None
+        self,
+        query: str | list[str],
+        k: int = 10,
+        mask: np.ndarray | None = None,
+        weights: dict[str, float] | None = None,
     ) -> list[tuple[str, float]]:
-        """Top ``k`` (chunk id, BM25 score) for ``query``; rows outside ``mask`` never rank."""
+        """Top ``k`` (chunk id, BM25 score) for ``query``; rows outside ``mask`` never rank.
+        ``weights``: each term's query weight in place of its count (translations weigh less
+        than the question's own words)."""
         tokens = tokenize(query) if isinstance(query, str) else query
         n_docs = len(self._row_of)
         if not tokens or n_docs == 0:
@@ -436,7 +454,7 @@ class KeywordIndex:
         indptr, post_rows, post_weights = self._build_postings()
         rows_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        for term, qtf in Counter(tokens).items():
+        for term, qtf in (weights or Counter(tokens)).items():
             term_id = self._vocab.get(term)
             if term_id is None:
                 continue
@@ -469,23 +487,55 @@ class KeywordIndex:
         the most (an idf of df = 0): a Japanese question over a Chinese article matches few of
         its words, and its keyword list should pull accordingly little."""
         tokens = tokenize(query) if isinstance(query, str) else query
+        return self.concept_coverage([frozenset([t]) for t in dict.fromkeys(tokens)], chunk_id)
+
+    def document_frequency(self, term: str) -> int:
+        """How many chunks contain ``term`` (a token as ``tokenize`` writes it)."""
+        term_id = self._vocab.get(term)
+        if term_id is None:
+            return 0
+        indptr = self._build_postings()[0]
+        return int(indptr[term_id + 1] - indptr[term_id])
+
+    def has_term(self, term: str) -> bool:
+        return self.document_frequency(term) > 0
+
+    def concept_coverage(self, concepts: Sequence[frozenset[str]], chunk_id: str) -> float:
+        """The IDF-weighted share of ``concepts`` (sets of alternative terms: a word, or a
+        phrase's translations) that ``chunk_id`` contains one term of; a concept weighs its
+        rarest term's idf (a concept no chunk has weighs the most, as in ``coverage``)."""
         row = self._row_of.get(chunk_id)
         n_docs = len(self._row_of)
-        if not tokens or row is None or n_docs == 0:
+        if not concepts or row is None or n_docs == 0:
             return 0.0
         indptr, post_rows, _ = self._build_postings()
         total = found = 0.0
-        for term in set(tokens):
-            term_id = self._vocab.get(term)
-            start, end = (indptr[term_id], indptr[term_id + 1]) if term_id is not None else (0, 0)
-            df = int(end - start)
-            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            total += idf
-            if df:
-                # Rows within one term's postings are ascending (a stable sort by term).
-                at = int(np.searchsorted(post_rows[start:end], row))
-                found += idf if at < df and post_rows[start + at] == row else 0.0
+        for concept in concepts:
+            weight, hit = 0.0, False
+            for term in concept:
+                term_id = self._vocab.get(term)
+                start, end = (
+                    (indptr[term_id], indptr[term_id + 1]) if term_id is not None else (0, 0)
+                )
+                df = int(end - start)
+                weight = max(weight, math.log(1 + (n_docs - df + 0.5) / (df + 0.5)))
+                if df and not hit:
+                    at = int(np.searchsorted(post_rows[start:end], row))
+                    hit = at < df and post_rows[start + at] == row
+            total += weight
+            found += weight if hit else 0.0
         return found / total if total else 0.0
+
+    def article_ids(self, key: str, mask: np.ndarray | None = None) -> list[str]:
+        """Chunks of the article with ``key`` ('5', '2_2') in any document, within ``mask``."""
+        self._build_postings()  # clears the article map after writes, with the masks
+        if self._by_article is None:
+            self._by_article = {}
+            for row, (chunk_id, article) in enumerate(zip(self._ids, self._articles, strict=True)):
+                if chunk_id is not None and article is not None:
+                    self._by_article.setdefault(article, []).append(row)
+        rows = self._by_article.get(key, [])
+        return [self._ids[r] or "" for r in rows if mask is None or mask[r]]
 
     def set_latest(self, ids: Iterable[str], latest: bool) -> None:
         wanted = list(ids)

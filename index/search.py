@@ -32,7 +32,10 @@ from index.embed import (
     split_spec,
 )
 from index.fusion import FusionConfig, fuse, rank_of
-from index.keyword import KeywordIndex, tokenize
+from index.keyword import KeywordIndex
+from index.query import plan_query
+from index.relevance import FLOOR as RELEVANCE_FLOOR
+from index.relevance import features, relevance
 from index.snippet import (
     SNIPPET_CHARS,
     candidate_sentences,
@@ -53,7 +56,8 @@ FUSION_ENV = "REGWATCH_FUSION"
 SEMANTIC_SNIPPETS = 3
 MARK_SENTENCE_BUDGET = 4
 # The keyword list pulls with its full weight when its best hit holds this share of the
-# query's terms (IDF-weighted, ``KeywordIndex.coverage``), proportionally less below: BM25
+# query's concepts (IDF-weighted, ``KeywordIndex.concept_coverage``: a word, or an English
+# phrase with its translations), proportionally less below: BM25
 # standardised always looks confident, even when the best hit shares only 違反 and 罰金
 # with a Japanese question whose answer is a Chinese article.  Chosen among coverage,
 # sqrt(coverage) and this on both dev modes (bench/search.py): pipeline hybrid R@5 0.875 ->
@@ -61,6 +65,8 @@ MARK_SENTENCE_BUDGET = 4
 # pipeline e5+keyword R@5 0.781 -> 0.750.
 KEYWORD_FULL_COVERAGE = 0.5
 MODES = ("hybrid", "dense", "keyword")
+# A cited article is put first when its document is among this many best-ranked documents.
+CITED_DOCUMENTS = 3
 _FILTER_FIELDS = ("lang", "issuer", "kind", "effective_after", "latest_only")
 
 
@@ -302,18 +308,50 @@ class SearchIndex:
         effective_after: str | None = None,
         all_versions: bool = False,
         mode: str = "hybrid",
+        floor: float | None = RELEVANCE_FLOOR,
     ) -> list[Hit]:
         """Top ``k`` hits; ``mode``: ``hybrid``, ``dense``, ``keyword``, or retriever names
-        joined by ``+`` (see ``retriever_names``), for benches."""
+        joined by ``+`` (see ``retriever_names``), for benches.  Hits whose ``relevance`` is
+        below ``floor`` are left out (None: keep all; see ``index.relevance``), so a question
+        nothing in the corpus answers gets no hits."""
+        filters = Filters(lang, issuer, kind, effective_after, latest_only=not all_versions)
+        explained, query_vectors = self._explain(query, k, filters, mode)
+        hits = [
+            hit
+            for hit, _ in explained
+            if floor is None or hit.relevance is None or hit.relevance >= floor
+        ]
+        if hits and query_vectors:
+            self._mark_closest_sentences(hits, query, query_vectors)
+        return hits
+
+    def explain(
+        self,
+        query: str,
+        k: int = 10,
+        lang: str | None = None,
+        issuer: str | None = None,
+        kind: str | None = None,
+        effective_after: str | None = None,
+        all_versions: bool = False,
+        mode: str = "hybrid",
+    ) -> list[tuple[Hit, dict[str, float] | None]]:
+        """The top ``k`` hits, none dropped, each with its relevance features (for the
+        calibration bench); snippets are not marked by meaning here."""
+        filters = Filters(lang, issuer, kind, effective_after, latest_only=not all_versions)
+        return self._explain(query, k, filters, mode)[0]
+
+    def _explain(
+        self, query: str, k: int, filters: Filters, mode: str
+    ) -> tuple[list[tuple[Hit, dict[str, float] | None]], dict[int, np.ndarray]]:
+        query_vectors: dict[int, np.ndarray] = {}
         self.keywords.refresh()  # see every committed write (a server outlives many adds)
         if not len(self.keywords) or not query.strip():
-            return []
-        filters = Filters(lang, issuer, kind, effective_after, latest_only=not all_versions)
+            return [], query_vectors
         depth = min(max(CANDIDATES, 3 * k), len(self.keywords))
         positions, use_keywords = self._lists_for(mode)
-        tokens = tokenize(query)
+        plan = plan_query(query, self.keywords.has_term)
         lists: dict[str, list[tuple[str, float]]] = {}
-        query_vectors: dict[int, np.ndarray] = {}
         if positions:
             names = self.retriever_names()
             for position, (vector, hits) in self._dense_lists(
@@ -321,30 +359,70 @@ class SearchIndex:
             ).items():
                 lists[names[position]] = hits
                 query_vectors[position] = vector
+        mask = self.keywords.mask(**{k: getattr(filters, k) for k in _FILTER_FIELDS})
         if use_keywords:
-            mask = self.keywords.mask(**{k: getattr(filters, k) for k in _FILTER_FIELDS})
-            lists["keyword"] = self.keywords.search(tokens, depth, mask)
+            lists["keyword"] = self.keywords.search(plan.tokens, depth, mask, weights=plan.weights)
         confidence = {}
         if lists.get("keyword"):
-            coverage = self.keywords.coverage(tokens, lists["keyword"][0][0])
+            coverage = self.keywords.concept_coverage(plan.concepts, lists["keyword"][0][0])
             confidence["keyword"] = min(1.0, coverage / KEYWORD_FULL_COVERAGE)
-        hits = self._hits(lists, tokens, k, confidence)
-        if query_vectors:
-            self._mark_closest_sentences(hits, query, query_vectors)
-        return hits
+        ranked = fuse(lists, self.fusion, confidence, plan.lang)
+        if plan.citation and plan.citation.article:
+            ranked = self._cited_first(ranked, plan.citation.article, mask)
+        explained = []
+        # Snippets mark the question's own words; a hit met only through translations gets
+        # its closest sentence marked by meaning, as a dense-only hit does.
+        for hit in self._hits(ranked, lists, plan.own_tokens, k):
+            values = features(
+                hit.chunk.id,
+                lists,
+                self.keywords.concept_coverage(plan.all_concepts, hit.chunk.id),
+            )
+            hit.relevance = relevance(values)
+            explained.append((hit, values))
+        return explained, query_vectors
+
+    def _cited_first(
+        self, ranked: list[tuple[str, float]], article: str, mask: np.ndarray
+    ) -> list[tuple[str, float]]:
+        """The cited article of the best-ranked document that has one, moved to the top when
+        that document is among the first ``CITED_DOCUMENTS`` documents of the ranking: the
+        question names its law in words the retrievers already weighed, and the article by a
+        number they cannot."""
+        cited = self.keywords.article_ids(article, mask)
+        if not cited or not ranked:
+            return ranked
+        by_document: dict[tuple[str, int], str] = {}
+        for cid in cited:  # parts of one article in id order: its first part wins
+            chunk = self.keywords.get(cid)
+            if chunk is not None:
+                by_document.setdefault((chunk.document, chunk.version), cid)
+        documents: list[tuple[str, int]] = []
+        for cid, _ in ranked:
+            chunk = self.keywords.get(cid)
+            if chunk is None or (chunk.document, chunk.version) in documents:
+                continue
+            documents.append((chunk.document, chunk.version))
+            if len(documents) > CITED_DOCUMENTS:
+                break
+        target = next((by_document[d] for d in documents if d in by_document), None)
+        if target is None:
+            return ranked
+        top = ranked[0][1] + 1e-6
+        return [(target, top)] + [(cid, score) for cid, score in ranked if cid != target]
 
     def _hits(
         self,
+        ranked: list[tuple[str, float]],
         lists: dict[str, list[tuple[str, float]]],
         tokens: list[str],
         k: int,
-        confidence: dict[str, float],
     ) -> list[Hit]:
         dense_rank = rank_of(lists, [n for n in lists if n != "keyword"])
         keyword_rank = rank_of(lists, ["keyword"])
         hits: list[Hit] = []
         seen: set[str] = set()
-        for cid, score in fuse(lists, self.fusion, confidence):
+        for cid, score in ranked:
             chunk = self.keywords.get(cid)
             if chunk is None:  # in chroma but not in the keyword store: a half-written add
                 continue

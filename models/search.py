@@ -19,6 +19,9 @@ class Chunk(BaseModel):
     law: str | None = None
     article: int | None = None
     article_label: str | None = None
+    article_key: str | None = Field(
+        default=None, description="The article's stable key: '10', '2_2' for 第二条の二"
+    )
     language: str = "und"
     issuer: str = Field(default="", description="Issuers joined by '|' (chroma metadata is flat)")
     doc_kind: str = "other"
@@ -35,8 +38,11 @@ class Hit(BaseModel):
     relevance: float | None = Field(
         default=None,
         description=(
-            "Calibrated closeness of the hit to the question, 0..1 (what the relevance floor "
-            "compares); None where the engine gives no calibrated figure"
+            "Calibrated closeness of the hit to the question, 0..1: a logistic model of the "
+            "embedders' cosine similarities and the share of the question's terms the hit "
+            "contains, fitted on dev questions' answers against off-topic queries "
+            "(index/relevance.py); hits below the floor (0.45 by default) are not returned. "
+            "None where the engine gives no calibrated figure (embedders other than e5+USE)"
         ),
     )
     dense_rank: int | None = None

@@ -189,5 +189,7 @@ def test_english_question_marks_a_japanese_sentence(truth_index: SearchIndex) ->
         "dual-use export licence?",
         k=1,
     )[0]
-    assert hit.keyword_rank is None
+    # The keyword list finds it too now, through translated terms (index.bilingual); the
+    # English words themselves are not in the text, so the sentence is marked by meaning.
+    assert not any(w in hit.chunk.text.lower() for w in ("humanitarian", "medical", "licence"))
     assert "【" in hit.snippet and "】" in hit.snippet

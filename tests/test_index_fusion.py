@@ -64,16 +64,25 @@ def test_rank_of_takes_best_rank_over_lists() -> None:
 @pytest.mark.parametrize(
     ("spec", "method", "weights"),
     [
-        (None, "zscore", {"e5": 0.5}),
-        ("rrf", "rrf", {"e5": 0.5}),
+        (None, "auto", {"e5": 0.5}),
+        ("zscore", "zscore", {"e5": 0.5}),
         ("rrf:e5=1,use=2,keyword=0.5", "rrf", {"e5": 1.0, "use": 2.0, "keyword": 0.5}),
-        ("keyword=0.5", "zscore", {"e5": 0.5, "keyword": 0.5}),
+        ("keyword=0.5", "auto", {"e5": 0.5, "keyword": 0.5}),
     ],
-    ids=["default", "rrf", "rrf-weighted", "weights-only"],
+    ids=["default", "zscore", "rrf-weighted", "weights-only"],
 )
 def test_fusion_spec(spec: str | None, method: str, weights: dict[str, float]) -> None:
     config = FusionConfig.parse(spec)
     assert (config.method, dict(config.weights)) == (method, weights)
+
+
+@pytest.mark.parametrize(
+    ("lang", "method"), [("en", "rrf"), ("ja", "zscore"), ("zh", "zscore"), ("und", "zscore")]
+)
+def test_auto_fusion_goes_by_question_language(lang: str, method: str) -> None:
+    assert FusionConfig().method_for(lang) == method
+    lists = {"dense": DENSE, "keyword": KEYWORD}
+    assert fuse(lists, FusionConfig(), lang=lang) == fuse(lists, FusionConfig(method=method))
 
 
 def test_unknown_method_refused() -> None:
@@ -166,7 +175,9 @@ def test_dense_only_hit_marks_closest_sentence(tmp_path: Path) -> None:
     )
     index = SearchIndex(tmp_path, embedder=ConceptEmbedder())
     index.add([NOTICE_61[0], two_sentences, ANTI_MONOPOLY])
-    hit = index.search("Are exports to military end users licensed?", k=1)[0]
+    # The dense list alone: in hybrid mode the English words now reach the keyword list too
+    # (export → 输出, military → 军事: index.bilingual), and the hit is no longer dense-only.
+    hit = index.search("Are exports to military end users licensed?", k=1, mode="concepts")[0]
     assert (hit.chunk.article, hit.keyword_rank) == (2, None)
     assert hit.snippet.endswith("【国外の軍事ユーザー向けの輸出申請は、原則として許可しない。】")
     assert "【二、" not in hit.snippet
@@ -195,7 +206,7 @@ def test_marking_embeds_at_most_the_sentence_budget(tmp_path: Path) -> None:
         return passages(texts)
 
     embedder.embed_passages = counting  # type: ignore[method-assign]
-    hits = index.search("Are exports licensed?", k=3)
+    hits = index.search("Are exports licensed?", k=3, mode="concepts")  # dense-only hits
     assert len(hits) == 3 and all(h.keyword_rank is None for h in hits)
     assert sentences and sum(sentences) <= MARK_SENTENCE_BUDGET
     assert sum("【" in h.snippet for h in hits) == MARK_SENTENCE_BUDGET // 2

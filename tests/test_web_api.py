@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -280,3 +282,49 @@ def test_search_answers_a_japanese_question_with_the_right_article() -> None:
         assert "毎月10日" in hits[0]["chunk"]["text"]
         page = client.get("/ui/search", params={"q": question})
         assert "/ui/documents/" in page.text and "#focus" in page.text
+
+
+@pytest.fixture(scope="module")
+def indexed_client() -> Iterator[TestClient]:
+    with TestClient(create_app(indexed_corpus(), api_token="")) as client:
+        yield client
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        pytest.param("xyzzyqwv", False, id="nonsense"),
+        pytest.param("How do I bake sourdough bread at home?", False, id="off-topic-en"),
+        pytest.param("明天北京会下雨吗？", False, id="off-topic-zh"),
+        pytest.param(  # tests/data/dev/questions.json q01
+            "レアアース生産企業は、前月のレアアース製品フロー情報を毎月何日までに"
+            "トレーサビリティ情報システムに入力しなければならないか。",
+            True,
+            id="dev-question",
+        ),
+    ],
+)
+def test_search_says_when_nothing_is_close(
+    indexed_client: TestClient, question: str, answered: bool
+) -> None:
+    body = indexed_client.get("/search", params={"q": question}).json()
+    assert body["no_close_match"] is not answered
+    assert bool(body["hits"]) is answered
+    assert all(0.45 <= hit["relevance"] <= 1 for hit in body["hits"])
+    everything = indexed_client.get("/search", params={"q": question, "min_relevance": 0})
+    assert everything.json()["hits"] and not everything.json()["no_close_match"]
+
+
+@pytest.mark.slow
+def test_search_hits_export_as_a_table() -> None:
+    with TestClient(create_app(indexed_corpus(), api_token="")) as client:
+        params = {"q": "毎月何日までに入力するか", "k": 5}
+        hits = client.get("/search", params=params).json()["hits"]
+        response = client.get("/search", params={**params, "format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["chunk_id"] for r in rows] == [h["chunk"]["id"] for h in hits]
+    assert [r["rank"] for r in rows] == [str(n) for n in range(1, len(hits) + 1)]
+    assert all(r["doc_id"] and r["version"] and r["page"] for r in rows)

@@ -13,13 +13,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ingest.extract.spans import Intervals
 from ingest.numbers import kanji_to_int
 from models.document import Document, DocumentIdentity
 
 _NUM = "〇零一二三四五六七八九十百千0-9０-９"
 _S = " \u3000\t"
 
-LAW_SUFFIX = r"(?:条例|弁法|办法|辦法|規定|规定|規則|规则|細則|细则|決定|决定|措置|通知|公告|法)"
+LAW_SUFFIX = (
+    r"(?:条例|條例|弁法|办法|辦法|規定|规定|規則|规则|細則|细则|決定|决定|措置|通知|公告|法)"
+)
 # A bare name: kanji/katakana run ending in a law suffix (``レアアース管理条例``,
 # ``稀土开采和稀土冶炼分离总量调控管理暂行办法``), optionally with (暫定)-style notes.
 _BARE_NAME = (
@@ -47,8 +50,8 @@ _COUNTRY_PREFIX = re.compile(r"^(?:中華人民共和国|中华人民共和国)"
 
 #: ``第10条``, ``第 2、3 条``, ``第 5 条及び第 7 条``, ``第13条～第16条``.
 ARTICLE_MENTION = re.compile(
-    rf"第[{_S}]*(?P<first>[{_NUM}]+)[{_S}]*(?:[、，,][{_S}]*(?P<more>[{_NUM}、，,{_S}]+?)[{_S}]*)?条"
-    rf"(?:[{_S}]*[～〜~\-－至][{_S}]*第?[{_S}]*(?P<last>[{_NUM}]+)[{_S}]*条)?"
+    rf"第[{_S}]*(?P<first>[{_NUM}]+)[{_S}]*(?:[、，,][{_S}]*(?P<more>[{_NUM}、，,{_S}]+?)[{_S}]*)?[条條]"
+    rf"(?:[{_S}]*[～〜~\-－至][{_S}]*第?[{_S}]*(?P<last>[{_NUM}]+)[{_S}]*[条條])?"
 )
 
 
@@ -169,9 +172,10 @@ def law_names(text: str, abbreviations: Mapping[str, str] | None = None) -> list
         ):
             continue
         found.append(NameMention(name, start, m.end()))
-    taken = [(n.start, n.end) for n in found]
+    taken = Intervals()
+    taken.add_all((n.start, n.end) for n in found)
     for m in PRONOUN.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+        if taken.overlaps(m.start(), m.start() + 1):
             continue
         found.append(NameMention(None, m.start(), m.end(), pronoun=m.group(0)))
     if abbreviations:
