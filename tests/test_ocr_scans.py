@@ -157,7 +157,7 @@ def test_batch_with_progress_turns_page_progress_on(
 ) -> None:
     seen: list[bool] = []
 
-    def spy(path: Path, limits: Limits | None = None) -> None:
+    def spy(path: Path, *_args: object) -> None:
         seen.append(ocr._PAGE_PROGRESS.get())
         raise NoTextLayerError("stop here", str(path))
 
