@@ -1,16 +1,17 @@
 """OCR on synthetic scans of the dev PDFs: CER against the text layer, extraction F1, s/page.
 
-    python -m bench.ocr [--dpi 200] [--set v1|v2] [--only STEM] [--pages N] [--keep DIR]
+    python -m bench.ocr [--dpi 200] [--set v1|v2|heldout] [--only STEM] [--pages N] [--keep DIR]
 
-Every dev PDF (v1: samples/*.pdf, v2: tests/data/dev/v2/pdf/*.pdf) is rendered at ``--dpi``,
+Every dev PDF (v1: samples/*.pdf, v2: tests/data/dev/v2/pdf/*.pdf; ``--set heldout``: the
+held-out PDFs, tests/data/heldout/*.pdf, not part of the default run) is rendered at ``--dpi``,
 turned ±1° (alternate pages), speckled and blurred, and saved as an image-only PDF
 (``ingest.ocr.scans.make_scan``).  Each scan then goes through the real pipeline
 (``ingest_pdf``, OCR under ``--ocr auto``), and:
 
 - CER per page: Levenshtein distance between the text blocks of the page read from the
   text layer and from the scan (NFKC, white space removed), over the reference length;
-- extraction P/R/F1 against the dev truth, with ``bench.extraction`` (v1) and
-  ``bench.extraction_v2`` (v2) scoring, the scan standing in for the PDF;
+- extraction P/R/F1 against the dev truth, with ``bench.extraction`` (v1),
+  ``bench.extraction_v2`` (v2) and ``bench.heldout`` scoring, the scan standing in for the PDF;
 - seconds per page: wall time of ``ingest_pdf`` on the scan over its pages (OCR runs
   ``REGWATCH_OCR_WORKERS`` pages at a time, default 2).
 
@@ -31,11 +32,12 @@ from typing import Any
 
 from bench import extraction as v1
 from bench import extraction_v2 as v2
+from bench import heldout
 from ingest import pipeline
 from ingest.ocr.scans import make_scan
 from models.document import Document
 
-SETS = {"v1": v1.SAMPLES_DIR, "v2": v2.V2_DIR / "pdf"}
+SETS = {"v1": v1.SAMPLES_DIR, "v2": v2.V2_DIR / "pdf", "heldout": heldout.HELDOUT_DIR}
 F1_KINDS = ("article", "threshold", "date", "item_list", "item_code", "title")
 _WHITE = re.compile(r"\s+")
 
@@ -146,6 +148,15 @@ def _f1_v2(run: ScanRun, only: str | None) -> dict[str, v1.Score]:
     return totals
 
 
+def _f1_heldout(run: ScanRun) -> dict[str, v1.Score]:
+    folder = run.folder / "heldout" / "pdf"
+    for truth in heldout.HELDOUT_DIR.glob("*.json"):  # score_all reads STEM.json by STEM.pdf
+        if not (folder / truth.name).exists():
+            (folder / truth.name).symlink_to(truth)
+    _, totals = heldout.score_all(folder)
+    return totals
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dpi", type=int, default=200, help="scan resolution (200, 300)")
@@ -154,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, help="scan only the first N pages (no F1)")
     parser.add_argument("--keep", type=Path, help="write the scans here (default: a temp dir)")
     args = parser.parse_args(argv)
-    sets = args.set or sorted(SETS)
+    sets = args.set or ["v1", "v2"]
     with tempfile.TemporaryDirectory(prefix="regwatch-scans-") as tmp:
         folder = (args.keep or Path(tmp)).resolve()
         run = ScanRun(folder, args.dpi, args.pages)
@@ -183,9 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.pages:
             return 0
         for set_name in sets:
-            if set_name == "v1" and args.only:
+            if set_name != "v2" and args.only:
                 continue
-            totals = _f1_v1(run) if set_name == "v1" else _f1_v2(run, args.only)
+            scorers = {"v1": _f1_v1, "heldout": _f1_heldout}
+            totals = scorers[set_name](run) if set_name in scorers else _f1_v2(run, args.only)
             print(f"== extraction on the scans, dev {set_name}")
             v1.print_table([("ALL", k, s) for k, s in totals.items() if k in F1_KINDS])
     return 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.extract import extract_records
+from ingest.ocr import page_progress
 from ingest.ocr.provenance import mark_ocr_records
 from ingest.pipeline import Deadline, Limits, ingest_many, ingest_one, with_progress
 from models.document import Document, IngestResult
@@ -44,7 +45,8 @@ def process_files(
     for item in with_progress(paths, progress):
         # one budget (--timeout) for the file's ingest and extraction together
         deadline = Deadline.start(item, limits.max_seconds_per_file)
-        outcome = ingest_one(Path(item), limits, deadline)
+        with page_progress(progress):  # a bar per page while OCR reads a long file
+            outcome = ingest_one(Path(item), limits, deadline)
         if outcome.document is None:
             yield ProcessedFile(path=outcome.path, errors=outcome.errors)
             continue

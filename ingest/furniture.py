@@ -7,6 +7,7 @@ Three signals, strongest first:
   share (left and right alternate on facing pages: only the height is compared);
 * text repeated (digits ignored) near the same edge of many pages, or at the top of a later
   page repeating the first page's title (a header printed from page 2 on, in a short file);
+  OCR readings of one running text that nearly agree (similarity >= 0.8) count as repeated;
 * on a one-page file, where nothing can repeat: small print above a rule that crosses the
   text column at the top of the page, or, without a rule, small print alone in the top margin
   that is smaller than everything else in the page's head (title, datelines, body).
@@ -14,6 +15,7 @@ Three signals, strongest first:
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter, defaultdict
 
@@ -122,6 +124,7 @@ def find_furniture(
             kinds[id(line)] = BlockKind.HEADER if is_top else BlockKind.FOOTER
         elif is_top and line.page > 1 and _unmarked(line.text) in title:
             kinds[id(line)] = BlockKind.HEADER  # the title repeated from page 2 on
+    _nearly_repeated(candidates, kinds, threshold)
     # One or two pages: a header that nothing repeats (one page, or printed from page 2 on)
     # is found by geometry on each page.
     printed = [p for p in pages if p]
@@ -133,6 +136,34 @@ def find_furniture(
             ):
                 kinds.setdefault(id(line), BlockKind.HEADER)
     return kinds
+
+
+_NEAR = 0.8  # text similarity of two readings of one running header
+_NEAR_MIN_CHARS = 8
+_NEAR_MAX_GROUP = 300  # lines at one place compared pairwise; longer files repeat verbatim
+
+
+def _nearly_repeated(
+    candidates: list[tuple[TextLine, bool]], kinds: dict[int, BlockKind], threshold: int
+) -> None:
+    """Running text OCR read a little differently on each page (脱炭素 / 脱由素, 转载 / 转我):
+    at the same place, texts that nearly agree repeat as one.  Marks them in ``kinds``."""
+    groups: dict[tuple[bool, int], list[TextLine]] = defaultdict(list)
+    for line, is_top in candidates:
+        if id(line) not in kinds and len(line.text.strip()) >= _NEAR_MIN_CHARS:
+            groups[(is_top, round(line.top / 10))].append(line)
+    for (is_top, _), lines in groups.items():
+        if len(lines) < threshold or len(lines) > _NEAR_MAX_GROUP:
+            continue
+        for line in lines:
+            pages = {
+                other.page
+                for other in lines
+                if other is line
+                or difflib.SequenceMatcher(None, line.text, other.text, False).ratio() >= _NEAR
+            }
+            if len(pages) >= threshold:
+                kinds[id(line)] = BlockKind.HEADER if is_top else BlockKind.FOOTER
 
 
 def _single_page_header(

@@ -97,6 +97,7 @@ class RawPage:
     ocr_confidence: float | None = None  # mean word confidence, 0-1
     ocr_lang: str | None = None  # the Tesseract language it was read in
     skew: float = 0.0  # degrees OCR turned the image to level the text
+    ocr_turn: int = 0  # degrees (90, 180, 270) OCR turned a sideways page clockwise
 
 
 @dataclass

@@ -41,6 +41,7 @@ from ingest.layout import (
     start_kind,
 )
 from ingest.normalize import line_separator
+from ingest.ocr import page_progress
 from ingest.pdf import Limits, RawPdf, read_pdf
 from ingest.table_rows import cell_spans, document_tables, insert_rows, row_block
 from models.document import (
@@ -369,7 +370,9 @@ def ingest_many(
 ) -> Iterator[IngestResult]:
     """One result per path, in order; a bad file is a ``failure`` result, never an exception."""
     for item in with_progress(paths, progress):
-        yield ingest_one(Path(item), limits)
+        with page_progress(progress):  # and a bar per page while OCR reads a long file
+            result = ingest_one(Path(item), limits)
+        yield result
 
 
 def with_progress(paths: Iterable[Path | str], progress: bool) -> Iterable[Path | str]:

@@ -383,3 +383,52 @@ def _latin(text: str, advance: float) -> list[RawChar]:
 def test_fake_bold_and_doubled_letters(row: list[RawChar], expected: str) -> None:
     made = make_line(1, row)
     assert made is not None and made.text == expected
+
+
+@pytest.mark.parametrize(
+    ("readings", "furniture"),
+    [
+        # OCR of one running header on four scanned pages (ja_gx_suishin_2024, 200 dpi)
+        (
+            [
+                "脱炭素成長型経済構造への円滑な移行の推進に関する法律",
+                "脱由素成長型経済構造への円滑な移行の推進に関する法律",
+                "脱素成長型経済構造への円滑な移行の推進に関する法律",
+                "脱災素成長型経済構造への円滑な移行の推進に関する法律",
+            ],
+            True,
+        ),
+        # the same for a MOFCOM notice's header (zh_mofcom_2025_58_lithium)
+        (
+            [
+                "锂电池相关物项出口管制决定(通知公告转载节选)",
+                "但电池相关物项出口管制决定(通知公告转我和节选)",
+            ],
+            True,
+        ),
+        # first lines that only share a few words stay text
+        (
+            [
+                "第一条　この法律は、脱炭素成長型経済構造への円滑な移行を推進するため",
+                "第十条　政府は、脱炭素成長型経済構造移行債の発行に関する事務を行う。",
+                "第二十条　機構は、脱炭素成長型経済構造への円滑な移行の推進に資する",
+                "第三十条　機構の役員として、理事長一人、理事四人以内及び監事一人を置く。",
+            ],
+            False,
+        ),
+    ],
+    ids=["ocr-header-statute", "ocr-header-notice", "different-first-lines"],
+)
+def test_a_running_header_read_a_little_differently_is_still_furniture(
+    readings: list[str], furniture: bool
+) -> None:
+    pages = [
+        [
+            line(text, top=30.0, page=number),
+            line("本文の一行目です。", top=100.0, page=number),
+            line("本文の二行目です。", top=130.0, page=number),
+        ]
+        for number, text in enumerate(readings, start=1)
+    ]
+    kinds = find_furniture(pages, dict.fromkeys(range(1, len(pages) + 1), 842.0))
+    assert [id(page[0]) in kinds for page in pages] == [furniture] * len(pages)

@@ -45,6 +45,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The source PDF is not available: no page image.",
     },
     "all_kinds": {"ja": "すべて", "en": "all"},
+    "ocr_read": {
+        "ja": "スキャン画像からOCRで読み取り（確度）",
+        "en": "Read from a scan by OCR (confidence)",
+    },
     "footnotes": {"ja": "脚注", "en": "Footnotes"},
     "old": {"ja": "旧", "en": "Old"},
     "new": {"ja": "新", "en": "New"},

@@ -99,6 +99,8 @@ class RecordRow:
     start: int
     role: str | None = None  # dates: promulgated, effective... (translated on screen)
     lang: str = "und"
+    ocr_confidence: float | None = None  # set when the record's page was read by OCR
+    ocr: bool = False
 
 
 @dataclass
@@ -276,6 +278,8 @@ def build_view(stored: StoredVersion) -> DocumentView:
             start=r.provenance.char_span.start,
             role=r.role if isinstance(r, DateMention) else None,
             lang=_lang_at(document, r.provenance.char_span.start),
+            ocr_confidence=r.provenance.confidence,
+            ocr=r.provenance.source == "ocr",
         )
         # In reading order: the panel follows the text (an article, then its records).
         for r in sorted(shown, key=lambda r: (r.provenance.char_span.start, r.kind != "article"))

@@ -13,7 +13,10 @@ fails with E104, naming what to install.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -25,7 +28,30 @@ from ingest.pdf import RawPage
 OcrMode = Literal["auto", "always", "never"]
 OCR_MODES: tuple[str, ...] = get_args(OcrMode)
 
-__all__ = ["OCR_MODES", "OcrMode", "PageReading", "apply_ocr", "available", "scan_reason"]
+__all__ = [
+    "OCR_MODES",
+    "OcrMode",
+    "PageReading",
+    "apply_ocr",
+    "available",
+    "page_progress",
+    "scan_reason",
+]
+
+# A bar per page while OCR reads a file, for callers that show progress (``ingest_many``);
+# a context variable so the readers' signatures stay as they are.
+_PAGE_PROGRESS: ContextVar[bool] = ContextVar("regwatch_ocr_page_progress", default=False)
+_PROGRESS_FROM = 2  # pages to read before a file gets its own bar
+
+
+@contextlib.contextmanager
+def page_progress(enabled: bool = True) -> Iterator[None]:
+    """Within the block, OCR of a file shows a progress bar per page on stderr."""
+    token = _PAGE_PROGRESS.set(enabled)
+    try:
+        yield
+    finally:
+        _PAGE_PROGRESS.reset(token)
 
 
 def available() -> str | None:
@@ -54,7 +80,24 @@ def apply_ocr(
         return [f"pages {numbers} need OCR, which cannot run: {missing}"]
     warnings: list[str] = []
     by_number = {page.number: page for page in chosen}
-    for reading in ocr_pages(path, chosen, deadline, on_page):
+    bar = None
+    if _PAGE_PROGRESS.get() and len(chosen) >= _PROGRESS_FROM:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(chosen), desc=f"OCR {path.name}", unit="page", file=sys.stderr)
+
+    def step(reading: PageReading) -> None:
+        if bar is not None:
+            bar.update(1)
+        if on_page is not None:
+            on_page(reading)
+
+    try:
+        readings = ocr_pages(path, chosen, deadline, step)
+    finally:
+        if bar is not None:
+            bar.close()
+    for reading in readings:
         page = by_number[reading.number]
         if reading.error is not None:
             warnings.append(f"page {reading.number}: OCR failed ({reading.error})")
@@ -68,6 +111,10 @@ def apply_ocr(
         page.ocr_confidence = reading.confidence
         page.ocr_lang = reading.lang
         page.skew = reading.skew
+        page.ocr_turn = reading.turn
+        page.rules = page.rules or reading.rules  # drawn ones, when the page had a text layer
+        if reading.turn in (90, 270):  # read upright: the page as read is the other way up
+            page.width, page.height = page.height, page.width
     low = [p.number for p in chosen if p.ocr_confidence is not None and p.ocr_confidence < 0.8]
     if low:
         warnings.append(f"OCR is unsure of pages {low} (confidence under 0.8)")

@@ -20,6 +20,8 @@ from ingest.pdf import RawChar
 FONT = "OCR"
 _FULL_WIDTH = {"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "!": "！", "?": "？"}
 _QUOTES = set("\"'“”‘’`")
+_GAP_MARKS = _QUOTES | set("|[]{}")
+_SURE_MARK = 80.0  # word confidence from which such a mark inside a CJK line is believed
 _IDEOGRAPHIC_SPACE = "\u3000"
 _INK_LEFT = set("。、，．）」』】〕：；！？・")  # full-width marks inked on the left of the cell
 _INK_RIGHT = set("（「『【〔")
@@ -58,6 +60,24 @@ def _junk(word: Word) -> bool:
     return len(word.text) == 1 and word.text in _QUOTES and word.conf < 70
 
 
+def _stray_marks(pieces: list[tuple[str, float, float]], confs: list[float]) -> range:
+    """The pieces Tesseract made of the blank after a statute label (``第二条　国家`` read
+    ``第二条”国家``, ``第二條[本法``, ``第三條|]本法``): one run of quotes, bars or brackets,
+    the only such marks on the line, between two CJK characters, in an unsure word.  A real
+    quotation or bracket has its pair on the line and is read surely.  Empty: none."""
+    marks = [i for i, piece in enumerate(pieces) if piece[0] in _GAP_MARKS]
+    if not marks or marks[-1] - marks[0] + 1 != len(marks):
+        return range(0)
+    first, last = marks[0], marks[-1]
+    if first == 0 or last == len(pieces) - 1:
+        return range(0)
+    if max(confs[first : last + 1]) >= _SURE_MARK:
+        return range(0)
+    if is_wide(pieces[first - 1][0]) and is_wide(pieces[last + 1][0]):
+        return range(first, last + 1)
+    return range(0)
+
+
 def _widen(chars: list[str]) -> list[str]:
     """ASCII punctuation next to a CJK character -> its full-width form."""
     out = list(chars)
@@ -73,6 +93,23 @@ def _widen(chars: list[str]) -> list[str]:
     return out
 
 
+def _writes_cjk(text: str) -> bool:
+    return any(_han(ch) or _kana(ch) for ch in text)
+
+
+def _line_height(words: list[Word], box: LineBox | None) -> float:
+    """A line's font size in pixels: the median height of its CJK words (a CJK glyph inks
+    about its em), else its box.  A box spans Latin ascenders and descenders, so an 8 pt
+    footnote holding a URL measured as tall as a 10.5 pt body line and lost its smaller size
+    (the footnote test of the layout)."""
+    cjk = [w.height for w in words if _writes_cjk(w.text)]
+    if cjk:
+        return float(statistics.median(cjk))
+    if box is not None:
+        return float(box.height)
+    return float(max(w.top + w.height for w in words) - min(w.top for w in words))
+
+
 def page_chars(
     words: list[Word], lines: list[LineBox], transform: Transform
 ) -> tuple[list[RawChar], float | None]:
@@ -81,7 +118,8 @@ def page_chars(
     by_line: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         by_line.setdefault(word.line, []).append(word)
-    heights = [boxes[k].height for k, ws in by_line.items() if k in boxes and len(ws) > 1]
+    line_heights = {k: _line_height(ws, boxes.get(k)) for k, ws in by_line.items()}
+    heights = [line_heights[k] for k, ws in by_line.items() if len(ws) > 1]
     usual = statistics.median(heights) if heights else None
     glyphs: list[RawChar] = []
     weighted = count = 0.0
@@ -89,11 +127,12 @@ def page_chars(
         box = boxes.get(key)
         top = box.top if box else min(w.top for w in line_words)
         bottom = box.top + box.height if box else max(w.top + w.height for w in line_words)
-        height = float(bottom - top)
+        height = line_heights[key]
         if usual and 0.8 < height / usual < 1.25:
             height = float(usual)
         centre = (top + bottom) / 2
         pieces: list[tuple[str, float, float]] = []
+        confs: list[float] = []
         kept = [w for w in line_words if not _junk(w)]
         right = float("-inf")
         for index, word in enumerate(kept):
@@ -106,9 +145,15 @@ def page_chars(
                 end = min(end, float(following))
             right = max(end, left + 1.0)
             pieces.extend(_split(word, left, right))
+            confs.extend([word.conf] * len(word.text))
             if word.conf >= 0:
                 weighted += word.conf * len(word.text)
                 count += len(word.text)
+        stray = _stray_marks(pieces, confs)
+        if stray:  # the blank they were made of: the statute field separator
+            before, after = pieces[stray.start - 1][2], pieces[stray.stop][1]
+            gap = (_IDEOGRAPHIC_SPACE, before, max(before, after))
+            pieces[stray.start : stray.stop] = [gap]
         texts = _widen([p[0] for p in pieces])
         last: tuple[str, float, float] | None = None
         for text, (_, left, right) in zip(texts, pieces, strict=True):

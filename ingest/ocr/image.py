@@ -86,3 +86,51 @@ def deskew(image: Image.Image) -> tuple[Image.Image, float]:
         return image, 0.0
     turned = image.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
     return turned, angle
+
+
+_RULE_MIN = 0.04  # of the page width: the layout's shortest footnote separator
+_RULE_THICK = 6  # pixel rows at most (a 1 pt rule at 200 dpi, blurred, is 3-4)
+_RULE_GAP = 2  # pixels: closes holes of up to 4 px along a row
+_RULE_INK = 170  # a 0.5 pt rule, blurred and levelled, is only mid-grey (120-150)
+
+
+def _close_rows(ink: np.ndarray, gap: int) -> np.ndarray:
+    """``ink`` with gaps of up to ``2 * gap`` pixels along each row filled (a morphological
+    closing): speckle and blur break a thin rule into pieces."""
+    grown = ink.copy()
+    for shift in range(1, gap + 1):
+        grown[:, shift:] |= ink[:, :-shift]
+        grown[:, :-shift] |= ink[:, shift:]
+    closed = grown.copy()
+    for shift in range(1, gap + 1):
+        closed[:, shift:] &= grown[:, :-shift]
+        closed[:, :-shift] &= grown[:, shift:]
+    return closed
+
+
+def find_rules(image: Image.Image) -> list[tuple[int, int, int]]:
+    """Horizontal rules on a page image as ``(left, right, top)`` pixels: runs of ink at least
+    4 % of the page wide, a few rows thick.  A text layer gives its drawn lines to the layout
+    (footnote separators, boxed quotations, tables); a scan has only their pixels.  A CJK
+    stroke (一) is about an em, far under 4 % of a page at body sizes."""
+    ink = _close_rows(np.asarray(image) < _RULE_INK, _RULE_GAP)
+    height, width = ink.shape
+    shortest = max(8, round(_RULE_MIN * width))
+    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded[:, 1:-1] = ink
+    edges = np.diff(padded, axis=1)
+    rows_on, starts = np.nonzero(edges == 1)
+    _, ends = np.nonzero(edges == -1)  # same rows, same order: one end per start
+    long = (ends - starts) >= shortest
+    runs = sorted(
+        zip(rows_on[long].tolist(), starts[long].tolist(), ends[long].tolist(), strict=True)
+    )
+    rules: list[list[int]] = []  # [left, right, top, bottom]
+    for row, left, right in runs:
+        for rule in rules:  # the same rule one row lower: overlapping, adjacent
+            if rule[3] + 1 >= row and left < rule[1] and right > rule[0]:
+                rule[0], rule[1], rule[3] = min(rule[0], left), max(rule[1], right), row
+                break
+        else:
+            rules.append([left, right, row, row])
+    return [(r[0], r[1], r[2]) for r in rules if r[3] - r[2] + 1 <= _RULE_THICK]

@@ -3,8 +3,10 @@
 Pages are rendered one after the other (pdfium is not thread-safe) and read by Tesseract two
 at a time (``REGWATCH_OCR_WORKERS``), each process single-threaded.  The language of each page
 comes from its script: the first page read is read as Japanese + simplified Chinese and its
-kana/traditional characters decide; later pages use that language alone, and a page whose
-result contradicts it (no kana on a "Japanese" page, a low confidence) is read again.
+kana decide Japanese; a Chinese one is read again with both Chinese models, whose forms decide
+simplified or traditional; a Japanese or traditional page is then read in that model alone.
+Later pages use that language, and a page whose result contradicts it (no kana on a
+"Japanese" page, a low confidence) is read again.
 """
 
 from __future__ import annotations
@@ -13,21 +15,22 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
 
 from ingest.ocr import tesseract
 from ingest.ocr.chars import Transform, page_chars, script_language
-from ingest.ocr.image import clean, deskew, render_pages
-from ingest.pdf import RawChar, RawPage
+from ingest.ocr.image import clean, deskew, find_rules, render_pages
+from ingest.pdf import RawChar, RawPage, Rule
 
 # 200 dpi puts a 10.5 pt CJK character at ~29 px, what the models read best: 300 dpi
 # (44 px) measured worse, even on 300-dpi scans (bench/ocr.py)
 DPI = int(os.environ.get("REGWATCH_OCR_DPI", "200"))
 FIRST_LANG = "jpn+chi_sim"
 _LOW_CONFIDENCE = 0.7
+_TURNED_CONFIDENCE = 0.5  # below it a page may be sideways: ask orientation detection
 
 
 @dataclass
@@ -40,6 +43,8 @@ class PageReading:
     lang: str
     skew: float
     error: str | None = None
+    turn: int = 0  # degrees the page image was turned clockwise to read it upright
+    rules: list[Rule] = field(default_factory=list)  # drawn horizontal lines, in points
 
 
 def _workers() -> int:
@@ -50,29 +55,76 @@ def _workers() -> int:
 
 
 def _read_once(
-    image: Image.Image, angle: float, page: RawPage, lang: str, timeout: float
+    image: Image.Image, angle: float, page: RawPage, lang: str, timeout: float, turn: int
 ) -> PageReading:
     words, lines = tesseract.recognize(image, DPI, lang, timeout=timeout)
     # boxes stay in the levelled image's frame: mapped back onto the turned page, a line's
-    # characters would climb or fall and no longer make one row (at most 2° off, a few pt)
-    transform = Transform(scale_x=page.width / image.width, scale_y=page.height / image.height)
+    # characters would climb or fall and no longer make one row (at most 2° off, a few pt);
+    # a page turned a quarter is read upright, its width and height swapped
+    width, height = (page.height, page.width) if turn in (90, 270) else (page.width, page.height)
+    transform = Transform(scale_x=width / image.width, scale_y=height / image.height)
     chars, confidence = page_chars(words, lines, transform)
-    return PageReading(page.number, chars, confidence, lang, angle)
+    rules = [
+        Rule(x0=left * transform.scale_x, x1=right * transform.scale_x, top=top * transform.scale_y)
+        for left, right, top in find_rules(image)
+    ]
+    return PageReading(page.number, chars, confidence, lang, angle, turn=turn, rules=rules)
+
+
+def _second_opinion(
+    image: Image.Image, angle: float, page: RawPage, lang: str, timeout: float, turn: int
+) -> PageReading | None:
+    """A further reading of a page already read: None when the engine fails on it, so the
+    first reading stands."""
+    if timeout <= 1:
+        return None
+    try:
+        return _read_once(image, angle, page, lang, timeout, turn)
+    except tesseract.OcrEngineError:
+        return None
+
+
+def _surer(first: PageReading, second: PageReading | None) -> PageReading:
+    if second is not None and (second.confidence or 0.0) > (first.confidence or 0.0):
+        return second
+    return first
 
 
 def _text(reading: PageReading) -> str:
     return "".join(c.text for c in reading.chars)
 
 
-def read_page(image: Image.Image, page: RawPage, lang: str | None, timeout: float) -> PageReading:
-    """One page: deskewed, read in ``lang`` (None: detect), read again when that looks wrong."""
+def _read_upright(
+    image: Image.Image, page: RawPage, lang: str | None, timeout: float, turn: int
+) -> PageReading:
+    """An upright page: deskewed, read in ``lang`` (None: detect), again when that looks
+    wrong."""
     started = time.monotonic()
-    image, angle = deskew(clean(image))
-    first = _read_once(image, angle, page, lang or FIRST_LANG, timeout)
+    image, angle = deskew(image)
+    first = _read_once(image, angle, page, lang or FIRST_LANG, timeout, turn)
     detected = script_language(_text(first))
     if lang is None:
         first.lang = detected or "jpn"
-        return first
+        if first.lang == "jpn":
+            # read again in Japanese alone: the two models together put Chinese forms into a
+            # kanji-heavy Japanese page (a statute's contents, 成長 -> 成长: 89 -> 36 edits);
+            # a commentary quoting Chinese titles loses by it (CISTEC first pages 33 -> 61)
+            left = timeout - (time.monotonic() - started)
+            return _second_opinion(image, angle, page, "jpn", left, turn) or first
+        if first.lang != "chi_sim":
+            return first
+        # the simplified model reads a traditional page in simplified forms (稱 -> 称) and the
+        # page means differ by a few points either way, so a reading with both Chinese models
+        # decides: it keeps the forms printed (traditional 9 : simplified 2 on a traditional
+        # page, 0 : 17 on a simplified one).  A traditional page is then read in chi_tra
+        # alone; a simplified one keeps its first reading: read again in chi_sim alone, the
+        # MOFCOM notices lost item codes (F1 0.839 -> 0.642) and thresholds (0.842 -> 0.737).
+        left = timeout - (time.monotonic() - started)
+        both = _second_opinion(image, angle, page, "chi_sim+chi_tra", left, turn)
+        if both is None or script_language(_text(both)) != "chi_tra":
+            return first
+        left = timeout - (time.monotonic() - started)
+        return _second_opinion(image, angle, page, "chi_tra", left, turn) or both
     conf = first.confidence or 0.0
     if detected is None or (detected == lang and conf >= _LOW_CONFIDENCE):
         return first
@@ -83,13 +135,32 @@ def read_page(image: Image.Image, page: RawPage, lang: str | None, timeout: floa
     else:
         return first
     left = timeout - (time.monotonic() - started)
-    if left <= 1:
-        return first
-    second = _read_once(image, angle, page, retry_lang, left)
-    if (second.confidence or 0.0) > conf:
+    second = _second_opinion(image, angle, page, retry_lang, left, turn)
+    if second is not None:
         second.lang = script_language(_text(second)) or retry_lang
-        return second
-    return first
+    return _surer(first, second)
+
+
+def read_page(image: Image.Image, page: RawPage, lang: str | None, timeout: float) -> PageReading:
+    """One page: cleaned, read upright; a page read as garbage (a scan fed in sideways or
+    upside down reads at ~0.2 confidence) is turned as orientation detection says and read
+    again, keeping the surer reading.  Upright pages pay nothing for the check."""
+    started = time.monotonic()
+    image = clean(image)
+    reading = _read_upright(image, page, lang, timeout, 0)
+    if (reading.confidence or 0.0) >= _TURNED_CONFIDENCE:
+        return reading
+    left = timeout - (time.monotonic() - started)
+    turn = tesseract.orientation(image, DPI, timeout=left) if left > 1 else 0
+    left = timeout - (time.monotonic() - started)
+    if not turn or left <= 1:
+        return reading
+    upright = image.rotate(-turn, expand=True, fillcolor=255)  # PIL turns counter-clockwise
+    try:
+        second: PageReading | None = _read_upright(upright, page, lang, left, turn)
+    except tesseract.OcrEngineError:
+        second = None
+    return _surer(reading, second)
 
 
 def ocr_pages(
