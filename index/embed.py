@@ -64,6 +64,17 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def once_each(texts: Sequence[str], embed: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
+    """``embed(texts)``, each distinct text embedded once: a reindex sees every version of a
+    document, and versions share most of their articles word for word."""
+    unique = list(dict.fromkeys(texts))
+    if len(unique) == len(texts):
+        return embed(texts)
+    vectors = embed(unique)
+    row = {text: i for i, text in enumerate(unique)}
+    return vectors[[row[text] for text in texts]]
+
+
 @functools.lru_cache(maxsize=4)
 def _load_sentence_transformer(name_or_path: str) -> Any:
     # Offline before the import: huggingface_hub reads the variable when it loads.
@@ -229,8 +240,8 @@ class SentenceTransformerEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         engine = self._passage_engine() if texts else None
         if engine is not None:
-            return engine.embed(texts)
-        return self._encode(texts, self.passage_prompt)
+            return once_each(texts, engine.embed)
+        return once_each(texts, lambda unique: self._encode(unique, self.passage_prompt))
 
     def config(self) -> dict[str, Any]:
         # How queries and passages run is informative, not identity: every path matches the
@@ -303,7 +314,7 @@ class UseEmbedder:
         return self._encode(texts)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts)
+        return once_each(texts, self._encode)
 
     def config(self) -> dict[str, Any]:
         return {

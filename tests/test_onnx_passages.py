@@ -88,3 +88,18 @@ def test_default_e5_embeds_passages_through_onnx_runtime(e5: Embedder) -> None:
     pytest.importorskip("onnxruntime")
     e5.embed_passages(["第一条 目的"])
     assert e5.config()["passage_engine"] == "onnxruntime-fp32-batched"
+
+
+def test_repeated_passages_are_embedded_once() -> None:
+    from index.embed import once_each
+
+    seen: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        seen.append(list(texts))
+        return np.array([[len(t), ord(t[0])] for t in texts], dtype=np.float32)
+
+    texts = ["第一条 目的", "第二条 定義", "第一条 目的", "附則"]
+    vectors = once_each(texts, embed)
+    assert seen == [["第一条 目的", "第二条 定義", "附則"]]
+    assert vectors.tolist() == embed(texts).tolist()
