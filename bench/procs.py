@@ -50,6 +50,15 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds one process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 @dataclass
 class Run:
     """One finished command: wall seconds, exit code, stdout lines, peak memory (KiB)."""
@@ -60,6 +69,9 @@ class Run:
     lines: list[str] = field(default_factory=list)
     peak_main_kb: int = 0
     peak_tree_kb: int = 0
+    #: CPU seconds of the command and its descendants (each process's last sample: a worker's
+    #: final 0.2 s may be missed).  On a shared machine, CPU time is steadier than wall time.
+    cpu_by_pid: dict[int, float] = field(default_factory=dict)
     #: (lines of output so far, the command's RSS then): memory growth per file.
     rss_by_line: list[tuple[int, int]] = field(default_factory=list)
 
@@ -82,7 +94,12 @@ def run_cli(args: list[str], env: dict[str, str] | None = None, sample_s: float 
     def sample() -> None:
         while not done.is_set():
             main = rss_kb(proc.pid)
-            tree = main + sum(rss_kb(p) for p in descendants(proc.pid))
+            below = descendants(proc.pid)
+            tree = main + sum(rss_kb(p) for p in below)
+            for pid in (proc.pid, *below):
+                used = cpu_seconds(pid)
+                if used:
+                    run.cpu_by_pid[pid] = max(run.cpu_by_pid.get(pid, 0.0), used)
             run.peak_main_kb = max(run.peak_main_kb, main)
             run.peak_tree_kb = max(run.peak_tree_kb, tree)
             done.wait(sample_s)
@@ -98,3 +115,7 @@ def run_cli(args: list[str], env: dict[str, str] | None = None, sample_s: float 
     done.set()
     sampler.join()
     return run
+
+
+def cpu_total(run: Run) -> float:
+    return round(sum(run.cpu_by_pid.values()), 2)
