@@ -85,9 +85,15 @@ def run_one(stage: Stage, path: str, kinds: frozenset[str] | None, limits: Limit
 
 def _init_worker() -> None:
     # The parallelism is across files: a worker's BLAS/OpenMP pools on every core would
-    # oversubscribe the machine.  Set before numpy loads its BLAS in this process.
+    # oversubscribe the machine.  The fork server has already imported numpy (preload), so
+    # the variables alone come too late for it: threadpoolctl resizes the loaded pools.
     for name in _ONE_THREAD:
         os.environ[name] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
 
 
 def _context() -> multiprocessing.context.BaseContext:
