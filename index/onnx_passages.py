@@ -38,6 +38,7 @@ from index.onnx_queries import (
     _mean_pooling_only,
     _safetensors_array,
     _write_atomically,
+    load_tokenizer,
     quantise_encoder,
 )
 
@@ -181,11 +182,7 @@ class OnnxPassages:
         probe = json.loads(_probe_path(encoder).read_text(encoding="utf-8"))
         if probe.get("prompt") != prompt:
             return None
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer = load_tokenizer(str(folder / "tokenizer.json"))  # shared with queries
 
         def token_ids(texts: list[str]) -> list[list[int]]:
             return [e.ids for e in tokenizer.encode_batch(texts)]
