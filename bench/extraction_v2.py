@@ -8,7 +8,11 @@ folder's README), with its conventions:
 
 - articles by number (``"2_2"`` for 第二条の二) or label, text similarity ≥ 0.9 (NFKC, no
   white space); the truth has one law per file, so the law is not compared;
-- dates by iso only (v2 truth gives no roles);
+- dates by iso only (v2 truth gives no roles), so a mention with two roles (two records)
+  counts once; the truth holds complete written dates only, so relative mentions (同日,
+  本日) and month-precision dates are not scored;
+- the truth holds body text only ("None of the non-body text belongs to the document
+  body"): records in footnotes (at or after ``Document.body_end``) are not scored;
 - thresholds by (value, unit, comparator); the truth's unit as written and ours both go
   through ``ingest.extract.units.normalize_unit``; one of our ranges counts as its two limits
   (``>=`` low, ``<=`` high), as the truth writes them;
@@ -25,7 +29,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +156,21 @@ def score_item_codes(truth: list[dict[str, Any]], predicted: list[dict[str, Any]
     )
 
 
+def written_dates(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Our complete written dates, one per mention (the scope of the v2 truth)."""
+    seen: set[Any] = set()
+    out: list[dict[str, Any]] = []
+    for rec in records:
+        if rec.get("relative") or rec.get("precision") != "day":
+            continue
+        span = rec["provenance"]["char_span"]
+        where = (span["start"], span["end"]) if span else id(rec)
+        if where not in seen:
+            seen.add(where)
+            out.append(rec)
+    return out
+
+
 def score_title(truth: dict[str, Any], identity: dict[str, Any]) -> Score:
     ours = identity.get("title") or ""
     hit = norm(ours) == norm(truth["title"])
@@ -163,7 +182,13 @@ def score_title(truth: dict[str, Any], identity: dict[str, Any]) -> Score:
     return score
 
 
-def score_v2_document(pdf: Path, truth_path: Path, kinds: set[str]) -> dict[str, Score]:
+# An extra scorer: (truth JSON, our records by kind) -> Score; bench.unseen adds definitions.
+ExtraScorer = Callable[[dict[str, Any], dict[str, list[dict[str, Any]]]], Score]
+
+
+def score_v2_document(
+    pdf: Path, truth_path: Path, kinds: set[str], extra: Mapping[str, ExtraScorer] | None = None
+) -> dict[str, Score]:
     from ingest.extract import extract_records
     from ingest.pipeline import ingest_pdf
 
@@ -173,7 +198,11 @@ def score_v2_document(pdf: Path, truth_path: Path, kinds: set[str]) -> dict[str,
     if document is None:
         raise RuntimeError(f"{pdf.name}: ingestion failed: {getattr(result, 'errors', '')}")
     extracted = extract_records(document)
-    records = [_flatten(r.model_dump()) for r in extracted.records]
+    records = [
+        _flatten(r.model_dump())
+        for r in extracted.records
+        if r.provenance.char_span is None or r.provenance.char_span.start < document.body_end
+    ]
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
         by_kind.setdefault(rec["kind"], []).append(rec)
@@ -189,7 +218,10 @@ def score_v2_document(pdf: Path, truth_path: Path, kinds: set[str]) -> dict[str,
         )
     if "date" in kinds:
         scores["date"] = score_multiset(
-            truth["dates"], by_kind.get("date", []), lambda r: r.get("iso"), _describe
+            truth["dates"],
+            written_dates(by_kind.get("date", [])),
+            lambda r: r.get("iso"),
+            _describe,
         )
     if "item_list" in kinds:
         scores["item_list"] = score_items_v2(truth["item_lists"], by_kind.get("item_list", []))
@@ -197,20 +229,29 @@ def score_v2_document(pdf: Path, truth_path: Path, kinds: set[str]) -> dict[str,
         scores["item_code"] = score_item_codes(truth["item_lists"], by_kind.get("item_list", []))
     if "title" in kinds:
         scores["title"] = score_title(truth, extracted.identity.model_dump())
+    for kind, scorer in (extra or {}).items():
+        if kind in kinds:
+            scores[kind] = scorer(truth, by_kind)
     return scores
 
 
 def score_v2(
-    folder: Path = V2_DIR, kinds: set[str] | None = None, only: str | None = None
+    folder: Path = V2_DIR,
+    kinds: set[str] | None = None,
+    only: str | None = None,
+    extra: Mapping[str, ExtraScorer] | None = None,
 ) -> tuple[list[tuple[str, str, Score]], dict[str, Score]]:
-    kinds = set(kinds or V2_KINDS)
+    """Rows (document, kind, score) and per-kind totals over ``folder``/truth/*.json."""
+    all_kinds = (*V2_KINDS, *(extra or {}))
+    kinds = set(kinds or all_kinds)
     rows: list[tuple[str, str, Score]] = []
-    totals = {k: Score() for k in V2_KINDS if k in kinds}
+    totals = {k: Score() for k in all_kinds if k in kinds}
     for truth_path in sorted((folder / "truth").glob("*.json")):
         if truth_path.stem.startswith("diff_") or (only and only not in truth_path.stem):
             continue
         started = time.perf_counter()
-        scores = score_v2_document(folder / "pdf" / f"{truth_path.stem}.pdf", truth_path, kinds)
+        pdf = folder / "pdf" / f"{truth_path.stem}.pdf"
+        scores = score_v2_document(pdf, truth_path, kinds, extra)
         print(f"{truth_path.stem}: {time.perf_counter() - started:.2f}s", file=sys.stderr)
         for kind, score in scores.items():
             rows.append((truth_path.stem[:23], kind, score))
@@ -231,7 +272,7 @@ def score_v1(kinds: set[str]) -> tuple[list[tuple[str, str, Score]], dict[str, S
 
 
 def _report(name: str, rows: list[tuple[str, str, Score]], totals: dict[str, Score], verbose: bool):
-    print(f"== dev {name}")
+    print(f"== {name}")
     if verbose:
         for doc, kind, score in rows:
             for line in score.misses:
@@ -251,9 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     kinds = set(args.kind or V2_KINDS)
     sets = args.set or ["v1", "v2"]
     if "v1" in sets and not args.only:
-        _report("v1", *score_v1(kinds), args.verbose)
+        _report("dev v1", *score_v1(kinds), args.verbose)
     if "v2" in sets:
-        _report("v2", *score_v2(V2_DIR, kinds, args.only), args.verbose)
+        _report("dev v2", *score_v2(V2_DIR, kinds, args.only), args.verbose)
     return 0
 
 

@@ -6,6 +6,7 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ from corpus.store import utc_now
 from models.corpus import Alert
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MAX_ENTRIES = 200
 
 # Characters XML 1.0 forbids even escaped (form feeds and other controls PDFs leave behind).
@@ -39,13 +41,40 @@ def alert_uri(alert: Alert) -> str:
     return f"urn:regwatch:alert:{quote(alert.id, safe='@:')}"
 
 
-def atom_xml(alerts: list[Alert], *, title: str = "regwatch alerts", feed_id: str = "") -> bytes:
-    """The feed as UTF-8 bytes: newest alerts first, at most ``MAX_ENTRIES``."""
+def file_link(alert: Alert) -> str | None:
+    """The saved diff page of a new version, as a ``file:`` URI (a feed written to disk
+    beside the corpus, read on the same machine)."""
+    link = alert.payload.diff_link
+    if not link:
+        return None
+    return link if "://" in link else Path(link).resolve().as_uri()
+
+
+def atom_xml(
+    alerts: list[Alert],
+    *,
+    title: str = "regwatch alerts",
+    feed_id: str = "",
+    link: Callable[[Alert], str | None] = file_link,
+    summary: Callable[[Alert], list[str]] | None = None,
+    self_href: str | None = None,
+    language: str | None = None,
+) -> bytes:
+    """The feed as UTF-8 bytes: newest alerts first, at most ``MAX_ENTRIES``.
+
+    ``link`` gives each entry's page (``rel="alternate"``); ``summary`` its lines (default
+    ``Alert.summary``); ``self_href`` the feed's own address (``rel="self"``); ``language``
+    goes to ``xml:lang``.  A server passes relative links: a reader resolves them against
+    the feed's own URL, so they work behind a proxy too."""
     ET.register_namespace("", ATOM_NS)
     entries = sorted(alerts, key=lambda a: (a.created, a.id), reverse=True)[:MAX_ENTRIES]
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    if language:
+        feed.set(XML_LANG, language)
     _sub(feed, "id", feed_id or f"urn:regwatch:feed:{quote(title)}")
     _sub(feed, "title", title)
+    if self_href:
+        _sub(feed, "link", rel="self", href=self_href, type="application/atom+xml")
     _sub(feed, "updated", _rfc3339(entries[0].created if entries else utc_now()))
     author = _sub(feed, "author")
     _sub(author, "name", "regwatch")
@@ -57,14 +86,13 @@ def atom_xml(alerts: list[Alert], *, title: str = "regwatch alerts", feed_id: st
         _sub(entry, "updated", _rfc3339(alert.created))
         _sub(entry, "published", _rfc3339(alert.created))
         _sub(entry, "category", term=alert.event)
-        if alert.payload.diff_link:
-            link = alert.payload.diff_link
-            if "://" not in link:
-                link = Path(link).resolve().as_uri()
-            _sub(entry, "link", rel="related", href=link)
+        href = link(alert)
+        if href:
+            _sub(entry, "link", rel="alternate", href=href, type="text/html")
+        lines = summary(alert) if summary else alert.summary
         # Plain text content: RFC 4287 wants non-text media types base64-encoded, which
         # no feed reader shows; machine readers take the JSON lines target instead.
-        _sub(entry, "content", "\n".join(alert.summary), type="text")
+        _sub(entry, "content", "\n".join(lines), type="text")
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ingest.extract import extract_records
 from ingest.ocr.provenance import mark_ocr_records
-from ingest.pipeline import Limits, ingest_many
+from ingest.pipeline import Deadline, Limits, ingest_many, ingest_one, with_progress
 from models.document import Document, IngestResult
 from models.errors import RegwatchError
 from models.records import ExtractionResult
@@ -40,13 +40,18 @@ def process_files(
     limits: Limits | None = None,
     progress: bool = False,
 ) -> Iterator[ProcessedFile]:
-    for outcome in ingest_many(paths, limits=limits, progress=progress):
+    limits = limits or Limits()
+    for item in with_progress(paths, progress):
+        # one budget (--timeout) for the file's ingest and extraction together
+        deadline = Deadline.start(item, limits.max_seconds_per_file)
+        outcome = ingest_one(Path(item), limits, deadline)
         if outcome.document is None:
             yield ProcessedFile(path=outcome.path, errors=outcome.errors)
             continue
         try:
             extraction = mark_ocr_records(
-                outcome.document, extract_records(outcome.document, kinds=kinds)
+                outcome.document,
+                extract_records(outcome.document, kinds=kinds, deadline=deadline),
             )
         except RegwatchError as exc:
             yield ProcessedFile(

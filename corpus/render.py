@@ -11,6 +11,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from models.diff import ArticleAlignment, FieldChange, InlineOp, VersionDiff
 
@@ -38,6 +39,9 @@ class _Texts:
         self.old: dict[int, str] = {}
         self.new: dict[int, str] = {}
         self.note: dict[tuple[int | None, int | None], str] = {}
+        # ("split", old article) / ("merged", new article): the note's facts, for a UI
+        # that words them in its own language.
+        self.link: dict[tuple[int | None, int | None], tuple[str, int | None]] = {}
         for change in diff.field_changes:
             if change.kind != "article":
                 continue
@@ -47,8 +51,10 @@ class _Texts:
                 self.old[change.old_article] = change.old or ""
             if change.change == "split":
                 self.note[(None, change.new_article)] = f"split from old {change.old_article}"
+                self.link[(None, change.new_article)] = ("split", change.old_article)
             if change.change == "merged":
                 self.note[(change.old_article, None)] = f"merged into new {change.new_article}"
+                self.link[(change.old_article, None)] = ("merged", change.new_article)
 
     def ops(self, row: ArticleAlignment) -> list[InlineOp]:
         if row.inline:
@@ -183,10 +189,56 @@ def _html_list(items: list[str]) -> str:
     return '<ul class="changes">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
+@dataclass
+class RedlineRow:
+    """One changed article of the 新旧対照表: its alignment and both sides as escaped HTML."""
+
+    alignment: ArticleAlignment
+    old_html: str
+    new_html: str
+    note: str | None
+    link: tuple[str, int | None] | None = None  # ("split", old 8) / ("merged", new 9)
+
+    @property
+    def anchor(self) -> str:
+        """``art-o9-n10``: the id a field change of this article links to."""
+        a = self.alignment
+        return f"art-o{'' if a.old is None else a.old}-n{'' if a.new is None else a.new}"
+
+
+def redline_rows(diff: VersionDiff) -> list[RedlineRow]:
+    """The changed articles, each side with ``<del>``/``<ins>`` (text escaped)."""
+    texts = _Texts(diff)
+    rows = []
+    for row in _changed_rows(diff):
+        ops = texts.ops(row)
+        rows.append(
+            RedlineRow(
+                row,
+                _html_side(ops, "delete"),
+                _html_side(ops, "insert"),
+                texts.note.get((row.old, row.new)),
+                texts.link.get((row.old, row.new)),
+            )
+        )
+    return rows
+
+
+def row_of_change(rows: list[RedlineRow], change: FieldChange) -> RedlineRow | None:
+    """The article row a field change belongs to (its new article first, else its old)."""
+    for row in rows:
+        a = row.alignment
+        if change.new_article is not None and a.new == change.new_article:
+            return row
+    for row in rows:
+        if change.old_article is not None and row.alignment.old == change.old_article:
+            return row
+    return None
+
+
 def render_html(diff: VersionDiff) -> str:
     """A standalone page: summary, field changes, side-by-side redline of changed articles."""
     esc: Callable[[str], str] = html.escape
-    texts = _Texts(diff)
     summary = [f"{esc(status)}: {count}" for status, count in _counts(diff)]
     summary += [f"split: old {s['old']} → new {s['new']}" for s in diff.splits]
     summary += [f"merged: old {m['old']} → new {m['new']}" for m in diff.merges]
@@ -195,14 +247,12 @@ def render_html(diff: VersionDiff) -> str:
         for c in diff.field_changes
     ]
     rows: list[str] = []
-    for row in _changed_rows(diff):
-        ops = texts.ops(row)
-        note = texts.note.get((row.old, row.new))
-        title = esc(_row_title(row)) + (f' <span class="status">{esc(note)}</span>' if note else "")
-        rows.append(f'<tr><th class="article" colspan="2">{title}</th></tr>')
-        rows.append(
-            f"<tr><td>{_html_side(ops, 'delete')}</td><td>{_html_side(ops, 'insert')}</td></tr>"
-        )
+    for red in redline_rows(diff):
+        note = red.note
+        title = esc(_row_title(red.alignment))
+        title += f' <span class="status">{esc(note)}</span>' if note else ""
+        rows.append(f'<tr id="{red.anchor}"><th class="article" colspan="2">{title}</th></tr>')
+        rows.append(f"<tr><td>{red.old_html}</td><td>{red.new_html}</td></tr>")
     renumbered = [
         f"{esc(_label(r.old_label, r.old))} → {esc(_label(r.new_label, r.new))}"
         for r in diff.alignment

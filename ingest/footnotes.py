@@ -30,6 +30,11 @@ _NUMBER_JOINERS = frozenset(".,:/-~．，：／－～")
 _DIGITS = re.compile(r"\d+")
 # How far from the expected number an out-of-sequence note label may be.
 _SEQUENCE_SLACK = 3
+# A note set off by a symbol instead of a number (``※ 平成…現在の条文``, ``* 本法…``,
+# ``注：转载稿…``); the symbol also marks what the note is about (``…法*``, ``（节选）※``).
+_SYMBOL_LABEL = re.compile(r"^(?:(?P<mark>※|\*{1,3}|＊{1,3}|†|‡)|(?P<word>注)\s*[：:])\s*(?!\d)")
+# A glued symbol marker ends a word: end of line, white space or punctuation after it.
+_MARKER_END = frozenset(" \u3000\n。．.，,、;；:：)）」』】")
 
 
 @dataclass
@@ -52,6 +57,14 @@ def split_notes(
         for line in lines:
             label = note_label(line)
             number = label[0] if label else None
+            symbol = _SYMBOL_LABEL.match(line.text) if label is None else None
+            if symbol is not None:
+                block = DraftBlock(BlockKind.FOOTNOTE, line.page, [], footnote_number=0)
+                block.note_label = symbol.group("mark") or symbol.group("word")
+                block.add_line(line, "")
+                block.strip_prefix(symbol.end())
+                blocks.append(block)
+                continue
             restart = number == 1 and not labelled_on_page and expected > 1
             if (
                 label
@@ -200,6 +213,11 @@ def link_markers(
         if number is None:
             continue
         end = position[id(note)]
+        if number == 0:
+            link = _link_symbol(sequence, note, end)
+            if link is not None:
+                links.append(link)
+            continue
         hit: tuple[int, int, int] | None = None
         # markers sit on the note's page or the one before it, never earlier
         first = max(cursor_block, bisect.bisect_left(pages, note.page - 1))
@@ -223,3 +241,29 @@ def link_markers(
         links.append(MarkerLink(note, block, cut))
         cursor_block, cursor_offset = index, cut
     return links, warnings
+
+
+def _link_symbol(sequence: list[DraftBlock], note: DraftBlock, end: int) -> MarkerLink | None:
+    """The first glued ``※``/``*``/``†`` marker of a symbol note on its page (a ``注`` note has
+    none): after a word, never opening a block (that is the text's own note label)."""
+    mark = note.note_label
+    if not mark or mark == "注":
+        return None
+    for block in sequence[:end]:
+        if block.page != note.page or block.kind is BlockKind.FOOTNOTE:
+            continue
+        text = block.text
+        start = text.find(mark)
+        while start > 0:
+            stop = start + len(mark)
+            after = text[stop : stop + 1]
+            if (
+                not text[start - 1].isspace()
+                and text[start - 1] not in "※*＊†‡"
+                and (not after or after in _MARKER_END)
+            ):
+                cut = block.delete(start, stop)
+                block.footnote_refs.append(0)
+                return MarkerLink(note, block, cut)
+            start = text.find(mark, stop)
+    return None

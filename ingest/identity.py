@@ -29,6 +29,7 @@ from ingest.identity_head import (
     strip_marker,
 )
 from ingest.identity_order import apply_order, read_order
+from ingest.identity_title import body_size, title_block
 from ingest.lang import document_language
 from ingest.numbers import parse_number
 from models.document import Block, Document, DocumentIdentity, DocumentKind, SubDocument
@@ -277,6 +278,7 @@ def _identity_of(
     parent: DocumentIdentity | None,
     has_translations: bool,
     behind_order: bool = False,
+    size: float | None = None,
 ) -> tuple[DocumentIdentity, Head]:
     texts = [b.text for b in blocks]
     skip = 1 if start is not None and start.label else 0
@@ -285,7 +287,7 @@ def _identity_of(
         if order is not None and skip + order.end < len(blocks):
             act = blocks[:skip] + blocks[skip + order.end :]
             identity, head = _identity_of(
-                document, act, start, parent, has_translations, behind_order=True
+                document, act, start, parent, has_translations, behind_order=True, size=size
             )
             apply_order(identity, order)
             return identity, head
@@ -294,6 +296,8 @@ def _identity_of(
     if head.title_block is not None:
         head.title_block = owners[head.title_block]
     head.end = owners[head.end] if head.end < len(owners) else len(blocks) - skip
+    if start is None:
+        _use_title_block(head, blocks[skip:], size)
     language = document_language(texts) if texts else document.language
     title_block = blocks[head.title_block + skip] if head.title_block is not None else None
     heading_text = title_block.text if title_block is not None else ""
@@ -332,6 +336,20 @@ def _identity_of(
     return identity, head
 
 
+def _use_title_block(head: Head, blocks: list[Block], size: float | None) -> None:
+    """The first page's title block, when its print sets it apart, overrides the line reader
+    (which cannot tell a small header or a dateline above the title from the title)."""
+    found = title_block(blocks, size)
+    if found is None:
+        return
+    head.title = found.text
+    head.title_block = found.block
+    if not head.heading_numbers:
+        numbers = find_numbers(found.numbers_line or found.text)
+        if numbers and numbers[0].start <= 2:
+            head.heading_numbers.append(numbers[0])
+
+
 def _issuers(
     head: Head,
     signature: tuple[str, ...],
@@ -346,6 +364,8 @@ def _issuers(
             return number.issuers
     if head.clause_issuers:
         return tuple(head.clause_issuers)
+    if head.office_issuers:
+        return tuple(dict.fromkeys(head.office_issuers))
     if head.author:
         return (head.author,)
     opening = "".join(b.text for b in blocks[: head.end + 6])
@@ -436,7 +456,7 @@ def identify(document: Document) -> tuple[DocumentIdentity, list[SubDocument]]:
     _assign_ends(starts, blocks)
     main_end = starts[0].position if starts and starts[0].position > 0 else len(blocks)
     main_identity, _ = _identity_of(
-        document, blocks[:main_end], None, None, has_translations=bool(starts)
+        document, blocks[:main_end], None, None, bool(starts), size=body_size(blocks)
     )
     subs = [
         SubDocument(

@@ -15,8 +15,10 @@ from models.document import DateRole, DocumentKind, IdentityDate
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ORG_SUFFIXES = (
-    "人民代表大会常务委员会|人民代表大会常務委員会|人民代表大会|常务委员会|常務委員会|委員会|委员会"
-    "|総署|总署|国務院|国务院|办公厅|弁公庁|銀行|银行|法院|检察院|検察院|部|署|庁|厅|局"
+    "人民代表大会常务委员会|人民代表大会常務委員会|人民代表大會常務委員會|人民代表大会|人民代表大會"
+    "|常务委员会|常務委員会|常務委員會|委員会|委员会|委員會"
+    "|総署|总署|總署|国務院|国务院|國務院|办公厅|弁公庁|辦公廳|銀行|银行|法院|检察院|検察院"
+    "|部|署|庁|厅|廳|局"
 )
 # An issuer name, followed by what may follow it in a front-matter line (…第二十九次会议通过).
 ORG_NAME = re.compile(
@@ -41,6 +43,19 @@ NUMBER_PATTERNS = [
         rf"(?P<code>[{HAN}]{{1,8}})\s*[〔［\[【(（]\s*(?P<year>{_YEAR})\s*[〕］\]】)）]\s*(?P<n>{_NUM})\s*号"
     ),
 ]
+# Japanese circulars (通達): ``20240315貿局第2号``, ``基発0401第12号``, ``○○発第12号``; the
+# National Tax Agency's ``課法2-1``.  The code before 第 names the issuing bureau.
+_JA_NOTICE_NUMBER = re.compile(
+    rf"(?<![{HAN}])(?P<code>[0-9]{{0,8}}[{HAN}○〇]{{1,6}}?[発局])\s*(?:[0-9]{{4}})?\s*第\s*(?P<n>{_NUM})\s*号"
+    rf"|(?<![{HAN}])(?P<tax>課[{HAN}]{{1,2}})\s*(?P<tn>[0-9]{{1,3}})\s*[-－‐]\s*(?P<ts>[0-9]{{1,4}})(?![0-9])"
+)
+# Japanese statutes: ``昭和三十年法律第百八十六号``, ``昭和四十六年政令第二百六十四号``,
+# ``平成十年経済産業省令第十二号``; the kind of instrument names who made it.
+_JA_LAW_NUMBER = re.compile(
+    rf"(?P<era>令和|平成|昭和|大正|明治)\s*(?:元|{_NUM})\s*年\s*"
+    rf"(?P<kw>法律|政令|(?P<ministry>[{HAN}]{{1,10}}?[省府])令|規則)\s*第\s*(?P<n>{_NUM})\s*号"
+)
+_JA_LAW_MAKERS = {"法律": ("国会",), "政令": ("内閣",)}
 _BARE_NUMBER = re.compile(rf"(?P<year>{_YEAR})\s*年\s*第\s*(?P<n>{_NUM})\s*号\s*(?P<kw>公告|令)")
 
 # Official-name characters whose Japanese form differs from the simplified one: enough for
@@ -115,11 +130,13 @@ def split_issuers(run: str) -> tuple[str, ...]:
 
 # Words an organ's name ends with, where a joint heading written without a separator
 # (商务部海关总署, 商务部 海关总署公告) may be cut.
-_ORGAN_END = re.compile(r"总署|総署|委员会|委員会|办公厅|弁公庁|銀行|银行|部|局|院|署|庁|厅")
+_ORGAN_END = re.compile(
+    r"总署|総署|總署|委员会|委員会|委員會|办公厅|弁公庁|辦公廳|銀行|银行|部|局|院|署|庁|厅|廳"
+)
 # A name that starts like this is a unit of the name before it (国务院办公厅, 全国人民代表大会
 # 常务委员会), and the State Council prefixes the commissions under it (国务院国有资产…委员会).
 _SUB_UNIT = re.compile(r"^(?:常务|常務|办公|弁公|辦公)")
-_PARENT_ONLY = ("国务院", "国務院")
+_PARENT_ONLY = ("国务院", "国務院", "國務院")
 
 
 def _organ_name(text: str) -> bool:
@@ -171,6 +188,34 @@ def find_numbers(text: str) -> list[DocNumber]:
                 keyword=m.group("kw"),
                 year=int(to_halfwidth_digits(m.group("year"))),
                 serial=kanji_to_int(m.group("n")),
+                start=m.start(),
+                end=m.end(),
+            )
+        )
+    for m in _JA_LAW_NUMBER.finditer(text):
+        kind = m.group("kw")
+        makers = (m.group("ministry"),) if m.group("ministry") else _JA_LAW_MAKERS.get(kind, ())
+        found.append(
+            DocNumber(
+                text=squeeze(m.group(0)),
+                issuers=makers,
+                keyword=kind,
+                year=None,
+                serial=kanji_to_int(m.group("n")),
+                start=m.start(),
+                end=m.end(),
+            )
+        )
+    for m in _JA_NOTICE_NUMBER.finditer(text):
+        keyword = m.group("code") or m.group("tax")
+        serial = m.group("n") or m.group("ts")
+        found.append(
+            DocNumber(
+                text=squeeze(m.group(0)),
+                issuers=(),
+                keyword=re.sub(r"^[0-9]+", "", keyword),
+                year=None,
+                serial=kanji_to_int(serial),
                 start=m.start(),
                 end=m.end(),
             )
@@ -298,12 +343,20 @@ _KIND_SUFFIXES: list[tuple[DocumentKind, tuple[str, ...]]] = [
     ("qa", ("問答", "问答", "答记者问", "答記者問", "Q&A", "一問一答", "问题解答", "よくある質問")),
     ("guide", ("ガイド", "ガイドライン", "指南", "指引", "手引き", "手引", "填写说明", "記入要領")),
     ("list", ("リスト", "清单", "清單", "名单", "名單", "目録", "目录", "目錄", "一覧", "名录")),
+    # Japanese Cabinet and ministerial orders (政令, 省令): 輸出貿易管理令, …法施行令, …施行規則
+    ("order", ("施行令", "施行規則", "政令", "省令", "府令", "令")),
     ("measures", ("弁法", "办法", "辦法", "規則", "规则", "細則", "细则", "規定", "规定")),
     ("regulation", ("条例", "條例")),
     ("announcement", ("公告", "公布", "決定", "决定", "決議", "决议")),
     ("notice", ("通知", "通告", "通達", "お知らせ")),
-    ("law", ("法",)),
+    (
+        "news",
+        ("新闻稿", "新聞稿", "プレスリリース", "ニュースリリース", "报道", "報道発表", "快讯"),
+    ),
+    ("law", ("法", "法律")),
 ]
+# Titles ending like an order that are not one.
+_NOT_ORDERS = ("法令", "命令", "訓令", "指令")
 _TRAILING_QUALIFIERS = re.compile(r"(?:[（(][^（）()]{1,12}[）)]|[》」』\s])+$")
 
 
@@ -313,8 +366,11 @@ def kind_from_title(title: str) -> DocumentKind | None:
     core = re.sub(r"(?:暫定|暂行|試行|试行)$", "", core)
     for kind, words in _KIND_SUFFIXES:
         for word in words:
-            if core.endswith(word) and not (word == "法" and core.endswith("方法")):
-                return kind
+            if not core.endswith(word) or (word == "法" and core.endswith("方法")):
+                continue
+            if kind == "order" and core.endswith(_NOT_ORDERS):
+                continue
+            return kind
     return None
 
 
@@ -325,6 +381,49 @@ def kind_from_number(number: DocNumber | None) -> DocumentKind | None:
         return "announcement"
     if number.keyword == "通告":
         return "notice"
+    if number.keyword == "法律":
+        return "law"
+    if number.keyword == "政令" or number.keyword.endswith(("省令", "府令")):
+        return "order"
     if number.keyword == "令":
         return "regulation" if any("院" in org for org in number.issuers) else "measures"
     return "notice"
+
+
+# ---------------------------------------------------------------- Japanese circulars
+
+ERA_DATE = re.compile(
+    r"(?:令和|平成|昭和)\s*(?:元|[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*年"
+    r"\s*(?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+    r"\s*(?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*日"
+)
+# The issuing office signing a circular: 経済産業省貿易経済協力局長, 国税庁長官, 経済産業大臣.
+_OFFICIAL = re.compile(
+    rf"^(?P<org>[{HAN}]{{1,12}}?(?:省|庁|委員会|府))[{HAN}]{{0,16}}?(?:長官|大臣|局長|部長|課長|所長|長)$"
+)
+
+
+_ERA_BASE = {"令和": 2018, "平成": 1988, "昭和": 1925}
+
+
+def era_iso(text: str) -> str | None:
+    """``令和6年3月15日`` → 2024-03-15."""
+    m = re.search(r"(令和|平成|昭和)\s*(元|[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*年", text)
+    rest = re.search(
+        r"年\s*([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*日",
+        text,
+    )
+    if m is None or rest is None:
+        return None
+    year = 1 if m.group(2) == "元" else _num(m.group(2))
+    return iso_date(str(_ERA_BASE[m.group(1)] + year), rest.group(1), rest.group(2))
+
+
+def official_issuer(text: str) -> str | None:
+    """The ministry or agency of an official's signing line (``国税庁長官`` → 国税庁); an
+    addressee (``各地方経済産業局長 殿``) is not one."""
+    line = squeeze(text)
+    if line.endswith(("殿", "様", "各位")) or line.startswith("各"):
+        return None
+    m = _OFFICIAL.match(line)
+    return m.group("org") if m else None

@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 
 from ingest.identity_fields import (
     DATE_PATTERN,
+    ERA_DATE,
     HAN,
     DocNumber,
     dates_in_clause,
+    era_iso,
     find_numbers,
     iso_date,
+    official_issuer,
     revision_stamp,
     split_issuers,
     squeeze,
@@ -79,6 +82,7 @@ class Head:
     clause_issuers: list[str] = field(default_factory=list)
     field_issuers: list[str] = field(default_factory=list)
     author: str | None = None
+    office_issuers: list[str] = field(default_factory=list)  # 国税庁長官 → 国税庁
     dates: list[IdentityDate] = field(default_factory=list)
     marker_blocks: list[int] = field(default_factory=list)
     end: int = 0  # index (in the given list) of the first body block
@@ -110,8 +114,15 @@ def _is_clause(text: str) -> bool:
 
 
 def is_date_only(text: str) -> bool:
-    m = DATE_PATTERN.fullmatch(squeeze(text))
-    return m is not None
+    """A dateline: ``2024年10月15日``, ``令和6年3月15日``."""
+    line = squeeze(text)
+    return DATE_PATTERN.fullmatch(line) is not None or ERA_DATE.fullmatch(line) is not None
+
+
+def _is_addressee(text: str) -> bool:
+    """A circular's addressee line: ``各地方経済産業局長 殿``, ``国税局長殿``."""
+    line = squeeze(text)
+    return len(line) <= 30 and line.endswith(("殿", "様", "各位"))
 
 
 def _balance(text: str) -> int:
@@ -178,6 +189,15 @@ def read_head(texts: list[str], max_blocks: int = 14) -> Head:
             head.author = author
             index += 1
             continue
+        if head.title is None and is_date_only(text):
+            head.dates.extend(_dated(text, "promulgated"))
+            index += 1
+            continue
+        office = official_issuer(text) if len(text) <= 30 else None
+        if office or _is_addressee(text):
+            head.office_issuers.extend([office] if office else [])
+            index += 1
+            continue
         if head.title is not None and (_SUBTITLE.match(text) or _is_parenthetical_note(text)):
             in_subtitle = True
             index += 1
@@ -219,6 +239,10 @@ def _next_to_author(texts: list[str], index: int) -> bool:
 
 
 def _dated(text: str, role: str) -> list[IdentityDate]:
+    era = ERA_DATE.search(text)
+    iso_era = era_iso(era.group(0)) if era else None
+    if era is not None and iso_era is not None:
+        return [IdentityDate(role=role, iso=iso_era, raw=squeeze(era.group(0)))]  # type: ignore[arg-type]
     m = DATE_PATTERN.search(text)
     iso = iso_date(m.group("y"), m.group("m"), m.group("d")) if m else None
     if m is None or iso is None:

@@ -5,7 +5,9 @@ Works on ``ingest.lines.TextLine`` (no pdfplumber), in the reading order ``page_
 (indentation, a short last line, a large vertical gap, a change of font size, right-aligned
 or centred lines, a new table row); the text of a line's start decides what begins a new
 block (article ``第十条``, chapter ``第一章``, list labels ``（一）`` ``一、`` ``1．`` ``①`` ``・``
-``■``).
+``■``).  Furniture (headers, footers, page numbers) is found by ``ingest.furniture``;
+``find_furniture`` and ``PAGE_NUMBER`` are re-exported here for the callers that import them
+from this module.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
+from ingest.furniture import PAGE_NUMBER as PAGE_NUMBER
+from ingest.furniture import find_furniture as find_furniture
 from ingest.lines import DraftBlock as DraftBlock
 from ingest.lines import TextLine as TextLine
 from ingest.lines import make_line as make_line
@@ -32,7 +36,7 @@ _FULL_STOPS = frozenset("。．.!?！？")
 BULLETS = frozenset("●○▪▫•・◎▶►➢✓✔-–")  # ■ ◆ □ open headings as often as items
 _NUM = r"[一二三四五六七八九十百千零〇两0-9]+"
 # 第二条之一 (zh) and 第二条の二 (ja): a branch article starts a block like its main article.
-ARTICLE_START = re.compile(rf"^第\s*{_NUM}\s*条(?:[之の]{_NUM})*(?:[\s　]+\S|$)")
+ARTICLE_START = re.compile(rf"^第\s*{_NUM}\s*[条條](?:[之の]{_NUM})*(?:[\s　]+\S|$)")
 # A statute's own numbering followed by the ideographic space the text draws after it:
 # 項 ``２　``, 号 ``一　``, ``イ　``, ``（１）　``.  Running text never puts U+3000 after a
 # numeral at a line start, so such a line opens a provision even after a full line.
@@ -54,12 +58,6 @@ LIST_START = re.compile(
 )
 # These begin a new block without being list items: notes, bracketed labels, subtitles.
 OTHER_START = re.compile(r"^(?:※|＊|\*|【|〔|―|—|－{2}|注[:：)）\s　0-9])")
-PAGE_NUMBER = re.compile(
-    r"^(?:[-–—－―(\[（]?\s*(?:page|p\.|第)?\s*\d{1,4}\s*(?:页|頁|ページ)?"
-    r"\s*(?:/\s*\d{1,4}|of\s*\d{1,4}|共\s*\d{1,4}\s*[页頁])?\s*[-–—－―)\]）]?"
-    r"|[ivxlcdm]{1,6}|[-－]\s*[ivxlc]{1,6}\s*[-－])$",
-    re.IGNORECASE,
-)
 
 
 # ---------------------------------------------------------------------------- metrics
@@ -166,61 +164,6 @@ _BOLD = re.compile(r"bold|black|heavy|gothic|W[6-9]\b|Bd\b|demi", re.IGNORECASE)
 def is_emphasis_font(line: TextLine, metrics: Metrics) -> bool:
     family = font_family(line.font)
     return family != metrics.body_font and bool(_BOLD.search(family))
-
-
-# ---------------------------------------------------------------------------- furniture
-
-
-def _furniture_keys(line: TextLine, is_top: bool) -> list[str]:
-    where = f"{is_top}|{round(line.top / 10)}|"
-    keys = [where + line.text]
-    numbers = re.findall(r"\d+", line.text)
-    if str(line.page) in numbers:
-        keys.append(where + "#|" + re.sub(r"\d+", "#", line.text))
-    return keys
-
-
-def find_furniture(pages: list[list[TextLine]], heights: dict[int, float]) -> dict[int, BlockKind]:
-    """``id(line) -> kind`` for running headers, footers and page numbers.
-
-    A candidate is among the two outermost lines of a page, in its outer 10 %.  Page numbers
-    are recognised by their form at a position shared with the other pages' numbers; other
-    text is furniture when it repeats (digits ignored) on many pages at about the same height.
-    """
-    candidates: list[tuple[TextLine, bool]] = []
-    for lines in pages:
-        if not lines:
-            continue
-        height = heights[lines[0].page]
-        # by position, not reading order: a multi-column page reads its header mid-list
-        lines = sorted(lines, key=lambda ln: ln.top)
-        outer = lines[:2] + lines[-2:] if len(lines) > 4 else lines
-        for line in dict.fromkeys(outer):
-            is_top = line.bottom < 0.1 * height
-            is_bottom = line.top > 0.9 * height
-            if is_top or is_bottom:
-                candidates.append((line, is_top))
-    kinds: dict[int, BlockKind] = {}
-    numbered = [(ln, top) for ln, top in candidates if PAGE_NUMBER.match(ln.text.strip())]
-    if numbered:
-        positions = Counter(round(ln.top / 8) for ln, _ in numbered)
-        usual = {pos for pos, n in positions.items() if n >= max(1, len(numbered) // 3)}
-        for line, _ in numbered:
-            if round(line.top / 8) in usual or len(pages) == 1:
-                kinds[id(line)] = BlockKind.PAGE_NUMBER
-    # Running text repeats verbatim; a running text with a number must carry the page number.
-    seen: dict[str, set[int]] = defaultdict(set)
-    for line, is_top in candidates:
-        if id(line) not in kinds:
-            for key in _furniture_keys(line, is_top):
-                seen[key].add(line.page)
-    threshold = max(2, round(0.3 * len(pages)))
-    for line, is_top in candidates:
-        if id(line) in kinds:
-            continue
-        if any(len(seen[key]) >= threshold for key in _furniture_keys(line, is_top)):
-            kinds[id(line)] = BlockKind.HEADER if is_top else BlockKind.FOOTER
-    return kinds
 
 
 # ---------------------------------------------------------------------------- footnote zone

@@ -19,9 +19,10 @@ class Limits:
     * ``max_pages`` (default 2000): checked once the page tree is read, before any page is
       laid out.
     * ``max_bytes`` (default 200 MiB): checked on the file size before pdfplumber opens it.
-    * ``max_seconds_per_file`` (default 120 s, wall clock): checked before each page is read,
-      so one pathological page can overrun it by its own parsing time; layout and extraction
-      after reading are not counted.
+    * ``max_seconds_per_file`` (default 120 s, wall clock): one budget for the whole file,
+      reading, layout, identity and extraction (``ingest.deadline.Deadline``); checked before
+      each page is read and between the later stages' steps, so one pathological page or
+      step can overrun it by its own time.
 
     ``Limits(max_pages=50)`` etc. override one cap and keep the others' defaults.
 

@@ -59,6 +59,8 @@ class DraftBlock:
     footnote_refs: list[int] = field(default_factory=list)
     continues_previous: bool = False
     footnote_number: int | None = None
+    # how a note is labelled when not by its number: ※, *, †, 注
+    note_label: str | None = None
 
     @property
     def text(self) -> str:

@@ -18,6 +18,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.limits import Limits
+from ingest.tables import RawTable, ruled_tables
 from models.errors import (
     CorruptPDFError,
     EmptyFileError,
@@ -61,6 +62,7 @@ class RawPage:
     height: float
     chars: list[RawChar] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
+    tables: list[RawTable] = field(default_factory=list)  # ruled grids (ingest.tables)
     images: int = 0
     rotated: int = 0  # glyphs dropped as a rotated overlay (a diagonal watermark)
     image_cover: float = 0.0  # share of the page under its largest image
@@ -207,11 +209,21 @@ def iter_pages(path: Path, limits: Limits, started: float) -> Iterator[RawPage]:
                 )
             try:
                 chars, rotated = _page_chars(page)
+                tables = ruled_tables(page)
+                if tables:  # a table's glyphs are its cells' text, not running lines
+                    chars = [
+                        c
+                        for c in chars
+                        if not any(
+                            t.holds((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2) for t in tables
+                        )
+                    ]
                 raw = RawPage(
                     number=number,
                     width=float(page.width),
                     height=float(page.height),
                     chars=chars,
+                    tables=tables,
                     rules=_page_rules(page),
                     images=len(page.objects.get("image", [])),
                     rotated=rotated,
@@ -224,13 +236,14 @@ def iter_pages(path: Path, limits: Limits, started: float) -> Iterator[RawPage]:
             yield raw
 
 
-def read_pdf(path: Path, limits: Limits | None = None) -> RawPdf:
+def read_pdf(path: Path, limits: Limits | None = None, started: float | None = None) -> RawPdf:
     """Every page's characters and rules, after the file checks and under ``limits``; pages
-    without a real text layer are read by OCR as ``limits.ocr`` says (``ingest.ocr``)."""
+    without a real text layer are read by OCR as ``limits.ocr`` says (``ingest.ocr``).
+    ``started``: when the file's time budget began (``Deadline.started``; default now)."""
     from ingest import ocr  # late: ingest.ocr builds on this module's dataclasses
 
     limits = limits or Limits()
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     check_file(path, limits)
     sha, size = file_digest(path)
     pages = list(iter_pages(path, limits, started))

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ingest import identity as identity_module
 from ingest import lang as lang_module
+from ingest.deadline import Deadline
 from ingest.footnotes import MarkerLink, link_markers, split_notes
 from ingest.layout import (
     DraftBlock,
@@ -41,6 +42,7 @@ from ingest.layout import (
 )
 from ingest.normalize import line_separator
 from ingest.pdf import Limits, RawPdf, read_pdf
+from ingest.table_rows import cell_spans, document_tables, insert_rows, row_block
 from models.document import (
     Block,
     BlockKind,
@@ -56,7 +58,7 @@ from models.document import (
 from models.errors import NoTextLayerError, RegwatchError
 from models.provenance import BBox, CharSpan
 
-__all__ = ["Limits", "build_document", "ingest_many", "ingest_pdf"]
+__all__ = ["Deadline", "Limits", "build_document", "ingest_many", "ingest_one", "ingest_pdf"]
 
 _TEXT_KINDS = (BlockKind.BODY, BlockKind.HEADING, BlockKind.LIST_ITEM)
 _LANGUAGE_SAMPLE = 20000
@@ -71,16 +73,28 @@ def _box(lines: list[TextLine]) -> BBox:
     )
 
 
-def _mark_continuations(body: list[DraftBlock], metrics: Metrics) -> None:
-    """A page's first block continues the previous page's last one mid-sentence."""
+# Characters that never open a line (kinsoku): a page that starts with one continues the
+# previous page, even where the sentence before the bracket ended (…以下同じ。|）が…).
+_NEVER_FIRST = frozenset("）)」』】〕]、。，,．.：:；;ー")
+
+
+def _mark_continuations(
+    body: list[DraftBlock], metrics: Metrics, table_rows: set[int] | frozenset[int] = frozenset()
+) -> None:
+    """A page's first block continues the previous page's last one mid-sentence (never a
+    table row, nor the block after one)."""
     for previous, block in itertools.pairwise(body):
+        if id(previous) in table_rows or id(block) in table_rows:
+            continue
         last = previous.lines[-1]
         if (
-            block.page == previous.page + 1
-            and block.kind is BlockKind.BODY
-            and previous.kind in (BlockKind.BODY, BlockKind.LIST_ITEM)
-            and previous.page != block.page
-            and not metrics.is_very_short(last)
+            block.page != previous.page + 1
+            or block.kind is not BlockKind.BODY
+            or previous.kind not in (BlockKind.BODY, BlockKind.LIST_ITEM)
+        ):
+            continue
+        if block.text[:1] in _NEVER_FIRST or (
+            not metrics.is_very_short(last)
             and not ends_sentence(previous.text)
             and not _forced_start(block)
         ):
@@ -97,7 +111,12 @@ class _Layout:
     def __init__(self, raw: RawPdf) -> None:
         lines = [page_lines(page) for page in raw.pages]
         heights = {page.number: page.height for page in raw.pages}
-        furniture = find_furniture(lines, heights)
+        furniture = find_furniture(
+            lines,
+            heights,
+            {page.number: page.rules for page in raw.pages},
+            {page.number: page.width for page in raw.pages},
+        )
         content = [[ln for ln in page if id(ln) not in furniture] for page in lines]
         self.metrics = measure(content)
         self.warnings: list[str] = []
@@ -126,7 +145,18 @@ class _Layout:
         order = {id(line): i for page_all in lines for i, line in enumerate(page_all)}
         for blocks in self.pages:
             blocks.sort(key=lambda b: order[id(b.lines[0])])
-        _mark_continuations(body_all, self.metrics)
+        # ruled tables: each row a block, where the table stands (never a continuation)
+        self.tables: list[tuple[int, list[DraftBlock]]] = []
+        for page in raw.pages:
+            for table in page.tables:
+                rows = [row_block(page.number, r, self.metrics.body_size) for r in table.rows]
+                insert_rows(self.pages[position[page.number]], rows, table.top)
+                self.tables.append((page.number, rows))
+        row_ids = {id(b) for _, rows in self.tables for b in rows}
+        if row_ids:
+            body_ids = {id(b) for b in body_all} | row_ids
+            body_all = [b for blocks in self.pages for b in blocks if id(b) in body_ids]
+        _mark_continuations(body_all, self.metrics, row_ids)
         sequence = [
             block
             for blocks in self.pages
@@ -196,9 +226,12 @@ def _lines(block: DraftBlock, span: CharSpan | None) -> list[Line]:
     return result
 
 
-def build_document(raw: RawPdf) -> Document:
-    """The Document of pages already read (pure: no file access)."""
+def build_document(raw: RawPdf, deadline: Deadline | None = None) -> Document:
+    """The Document of pages already read (pure: no file access); ``deadline`` is checked
+    between the stages."""
+    check = deadline.check if deadline is not None else _no_check
     layout = _Layout(raw)
+    check("layout")
     text, body_end, spans = _assemble(layout)
     if not text.replace("・", "").strip():
         # e.g. fonts without a Unicode map: every glyph came out as (cid:N)
@@ -225,6 +258,18 @@ def build_document(raw: RawPdf) -> Document:
             )
         )
     footnotes = _footnotes(layout, spans, index_of)
+    tables = document_tables(
+        blocks,
+        [
+            (
+                page,
+                [index_of[id(r)] for r in rows],
+                [cell_spans(r, spans[id(r)]) for r in rows],
+            )
+            for page, rows in layout.tables
+            if all(id(r) in spans for r in rows)
+        ],
+    )
     sha = raw.sha256
     document = Document(
         id=sha[:16],
@@ -243,11 +288,14 @@ def build_document(raw: RawPdf) -> Document:
         ],
         blocks=blocks,
         footnotes=footnotes,
+        tables=tables,
         text=text,
         body_end=body_end,
         warnings=[*raw.warnings, *layout.warnings],
     )
+    check("text assembly")
     identity, subdocuments = identity_module.identify(document)
+    check("identity")
     document.identity = identity
     document.subdocuments = subdocuments
     if identity.language != "und":
@@ -280,6 +328,7 @@ def _footnotes(
         result.append(
             Footnote(
                 number=note.footnote_number,
+                label=note.note_label,
                 text=joined,
                 page=note.page,
                 block=index_of[id(note)],
@@ -291,9 +340,20 @@ def _footnotes(
     return result
 
 
-def ingest_pdf(path: Path | str, limits: Limits | None = None) -> Document:
-    """Read one PDF into a Document; raises an ``InputError`` subclass naming the file."""
-    return build_document(read_pdf(Path(path), limits))
+def _no_check(stage: str) -> None:
+    return None
+
+
+def ingest_pdf(
+    path: Path | str, limits: Limits | None = None, deadline: Deadline | None = None
+) -> Document:
+    """Read one PDF into a Document; raises an ``InputError`` subclass naming the file.
+
+    ``deadline``: the file's time budget when a caller goes on to extract under the same
+    budget (``corpus.pipeline``); by default one starts here from ``limits``."""
+    limits = limits or Limits()
+    deadline = deadline or Deadline.start(path, limits.max_seconds_per_file)
+    return build_document(read_pdf(Path(path), limits, deadline.started), deadline)
 
 
 def _failure(path: Path, error: Exception) -> IngestResult:
@@ -308,16 +368,25 @@ def ingest_many(
     paths: Iterable[Path | str], limits: Limits | None = None, progress: bool = False
 ) -> Iterator[IngestResult]:
     """One result per path, in order; a bad file is a ``failure`` result, never an exception."""
-    items: Iterable[Path | str] = paths
-    if progress:
-        from tqdm import tqdm
+    for item in with_progress(paths, progress):
+        yield ingest_one(Path(item), limits)
 
-        items = tqdm(list(paths), desc="ingest", unit="file", file=sys.stderr)
-    for item in items:
-        path = Path(item)
-        try:
-            document = ingest_pdf(path, limits)
-        except Exception as error:
-            yield _failure(path, error)
-            continue
-        yield IngestResult(path=str(path), status="success", document=document)
+
+def with_progress(paths: Iterable[Path | str], progress: bool) -> Iterable[Path | str]:
+    """``paths``, under a progress bar on stderr when asked."""
+    if not progress:
+        return paths
+    from tqdm import tqdm
+
+    return tqdm(list(paths), desc="ingest", unit="file", file=sys.stderr)
+
+
+def ingest_one(
+    path: Path, limits: Limits | None = None, deadline: Deadline | None = None
+) -> IngestResult:
+    """``ingest_pdf`` as a result: a bad file is a ``failure``, never an exception."""
+    try:
+        document = ingest_pdf(path, limits, deadline)
+    except Exception as error:
+        return _failure(path, error)
+    return IngestResult(path=str(path), status="success", document=document)

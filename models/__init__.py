@@ -27,6 +27,7 @@ from models.records import (
     ItemList,
     Record,
     Reference,
+    TableRecord,
     Threshold,
 )
 from models.search import Chunk, Hit
@@ -59,6 +60,7 @@ __all__ = [
     "RegwatchError",
     "SourceFile",
     "SubDocument",
+    "TableRecord",
     "Threshold",
     "VersionDiff",
 ]

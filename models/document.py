@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from enum import StrEnum
 from typing import Literal
 
@@ -69,7 +71,10 @@ class Block(BaseModel):
 class Footnote(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    number: int
+    number: int = Field(description="The note's number; 0 for a note set off by a symbol")
+    label: str | None = Field(
+        default=None, description="The symbol that labels an unnumbered note: ※, *, †, 注"
+    )
     text: str
     page: int
     block: int = Field(description="Index of the footnote block in Document.blocks")
@@ -78,6 +83,21 @@ class Footnote(BaseModel):
     marker_offset: int | None = Field(
         default=None, description="Offset in Document.text where the removed marker stood"
     )
+
+
+class Table(BaseModel):
+    """A ruled table (a statute's 別表 grid), kept as rows of cells.
+
+    Each row is one block of ``Document.blocks`` (``blocks``) whose lines are the cells; the
+    row's text is its cells joined by U+3000.  A table broken by a page break is one table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: int = Field(ge=1, description="Page of the first row")
+    bbox: BBox = Field(description="The table's box on its first page")
+    caption: str | None = Field(default=None, description="The line above it: 別表第二（…関係）")
+    blocks: list[int] = Field(description="Index in Document.blocks of each row")
+    rows: list[list[CharSpan]] = Field(description="Span in Document.text of each cell")
 
 
 class Page(BaseModel):
@@ -118,6 +138,8 @@ DocumentKind = Literal[
     "list",
     "guide",
     "notice",
+    "order",
+    "news",
     "other",
 ]
 
@@ -165,6 +187,12 @@ class SubDocument(BaseModel):
     char_span: CharSpan
 
 
+# Span indexes of the few documents being worked on, by id of their block list (the list
+# itself is kept in the entry, so an id is never mistaken for a reused one).
+_SPAN_INDEX: dict[int, tuple[list[Block], int, list[int], list[int], list[Block]]] = {}
+_SPAN_INDEX_SIZE = 2  # a batch holds one document at a time; memory stays flat
+
+
 class Document(BaseModel):
     """One ingested PDF.
 
@@ -183,19 +211,48 @@ class Document(BaseModel):
     blocks: list[Block]
     footnotes: list[Footnote] = Field(default_factory=list)
     subdocuments: list[SubDocument] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
     text: str
     body_end: int
     warnings: list[str] = Field(default_factory=list)
 
+    def _spans(self) -> tuple[list[int], list[int], list[Block]]:
+        """Text blocks sorted by span start, built once per block list: every record asks
+        where it is, so a scan of all blocks per record made extraction O(n²).  Kept outside
+        the model (``_SPAN_INDEX``) so that equality and serialisation never see it."""
+        cached = _SPAN_INDEX.get(id(self.blocks))
+        if cached is None or cached[0] is not self.blocks or cached[1] != len(self.blocks):
+            spanned = sorted(
+                (b for b in self.blocks if b.char_span is not None),
+                key=lambda b: b.char_span.start,  # type: ignore[union-attr]
+            )
+            starts = [b.char_span.start for b in spanned]  # type: ignore[union-attr]
+            ends = [b.char_span.end for b in spanned]  # type: ignore[union-attr]
+            if any(a > b for a, b in itertools.pairwise(ends)):
+                ends = list(itertools.accumulate(ends, max))  # overlapping spans: still sorted
+            if len(_SPAN_INDEX) >= _SPAN_INDEX_SIZE:
+                _SPAN_INDEX.pop(next(iter(_SPAN_INDEX)))
+            cached = _SPAN_INDEX[id(self.blocks)] = (
+                self.blocks,
+                len(self.blocks),
+                starts,
+                ends,
+                spanned,
+            )
+        return cached[2], cached[3], cached[4]
+
     def blocks_in(self, span: CharSpan) -> list[Block]:
-        """Blocks whose text overlaps ``span``, in order."""
-        return [
-            b
-            for b in self.blocks
-            if b.char_span is not None
-            and b.char_span.start < max(span.end, span.start + 1)
-            and span.start < b.char_span.end
-        ]
+        """Blocks whose text overlaps ``span``, in order (O(log n + hits))."""
+        starts, ends, spanned = self._spans()
+        end = max(span.end, span.start + 1)
+        # ends are sorted (a running maximum where spans overlap): skip every block that ends
+        # before the span starts
+        lo = bisect.bisect_right(ends, span.start)
+        hi = bisect.bisect_left(starts, end, lo=lo)
+        hits = [
+            b for b in spanned[lo:hi] if b.char_span.start < end and span.start < b.char_span.end
+        ]  # type: ignore[union-attr]
+        return sorted(hits, key=lambda b: b.index)
 
     def locate(self, span: CharSpan) -> tuple[int, BBox | None]:
         """Page and box of a span of ``text``: the union of the lines it touches on its first

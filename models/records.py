@@ -17,7 +17,9 @@ from models.provenance import Provenance
 # items (nested 号 → イロハ); ItemList.family / parent_labels; Provenance.source ("ocr") /
 # confidence on records read from an OCR'd page (left out of the JSON when unset).  All
 # additive with defaults.
-SCHEMA_VERSION = "1.1"
+# 1.2: TableRecord (kind "table": a ruled 別表 grid as rows of cells) and
+# Threshold.table_cell ([row, column] of the cell a threshold was found in).  Additive.
+SCHEMA_VERSION = "1.2"
 
 Comparator = Literal[">=", "<=", "<", ">", "=="]
 
@@ -75,6 +77,9 @@ class Threshold(RecordBase):
     max_inclusive: bool | None = None
     subject: str | None = Field(default=None, description="What the threshold constrains")
     recurrence: Literal["monthly", "yearly"] | None = None
+    table_cell: list[int] | None = Field(
+        default=None, description="[row, column] (from 0) of the table cell it was found in"
+    )
 
 
 class DateMention(RecordBase):
@@ -140,8 +145,16 @@ class Definition(RecordBase):
     definition: str
 
 
+class TableRecord(RecordBase):
+    """A ruled table (a statute's 別表): rows of cell texts, as printed."""
+
+    kind: Literal["table"] = "table"
+    caption: str | None = Field(default=None, description="別表第二（第八条、第十一条関係）")
+    rows: list[list[str]]
+
+
 Record = Annotated[
-    Article | Threshold | DateMention | ItemList | Reference | Definition,
+    Article | Threshold | DateMention | ItemList | Reference | Definition | TableRecord,
     Field(discriminator="kind"),
 ]
 

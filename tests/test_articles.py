@@ -43,6 +43,9 @@ LABELS = [
     ("第十条之一 国家对两用物项实施出口管制。", "第十条之一", 10),
     ("第十条の二　経済産業大臣は、報告を求めることができる。", "第十条の二", 10),
     ("第25条の2 経済産業大臣は、許可を取り消すことができる。", "第25条の2", 25),
+    ("第10条之1　国家对两用物项实施出口管制。", "第10条之1", 10),
+    ("12条　輸出者は、輸出の前に経済産業大臣に届け出なければならない。", "12条", 12),
+    ("1条 本办法自公布之日起施行。", "1条", 1),
 ]
 
 
@@ -62,6 +65,8 @@ def test_label_at_line_start_opens_an_article(text: str, label: str, number: int
         pytest.param("第二条の二　この法律は、公布の日から施行する。", "2_2", id="ja-branch"),
         pytest.param("第十条之一　国家对两用物项实施出口管制。", "10_1", id="zh-branch"),
         pytest.param("第二十五条の十二　経済産業大臣は、許可を取り消す。", "25_12", id="branch-12"),
+        pytest.param("第10条之1　国家对两用物项实施出口管制。", "10_1", id="zh-branch-arabic"),
+        pytest.param("第5条の3　経済産業大臣は、公表する。", "5_3", id="ja-branch-arabic"),
     ],
 )
 def test_article_key_keeps_the_branch(text: str, key: str) -> None:
@@ -80,6 +85,9 @@ MENTIONS = [
     "第十条の一部を次のように改正する。",  # an amendment sentence, not article 10-1
     "第十条の二第一項の規定にかかわらず、",
     "第十条之一规定的物项，适用本条例。",
+    "第2条～第5条　略",  # a note eliding articles
+    "第二条から第五条まで　削除",
+    "12条に基づき、輸出者は届け出る。",  # a wrapped line starting with a bare label
 ]
 
 
@@ -266,6 +274,37 @@ STRUCTURE = [
             ("第三条", None, [["下列物项：", "1.相关技术", "2.服务", "3.其他"]]),
         ],
         id="zh-numbered-items-are-not-headings",
+    ),
+    pytest.param(
+        "第二十五条　機構は、登記しなければならない。\n"
+        "（一般社団法人及び一般財団法人に関する法律の準用）\n"
+        "第二十六条　一般社団法人及び一般財団法人に関する法律第四条の規定は、"
+        "機構について準用する。",
+        [
+            ("第二十五条", None, [["機構は、登記しなければならない。"]]),
+            (
+                "第二十六条",
+                None,
+                [
+                    [
+                        "一般社団法人及び一般財団法人に関する法律第四条の規定は、機構について準用する。"
+                    ]
+                ],
+            ),
+        ],
+        id="ja-long-caption-with-numerals-is-the-next-article's",
+    ),
+    pytest.param(
+        "第十五条　この政令において主務省令は、環境大臣の発する命令とする。\n"
+        "別表第一（第三条関係）\n一　別表第一第十九号に掲げる施設\n"
+        "二　別表第一第二十二号に掲げる施設",
+        [("第十五条", None, [["この政令において主務省令は、環境大臣の発する命令とする。"]])],
+        id="ja-appended-table-ends-the-last-article",
+    ),
+    pytest.param(
+        "第一章の二　原子力規制委員会\n第三条の二　原子力規制委員会を置く。",
+        [("第三条の二", "第一章の二 原子力規制委員会", [["原子力規制委員会を置く。"]])],
+        id="ja-branch-chapter-heading",
     ),
 ]
 

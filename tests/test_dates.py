@@ -224,6 +224,38 @@ CASES = [
         [("印发之日", None, "effective")],
         id="zh-effective-from-issuance",
     ),
+    # The compact form is a date only after a date label (MOFCOM repost meta lines).
+    pytest.param(
+        "【发文日期】20251009",
+        Y2025,
+        [("20251009", "2025-10-09", "promulgated")],
+        id="zh-compact-after-label",
+    ),
+    pytest.param(
+        "成文日期：20240731",
+        Y2025,
+        [("20240731", "2024-07-31", "promulgated")],
+        id="zh-compact-after-colon-label",
+    ),
+    # Era dates in kanji and in digits, and spaced Gregorian dates.
+    pytest.param(
+        "平成二十三年三月十一日に発生した東北地方太平洋沖地震",
+        Y2025,
+        [("平成二十三年三月十一日", "2011-03-11", "other")],
+        id="ja-era-kanji",
+    ),
+    pytest.param(
+        "令和５年６月７日施行の改正",
+        Y2025,
+        [("令和５年６月７日", "2023-06-07", "effective")],
+        id="ja-era-digits",
+    ),
+    pytest.param(
+        "2024年4月26日 第十四届全国人民代表大会常务委员会第九次会议通过",
+        Y2025,
+        [("2024年4月26日", "2024-04-26", "promulgated")],
+        id="zh-adoption-line",
+    ),
 ]
 
 NOT_DATES = [
@@ -233,6 +265,10 @@ NOT_DATES = [
     pytest.param("商務部公告 2025 年第 61 号", id="document-number"),
     pytest.param("毎年 12 月末までに報告する", id="recurring-threshold"),
     pytest.param("3か月以内に", id="duration"),
+    pytest.param("【发布文号】20251009", id="compact-without-date-label"),
+    pytest.param("参考税则号列：85076000", id="tariff-line"),
+    pytest.param("令和十年度までに", id="fiscal-year"),
+    pytest.param("平成五年法律第四十七号", id="law-number"),
 ]
 
 

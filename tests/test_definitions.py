@@ -78,3 +78,69 @@ def test_definition_records_carry_law_and_article() -> None:
         12,
         "中华人民共和国反垄断法",
     )
+
+
+# Definition lists: each 号 / （一） item is ``label　term　definition`` (U+3000 boundaries in
+# e-Gov statutes) or ``（一）term，是指definition``.  (text, [(term, definition)])
+DEFINITION_LISTS = [
+    pytest.param(
+        "第二条　この法律において、次の各号に掲げる用語の意義は、当該各号に定めるところによる。\n"
+        "一　法令　法律、法律に基づく命令（告示を含む。）、条例及び地方公共団体の執行機関の規則を"
+        "いう。\n二　処分　行政庁の処分その他公権力の行使に当たる行為をいう。",
+        [
+            (
+                "法令",
+                "法律、法律に基づく命令（告示を含む。）、条例及び地方公共団体の執行機関の規則をいう",
+            ),
+            ("処分", "行政庁の処分その他公権力の行使に当たる行為をいう"),
+        ],
+        id="ja-go-term-definition-u3000",
+    ),
+    pytest.param(
+        "一　原子力　原子核変換の過程において原子核から放出されるすべての種類のエネルギーをいう。",
+        [("原子力", "原子核変換の過程において原子核から放出されるすべての種類のエネルギーをいう")],
+        id="ja-genshiryoku",
+    ),
+    pytest.param(
+        "三　外国為替　外国通貨をもつて表示される支払手段をいい、外国において支払う手段を含む。",
+        [("外国為替", "外国通貨をもつて表示される支払手段をいい、外国において支払う手段を含む")],
+        id="ja-ii-and-includes",
+    ),
+    pytest.param(
+        "第四十九条　本法下列用语的含义：\n"
+        "（一）两用物项，是指既有民事用途，又有军事用途或者有助于提升军事潜力的货物、技术和服务。\n"
+        "（二）出口经营者，是指从事出口活动的法人、其他组织和个人。",
+        [
+            ("两用物项", "既有民事用途，又有军事用途或者有助于提升军事潜力的货物、技术和服务"),
+            ("出口经营者", "从事出口活动的法人、其他组织和个人"),
+        ],
+        id="zh-list-shi-zhi",
+    ),
+    # Statute leads この法律において / この政令において, after a 号 or 項 label.
+    pytest.param(
+        "一　「原子力」とは、原子核変換の過程において原子核から放出されるすべての種類のエネルギー"
+        "をいう。",
+        [("原子力", "原子核変換の過程において原子核から放出されるすべての種類のエネルギーをいう")],
+        id="ja-go-quoted-term-toha",
+    ),
+    pytest.param(
+        "２　この法律において「脱炭素成長型経済構造移行債」とは、第七条第一項の規定により政府が"
+        "発行する公債をいう。",
+        [("脱炭素成長型経済構造移行債", "第七条第一項の規定により政府が発行する公債をいう")],
+        id="ja-kou-this-act",
+    ),
+    pytest.param(
+        "第二条　この政令において「特定工場」とは、製造業に属する事業の用に供する工場をいう。",
+        [("特定工場", "製造業に属する事業の用に供する工場をいう")],
+        id="ja-this-cabinet-order",
+    ),
+    pytest.param("一　外国人\n二　外国法人", [], id="ja-go-without-definition"),
+    pytest.param(
+        "一　前条第一項に規定する施設　二十人以下とする。", [], id="ja-go-two-columns-no-verb"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DEFINITION_LISTS)
+def test_definition_lists(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(d.term, d.definition) for d in find_definitions(text)] == expected

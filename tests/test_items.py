@@ -234,6 +234,10 @@ def test_defining_enumerations(text: str, heading: str, items: list[str]) -> Non
             "レアアース（希土類）製品トレーサビリティ情報システムを構築する。",
             id="000-ministries-prose",
         ),
+        # a control code after a list label: the provision outline reads the entry; the
+        # label alone (一) is no coded item
+        pytest.param("一、3A001 锂电池相关物项", id="zh-label-before-code"),
+        pytest.param("二、3C901 石墨负极材料相关物项", id="zh-label-before-code-2"),
     ],
 )
 def test_not_item_lists(text: str) -> None:

@@ -12,6 +12,18 @@ from tests.factories import make_document
 # or (mention, (min, max, min_inclusive, max_inclusive), unit, None) for a range.
 CASES = [
     pytest.param(
+        "违法所得不足五十万元的，处未超过五十万元的罚款",
+        "zh",
+        [("不足五十万元", 500000.0, "CNY", "<"), ("未超过五十万元", 500000.0, "CNY", "<=")],
+        id="zh-not-exceeding-negated-wei",
+    ),
+    pytest.param(
+        "年度营业额没有超过二百万元的企业",
+        "zh",
+        [("没有超过二百万元", 2000000.0, "CNY", "<=")],
+        id="zh-not-exceeding-negated-meiyou",
+    ),
+    pytest.param(
         "製品（製品の価値\nに占める割合が 0.1%以上のもの）の輸出規制",
         "ja",
         [("0.1%以上", 0.1, "%", ">=")],
@@ -179,6 +191,116 @@ CASES = [
     ),
     pytest.param("纯度≥99.99%的镓", "zh", [("≥99.99%", 99.99, "%", ">=")], id="symbol-geq"),
     pytest.param("粒径＜10 μm的粉末", "zh", [("＜10μm", 10, "μm", "<")], id="symbol-lt-fullwidth"),
+    # Negation: a negation word before a relation gives its complement (未超过 is <=, not >).
+    pytest.param(
+        "违法经营额未超过五十万元的，处五万元以下罚款",
+        "zh",
+        [("未超过五十万元", 500000, "CNY", "<="), ("五万元以下", 50000, "CNY", "<=")],
+        id="zh-negated-exceed",
+    ),
+    pytest.param(
+        "没有违法所得或者违法所得不足五十万元的，处五十万元以上五百万元以下的罚款",
+        "zh",
+        [
+            ("不足五十万元", 500000, "CNY", "<"),
+            ("五十万元以上五百万元以下", (500000, 5000000, True, True), "CNY", None),
+        ],
+        id="zh-falls-short-and-range",
+    ),
+    pytest.param(
+        "未满十八周岁的未成年人", "zh", [("未满十八周岁", 18, "周岁", "<")], id="zh-not-yet-full"
+    ),
+    pytest.param(
+        "年出口量未达到100吨的", "zh", [("未达到100吨", 100, "ton", "<")], id="zh-not-reached"
+    ),
+    pytest.param(
+        "镓含量不高于5%的废料", "zh", [("不高于5%", 5, "%", "<=")], id="zh-not-higher-than"
+    ),
+    pytest.param(
+        "检查期限不得少于三十日",
+        "zh",
+        [("不得少于三十日", 30, "day", ">=")],
+        id="zh-may-not-be-less",
+    ),
+    pytest.param(
+        "その期間は、一年を超えない範囲内において政令で定める",
+        "ja",
+        [("一年を超えない", 1, "year", "<=")],
+        id="ja-does-not-exceed",
+    ),
+    # Technical parameters with compound units (MOFCOM/GACC control lists).
+    pytest.param(
+        "质量能量密度大于等于300Wh/kg的锂电池",
+        "zh",
+        [("大于等于300Wh/kg", 300, "Wh/kg", ">=")],
+        id="zh-wh-per-kg",
+    ),
+    pytest.param(
+        "振实密度>1.73克/立方厘米的人造石墨",
+        "zh",
+        [(">1.73克/立方厘米", 1.73, "g/cm3", ">")],
+        id="zh-gram-per-cubic-cm-words",
+    ),
+    pytest.param(
+        "压实密度大于2.5 g/cm3的正极材料",
+        "zh",
+        [("大于2.5g/cm3", 2.5, "g/cm3", ">")],
+        id="zh-gram-per-cubic-cm-symbols",
+    ),
+    pytest.param(
+        "克容量大于等于156 mAh/g的磷酸铁锂",
+        "zh",
+        [("大于等于156mAh/g", 156, "mAh/g", ">=")],
+        id="zh-mah-per-gram",
+    ),
+    pytest.param(
+        "光束发散角小于2.5毫弧度", "zh", [("小于2.5毫弧度", 2.5, "mrad", "<")], id="zh-mrad"
+    ),
+    pytest.param("最大输出功率超过16千瓦的", "zh", [("超过16千瓦", 16, "kW", ">")], id="zh-kw"),
+    pytest.param(
+        "排出水量が一万立方メートル以上のもの",
+        "ja",
+        [("一万立方メートル以上", 10000, "m3", ">=")],
+        id="ja-cubic-metres-kanji",
+    ),
+    pytest.param(
+        "液圧プレス（呼び加圧能力が九百八十キロニュートン以上のものに限る。）",
+        "ja",
+        [("九百八十キロニュートン以上", 980, "kN", ">=")],
+        id="ja-kilonewton-kanji",
+    ),
+    # Ranges written with 至 / ～ (both ends inclusive), framed by 在…之间 or not.
+    pytest.param(
+        "(1)波长范围在780纳米(nm)至30000纳米(nm)之间;",
+        "zh",
+        [("在780纳米(nm)至30000纳米(nm)之间", (780, 30000, True, True), "nm", None)],
+        id="zh-range-between-with-gloss",
+    ),
+    pytest.param(
+        "处货值金额1至3倍的罚款",
+        "zh",
+        [("1至3倍", (1, 3, True, True), "times", None)],
+        id="zh-range-zhi",
+    ),
+    pytest.param(
+        "重量が10kg～20kgのもの",
+        "ja",
+        [("10kg～20kg", (10, 20, True, True), "kg", None)],
+        id="ja-range-wave-dash",
+    ),
+    # A bare 月 after a count is months before a limit word (statute usage).
+    pytest.param(
+        "当該事業年度の終了後三月以内に経済産業大臣に提出しなければならない",
+        "ja",
+        [("三月以内", 3, "month", "<=")],
+        id="ja-months-without-ka",
+    ),
+    pytest.param(
+        "六月以下の懲役又は五十万円以下の罰金に処する",
+        "ja",
+        [("六月以下", 6, "month", "<="), ("五十万円以下", 500000, "JPY", "<=")],
+        id="ja-months-penalty",
+    ),
 ]
 
 NOT_THRESHOLDS = [
@@ -193,6 +315,9 @@ NOT_THRESHOLDS = [
     pytest.param("実際には 0.1%を含むと理解しておく", "ja", id="includes-is-no-comparator"),
     pytest.param("设区的市级以上人民检察院可以依法提起民事公益诉讼", "zh", id="zh-level"),
     pytest.param("一定时期内就特定商品或者服务（以下统称商品）进行竞争", "zh", id="zh-hereinafter"),
+    pytest.param("自2024年1月1日至2025年12月31日止", "zh", id="zh-date-span-not-range"),
+    pytest.param("依照本法第一至三项的规定", "zh", id="zh-clause-span-not-range"),
+    pytest.param("令和五年三月三日に公布", "ja", id="ja-march-not-months"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -280,3 +281,17 @@ def test_search_answers_a_japanese_question_with_the_right_article() -> None:
         assert "毎月10日" in hits[0]["chunk"]["text"]
         page = client.get("/ui/search", params={"q": question})
         assert "/ui/documents/" in page.text and "#focus" in page.text
+
+
+@pytest.mark.slow
+def test_search_hits_export_as_a_table() -> None:
+    with TestClient(create_app(indexed_corpus(), api_token="")) as client:
+        params = {"q": "毎月何日までに入力するか", "k": 5}
+        hits = client.get("/search", params=params).json()["hits"]
+        response = client.get("/search", params={**params, "format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["chunk_id"] for r in rows] == [h["chunk"]["id"] for h in hits]
+    assert [r["rank"] for r in rows] == [str(n) for n in range(1, len(hits) + 1)]
+    assert all(r["doc_id"] and r["version"] and r["page"] for r in rows)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from corpus.atom import atom_xml
 from corpus.queue import load_alerts
-from corpus.render import render_html
-from models.corpus import Alert, DocumentSummary, VersionInfo
+from corpus.render import render_html, render_markdown
+from models.corpus import AddOutcome, Alert, DocumentSummary, VersionInfo
 from models.diff import VersionDiff
 from models.document import DocumentIdentity
 from models.errors import NotFoundError
@@ -21,10 +23,30 @@ from models.provenance import BBox
 from models.records import ExtractionResult
 from models.search import Hit
 from web import service
-from web.errors import ERROR_RESPONSES, ApiError
+from web.errors import ERROR_RESPONSES, ApiError, ErrorResponse
+from web.exports import (
+    CSV_MEDIA_TYPE,
+    HIT_COLUMNS,
+    RECORD_COLUMNS,
+    XLSX_MEDIA_TYPE,
+    Row,
+    hit_rows,
+    record_rows,
+    to_csv,
+    to_xlsx,
+)
+from web.i18n import pick_language
 from web.state import AppState
 
 router = APIRouter()
+WRONG_TOKEN = "wrong API token"
+# Declares the scheme in OpenAPI (Swagger's Authorize button); the check itself is
+# check_write_allowed, which also takes the upload form's token field.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="REGWATCH_API_TOKEN of the server: needed for uploads when it is set",
+)
 
 
 class DocumentPage(BaseModel):
@@ -61,8 +83,18 @@ class AlertList(BaseModel):
 
 
 class UploadResult(BaseModel):
-    """``AddReport.as_json()`` of the stored file."""
+    """``AddReport.as_json()`` of the stored file, with what a person reads first: the title,
+    what happened in words, and the workspace pages to open (relative links)."""
 
+    title: str | None = Field(default=None, description="Title of the stored version")
+    message: str = Field(
+        default="",
+        description="What happened: 'new document', 'new version 2 of …', 'unchanged (…)'",
+    )
+    document_url: str | None = Field(default=None, description="The version in the workspace")
+    diff_url: str | None = Field(
+        default=None, description="The diff with the previous version (new versions only)"
+    )
     path: str
     status: str
     doc_id: str | None
@@ -93,7 +125,7 @@ def check_write_allowed(request: Request, form_token: str | None = None) -> None
     if not offered:
         raise ApiError(401, "E601", "this server needs an API token: Authorization: Bearer TOKEN")
     if not hmac.compare_digest(offered.encode(), token.encode()):
-        raise ApiError(401, "E601", "wrong API token")
+        raise ApiError(401, "E601", WRONG_TOKEN)
 
 
 @router.get("/documents", response_model=DocumentPage, tags=["documents"])
@@ -148,7 +180,7 @@ def get_version(request: Request, doc_id: str, version: str) -> VersionDetail:
 @router.get(
     "/documents/{doc_id}/versions/{version}/records",
     response_model=ExtractionResult,
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, 200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}},
     tags=["documents"],
 )
 def get_records(
@@ -157,8 +189,14 @@ def get_records(
     version: str,
     kind: Annotated[list[str] | None, Query(description="Record kinds (repeatable)")] = None,
     article: Annotated[int | None, Query(description="Only records of this article")] = None,
-) -> ExtractionResult:
-    """The extraction JSON of a version (``regwatch extract`` format), optionally filtered."""
+    format: Annotated[
+        Literal["json", "csv", "xlsx"],
+        Query(description="json (the extraction), or a table with provenance columns"),
+    ] = "json",
+) -> Response:
+    """The extraction JSON of a version (``regwatch extract`` format), optionally filtered;
+    ``format=csv|xlsx``: one row per record with its provenance (file hash, page, box,
+    character span, sub-document)."""
     ws = state_of(request).workspace()
     info = service.version_info(ws, doc_id, version)
     extraction = service.stored_version(ws, info, with_document=False).extraction
@@ -167,7 +205,20 @@ def get_records(
         for r in extraction.records
         if (not kind or r.kind in kind) and (article is None or r.article == article)
     ]
-    return extraction.model_copy(update={"records": records})
+    result = extraction.model_copy(update={"records": records})
+    if format == "json":
+        return Response(result.model_dump_json(), media_type="application/json")
+    rows = record_rows(result, info.doc_id, info.version)
+    return _table(RECORD_COLUMNS, rows, format, f"{info.doc_id}_v{info.version}_records")
+
+
+def _table(columns: Sequence[str], rows: list[Row], format: str, name: str) -> Response:
+    if format == "csv":
+        body, media = to_csv(columns, rows), CSV_MEDIA_TYPE
+    else:
+        body, media = to_xlsx(columns, rows, sheet=name), XLSX_MEDIA_TYPE
+    disposition = f'attachment; filename="{name}.{format}"'
+    return Response(body, media_type=media, headers={"content-disposition": disposition})
 
 
 @router.get(
@@ -211,6 +262,7 @@ def _parse_bbox(text: str) -> BBox:
 def upload_document(
     request: Request,
     file: Annotated[UploadFile, File(description="The PDF")],
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
     index: Annotated[bool, Query(description="Also update the search index")] = True,
     ocr: Annotated[
         Literal["auto", "always", "never"],
@@ -225,14 +277,44 @@ def upload_document(
     path = service.save_upload(
         settings.data_dir, file.file, file.filename, settings.max_upload_bytes
     )
-    report = service.ingest_upload(
-        state, state.workspace(), path, index=index and settings.index_uploads, ocr=ocr
-    )
-    status = 200 if report.outcome and report.outcome.status == "unchanged" else 201
-    return JSONResponse(report.as_json(), status_code=status)
+    ws = state.workspace()
+    report = service.ingest_upload(state, ws, path, index=index and settings.index_uploads, ocr=ocr)
+    outcome = report.outcome
+    assert outcome is not None  # ingest_upload raises on failure
+    title = service.version_info(ws, outcome.doc_id, outcome.version).identity.title
+    result = UploadResult(**report.as_json(), **upload_links(outcome, title))  # type: ignore[arg-type]
+    status = 200 if outcome.status == "unchanged" else 201
+    return JSONResponse(result.model_dump(), status_code=status)
 
 
-@router.get("/search", response_model=SearchResponse, responses=ERROR_RESPONSES, tags=["search"])
+def upload_links(outcome: AddOutcome, title: str | None) -> dict[str, str | None]:
+    name = title or outcome.doc_id
+    messages = {
+        "new_document": f"new document: {name}",
+        "new_version": f"new version {outcome.version} of {name} "
+        f"(after version {outcome.previous_version})",
+        "unchanged": f"unchanged: this file is version {outcome.version} of {name}",
+    }
+    diff_url = None
+    if outcome.previous_version is not None and outcome.status == "new_version":
+        query = urlencode(
+            {"doc": outcome.doc_id, "old": outcome.previous_version, "new": outcome.version}
+        )
+        diff_url = f"/ui/diff?{query}"
+    return {
+        "title": title,
+        "message": messages[outcome.status],
+        "document_url": f"/ui/documents/{outcome.doc_id}?v={outcome.version}",
+        "diff_url": diff_url,
+    }
+
+
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    responses={**ERROR_RESPONSES, 200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}},
+    tags=["search"],
+)
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, description="The question (ja/zh/en)")],
@@ -243,9 +325,14 @@ def search(
     effective_after: str | None = None,
     all_versions: bool = False,
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid",
-) -> SearchResponse:
-    """Hybrid search over the corpus (as ``regwatch search``): best passages first."""
-    hits = state_of(request).search(
+    format: Annotated[
+        Literal["json", "csv", "xlsx"], Query(description="json, or a table of the hits")
+    ] = "json",
+) -> Response:
+    """Hybrid search over the corpus (as ``regwatch search``): best passages first;
+    ``format=csv|xlsx`` gives the hits as a table (rank, document, version, article, page...)."""
+    response = run_search(
+        state_of(request),
         q,
         k=k,
         lang=lang,
@@ -255,31 +342,49 @@ def search(
         all_versions=all_versions,
         mode=mode,
     )
-    return SearchResponse(query=q, hits=hits)
+    if format == "json":
+        return Response(response.model_dump_json(), media_type="application/json")
+    return _table(HIT_COLUMNS, hit_rows(response.hits), format, "search")
+
+
+def run_search(state: AppState, q: str, **filters: object) -> SearchResponse:
+    """The one search both ``/search`` and the search page call."""
+    hits = state.search(q, **filters)
+    return SearchResponse(query=q, hits=hits, no_close_match=not hits)
 
 
 @router.get(
     "/diff",
     response_model=VersionDiff,
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/html": {}}}},
+    responses={**ERROR_RESPONSES, 200: {"content": {"text/html": {}, "text/markdown": {}}}},
     tags=["diff"],
 )
 def get_diff(
     request: Request,
     old: Annotated[str, Query(description="DOC@VERSION")],
     new: Annotated[str, Query(description="DOC@VERSION")],
-    format: Literal["json", "html"] | None = None,
+    format: Literal["json", "html", "markdown"] | None = None,
+    download: Annotated[
+        bool, Query(description="Send as a file to save (Content-Disposition: attachment)")
+    ] = False,
 ) -> Response:
-    """Structural diff of two stored versions; the 新旧対照表 HTML with ``Accept: text/html``
-    (or ``format=html``)."""
+    """Structural diff of two stored versions; the 新旧対照表 as HTML with ``Accept: text/html``
+    (or ``format=html``), as Markdown with ``format=markdown``."""
     state = state_of(request)
     result = service.diff(state, state.workspace(), old, new)
-    wants_html = format == "html" or (
-        format is None and _prefers_html(request.headers.get("accept", ""))
-    )
-    if wants_html:
-        return HTMLResponse(render_html(result))
-    return Response(result.model_dump_json(), media_type="application/json")
+    if format is None and _prefers_html(request.headers.get("accept", "")):
+        format = "html"
+    if format == "html":
+        response: Response = HTMLResponse(render_html(result))
+    elif format == "markdown":
+        response = Response(render_markdown(result), media_type="text/markdown; charset=utf-8")
+    else:
+        response = Response(result.model_dump_json(), media_type="application/json")
+    if download:
+        extension = {"html": "html", "markdown": "md"}.get(format or "", "json")
+        name = f"{result.old}..{result.new}".replace("@", "_v")
+        response.headers["content-disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response
 
 
 def _prefers_html(accept: str) -> bool:
@@ -290,14 +395,21 @@ def _prefers_html(accept: str) -> bool:
     )
 
 
-@router.get("/alerts", response_model=AlertList, tags=["alerts"])
+@router.get(
+    "/alerts",
+    response_model=AlertList,
+    responses={400: {"model": ErrorResponse}},
+    tags=["alerts"],
+)
 def list_alerts(
     request: Request,
     event: Literal["new_document", "new_version"] | None = None,
     doc_id: str | None = None,
     kind: Annotated[str | None, Query(description="A changed kind: threshold, date...")] = None,
     q: Annotated[str | None, Query(description="Text in the title or summary")] = None,
-    since: Annotated[str | None, Query(description="ISO date or time")] = None,
+    since: Annotated[
+        str | None, Query(description="ISO date or time (400 when it is not one)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> AlertList:
     """Queued alerts, newest first."""
@@ -320,9 +432,30 @@ def list_alerts(
     tags=["alerts"],
 )
 def alerts_feed(request: Request) -> Response:
-    """The Atom feed of alerts (newest first)."""
-    alerts = load_alerts(state_of(request).workspace().store)
-    return Response(atom_xml(alerts), media_type="application/atom+xml")
+    """The Atom feed of alerts (newest first): each entry links to its page in the workspace
+    (the diff of a new version, the document of a new one), its summary in the language of
+    ``?lang=`` or Accept-Language, each change with its article."""
+    state = state_of(request)
+    ws = state.workspace()
+    language = pick_language(request)
+    self_href = "/alerts.atom" + (f"?lang={language}" if request.query_params.get("lang") else "")
+    body = atom_xml(
+        load_alerts(ws.store),
+        link=alert_page,
+        summary=lambda alert: service.localised_summary(state, ws, alert, language),
+        self_href=self_href,
+        language=language,
+    )
+    return Response(body, media_type="application/atom+xml")
+
+
+def alert_page(alert: Alert) -> str:
+    """The workspace page of an alert, as a path (relative: it works behind a proxy)."""
+    previous = alert.payload.previous_version
+    if alert.event == "new_version" and previous is not None:
+        query = urlencode({"doc": alert.doc_id, "old": previous, "new": alert.version})
+        return f"/ui/diff?{query}"
+    return f"/ui/documents/{alert.doc_id}?v={alert.version}"
 
 
 @router.get("/health", tags=["meta"])

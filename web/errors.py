@@ -40,12 +40,25 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+def megabytes(size: int) -> str:
+    """``52428800`` -> ``50``; ``143360`` -> ``0.14``: sizes as people read them."""
+    mb = size / (1024 * 1024)
+    return f"{mb:.0f}" if mb >= 10 else f"{mb:.2g}" if mb < 1 else f"{mb:.1f}"
+
+
+def too_large_message(limit: int, size: int | None = None) -> str:
+    if size is None:
+        return f"the file is larger than the upload limit of {megabytes(limit)} MB"
+    return f"the file is {megabytes(size)} MB, over the upload limit of {megabytes(limit)} MB"
+
+
 class UploadTooLarge(Exception):
     """Raised while a request body streams in, once it passes the upload limit."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"upload larger than the limit of {limit} bytes")
+    def __init__(self, limit: int, size: int | None = None) -> None:
+        super().__init__(too_large_message(limit, size))
         self.limit = limit
+        self.size = size
 
 
 class ApiError(Exception):
@@ -97,6 +110,7 @@ def install_error_handlers(app: FastAPI, render_html_error: HtmlRenderer) -> Non
 
     @app.exception_handler(UploadTooLarge)
     async def too_large(request: Request, exc: UploadTooLarge) -> Response:
+        request.state.too_large = exc  # a page words it in its own language
         return respond(request, 413, LimitExceededError.code, str(exc))
 
     @app.exception_handler(RequestValidationError)
@@ -112,6 +126,7 @@ def install_error_handlers(app: FastAPI, render_html_error: HtmlRenderer) -> Non
         # FastAPI turns any failure while parsing a form into a 400; an upload cut off at
         # the size limit is a 413.
         if isinstance(exc.__cause__, UploadTooLarge):
+            request.state.too_large = exc.__cause__
             return respond(request, 413, LimitExceededError.code, str(exc.__cause__))
         code = HTTP_CODES.get(exc.status_code, InputError.code if exc.status_code < 500 else "E000")
         return respond(request, exc.status_code, code, str(exc.detail))

@@ -76,6 +76,129 @@ STRINGS: dict[str, dict[str, str]] = {
     "definition": {"ja": "定義", "en": "Definition"},
     "reference": {"ja": "参照", "en": "Reference"},
     "text": {"ja": "本文", "en": "Text"},
+    "no_close_match": {
+        "ja": "近い条文は見つかりませんでした。言い換えるか、絞り込みを外してください。",
+        "en": "No close match: try other words or fewer filters.",
+    },
+    "issuer": {"ja": "発出機関", "en": "Issuer"},
+    "doc_kind": {"ja": "文書の種類", "en": "Document kind"},
+    "effective_after": {"ja": "施行日がこの日以降", "en": "Effective after"},
+    "all_versions": {"ja": "旧版も検索", "en": "Include old versions"},
+    "superseded": {"ja": "旧版（v{latest} で改正）", "en": "Superseded (latest: v{latest})"},
+    "prev_page": {"ja": "前へ", "en": "Previous"},
+    "next_page": {"ja": "次へ", "en": "Next"},
+    "page_n": {"ja": "{n} ページ目", "en": "Page {n}"},
+    "contents": {"ja": "目次", "en": "Contents"},
+    "prev_article": {"ja": "前条", "en": "Previous article"},
+    "next_article": {"ja": "次条", "en": "Next article"},
+    "copy_citation": {"ja": "引用をコピー", "en": "Copy citation"},
+    "copied": {"ja": "コピーしました", "en": "Copied"},
+    "one_version": {
+        "ja": "この文書の版は一つだけです。比較する旧版はありません。",
+        "en": "This document has one version only: there is nothing to compare it with.",
+    },
+    "download": {"ja": "ダウンロード", "en": "Download"},
+    "changed_articles": {"ja": "変更のある条", "en": "Changed articles"},
+    "no_changed_articles": {"ja": "条文の変更はありません。", "en": "No article changed."},
+    "split_from": {"ja": "旧{label}から分割", "en": "split from old {label}"},
+    "merged_into": {"ja": "新{label}に統合", "en": "merged into new {label}"},
+    "renumbered_only": {"ja": "番号のみ変更", "en": "Renumbered (text unchanged)"},
+    "export": {"ja": "書き出し", "en": "Export"},
+    "doc_versions": {"ja": "版", "en": "versions"},
+    "legal_dates": {"ja": "公布・施行", "en": "Promulgated / effective"},
+    "wrong_token": {"ja": "APIトークンが違います。", "en": "Wrong API token."},
+    "missing_token": {"ja": "APIトークンを入力してください。", "en": "Enter the API token."},
+    "too_large": {
+        "ja": "ファイルが大きすぎます（{size} MB、上限 {limit} MB）。",
+        "en": "The file is too large ({size} MB; the limit is {limit} MB).",
+    },
+    "too_large_nosize": {
+        "ja": "ファイルが大きすぎます（上限 {limit} MB）。",
+        "en": "The file is too large (the limit is {limit} MB).",
+    },
+    "status_new_document": {"ja": "新規文書として登録しました", "en": "Stored as a new document"},
+    "status_new_version": {"ja": "新しい版として登録しました", "en": "Stored as a new version"},
+    "status_unchanged": {"ja": "同じファイルは登録済みです", "en": "Already stored (unchanged)"},
+    "upload_limit": {"ja": "PDF 1 件、{limit} MB まで。", "en": "One PDF, up to {limit} MB."},
+    "show_diff": {"ja": "変更点を見る", "en": "See what changed"},
+    "document_level": {"ja": "文書全体", "en": "Whole document"},
+    "bad_since": {
+        "ja": "日付 {value!r} を読めません（YYYY-MM-DD で指定してください）",
+        "en": "cannot read the date {value!r} (YYYY-MM-DD expected)",
+    },
+    "subdocument": {"ja": "所収文書", "en": "Part"},
+    "alert_new_version": {
+        "ja": "新しい版 v{version}（v{previous} の次）",
+        "en": "New version v{version} (after v{previous})",
+    },
+    "alert_articles": {"ja": "条文", "en": "Articles"},
+    "alert_items": {"ja": "{heading} — {n} 品目", "en": "{heading} — {n} items"},
+    "alert_more": {"ja": "… ほか {n} 件", "en": "… and {n} more"},
+    "alert_no_change": {
+        "ja": "構造の変更なし（ファイルのみ変更）",
+        "en": "No structural change (the file changed, the text did not)",
+    },
+}
+
+# Values of the records' and documents' enums (DocumentKind, DateRole, FieldChange kinds and
+# changes, alignment statuses), shown translated; the API keeps the raw values.
+ENUMS: dict[str, dict[str, tuple[str, str]]] = {
+    "doc_kind": {
+        "commentary": ("解説", "Commentary"),
+        "announcement": ("公告", "Announcement"),
+        "measures": ("弁法", "Measures"),
+        "regulation": ("条例・規則", "Regulation"),
+        "law": ("法律", "Law"),
+        "qa": ("Q&A", "Q&A"),
+        "translation": ("翻訳", "Translation"),
+        "explanation": ("説明", "Explanation"),
+        "list": ("リスト", "List"),
+        "guide": ("ガイド", "Guide"),
+        "notice": ("通知", "Notice"),
+        "other": ("その他", "Other"),
+    },
+    "role": {
+        "promulgated": ("公布", "Promulgated"),
+        "effective": ("施行", "Effective"),
+        "published": ("公表", "Published"),
+        "revised": ("改正", "Revised"),
+        "suspended_from": ("停止開始", "Suspended from"),
+        "suspended_until": ("停止終了", "Suspended until"),
+        "deadline": ("期限", "Deadline"),
+        "repealed": ("廃止", "Repealed"),
+        "other": ("その他", "Other"),
+    },
+    "change_kind": {
+        "threshold": ("閾値", "Threshold"),
+        "date": ("日付", "Date"),
+        "item": ("品目", "Item"),
+        "code": ("コード", "Code"),
+        "definition": ("定義", "Definition"),
+        "article": ("条文", "Article"),
+        "wording": ("文言", "Wording"),
+    },
+    "change": {
+        "added": ("追加", "added"),
+        "removed": ("削除", "removed"),
+        "changed": ("変更", "changed"),
+        "split": ("分割", "split"),
+        "merged": ("統合", "merged"),
+    },
+    "status": {
+        "added": ("新設", "added"),
+        "removed": ("削除", "removed"),
+        "renumbered": ("番号変更", "renumbered"),
+        "moved": ("移動", "moved"),
+        "modified": ("改正", "modified"),
+        "unchanged": ("変更なし", "unchanged"),
+    },
+    "lang": {
+        "ja": ("日本語", "Japanese"),
+        "zh": ("中国語", "Chinese"),
+        "en": ("英語", "English"),
+        "ko": ("韓国語", "Korean"),
+        "und": ("不明", "unknown"),
+    },
 }
 
 
@@ -102,11 +225,27 @@ def pick_language(request: Request) -> str:
     return DEFAULT_LANGUAGE
 
 
-def translator(language: str) -> Callable[[str], str]:
-    def t(key: str) -> str:
+def translator(language: str) -> Callable[..., str]:
+    """``t(key, **values)``: the UI string, ``str.format``-ed with ``values``."""
+
+    def t(key: str, **values: object) -> str:
         entry = STRINGS.get(key)
         if entry is None:
             return key
-        return entry.get(language) or entry[DEFAULT_LANGUAGE]
+        text = entry.get(language) or entry[DEFAULT_LANGUAGE]
+        return text.format(**values) if values else text
 
     return t
+
+
+def enum_translator(language: str) -> Callable[[str, str | None], str]:
+    """``tv(group, value)``: an enum value in the UI language; an unknown value as it is."""
+    column = UI_LANGUAGES.index(language) if language in UI_LANGUAGES else 0
+
+    def tv(group: str, value: str | None) -> str:
+        if value is None:
+            return ""
+        names = ENUMS.get(group, {}).get(value)
+        return names[column] if names else value
+
+    return tv

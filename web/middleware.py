@@ -8,7 +8,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.errors import UploadTooLarge, error_payload
+from web.errors import UploadTooLarge, error_payload, too_large_message
 
 # Multipart framing around the file itself (boundaries, part headers, small form fields).
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -27,25 +27,31 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _send_json(send, 413, error_payload("E106", _message(self.limit)))
+        size = int(declared) if declared is not None and declared.isdigit() else None
+        limit = self.limit - FORM_OVERHEAD_BYTES
+        if size is not None and size > self.limit and not _is_page(scope):
+            await _send_json(send, 413, error_payload("E106", too_large_message(limit, size)))
             return
         seen = 0
 
         async def counted() -> Message:
             nonlocal seen
+            if size is not None and size > self.limit:
+                # A page's form: its error handler shows the message on the form itself.
+                raise UploadTooLarge(limit, size)
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise UploadTooLarge(self.limit - FORM_OVERHEAD_BYTES)
+                    raise UploadTooLarge(limit)
             return message
 
         await self.app(scope, counted, send)
 
 
-def _message(limit: int) -> str:
-    return f"upload larger than the limit of {limit - FORM_OVERHEAD_BYTES} bytes"
+def _is_page(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    return bool(path == "/ui" or path.startswith("/ui/"))
 
 
 async def _send_json(send: Send, status: int, payload: object) -> None:

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from corpus.pipeline import Limits
 from corpus.queue import load_alerts
 from corpus.workspace import AddReport, Workspace
+from index.han_fold import fold_han
 from models.corpus import Alert, StoredVersion, VersionInfo
 from models.diff import VersionDiff
 from models.errors import EmptyFileError, InputError, LimitExceededError, NotFoundError
 from models.provenance import BBox
+from models.records import Article
+from web.display import alert_lines
+from web.errors import ApiError, too_large_message
+from web.i18n import enum_translator, translator
+from web.loanwords import fold_loanwords
 from web.state import AppState
 from web.views import DocumentView, build_view
 
@@ -62,6 +70,33 @@ def diff(state: AppState, ws: Workspace, old: str, new: str) -> VersionDiff:
     return result
 
 
+def parse_since(since: str | None) -> str | None:
+    """``since`` as an ISO date or time (compared with ``Alert.created``); anything else is
+    a coded error, not an empty list that reads as "no alerts"."""
+    if not since:
+        return None
+    text = since.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(
+            400,
+            InputError.code,
+            f"since: cannot read {since!r} as a date (YYYY-MM-DD or an ISO date-time expected)",
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    # Alert.created is UTC ISO 8601: a date alone means from its start.
+    return parsed.strftime("%Y-%m-%dT%H:%M:%S") if "T" in text or " " in text else text[:10]
+
+
+def fold_text(text: str) -> str:
+    """The matching key of a text: case, width and Han forms folded (経済 = 经济 = 經濟), as the
+    keyword index does, and material names (リチウム電池 = 锂电池), so one keyword finds a ja
+    alert and a zh one."""
+    return fold_han(fold_loanwords(unicodedata.normalize("NFKC", text).casefold()))
+
+
 def filter_alerts(
     alerts: Iterable[Alert],
     *,
@@ -73,23 +108,55 @@ def filter_alerts(
     limit: int = 50,
 ) -> list[Alert]:
     """Newest first; ``kind`` matches the changed kinds (threshold, date, item...), ``text``
-    the title and summary lines, ``doc_id`` a document id prefix."""
-    needle = (text or "").strip().casefold()
+    the title, summary lines and changed values (Han forms folded), ``doc_id`` a document id
+    prefix, ``since`` an ISO date or time (a bad one is an ``InputError``)."""
+    start = parse_since(since)
+    needle = fold_text((text or "").strip())
     kept = [
         a
         for a in alerts
         if (not event or a.event == event)
         and (not doc_id or a.doc_id.startswith(doc_id))
         and (not kind or kind in a.payload.changed_kinds)
-        and (not since or a.created >= since)
-        and (not needle or needle in (a.title + "\n" + "\n".join(a.summary)).casefold())
+        and (not start or a.created >= start)
+        and (not needle or needle in fold_text(_alert_text(a)))
     ]
     kept.sort(key=lambda a: (a.created, a.id), reverse=True)
     return kept[:limit]
 
 
+def _alert_text(alert: Alert) -> str:
+    payload = alert.payload
+    parts = [alert.title, *alert.summary, payload.identity.title or ""]
+    parts += [t.text for t in payload.thresholds]
+    parts += [i.heading for i in payload.item_lists]
+    parts += [f"{c.old or ''} {c.new or ''}" for c in payload.field_changes]
+    return "\n".join(parts)
+
+
 def alerts(ws: Workspace, **filters: object) -> list[Alert]:
     return filter_alerts(load_alerts(ws.store), **filters)  # type: ignore[arg-type]
+
+
+def article_labels(state: AppState, ws: Workspace, doc_id: str, version: int) -> dict[int, str]:
+    """Article number → its label as written (第十条, 一、) in one stored version."""
+    key = ("labels", doc_id, str(version))
+
+    def read() -> dict[int, str]:
+        try:
+            records = ws.store.get_records(f"{doc_id}@{version}")
+        except NotFoundError:
+            return {}
+        labels: dict[int, str] = {}
+        for r in records:
+            # 第四条の二 shares number 4 with 第四条: the plain article keeps the number.
+            if isinstance(r, Article) and r.number and (r.key in (None, str(r.number))):
+                labels.setdefault(r.number, r.label)
+        return labels
+
+    labels = state.views.get_or_make(key, read)
+    assert isinstance(labels, dict)
+    return labels
 
 
 def safe_filename(name: str | None) -> str:
@@ -112,7 +179,7 @@ def save_upload(data_dir: Path, source: BinaryIO, filename: str | None, limit: i
             while chunk := source.read(COPY_CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise LimitExceededError(f"upload larger than the limit of {limit} bytes")
+                    raise LimitExceededError(too_large_message(limit))
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
@@ -181,3 +248,11 @@ def page_png(data_dir: Path, info: VersionInfo, page: int, bbox: BBox | None = N
     tmp.write_bytes(png)
     tmp.replace(cached)
     return png
+
+
+def localised_summary(state: AppState, ws: Workspace, alert: Alert, language: str) -> list[str]:
+    """An alert's summary lines in ``language``, with the article labels of its versions."""
+    labels = article_labels(state, ws, alert.doc_id, alert.version)
+    previous = alert.payload.previous_version
+    old_labels = article_labels(state, ws, alert.doc_id, previous) if previous else {}
+    return alert_lines(alert, enum_translator(language), translator(language), labels, old_labels)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from models.corpus import StoredVersion
 from models.document import BlockKind, Document
-from models.provenance import BBox
+from models.provenance import BBox, CharSpan
 from models.records import (
     Article,
     DateMention,
@@ -24,6 +24,7 @@ from models.records import (
     Reference,
     Threshold,
 )
+from web.display import threshold_text
 
 MARKED_KINDS = ("threshold", "date", "item_list", "definition", "reference")
 ROW_TEXT_CHARS = 80
@@ -56,6 +57,9 @@ class Segment:
     chapter: str | None = None
     record_id: str | None = None
     focus: bool = False
+    box: Box | None = None  # the segment's lines on its page (a search hit's outline)
+    lang: str = "und"  # the language of its text (lang="zh" / "ja" on the element)
+    part: str | None = None  # the sub-document it sits in: 別紙1 · title
 
     @property
     def anchor(self) -> str:
@@ -93,6 +97,8 @@ class RecordRow:
     page: int
     box: Box | None
     start: int
+    role: str | None = None  # dates: promulgated, effective... (translated on screen)
+    lang: str = "und"
 
 
 @dataclass
@@ -104,6 +110,19 @@ class DocumentView:
     footnotes: list[Segment]
     rows: list[RecordRow]
     page_count: int
+    language: str = "und"
+
+    @property
+    def articles(self) -> list[Segment]:
+        """Article segments in text order: the table of contents, previous / next article."""
+        return [s for s in self.body if s.kind == "article"]
+
+    def neighbours(self, segment: Segment) -> tuple[Segment | None, Segment | None]:
+        articles = self.articles
+        i = next((n for n, s in enumerate(articles) if s is segment), None)
+        if i is None:
+            return None, None
+        return (articles[i - 1] if i else None, articles[i + 1] if i + 1 < len(articles) else None)
 
     def row(self, record_id: str | None) -> RecordRow | None:
         return next((r for r in self.rows if r.id == record_id), None)
@@ -128,16 +147,12 @@ class DocumentView:
 
 
 def summarise(record: Record) -> str:
-    """One short line describing what was extracted (the panel's main column)."""
+    """One short line describing what was extracted (the panel's main column); a date's
+    role is left to the template, which translates it."""
     if isinstance(record, Threshold):
-        if record.min is not None or record.max is not None:
-            low = "" if record.min is None else f"{record.min:g}"
-            high = "" if record.max is None else f"{record.max:g}"
-            return f"{low}–{high} {record.unit}".strip()
-        value = "" if record.value is None else f"{record.value:g}"
-        return f"{record.comparator or ''} {value} {record.unit}".strip()
+        return threshold_text(record)
     if isinstance(record, DateMention):
-        return f"{record.role}: {record.iso or record.rule or record.raw}"
+        return record.iso or record.rule or record.raw
     if isinstance(record, ItemList):
         return f"{record.heading} ({len(record.items)})"
     if isinstance(record, Definition):
@@ -212,9 +227,10 @@ def build_view(stored: StoredVersion) -> DocumentView:
         if not (isinstance(r, Reference) and r.provenance.char_span.start in article_starts)
     ]
     marks = sorted(
-        (r.provenance.char_span.start, r.provenance.char_span.end, r.kind, r.id)
+        (start, end, r.kind, r.id)
         for r in shown
         if r.kind in MARKED_KINDS and len(r.provenance.char_span)
+        for start, end in _marked_spans(r, text)
     )
     segments: list[Segment] = []
     for art in articles:
@@ -242,6 +258,12 @@ def build_view(stored: StoredVersion) -> DocumentView:
                 kind = "footnote" if block.kind == BlockKind.FOOTNOTE else block.kind.value
                 segments.append(Segment(a, b, block.page, kind, _pieces(text, a, b, marks)))
     segments.sort(key=lambda s: (s.start, s.end))
+    for seg in segments:
+        seg.box = _box(
+            document.locate(CharSpan(start=seg.start, end=seg.end))[1], seg.page, document
+        )
+        seg.lang = _lang_at(document, seg.start)
+        seg.part = _part_at(document, seg.start)
     rows = [
         RecordRow(
             id=r.id,
@@ -252,8 +274,11 @@ def build_view(stored: StoredVersion) -> DocumentView:
             page=r.provenance.page,
             box=_box(r.provenance.bbox, r.provenance.page, document),
             start=r.provenance.char_span.start,
+            role=r.role if isinstance(r, DateMention) else None,
+            lang=_lang_at(document, r.provenance.char_span.start),
         )
-        for r in shown
+        # In reading order: the panel follows the text (an article, then its records).
+        for r in sorted(shown, key=lambda r: (r.provenance.char_span.start, r.kind != "article"))
     ]
     return DocumentView(
         doc_id=stored.doc_id,
@@ -263,7 +288,70 @@ def build_view(stored: StoredVersion) -> DocumentView:
         footnotes=[s for s in segments if s.start >= document.body_end],
         rows=rows,
         page_count=len(document.pages),
+        language=document.language,
     )
+
+
+def _lang_at(document: Document, offset: int) -> str:
+    """The language of the block holding ``offset`` (a Japanese commentary quotes Chinese
+    law); the document's where the block does not say."""
+    blocks = document.blocks_in(CharSpan(start=offset, end=offset + 1))
+    lang = blocks[0].lang if blocks else "und"
+    return lang if lang != "und" else document.language
+
+
+def _part_at(document: Document, offset: int) -> str | None:
+    """``別紙1 · 商务部公告2023年第39号``: the sub-document a passage belongs to (which
+    notice an 一、 is from); None in a file that is one document."""
+    sub = document.subdocument_at(offset)
+    if sub is None or sub.key == "main":
+        return None
+    identity = sub.identity
+    name = identity.title or identity.number or sub.key
+    return f"{identity.label} · {name}" if identity.label else name
+
+
+def _marked_spans(record: Record, text: str) -> list[tuple[int, int]]:
+    """What a record marks in the text: its span; for an item list, each of its items (a
+    list's span runs from its heading to its last item and may hold a whole chapter)."""
+    span = record.provenance.char_span
+    if not isinstance(record, ItemList) or not record.items:
+        return [(span.start, span.end)]
+    found: list[tuple[int, int]] = []
+    cursor = span.start
+    for item in record.items:
+        located = locate_text(text, item.text, cursor, span.end)
+        if located is not None:
+            found.append(located)
+            cursor = located[1]
+    return found or [(span.start, span.end)]
+
+
+def locate_text(text: str, needle: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Where ``needle`` sits in ``text[lo:hi]``, white space ignored on both sides (an item's
+    text is joined from lines the document text keeps broken)."""
+    wanted = "".join(needle.split())
+    if not wanted:
+        return None
+    head = wanted[: min(len(wanted), 8)]
+    start = text.find(head[0], lo, hi)
+    while start != -1:
+        end = _match_from(text, wanted, start, hi)
+        if end is not None:
+            return start, end
+        start = text.find(head[0], start + 1, hi)
+    return None
+
+
+def _match_from(text: str, wanted: str, start: int, hi: int) -> int | None:
+    i = start
+    for char in wanted:
+        while i < hi and text[i].isspace():
+            i += 1
+        if i >= hi or text[i] != char:
+            return None
+        i += 1
+    return i
 
 
 def _outside_articles(

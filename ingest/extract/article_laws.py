@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ingest.extract.spans import Intervals
 from ingest.numbers import kanji_to_int
 from models.document import Document, DocumentIdentity
 
@@ -169,9 +170,10 @@ def law_names(text: str, abbreviations: Mapping[str, str] | None = None) -> list
         ):
             continue
         found.append(NameMention(name, start, m.end()))
-    taken = [(n.start, n.end) for n in found]
+    taken = Intervals()
+    taken.add_all((n.start, n.end) for n in found)
     for m in PRONOUN.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+        if taken.overlaps(m.start(), m.start() + 1):
             continue
         found.append(NameMention(None, m.start(), m.end(), pronoun=m.group(0)))
     if abbreviations:

@@ -19,10 +19,12 @@ _SPACE = " \t\u3000\u00a0"
 
 #: ``第十条`` / ``第 10 条`` at the start of a line, optionally after a footnote number
 #: (``13 第十八条 輸出者は…`` is footnote 13 quoting an article).
+#: Reposts drop the 第 of Arabic labels (``12条　…``): such a bare label must be followed by a
+#: space (``12条に基づき`` in a wrapped sentence is a mention).
 ARTICLE_LABEL = re.compile(
     rf"^[{_SPACE}]*(?:(?P<footnote>[0-9]{{1,3}})[{_SPACE}]+)?"
-    rf"(?P<label>第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*条"
-    rf"(?:之(?P<sub>[一二三四五六七八九十]+)|の(?P<sub_ja>[一二三四五六七八九十0-9０-９]+))?)"
+    rf"(?P<label>(?:第[{_SPACE}]*(?P<num>[{_NUM}]+)|(?P<bare>[0-9０-９]{{1,3}}))[{_SPACE}]*条"
+    rf"(?:之(?P<sub>[一二三四五六七八九十0-9０-９]+)|の(?P<sub_ja>[一二三四五六七八九十0-9０-９]+))?)"
 )
 #: ``第十条の一部を改正する`` is an amendment sentence, not article 10-1.
 _NOT_AFTER_SUB = set("部項号")
@@ -38,16 +40,25 @@ _MENTION_FOLLOWERS = set(
 ENUM_LABEL = re.compile(rf"^[{_SPACE}]*(?P<label>(?P<num>[一二三四五六七八九十]{{1,3}})[、，])")
 
 HEADING = re.compile(
-    rf"^[{_SPACE}]*第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*(?P<level>编|編|章|节|節)(?![のにでは、，,])"
+    rf"^[{_SPACE}]*第[{_SPACE}]*(?P<num>[{_NUM}]+)[{_SPACE}]*(?P<level>编|編|章|节|節)"
+    # a branch chapter inserted by an amendment: 第一章の二
+    rf"(?:の[{_NUM}]+)?(?![のにでは、，,])"
 )
 #: Supplementary provisions (附则 / 附則 / 附　則（平成二九年…法律第四五号）): their articles
 #: restart at 第一条 in Japanese laws.
 SUPPLEMENTARY = re.compile(
     rf"^[{_SPACE}]*附[{_SPACE}]*[则則](?:[{_SPACE}]*[（(][^（）()]*[）)])?[{_SPACE}]*$"
 )
-#: A Japanese article caption on its own line: ``（定義）`` above ``第二条``.
+#: A Japanese article caption on its own line: ``（定義）`` above ``第二条``; captions may hold
+#: numerals (``（法第十条の政令で定める法令の規定）``) but are not an item label ``（一）``.
 _CAPTION = re.compile(
-    rf"^[{_SPACE}]*[（(][^（）()0-9０-９一二三四五六七八九十]{{1,20}}[）)][{_SPACE}]*$"
+    rf"^[{_SPACE}]*[（(](?![{_SPACE}]*[0-9０-９一二三四五六七八九十]{{1,3}}[{_SPACE}]*[）)])"
+    rf"[^（）()。]{{1,40}}[）)][{_SPACE}]*$"
+)
+#: An appended table or form (別表第一（第三条関係）, 別記様式, 附表): the main provisions end.
+APPENDIX = re.compile(
+    rf"^[{_SPACE}]*(?:別表|别表|附表|別記|様式)(?:第[{_NUM}]+(?:の[{_NUM}]+)?)?"
+    rf"[{_SPACE}]*(?:[（(][^（）()]*[）)])?[{_SPACE}]*(?:$|[{_SPACE}])"
 )
 #: A commentary's numbered section heading (``3．ガリウム・ゲルマニウム関連品目``).
 _OUTLINE_HEADING = re.compile(
@@ -150,8 +161,10 @@ def article_label(line: Line) -> Label | None:
         return None
     if not rest.strip(_SPACE) and m.group("footnote"):
         return None
+    if m.group("bare") and (m.group("footnote") or not follower or follower not in _SPACE):
+        return None
     label = re.sub(f"[{_SPACE}]", "", m.group("label"))
-    number = _int(m.group("num"))
+    number = _int(m.group("num") or m.group("bare"))
     return Label(
         "article",
         label,
@@ -181,9 +194,11 @@ def enum_label(line: Line) -> Label | None:
 
 def heading(line: Line) -> tuple[str, str] | None:
     """(level, heading text) for 第N编/章/节 headings: a short line without sentence punctuation;
-    level ``附则`` for supplementary provisions."""
+    level ``附则`` for supplementary provisions, ``別表`` for an appended table or form."""
     if SUPPLEMENTARY.match(line.raw):
         return "附则", re.sub(f"[{_SPACE}]+", "", line.text)
+    if APPENDIX.match(line.raw) and len(line.text) <= 40:
+        return "別表", re.sub(f"[{_SPACE}]+", "", line.text)
     m = HEADING.match(line.raw)
     if m is None:
         return None

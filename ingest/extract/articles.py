@@ -41,10 +41,10 @@ __all__ = ["ArticleExtraction", "ArticleMatch", "extract_articles", "find_articl
 
 #: Sub-document kinds whose numbered provisions are their own articles.
 LAW_KINDS = frozenset(
-    {"measures", "regulation", "law", "announcement", "notice", "translation", "other"}
+    {"measures", "regulation", "law", "order", "announcement", "notice", "translation", "other"}
 )
 #: Kinds that talk about laws: articles there are quotations.
-QUOTING_KINDS = frozenset({"commentary", "explanation", "qa"})
+QUOTING_KINDS = frozenset({"commentary", "explanation", "qa", "news"})
 _SAME_TEXT = 0.8
 _CONTEXT_CHARS = 600
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 
 from models.document import Document, DocumentIdentity
@@ -36,17 +37,23 @@ class Locator:
     def __post_init__(self) -> None:
         self.articles = sorted(self.articles, key=lambda a: (a.start, -a.end))
         self._starts = [a.start for a in self.articles]
+        # the furthest end among the articles up to each one: the backward walk stops where
+        # no earlier article can reach the offset (an offset outside every article walked
+        # all articles before it, quadratic over a long document)
+        self._reach = list(itertools.accumulate((a.end for a in self.articles), max))
 
     def article_at(self, offset: int) -> ArticleSpan | None:
         """The innermost article whose span contains ``offset``."""
-        i = bisect.bisect_right(self._starts, offset)
+        i = bisect.bisect_right(self._starts, offset) - 1
         best: ArticleSpan | None = None
-        for a in reversed(self.articles[:i]):
+        while i >= 0 and self._reach[i] > offset:
+            a = self.articles[i]
             inside = a.start <= offset < a.end
             if inside and (best is None or a.end - a.start < best.end - best.start):
                 best = a
             if best is not None and a.end <= offset:
                 break
+            i -= 1
         return best
 
     def subdocument_key(self, offset: int) -> str:

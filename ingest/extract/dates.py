@@ -34,6 +34,13 @@ _DOTTED = re.compile(
     r"(?<![0-9.])(?P<year>(?:19|20)[0-9]{2})[.．/／-](?P<month>[0-9]{1,2})[.．/／-](?P<day>[0-9]{1,2})"
     r"(?![0-9]|[.．][0-9])"
 )
+# 20251009 is a date only right after a date label (【发文日期】20251009, 成文日期：20240731):
+# elsewhere eight digits are a number, a code or a tariff line.
+_COMPACT = re.compile(
+    r"(?:日期|日付|公布日|施行日|発行日|发布日|成文日)[】\]］)）]?[:：]?"
+    r"(?P<year>(?:19|20)[0-9]{2})(?P<month>0[1-9]|1[0-2])(?P<day>0[1-9]|[12][0-9]|3[01])"
+    r"(?![0-9])"
+)
 _DITTO_DOTTED = re.compile(r"同(?P<month>[0-9]{1,2})[.．](?P<day>[0-9]{1,2})(?![0-9]|[.．][0-9])")
 _RELATIVE = re.compile(
     r"(?P<today>本日|今日|即日)"
@@ -158,6 +165,17 @@ def _scan(text: str, lang: str) -> list[_Mention]:
         month, day = int(m.group("month")), int(m.group("day"))
         if not in_url(m.start()) and _valid(month, day):
             found.append(_Mention(m.start(), m.end(), int(m.group("year")), month, day, "dotted"))
+    for m in _COMPACT.finditer(text):
+        found.append(
+            _Mention(
+                m.start("year"),
+                m.end(),
+                int(m.group("year")),
+                int(m.group("month")),
+                int(m.group("day")),
+                "dotted",
+            )
+        )
     for m in _DITTO_DOTTED.finditer(text):
         month, day = int(m.group("month")), int(m.group("day"))
         recent_dotted = any(d.kind == "dotted" and 0 <= m.start() - d.end <= 40 for d in found)

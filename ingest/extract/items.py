@@ -17,6 +17,8 @@ once, from the body rather than a footnote and from the later copy (the annex).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +43,7 @@ from ingest.extract.outline import Node, Unit, build_outline, split_units
 from ingest.extract.provisions import ProvisionItem, ProvisionList, find_provision_lists
 from ingest.extract.provisions import Unit as ProvisionUnit
 from ingest.extract.provisions import parse_label as parse_provision_label
+from ingest.extract.spans import Intervals
 from models.document import BlockKind, Document
 from models.records import Item, ItemList
 
@@ -90,11 +93,25 @@ def _own_heading(node: Node) -> str:
     return clean_item(label.text + squeeze(_node_text(node)))
 
 
-def _codes_in(codes: list[CodeMatch], start: int, end: int) -> list[CodeMatch]:
-    return [c for c in codes if start <= c.start < end]
+@dataclass(frozen=True)
+class _Codes:
+    """The document's codes in text order, with their starts for range look-ups."""
+
+    codes: list[CodeMatch]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, codes: list[CodeMatch]) -> _Codes:
+        ordered = sorted(codes, key=lambda c: c.start)
+        return cls(ordered, [c.start for c in ordered])
+
+    def within(self, start: int, end: int) -> list[CodeMatch]:
+        """The codes starting in ``[start, end)``, in O(log n + hits)."""
+        lo = bisect.bisect_left(self.starts, start)
+        return self.codes[lo : bisect.bisect_left(self.starts, end, lo=lo)]
 
 
-def _entry(node: Node, codes: list[CodeMatch]) -> tuple[ItemMatch, list[CodeMatch]]:
+def _entry(node: Node, codes: _Codes) -> tuple[ItemMatch, list[CodeMatch]]:
     """A numbered entry as an item: its text without label, code note and final punctuation."""
     unit = node.unit
     assert unit is not None and unit.label is not None
@@ -102,7 +119,7 @@ def _entry(node: Node, codes: list[CodeMatch]) -> tuple[ItemMatch, list[CodeMatc
     # a code note printed on the line after the entry still belongs to it
     if node.body and len(squeeze(node.body[0].text)) <= 30:
         scope_end = node.body[0].end
-    found = _codes_in(codes, unit.start, scope_end)
+    found = codes.within(unit.start, scope_end)
     raw_start = unit.start + unit.label.end
     raw = unit.text[unit.label.end :]
     if found and found[0].start < unit.end:
@@ -127,9 +144,7 @@ def _region_text(text: str, node: Node) -> str:
     return text[node.unit.start : node.last_offset()]
 
 
-def _outline_lists(
-    text: str, root: Node, codes: list[CodeMatch]
-) -> tuple[list[ItemListMatch], set[int]]:
+def _outline_lists(text: str, root: Node, codes: _Codes) -> tuple[list[ItemListMatch], set[int]]:
     lists: list[ItemListMatch] = []
     used_codes: set[int] = set()
     listed: set[int] = set()  # id() of nodes that head a list
@@ -209,13 +224,34 @@ def _paragraph_list(text: str, node: Node, body: Unit) -> ItemListMatch | None:
 # ---------------------------------------------------------------- coded clauses
 
 
-def _unit_and_node(root: Node, offset: int) -> tuple[Unit | None, Node | None]:
-    best: tuple[Unit | None, Node | None] = (None, None)
-    for node in [root, *root.walk()]:
-        for unit in ([node.unit] if node.unit else []) + node.body:
-            if unit.start <= offset < unit.end + 1:
-                best = (unit, node)
-    return best
+class _UnitIndex:
+    """Which outline unit (and its node) holds an offset: built once per outline, so that
+    placing every code is O(log n) instead of a walk of the whole tree per code."""
+
+    def __init__(self, root: Node, units: list[Unit]) -> None:
+        entries: list[tuple[int, int, Unit, Node]] = []
+        for order, node in enumerate([root, *root.walk()]):
+            for unit in ([node.unit] if node.unit else []) + node.body:
+                entries.append((unit.start, order, unit, node))
+        # the last unit in walk order wins where two hold the offset (as the walk did)
+        entries.sort(key=lambda e: (e[0], e[1]))
+        self._entries = entries
+        self._starts = [e[0] for e in entries]
+        self._reach = list(itertools.accumulate((e[2].end + 1 for e in entries), max))
+        self._position = {id(u): i for i, u in enumerate(units)}
+
+    def find(self, offset: int) -> tuple[Unit | None, Node | None]:
+        best: tuple[int, Unit, Node] | None = None
+        i = bisect.bisect_right(self._starts, offset) - 1
+        while i >= 0 and self._reach[i] > offset:
+            _, order, unit, node = self._entries[i]
+            if offset < unit.end + 1 and (best is None or order > best[0]):
+                best = (order, unit, node)
+            i -= 1
+        return (best[1], best[2]) if best else (None, None)
+
+    def position(self, unit: Unit) -> int:
+        return self._position.get(id(unit), -1)
 
 
 def _code_first_row(text: str, unit: Unit, code: CodeMatch) -> ItemMatch | None:
@@ -266,10 +302,13 @@ def _coded_clause(
             clause_start += previous.label.end
         raw = text[clause_start:cut]
     item = clean_item(raw)
-    if not item:
-        return None
+    if not item or _BARE_LABEL.fullmatch(item):
+        return None  # 一、3A001 …: the code follows a list label, the provision reads it
     lead = len(raw) - len(raw.lstrip())
     return ItemMatch(clause_start + lead, clause_start + len(raw.rstrip()), item, None, code.code)
+
+
+_BARE_LABEL = re.compile(r"[（(]?(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}|[a-z])[）)、.．]?")
 
 
 def _code_lists(
@@ -277,11 +316,12 @@ def _code_lists(
 ) -> list[ItemListMatch]:
     groups: dict[int, tuple[Node | None, list[ItemMatch]]] = {}
     order: list[int] = []
+    where = _UnitIndex(root, units)
     for code in codes:
-        unit, node = _unit_and_node(root, code.start)
+        unit, node = where.find(code.start)
         if unit is None:
             continue
-        index = units.index(unit) if unit in units else -1
+        index = where.position(unit)
         previous = units[index - 1] if index > 0 else None
         item = _coded_clause(text, unit, code, previous)
         if item is None:
@@ -328,10 +368,6 @@ def _number_lists(text: str) -> list[ItemListMatch]:
 # ---------------------------------------------------------------- assembly
 
 
-def _overlaps(a: ItemListMatch, b: ItemListMatch) -> bool:
-    return any(x.start < y.end and y.start < x.end for x in a.items for y in b.items)
-
-
 def find_item_lists(
     text: str, body_end: int | None = None, breaks: tuple[int, ...] = ()
 ) -> list[ItemListMatch]:
@@ -344,7 +380,7 @@ def find_item_lists(
             unit.reset = True
     root = build_outline(units)
     codes = find_codes(text)
-    outline, used = _outline_lists(text, root, codes)
+    outline, used = _outline_lists(text, root, _Codes.of(codes))
     coded = _code_lists(text, root, units, [c for c in codes if c.start not in used])
     inline = [
         ItemListMatch(
@@ -360,9 +396,12 @@ def find_item_lists(
     ]
     numbers = [n for n in _number_lists(text) if n.start < body_end]
     kept: list[ItemListMatch] = []
+    taken = Intervals()
     for candidate in [*outline, *coded, *inline, *numbers]:
-        if not any(_overlaps(candidate, k) for k in kept):
+        spans = [(i.start, i.end) for i in candidate.items]
+        if not any(taken.overlaps(a, b) for a, b in spans):
             kept.append(candidate)
+            taken.add_all(spans)
     # one list printed twice: keep the body copy, then the later one (an annex after the commentary)
     best: dict[tuple[object, ...], ItemListMatch] = {}
     for match in kept:
@@ -387,9 +426,15 @@ def provision_units(doc: Document) -> list[ProvisionUnit]:
     for block in doc.blocks:
         if block.char_span is not None and block.lines and not block.kind.is_furniture:
             right[block.page] = max(right.get(block.page, 0.0), block.bbox.x1)
+    table_rows = {i for table in doc.tables for i in table.blocks}
     for block in doc.blocks:
         span = block.char_span
         if span is None or block.kind.is_furniture or block.kind is BlockKind.FOOTNOTE:
+            continue
+        if block.index in table_rows:
+            # a ruled table's row is a TableRecord row, not a list item; it ends any list
+            units.append(ProvisionUnit("別表", span.start))
+            last_page = block.page
             continue
         if span.start >= doc.body_end:
             break
@@ -479,8 +524,10 @@ def extract_item_lists(doc: Document, locator: Locator) -> list[ItemList]:
                 parent_labels=plist.parent_labels,
             )
         )
+    provided = Intervals()
+    provided.add_all(taken)
     for match in find_item_lists(doc.text, doc.body_end, breaks):
-        if any(a < match.end and match.start < b for a, b in taken):
+        if provided.overlaps(match.start, match.end):
             continue  # the same entries, read as provisions
         records.append(
             ItemList(

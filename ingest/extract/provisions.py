@@ -136,14 +136,22 @@ def _closes_levels(text: str) -> bool:
 
 # A closing note that only names the item's codes: (参考税则号列:85076000), （管理番号：1E902.a）.
 # The codes go to the item's code fields; the text stops before the note.
+# A repost may leave the note blank (参考税则号列: ): still a note, with no code.
 _CODE_NOTE = re.compile(
-    r"[（(][^（）()]{0,12}(?:号列|编号|編号|番号|编码|コード|HS|code)[^（）()]*[0-9][^（）()]*[）)]$",
+    r"[（(][^（）()]{0,12}(?:号列|编号|編号|番号|编码|コード|HS|code)"
+    r"(?:[^（）()]*[0-9][^（）()]*|[\s\u3000:：]*)[）)]$",
     re.IGNORECASE,
+)
+# The next entry's label glued after the item's full stop (``…磷酸铁锂。二`` where the line
+# of ``二、3C901 …`` lost its start): never part of the item.
+_NEXT_LABEL = re.compile(
+    rf"(?<=[。；;）)])[\s\u3000]*(?:[{_KANJI}]{{1,3}}|[（(][{_KANJI}]{{1,3}}[）)]?|[0-9]{{1,2}})"
+    r"[、.．]?[\s\u3000]*$"
 )
 
 
 def _without_code_note(text: str) -> str:
-    text = _FINAL_PUNCT.sub("", text)
+    text = _FINAL_PUNCT.sub("", _NEXT_LABEL.sub("", text))
     note = _CODE_NOTE.search(text)
     return _FINAL_PUNCT.sub("", text[: note.start()]) if note else text
 
@@ -168,6 +176,35 @@ def _item(unit: Unit, label: tuple[str, str, int, int]) -> ProvisionItem:
         end=unit.start + lead + body + len(raw),
         control_codes=list(dict.fromkeys(c.code for c in codes if c.kind == "control")),
         hs_codes=list(dict.fromkeys(c.code for c in codes if c.kind == "hs")),
+    )
+
+
+_OPENERS = {"（": "）", "(": ")", "「": "」", "『": "』", "【": "】", "〔": "〕"}
+# Characters a new paragraph never starts with: the line is a wrap of the one before.
+_NO_LINE_START = tuple("―ー－）)」』】〕、。，,．.；;：:ァィゥェォッャュョぁぃぅぇぉっゃゅょ")
+
+
+def _continues(item: ProvisionItem, text: str) -> bool:
+    """An unlabelled unit that is the rest of ``item``: the layout split a wrapped item at a
+    line it took for a new block (``…又は一・四`` / ``―ジオキサンの…``).  It is when the item
+    leaves a bracket open, or the unit starts with a mark no paragraph starts with."""
+    if text.startswith(_NO_LINE_START):
+        return True
+    return any(item.text.count(o) > item.text.count(c) for o, c in _OPENERS.items())
+
+
+def _extend(item: ProvisionItem, unit: Unit) -> None:
+    lead = len(unit.text) - len(unit.text.lstrip(" " + _SEP))
+    raw = _without_code_note(unit.text[lead:])
+    item.text = _joined(item.text + raw)
+    item.line = _joined(item.line + _ITEM_END.sub("", unit.text[lead:]))
+    item.end = unit.start + lead + len(raw)
+    codes = find_codes(unit.text)
+    item.control_codes = list(
+        dict.fromkeys([*item.control_codes, *(c.code for c in codes if c.kind == "control")])
+    )
+    item.hs_codes = list(
+        dict.fromkeys([*item.hs_codes, *(c.code for c in codes if c.kind == "hs")])
     )
 
 
@@ -206,6 +243,9 @@ def find_provision_lists(units: Iterable[Unit]) -> list[ProvisionList]:
             lead_in = _joined(_ITEM_END.sub("", text))
             continue
         label = parse_label(text)
+        if label is None and stack and _continues(stack[-1].items[-1], text):
+            _extend(stack[-1].items[-1], unit)
+            continue
         if label is None:
             # a paragraph of its own: it ends the nested levels, but the outermost one may go
             # on (a notice's clause 三、 may run to a few paragraphs before 四、)

@@ -22,6 +22,7 @@ from ingest.extract.article_laws import (
     to_int,
 )
 from ingest.extract.base import Locator
+from ingest.extract.spans import Intervals
 from models.document import Document
 from models.records import Reference
 
@@ -47,6 +48,12 @@ class ReferenceMatch:
 def find_references(text: str) -> list[ReferenceMatch]:
     """Article references in ``text``; the law named right before each is attached."""
     names = law_names(text)
+    # names by where they end: each mention looks up the one or two ends right before it
+    # (a scan of every name per mention was quadratic in the document's length)
+    ending: dict[int, list[int]] = {}
+    for i, n in enumerate(names):
+        if n.end > n.start:
+            ending.setdefault(n.end, []).append(i)
     found: list[ReferenceMatch] = []
     for m in ARTICLE_MENTION.finditer(text):
         if _is_label(text, m.start(), m.end()):
@@ -55,7 +62,8 @@ def find_references(text: str) -> list[ReferenceMatch]:
         if not numbers:
             continue
         start, law, pronoun = m.start(), None, None
-        before = [n for n in names if m.start() - 1 <= n.end <= m.start() and n.end > n.start]
+        near = sorted([*ending.get(m.start() - 1, []), *ending.get(m.start(), [])])
+        before = [names[i] for i in near]
         if before:
             named = before[-1]
             start = named.start
@@ -76,8 +84,10 @@ def find_references(text: str) -> list[ReferenceMatch]:
                 pronoun=pronoun,
             )
         )
+    taken = Intervals()
+    taken.add_all((r.start, r.end) for r in found)
     for m in _RELATIVE.finditer(text):
-        if any(r.start <= m.start() < r.end for r in found):
+        if taken.overlaps(m.start(), m.start() + 1):
             continue
         found.append(
             ReferenceMatch(

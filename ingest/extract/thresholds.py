@@ -16,7 +16,16 @@ import re
 from dataclasses import dataclass, replace
 
 from ingest.extract.base import Locator
-from ingest.extract.units import PER, symbol_of, unit_pattern
+from ingest.extract.comparators import (
+    SUFFIXES,
+    prefix_comparator,
+    prefix_pattern,
+    strip_prefix,
+    suffix_comparator,
+    suffix_pattern,
+)
+from ingest.extract.tables import CellIndex
+from ingest.extract.units import PER, UNITS, symbol_of, unit_pattern
 from ingest.numbers import parse_number
 from models.document import Document
 from models.records import Threshold
@@ -59,53 +68,16 @@ _QUANTITY = (
     rf"(?:{_S}(?:人民币|人民元))?)"
 )
 
-# Suffix limit words, longest first; ``zh_only`` ones mean something else in Japanese
-# (以外 = "other than", 内 = "inside").
-_SUFFIXES: list[tuple[str, str, bool]] = [
-    (r"(?:及び|および|及|或)" + _S + r"(?:［それ］|\[それ\]|其)?" + _S + r"以上", ">=", False),
-    (r"以上に達する|以上", ">=", False),
-    (r"以下", "<=", False),
-    (r"未満|に満たない|に満たず|に満たぬ", "<", False),
-    # Negated limits: 1年を超えない / 60業務日を超えることはできない = at most.
-    (
-        r"(?:を|が)?(?:超えない|超えず|超過しない|超えることはできない|超えることができない|"
-        r"超えてはならない|超えてはいけない|上回らない|上回ってはならない)",
-        "<=",
-        False,
-    ),
-    (r"(?:を|が)?(?:下回らない|下回ってはならない|下回ることはできない)", ">=", False),
-    (r"を超過|を超える|を超え|超える|超え|超過|超(?!ぶり)", ">", False),
-    (r"以内", "<=", False),
-    (r"までに|まで", "<=", False),
-    (r"よりも高い|より高い|を上回る|より多い", ">", False),
-    (r"よりも低い|より低い|を下回る|より少ない", "<", False),
-    (r"以外", ">", True),
-    (r"内", "<=", True),
-]
-_SUFFIX_RE = "|".join(f"(?P<s_{i}>{pat})" for i, (pat, _, _) in enumerate(_SUFFIXES))
-
-# Longer words first across groups: 大于等于 is >=, not 大于 (>) followed by 等于.
-_PREFIXES: list[tuple[str, str]] = [
-    (
-        r"不得超过|不超过|不高于|不多于|不大于|最多|小于或者等于|小于或等于|小于等于|"
-        r"[≤≦]|＜＝|<=",
-        "<=",
-    ),
-    (
-        r"不得少于|不少于|不低于|不小于|至少|大于或者等于|大于或等于|大于等于|"
-        r"达到或者超过|达到或超过|[≥≧]|＞＝|>=",
-        ">=",
-    ),
-    (r"超过|高于|多于|大于|＞|>", ">"),
-    (r"不满|不足|低于|少于|小于|＜|<", "<"),
-    (r"达到|届满|满", ">="),
-]
-_PREFIX_RE = "|".join(f"(?P<p_{i}>{pat})" for i, (pat, _) in enumerate(_PREFIXES))
+_SUFFIX_RE = suffix_pattern()
+_PREFIX_RE = prefix_pattern()
+# An ASCII gloss of the unit just written: 780纳米(nm), 2.5毫弧度（mrad）.
+_GLOSS = r"(?:[（(][A-Za-zμµ³²/%]{1,8}[）)])"
 
 _THRESHOLD_RE = re.compile(
     rf"(?P<recur>毎月|每月|毎年|每年)?{_S}"
     rf"(?:(?P<prefix>{_PREFIX_RE}){_S})?"
     rf"(?P<qty>{_QUANTITY})"
+    rf"(?:{_S}{_GLOSS})?"
     rf"(?:{_S}(?P<suffix>{_SUFFIX_RE}))?"
 )
 
@@ -113,10 +85,18 @@ _THRESHOLD_RE = re.compile(
 _EQUIVALENT = re.compile(rf"[（(]{_S}(?P<qty>{_QUANTITY}){_S}[）)]{_S}(?P<suffix>{_SUFFIX_RE})")
 _CLOSE_THEN_SUFFIX = re.compile(rf"{_S}[）)]{_S}(?P<suffix>{_SUFFIX_RE})")
 
+_UNIT_SYMBOLS = frozenset(symbol for symbol, _ in UNITS)
 _DURATION_UNITS = frozenset({"day", "business_day", "week", "month", "year"})
 # Units a bare まで may bound without reading as a calendar date (``2026年11月10日まで``).
 _UNTIL_UNITS = frozenset({"%", "CNY", "JPY", "USD", "times", "ton", "kg", "nm", "layer"})
 _RANGE_GAP = re.compile(rf"{_S}(?:[、，,]|かつ|且)?{_S}")
+# A range written with a dash or 至 between two quantities, with no limit word on either:
+# 1至3倍, 10kg～20kg, 在780纳米(nm)至30000纳米(nm)之间.  到 and - need the frame
+# (在/从/介于 … 之间), as they also join codes and dates.
+_QUANTITY_RE = re.compile(rf"(?P<qty>{_QUANTITY})(?:{_S}{_GLOSS})?")
+_DASH = re.compile(rf"{_S}(?:(?P<sep>至|～|〜|~)|(?P<weak>到|－|-|—)){_S}")
+_RANGE_OPEN = re.compile(r"(?:在|从|從|介于|介於|为|為)$")
+_RANGE_CLOSE = re.compile(rf"{_S}(?:之间|之間|之内|之內|の間|の範囲)")
 _CLAUSE_BREAK = re.compile(
     r"[。；;、，,（）()「」『』【】\n：:・]|または|又は|若しくは|もしくは|及び|および|並びに|或者|以及"
 )
@@ -224,7 +204,7 @@ def _value_of(m: re.Match[str]) -> float | None:
 def _comparator_of(m: re.Match[str], lang: str) -> tuple[str | None, int]:
     """Comparator and where the mention ends (a suffix extends it)."""
     if m.group("suffix") is not None:
-        for i, (_, comp, zh_only) in enumerate(_SUFFIXES):
+        for i, (_, comp, zh_only) in enumerate(SUFFIXES):
             if m.group(f"s_{i}") is not None:
                 if zh_only and lang != "zh":
                     return _prefix_comparator(m), m.end("qty")
@@ -233,12 +213,7 @@ def _comparator_of(m: re.Match[str], lang: str) -> tuple[str | None, int]:
 
 
 def _prefix_comparator(m: re.Match[str]) -> str | None:
-    if m.groupdict().get("prefix") is None:
-        return None
-    for i, (_, comp) in enumerate(_PREFIXES):
-        if m.group(f"p_{i}") is not None:
-            return comp
-    return None
+    return None if m.groupdict().get("prefix") is None else prefix_comparator(m)
 
 
 def _equivalent_comparator(text: str, m: re.Match[str], lang: str) -> str | None:
@@ -246,18 +221,11 @@ def _equivalent_comparator(text: str, m: re.Match[str], lang: str) -> str | None
     parenthesised equivalent, and the equivalent itself."""
     outer = _EQUIVALENT.match(text, m.end("qty"))
     if outer is not None and _unit_of(outer) is not None:
-        return _suffix_comparator(outer, lang)
+        return suffix_comparator(outer, lang)
     if m.group("prefix") is None and text[: m.start("qty")].rstrip(" ").endswith(("（", "(")):
         inner = _CLOSE_THEN_SUFFIX.match(text, m.end("qty"))
         if inner is not None:
-            return _suffix_comparator(inner, lang)
-    return None
-
-
-def _suffix_comparator(m: re.Match[str], lang: str) -> str | None:
-    for i, (_, comp, zh_only) in enumerate(_SUFFIXES):
-        if m.group(f"s_{i}") is not None:
-            return None if zh_only and lang != "zh" else comp
+            return suffix_comparator(inner, lang)
     return None
 
 
@@ -319,8 +287,7 @@ def _subject(text: str, start: int, lang: str) -> str | None:
     """What the threshold constrains when the clause names it: ``割合が0.1%以上``."""
     window = text[max(0, start - 40) : start]
     window = _CLAUSE_BREAK.split(window)[-1]
-    for prefix, _ in _PREFIXES:
-        window = re.sub(f"(?:{prefix})$", "", window)
+    window = strip_prefix(window)
     if lang == "zh":
         window = re.sub(r"^.*(?:处|按照|按|占|为|对)", "", window)
         window = window.removesuffix("的").rsplit("的", 1)[-1]
@@ -381,6 +348,48 @@ def _merge_ranges(text: str, cands: list[_Candidate]) -> list[ThresholdMatch | _
     return out
 
 
+def _dash_ranges(text: str) -> list[ThresholdMatch]:
+    """Ranges ``A至B`` / ``A～B`` (both ends inclusive); B carries the unit, A the same or none."""
+    quantities = list(_QUANTITY_RE.finditer(text))
+    out: list[ThresholdMatch] = []
+    for low, high in itertools.pairwise(quantities):
+        dash = _DASH.fullmatch(text, low.end(), high.start())
+        if dash is None:
+            continue
+        opened = _RANGE_OPEN.search(text, max(0, low.start() - 2), low.start())
+        closed = _RANGE_CLOSE.match(text, high.end())
+        if dash.group("weak") is not None and not (opened and closed):
+            continue
+        unit, low_unit = _unit_of(high), _unit_of(low)
+        known = unit is not None and all(part in _UNIT_SYMBOLS for part in unit.split("/"))
+        if not known or low_unit not in (None, unit):
+            continue
+        lo, hi = _value_of(low), _value_of(high)
+        if lo is None or hi is None or lo >= hi or _dated(text, low, unit, lo):
+            continue
+        out.append(
+            ThresholdMatch(
+                start=opened.start() if opened and closed else low.start(),
+                end=closed.end() if opened and closed else high.end(),
+                value=None,
+                unit=unit,
+                comparator=None,
+                min=lo,
+                max=hi,
+                min_inclusive=True,
+                max_inclusive=True,
+            )
+        )
+    return out
+
+
+def _dated(text: str, m: re.Match[str], unit: str, value: float) -> bool:
+    """``2024年至2025年``, ``3月1日至5日``: calendar dates, not a range of durations."""
+    return (unit == "year" and value >= 1000) or (
+        unit == "day" and text[: m.start("qty")].endswith("月")
+    )
+
+
 def find_thresholds(text: str, lang: str = "ja") -> list[ThresholdMatch]:
     """Every threshold in ``text``, in text order; offsets are offsets in ``text``."""
     squeezed, offsets = squeeze(text)
@@ -392,8 +401,14 @@ def find_thresholds(text: str, lang: str = "ja") -> list[ThresholdMatch]:
 
 
 def _find_squeezed(text: str, lang: str) -> list[ThresholdMatch]:
-    matches: list[ThresholdMatch] = []
-    for item in _merge_ranges(text, _candidates(text, lang)):
+    ranges = _dash_ranges(text)
+    matches: list[ThresholdMatch] = list(ranges)
+    singles = [
+        c
+        for c in _candidates(text, lang)
+        if not any(r.start < c.end and c.start < r.end for r in ranges)
+    ]
+    for item in _merge_ranges(text, singles):
         if isinstance(item, ThresholdMatch):
             matches.append(replace(item, subject=_subject(text, item.start, lang)))
             continue
@@ -411,7 +426,7 @@ def _find_squeezed(text: str, lang: str) -> list[ThresholdMatch]:
                 recurrence=item.recurrence,
             )
         )
-    return matches
+    return sorted(matches, key=lambda m: m.start)
 
 
 def _language_at(document: Document, locator: Locator, offset: int) -> str:
@@ -425,6 +440,7 @@ def extract_thresholds(document: Document, locator: Locator) -> list[Threshold]:
     """Threshold records for the whole text, footnotes (after ``body_end``) included."""
     records: list[Threshold] = []
     text = document.text
+    cells = CellIndex(document)
     for block_lang, start, end in _language_runs(document, locator):
         for m in find_thresholds(text[start:end], block_lang):
             records.append(
@@ -439,6 +455,7 @@ def extract_thresholds(document: Document, locator: Locator) -> list[Threshold]:
                     max_inclusive=m.max_inclusive,
                     subject=m.subject,
                     recurrence=m.recurrence,  # type: ignore[arg-type]
+                    table_cell=cells.cell_at(start + m.start, start + m.end),
                 )
             )
     return records

@@ -27,7 +27,9 @@ UNITS: list[tuple[str, str]] = [
     ("USD", r"米ドル|ドル|美元"),
     # 業務日/作業日/稼働日: Japanese renderings of 工作日 in translations of Chinese rules
     ("business_day", r"営業日|業務日|作業日|稼働日|工作日|个工作日"),
-    ("month", r"[かヶカヵケ箇个個]月間?"),
+    # A bare 月 is a count of months only before a limit word: 三月以内 / 六月以下の懲役
+    # (statute usage); 三月 alone is March.
+    ("month", r"[かヶカヵケ箇个個]月間?|月(?=以内|以上|以下|未満|を超え|を経過)"),
     ("week", r"週間|个星期|星期|周(?!岁)"),
     ("day", r"日間|日|天"),
     ("year", r"年間|年"),
