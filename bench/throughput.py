@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -106,23 +106,44 @@ def _rate(pages: int, seconds: float) -> dict[str, float]:
 
 
 @contextmanager
-def _timed(stages: dict[str, float], owner: Any, attr: str, label: str) -> Iterator[None]:
-    """Wrap ``owner.attr`` so its time adds to ``stages[label]``; restored on exit."""
+def _timed(
+    stages: dict[str, float], peaks: dict[str, int], owner: Any, attr: str, label: str
+) -> Iterator[None]:
+    """Wrap ``owner.attr`` so its time adds to ``stages[label]`` and the process's peak RSS
+    during it goes to ``peaks[label]``; restored on exit."""
     original = getattr(owner, attr)
 
     @functools.wraps(original)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _reset_peak()
         start = time.perf_counter()
         try:
             return original(*args, **kwargs)
         finally:
             stages[label] += time.perf_counter() - start
+            peaks[label] = max(peaks.get(label, 0), _peak_mb())
 
     setattr(owner, attr, wrapper)
     try:
         yield
     finally:
         setattr(owner, attr, original)
+
+
+def _reset_peak() -> None:
+    """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
+    with suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_mb() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _stage_hooks() -> list[tuple[Any, str, str]]:
@@ -153,8 +174,9 @@ def profile(files: list[Path]) -> dict[str, Any]:
     from corpus.workspace import Workspace
 
     stages: dict[str, float] = defaultdict(float)
+    peaks: dict[str, int] = {}
     hooks = _stage_hooks()
-    with tempfile.TemporaryDirectory() as tmp, _nested([_timed(stages, *h) for h in hooks]):
+    with tempfile.TemporaryDirectory() as tmp, _nested([_timed(stages, peaks, *h) for h in hooks]):
         start = time.perf_counter()
         with Workspace(Path(tmp) / "data") as ws:
             for _ in ws.add(files, jobs=1):
@@ -163,7 +185,12 @@ def profile(files: list[Path]) -> dict[str, Any]:
     named = {k: round(v, 2) for k, v in sorted(stages.items(), key=lambda kv: -kv[1])}
     named["other (imports, model loading, chunking...)"] = round(total - sum(stages.values()), 2)
     largest = max(named, key=lambda k: named[k])
-    return {"total_s": round(total, 2), "stages_s": named, "largest": largest}
+    return {
+        "total_s": round(total, 2),
+        "stages_s": named,
+        "largest": largest,
+        "peak_rss_mb_during": dict(sorted(peaks.items(), key=lambda kv: -kv[1])),
+    }
 
 
 @contextmanager
@@ -250,6 +277,9 @@ def main() -> None:
         for name, seconds in p["stages_s"].items():
             print(f"  {name:45} {seconds:8.2f} s")
         print(f"largest cost: {p['largest']}")
+        print("peak RSS of this process during each stage (MB):")
+        for name, mb in p["peak_rss_mb_during"].items():
+            print(f"  {name:45} {mb:8d}")
 
 
 if __name__ == "__main__":
