@@ -21,6 +21,10 @@ EXIT_OK = 0
 EXIT_UNEXPECTED = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
+_FILE_JOBS = (
+    "worker processes reading and extracting PDFs, and threads embedding passages; "
+    "the store and the index are written by this process alone"
+)
 
 
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -60,6 +64,16 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_jobs(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"{what} (default: the cores this process may use)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regwatch",
@@ -76,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print full documents as JSON lines")
     _add_quiet(p)
     _add_limits(p)
+    _add_jobs(p, "worker processes reading PDFs")
     p.set_defaults(handler=commands.cmd_ingest)
 
     p = sub.add_parser("extract", help="extract typed records (articles, thresholds, dates...)")
@@ -84,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", action="append", help="only these record kinds (repeatable)")
     _add_quiet(p)
     _add_limits(p)
+    _add_jobs(p, "worker processes reading and extracting PDFs")
     p.set_defaults(handler=commands.cmd_extract)
 
     p = sub.add_parser("schema", help="print the JSON Schema of regwatch's JSON outputs")
@@ -102,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(p)
     _add_quiet(p)
     _add_limits(p)
+    _add_jobs(p, _FILE_JOBS)
     p.set_defaults(handler=commands.cmd_add)
 
     p = sub.add_parser("list", help="list the documents in the corpus")
@@ -150,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_data_dir(p)
         _add_quiet(p)
         _add_limits(p)
+        _add_jobs(p, _FILE_JOBS)
         p.set_defaults(handler=commands.cmd_scan if name == "scan" else commands.cmd_watch)
 
     p = sub.add_parser("search", help="ask a question (ja/zh/en); best articles first")
@@ -191,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(p)
     _add_data_dir(p)
     _add_quiet(p)
+    _add_jobs(p, "threads embedding passages (ONNX Runtime)")
     p.set_defaults(handler=commands.cmd_reindex)
 
     p = sub.add_parser(

@@ -12,9 +12,9 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from corpus import pipeline
 from corpus.files import expand_paths
-from ingest.pipeline import Limits
+from corpus.parallel import embedding_threads, run_files
+from ingest.limits import Limits
 from models.diff import VersionDiff
 from models.document import Document
 
@@ -76,8 +76,12 @@ def _document_summary(doc: Document) -> dict[str, object]:
 def cmd_ingest(args: argparse.Namespace) -> int:
     files = expand_paths(args.paths)
     failed = 0
-    for outcome in pipeline.ingest_files(
-        files, limits=_limits(args), progress=_progress(args, len(files))
+    for outcome in run_files(
+        files,
+        stage="ingest",
+        jobs=args.jobs,
+        limits=_limits(args),
+        progress=_progress(args, len(files)),
     ):
         if outcome.document is None:
             failed += 1
@@ -100,8 +104,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     files = expand_paths(args.paths)
     kinds = set(args.kind) if args.kind else None
     failed = 0
-    for outcome in pipeline.process_files(
-        files, kinds=kinds, limits=_limits(args), progress=_progress(args, len(files))
+    for outcome in run_files(
+        files,
+        jobs=args.jobs,
+        kinds=kinds,
+        limits=_limits(args),
+        progress=_progress(args, len(files)),
     ):
         if outcome.extraction is None:
             failed += 1
@@ -137,6 +145,7 @@ def _workspace(args: argparse.Namespace):
 
 def cmd_add(args: argparse.Namespace) -> int:
     files = expand_paths(args.paths)
+    embedding_threads(args.jobs)
     failed = 0
     with _workspace(args) as ws:
         for report in ws.add(
@@ -144,6 +153,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             index=not args.no_index,
             limits=_limits(args),
             progress=_progress(args, len(files)),
+            jobs=args.jobs,
         ):
             if report.outcome is None:
                 failed += 1
@@ -214,7 +224,9 @@ def _scan_once(ws: Workspace, args: argparse.Namespace) -> int:
 
     failed = 0
     files = expand_paths([args.dir])
-    for report in ws.add(files, limits=_limits(args), progress=_progress(args, len(files))):
+    for report in ws.add(
+        files, limits=_limits(args), progress=_progress(args, len(files)), jobs=args.jobs
+    ):
         _report_errors(report.path, report.warnings, args.quiet)
         if report.outcome is None:
             failed += 1
@@ -237,11 +249,13 @@ def _scan_once(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    embedding_threads(args.jobs)
     with _workspace(args) as ws:
         return _scan_once(ws, args)
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    embedding_threads(args.jobs)
     with _workspace(args) as ws:
         while True:
             _scan_once(ws, args)
@@ -279,6 +293,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
+    embedding_threads(args.jobs)
     with _workspace(args) as ws:
         stats = ws.reindex()
     _out(stats.__dict__ if hasattr(stats, "__dict__") else str(stats))

@@ -17,13 +17,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from corpus import outbox, pipeline
+from corpus import outbox
 from corpus.diff import diff_versions
 from corpus.faults import crash_point
 from corpus.files import expand_paths
+from corpus.fingerprint import Fingerprints
+from corpus.parallel import Known, run_files
 from corpus.store import Store, default_data_dir
 from corpus.suspect import warnings_for
-from ingest.pipeline import Limits
+from ingest.limits import Limits
 from models.corpus import AddOutcome, Alert, DeliveryReport
 from models.diff import VersionDiff
 from models.errors import RegwatchError
@@ -117,11 +119,21 @@ class Workspace:
         index: bool = True,
         limits: Limits | None = None,
         progress: bool = False,
+        jobs: int | None = None,
     ) -> Iterator[AddReport]:
-        """Ingest, extract, store (one transaction per file), diff, alert and index."""
+        """Ingest, extract, store (one transaction per file), diff, alert and index.
+
+        Files the store already holds (``corpus.fingerprint``) are reported unchanged without
+        being read; the others are ingested and extracted by ``jobs`` worker processes
+        (default: the cores, ``corpus.parallel``) and stored here, in the order given.
+        """
         files = expand_paths(paths)
         self.recover(index=index)  # what a run killed after its commit left queued
-        for processed in pipeline.process_files(files, limits=limits, progress=progress):
+        known = Fingerprints(self.store).stored
+        for processed in run_files(files, jobs=jobs, limits=limits, progress=progress, known=known):
+            if isinstance(processed, Known):
+                yield AddReport(path=processed.path, outcome=processed.outcome)
+                continue
             if not processed.ok:
                 yield AddReport(path=processed.path, errors=processed.errors)
                 continue
@@ -186,6 +198,8 @@ class Workspace:
         """Records of ``DOC[@VERSION]`` from the store, or of a PDF file extracted afresh."""
         path = Path(ref)
         if path.is_file():
+            from corpus import pipeline
+
             processed = next(pipeline.process_files([path]))
             if processed.extraction is None:
                 err = processed.errors[0] if processed.errors else {"message": "failed"}

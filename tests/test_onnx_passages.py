@@ -1,0 +1,105 @@
+"""Passages through ONNX Runtime (index.onnx_passages): length batches, and the vectors the
+fp32 torch model gives (slow: the real e5 model)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.embed import Embedder, get_embedder
+from index.onnx_passages import MAX_BATCH, VARIANTS, OnnxPassages, length_batches
+
+DEV = Path(__file__).parent / "data" / "dev"
+
+
+@pytest.mark.parametrize(
+    ("lengths", "budget"),
+    [
+        pytest.param([5, 300, 7, 512, 6, 40], 1024, id="mixed"),
+        pytest.param([600, 600], 512, id="longer-than-budget-goes-alone"),
+        pytest.param([3] * 200, 4096, id="many-short-capped-at-max-batch"),
+        pytest.param([], 4096, id="empty"),
+    ],
+)
+def test_length_batches_cover_every_text_once_within_budget(
+    lengths: list[int], budget: int
+) -> None:
+    batches = length_batches(lengths, budget)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for batch in batches:
+        widest = max(lengths[i] for i in batch)
+        assert len(batch) == 1 or len(batch) * widest <= budget
+        assert len(batch) <= MAX_BATCH
+    # shortest first: padding stays small
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(flat)
+
+
+def _passages() -> list[str]:
+    """Article texts of the dev truth (ja/zh, short to long, some over 512 tokens)."""
+    texts: list[str] = []
+    for path in sorted((DEV / "truth").glob("*.json")):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        for article in truth.get("articles", []):
+            text = article.get("text") or ""
+            if text:
+                texts.append(text)
+    texts.append("閾値" * 700)  # truncated at 512 tokens, as sentence-transformers does
+    return texts
+
+
+@pytest.fixture(scope="module")
+def e5() -> Embedder:
+    return get_embedder("e5")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("variant", "floor", "alone_floor"),
+    # int8 quantises activations with one scale per batch: a passage's vector moves a little
+    # with its batch company (measured: cosine 0.9987 alone vs batched); fp32 does not.
+    [("onnx-fp32", 0.9999, 0.99999), ("onnx", 0.995, 0.995)],
+)
+def test_onnx_passages_match_torch_fp32(
+    e5: Embedder, variant: str, floor: float, alone_floor: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("onnxruntime")
+    monkeypatch.setenv("REGWATCH_E5_PASSAGES", variant)
+    folder = Path(e5.name_or_path)  # type: ignore[attr-defined]
+    engine = OnnxPassages.load(folder, e5.passage_prompt, lambda: e5._model)  # type: ignore[attr-defined]
+    assert engine is not None, f"the {variant} passage engine did not load"
+    texts = _passages()
+    assert len(texts) > 20
+    fp32 = e5._encode(texts, e5.passage_prompt)  # type: ignore[attr-defined]
+    fast = engine.embed(texts)
+    assert fast.shape == fp32.shape
+    assert (fast * fp32).sum(axis=1).min() >= floor
+    # Padding is masked out: a passage's vector barely depends on the batch it was put in.
+    alone = np.stack([engine.embed([t])[0] for t in texts[:5]])
+    assert (alone * fast[:5]).sum(axis=1).min() >= alone_floor
+    assert (folder / VARIANTS[variant][0]).exists()
+
+
+@pytest.mark.slow
+def test_default_e5_embeds_passages_through_onnx_runtime(e5: Embedder) -> None:
+    pytest.importorskip("onnxruntime")
+    e5.embed_passages(["第一条 目的"])
+    assert e5.config()["passage_engine"] == "onnxruntime-fp32-batched"
+
+
+def test_repeated_passages_are_embedded_once() -> None:
+    from index.embed import once_each
+
+    seen: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        seen.append(list(texts))
+        return np.array([[len(t), ord(t[0])] for t in texts], dtype=np.float32)
+
+    texts = ["第一条 目的", "第二条 定義", "第一条 目的", "附則"]
+    vectors = once_each(texts, embed)
+    assert seen == [["第一条 目的", "第二条 定義", "附則"]]
+    assert vectors.tolist() == embed(texts).tolist()
