@@ -10,6 +10,7 @@ The CLI (and any other tool) calls these methods; they are the only implementati
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -155,11 +156,40 @@ class Workspace:
 
         stored = self.store.get_version(doc_id, version)
         assert stored.document is not None
-        latest = self.store.versions(doc_id)[-1].version
+        versions = [v.version for v in self.store.versions(doc_id)]
+        latest = versions[-1]
         chunks = chunks_from(
             stored.extraction, stored.document, version, version == latest, doc_id=doc_id
         )
+        earlier = [v for v in versions if v < version]
+        if earlier:
+            chunks += self.diff_chunks(doc_id, earlier[-1], version, version == latest)
         return self.index.add(chunks)
+
+    def diff_chunks(self, doc_id: str, old: int, new: int, latest: bool) -> list[Chunk]:
+        """The changes from version ``old`` to ``new`` as search passages (index.diff_chunks)."""
+        from index.diff_chunks import diff_chunks
+
+        before = self.store.get_version(doc_id, old, with_document=False)
+        after = self.store.get_version(doc_id, new)
+        assert after.document is not None
+        diff = diff_versions(
+            list(before.extraction.records),
+            list(after.extraction.records),
+            f"{doc_id}@{old}",
+            f"{doc_id}@{new}",
+            tokenizer="fast",
+        )
+        return diff_chunks(
+            diff,
+            doc_id=doc_id,
+            old_version=old,
+            new_version=new,
+            old_identity=before.info.identity,
+            new_identity=after.info.identity,
+            language=after.document.language,
+            latest=latest,
+        )
 
     def all_chunks(self) -> list[Chunk]:
         """The search chunks of every stored version (the corpus is the source of truth)."""
@@ -167,7 +197,15 @@ class Workspace:
 
         chunks = []
         for summary in self.store.list_documents():
-            for info in self.store.versions(summary.doc_id):
+            infos = self.store.versions(summary.doc_id)
+            for old, new in itertools.pairwise(infos):
+                chunks += self.diff_chunks(
+                    summary.doc_id,
+                    old.version,
+                    new.version,
+                    new.version == summary.latest_version,
+                )
+            for info in infos:
                 stored = self.store.get_version(summary.doc_id, info.version)
                 assert stored.document is not None
                 chunks.extend(
