@@ -369,13 +369,15 @@ class SearchIndex:
         mask = self.keywords.mask(**{k: getattr(filters, k) for k in _FILTER_FIELDS})
         if use_keywords:
             lists["keyword"] = self.keywords.search(plan.tokens, depth, mask, weights=plan.weights)
+        # Out-of-scope chunks (diff passages for a question about no change, other versions)
+        # leave the lists before fusion, so they weigh in no list's statistics.
+        scope = _VersionScope(self.keywords, cue, filters.latest_only)
+        lists = {name: [(c, s) for c, s in hits if scope.keeps(c)] for name, hits in lists.items()}
         confidence = {}
         if lists.get("keyword"):
             coverage = self.keywords.concept_coverage(plan.concepts, lists["keyword"][0][0])
             confidence["keyword"] = min(1.0, coverage / KEYWORD_FULL_COVERAGE)
         ranked = fuse(lists, self.fusion, confidence, plan.lang)
-        scope = _VersionScope(self.keywords, cue, filters.latest_only)
-        ranked = [(cid, score) for cid, score in ranked if scope.keeps(cid)]
         if plan.citation and plan.citation.article:
             ranked = self._cited_first(ranked, plan.citation.article, mask, scope)
         explained = []
