@@ -378,6 +378,8 @@ class SearchIndex:
             coverage = self.keywords.concept_coverage(plan.concepts, lists["keyword"][0][0])
             confidence["keyword"] = min(1.0, coverage / KEYWORD_FULL_COVERAGE)
         ranked = fuse(lists, self.fusion, confidence, plan.lang)
+        if cue and cue.change:
+            ranked = scope.changes_first(ranked, cue.change)
         if plan.citation and plan.citation.article:
             ranked = self._cited_first(ranked, plan.citation.article, mask, scope)
         explained = []
@@ -533,6 +535,38 @@ class _VersionScope:
             self._chosen[document] = select_version(self.cue, dated) if dated else set()
         return self._chosen[document]
 
+    def changes_first(
+        self, ranked: list[tuple[str, float]], change: str
+    ) -> list[tuple[str, float]]:
+        """A question asking what was added (removed, changed) is answered by the additions:
+        the diff passages of that change of the best-ranked document among the first
+        ``CITED_DOCUMENTS`` go to the top, in their fused order (as a cited article does)."""
+        documents: list[str] = []
+        for cid, _ in ranked:
+            chunk = self.keywords.get(cid)
+            if chunk is None or chunk.document in documents:
+                continue
+            documents.append(chunk.document)
+            if len(documents) >= CITED_DOCUMENTS:
+                break
+        passages = {
+            cid: self.keywords.get(cid) for cid, _ in ranked if cid in self.keywords.diff_ids
+        }
+        for document in documents:
+            first = [
+                cid
+                for cid, _ in ranked
+                if cid in passages
+                and passages[cid].document == document  # type: ignore[union-attr]
+                and _change_of(passages[cid]) == change
+            ]
+            if first:
+                top = ranked[0][1]
+                chosen = set(first)
+                rest = [(cid, score) for cid, score in ranked if cid not in chosen]
+                return [(cid, top + 1e-6 * (len(first) - n)) for n, cid in enumerate(first)] + rest
+        return ranked
+
     def keeps(self, chunk_id: str) -> bool:
         is_diff = chunk_id in self.keywords.diff_ids
         if is_diff and not (self.cue and self.cue.asks_change):
@@ -546,3 +580,17 @@ class _VersionScope:
         if chunk.passage == "diff":
             return chunk.version in chosen or chunk.old_version in chosen
         return chunk.version in chosen
+
+
+def _change_of(chunk: Chunk | None) -> str | None:
+    """What a diff passage records: an article added (no old side), removed (no new side),
+    changed (both sides)."""
+    if (
+        chunk is None
+        or chunk.passage != "diff"
+        or (chunk.article_key is None and chunk.old_article_key is None)
+    ):
+        return None
+    if chunk.old_article_key is None:
+        return "added"
+    return "removed" if chunk.article_key is None else "changed"

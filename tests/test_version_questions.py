@@ -247,3 +247,19 @@ def test_plain_question_sees_latest_text_not_diff_passages(versioned: SearchInde
 def test_change_question_finds_diff_passage(versioned: SearchIndex) -> None:
     top = _top(versioned, "生物安全法修改后新增了哪些条款？境外组织 采集")
     assert (top.passage, top.article_key) == ("diff", "56_1")
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("2024年修正新增了哪些条款？采集人类遗传资源 卫生健康主管部门批准", "56_1"),
+        ("Which articles were added in 2024? collect human genetic resources approval", "56_1"),
+        ("2024年修正修改了哪些规定？采集人类遗传资源 境外组织", "56"),
+    ],
+    ids=["zh-added", "en-added", "zh-changed"],
+)
+def test_question_about_a_change_gets_that_change_first(
+    versioned: SearchIndex, question: str, key: str
+) -> None:
+    top = _top(versioned, question)
+    assert (top.passage, top.article_key) == ("diff", key)
