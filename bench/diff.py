@@ -1,8 +1,12 @@
 """Diff bench: alignment accuracy and field-change precision/recall/F1 on the dev version pairs.
 
-    python bench/diff.py                 # records from the real pipeline (PDF → extraction)
-    python bench/diff.py --from-truth    # article texts from STEM.articles.json
-    python bench/diff.py --json          # machine-readable figures
+    python -m bench.diff                 # records from the real pipeline (PDF → extraction)
+    python -m bench.diff --from-truth    # article texts from STEM.articles.json
+    python -m bench.diff --json          # machine-readable figures
+    python -m bench.diff --skip-v2       # the v1 pairs only
+
+The two dev v2 pairs (``tests/data/dev/v2/truth/diff_*.json``, branch articles named "2_2")
+are scored beside them by ``bench.diff_v2``: by-number F1 and by-content alignment.
 
 Inputs: ``tests/data/dev/versions/OLD__NEW.json`` (expected diff) with the PDFs in
 ``samples/versions/`` (pipeline mode) or the ``STEM.articles.json`` article texts (truth mode).
@@ -219,7 +223,7 @@ def score_pair(expected: dict[str, Any], diff: VersionDiff) -> dict[str, Any]:
     }
 
 
-def run(from_truth: bool) -> dict[str, Any]:
+def run(from_truth: bool, skip_v2: bool = False) -> dict[str, Any]:
     mode = "truth"
     if not from_truth:
         try:
@@ -275,8 +279,33 @@ def run(from_truth: bool) -> dict[str, Any]:
         "tokenizer_load_seconds": model_load,
         "pairs": pairs,
         "overall": overall,
+        "v2": {} if skip_v2 else run_v2(from_truth),
         "targets": TARGETS,
     }
+
+
+def run_v2(from_truth: bool) -> dict[str, Any]:
+    from bench import diff_v2
+
+    scores: dict[str, Any] = {}
+    for path in diff_v2.pairs():
+        expected = json.loads(path.read_text(encoding="utf-8"))
+        start = time.perf_counter()
+        old = diff_v2.records(expected["a"], from_truth)
+        new = diff_v2.records(expected["b"], from_truth)
+        diff = diff_versions(old, new, expected["a"], expected["b"], tokenizer="fast")
+        scores[path.stem] = {
+            **diff_v2.score(expected, diff),
+            "seconds": round(time.perf_counter() - start, 2),
+        }
+    return scores
+
+
+def _print_misses(scores: dict[str, Any]) -> None:
+    for key in scores["missed"]:
+        print("   missed  ", key)
+    for key in scores["spurious"]:
+        print("   spurious", key)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,9 +314,10 @@ def main(argv: list[str] | None = None) -> int:
         "--from-truth", action="store_true", help="articles from STEM.articles.json"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--skip-v2", action="store_true", help="score the v1 pairs only")
     parser.add_argument("--verbose", "-v", action="store_true", help="list missed/spurious changes")
     args = parser.parse_args(argv)
-    result = run(args.from_truth)
+    result = run(args.from_truth, args.skip_v2)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
@@ -302,15 +332,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{s['seconds']['records']}s records + {s['seconds']['diff']}s diff [{s['records']}]"
         )
         if args.verbose:
-            for key in fc["missed"]:
-                print("   missed  ", key)
-            for key in fc["spurious"]:
-                print("   spurious", key)
+            _print_misses(fc)
     o = result["overall"]
     print(
         f"overall: alignment {o['alignment']:.3f} (target {TARGETS['alignment']}), field changes "
         f"F1 {o['field_changes']['f1']:.3f} (target {TARGETS['field_f1']})"
     )
+    for stem, s in result["v2"].items():
+        bn = s["by_number"]
+        print(
+            f"v2 {stem}: by_number P {bn['precision']:.3f} R {bn['recall']:.3f} F1 {bn['f1']:.3f}, "
+            f"by_content {s['by_content']:.3f} ({s['by_content_rows']}); {s['seconds']}s"
+        )
+        if args.verbose:
+            _print_misses(bn)
+            for row in s["by_content_missed"]:
+                print("   row missed", row)
     return 0
 
 

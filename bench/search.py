@@ -43,7 +43,8 @@ from index.search import SearchIndex  # noqa: E402
 from models.search import Chunk  # noqa: E402
 
 __all__ = ["DEV", "pipeline_chunks", "run", "scores", "truth_chunks"]
-GROUPS = ("all", "en", "ja", "zh", "cross")
+# "diff": the questions about versions (v2's type "diff": what changed, the text of a year).
+GROUPS = ("all", "en", "ja", "zh", "cross", "diff")
 
 
 def scores(ranks: list[int | None]) -> dict[str, float]:
@@ -105,6 +106,7 @@ def score_set(
             rank = next((r for r, h in enumerate(hits, 1) if q.found(h)), None)
             per_mode[label] = rank
             groups = ["all", q.lang] + (["cross"] if q.cross_lingual else [])
+            groups += ["diff"] if q.type == "diff" else []
             for g in groups:
                 ranks[label][g].append(rank)
         index.fusion = chosen

@@ -39,6 +39,7 @@ class Question:
     text: str
     cross_lingual: bool
     found: Callable[[Hit], bool]
+    type: str = ""  # the question's type in its set (v2: article_lookup, diff, ...)
 
 
 @dataclass
@@ -162,6 +163,7 @@ def v2_set(data_dir: Path) -> QuestionSet:
             q["question"],
             q["cross_lingual"],
             _v2_matcher(q["answers"], where),
+            q.get("type", ""),
         )
         for q in json.loads((DEV2 / "questions.json").read_text(encoding="utf-8"))
     ]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from ingest.numbers import NUMERAL_PATTERN
-from models.diff import AlignmentStatus
+from models.diff import AlignmentStatus, ArticleRef
 
 MIN_SIMILARITY = 0.45
 #: Share of an article that must reappear inside another for a split/merge/containment match.
@@ -39,7 +39,8 @@ MIN_BLOCK = 4
 _PREFILTER_DICE = 0.25
 
 _WHITESPACE = re.compile(r"\s+")
-_CROSS_REFERENCE = re.compile(rf"第(?:{NUMERAL_PATTERN})条(?:之[一二三四五六七八九十]+)?")
+# 第二十三条, and the branch articles 第十条之一 / 第二条の二 an amendment inserts.
+_CROSS_REFERENCE = re.compile(rf"第(?:{NUMERAL_PATTERN})条(?:[之の](?:{NUMERAL_PATTERN}))?")
 
 
 def normalise(text: str) -> str:
@@ -55,7 +56,7 @@ def mask_cross_references(text: str) -> str:
 class AlignedText:
     """One article as the aligner sees it."""
 
-    number: int
+    ref: ArticleRef  # 10, or the branch key "2_2": what "same number" means
     label: str
     text: str
     key: str = field(default="")
@@ -63,10 +64,10 @@ class AlignedText:
     bigrams: frozenset[str] = field(default=frozenset())
 
     @staticmethod
-    def of(number: int, label: str, text: str) -> AlignedText:
+    def of(ref: ArticleRef, label: str, text: str) -> AlignedText:
         key = normalise(text)
         masked = mask_cross_references(key)
-        return AlignedText(number, label, text, key, masked, frozenset(_bigrams(masked)))
+        return AlignedText(ref, label, text, key, masked, frozenset(_bigrams(masked)))
 
 
 @dataclass
@@ -150,14 +151,14 @@ def _dynamic_programme(scorer: _Scorer, n_old: int, n_new: int) -> list[tuple[in
             score = scorer(i, j)
             if score >= MIN_SIMILARITY:
                 # A hair's preference for equal numbers decides between identical articles.
-                bonus = 1e-3 if scorer.old[i].number == scorer.new[j].number else 0.0
+                bonus = 1e-3 if scorer.old[i].ref == scorer.new[j].ref else 0.0
                 best = max(best, score + bonus + below[j + 1])
             row[j] = best
     matches: list[tuple[int, int]] = []
     i = j = 0
     while i < n_old and j < n_new:
         score = scorer(i, j)
-        bonus = 1e-3 if scorer.old[i].number == scorer.new[j].number else 0.0
+        bonus = 1e-3 if scorer.old[i].ref == scorer.new[j].ref else 0.0
         if (
             score >= MIN_SIMILARITY
             and abs(gain[i][j] - (score + bonus + gain[i + 1][j + 1])) < 1e-9
@@ -364,4 +365,4 @@ def status_of(pair: Pair, old: list[AlignedText], new: list[AlignedText]) -> Ali
     a, b = old[pair.old], new[pair.new]
     if a.key != b.key:
         return "modified"
-    return "unchanged" if a.number == b.number else "renumbered"
+    return "unchanged" if a.ref == b.ref else "renumbered"

@@ -67,19 +67,13 @@ def restore_alerts(ws: Workspace) -> int:
 def _expected_chunks(ws: Workspace) -> tuple[dict[str, Chunk], dict[str, int]]:
     """Every chunk the index should hold (``latest`` from the store), and the version row
     each one comes from."""
-    from index.chunk import chunks_from
-
     latest = ws.store.latest_map()
     with ws.store.read() as conn:
         rows = conn.execute("SELECT id, doc_id, version FROM versions").fetchall()
     expected: dict[str, Chunk] = {}
     owner: dict[str, int] = {}
     for row_id, doc_id, version in rows:
-        stored = ws.store.get_version(doc_id, version)
-        assert stored.document is not None
-        for chunk in chunks_from(
-            stored.extraction, stored.document, version, version == latest[doc_id], doc_id=doc_id
-        ):
+        for chunk in ws.version_chunks(doc_id, version, version == latest[doc_id]):
             expected[chunk.id] = chunk
             owner[chunk.id] = row_id
     return expected, owner

@@ -21,7 +21,14 @@ from corpus.field_changes import (
     wording_changed,
 )
 from corpus.tokens import Backend, detect_script_language, tokenize
-from models.diff import ArticleAlignment, FieldChange, InlineOp, VersionDiff
+from models.diff import (
+    ArticleAlignment,
+    ArticleRef,
+    FieldChange,
+    InlineOp,
+    VersionDiff,
+    article_ref,
+)
 from models.records import Article, DateMention, Definition, ItemList, Record, Threshold
 
 Mention = Threshold | DateMention
@@ -30,8 +37,16 @@ Mention = Threshold | DateMention
 _MAX_FOLDED_EQUAL = 1
 
 
+def ref_of(article: Article) -> ArticleRef:
+    """How the diff names an article: 10, or "2_2" for the branch article 第二条の二."""
+    return article_ref(article.number, article.key)  # type: ignore[return-value]
+
+
 def primary_articles(records: Sequence[Record]) -> list[Article]:
-    """The document's own articles: not quoted, of its main law, first copy of each number.
+    """The document's own articles: not quoted, of its main law, first copy of each key.
+
+    A branch article (第二条の二, key "2_2") is an article of its own, not a second copy of
+    第二条: deduplicating by number alone dropped every article an amendment inserted.
 
     A commentary quotes articles of other laws; their numbers would collide with the
     regulation's own, so only the law with the most articles is diffed.
@@ -41,11 +56,11 @@ def primary_articles(records: Sequence[Record]) -> list[Article]:
     if not own:
         return []
     law = Counter(a.law for a in own).most_common(1)[0][0]
-    seen: set[int] = set()
+    seen: set[ArticleRef] = set()
     chosen: list[Article] = []
     for article in own:
-        if article.law == law and article.number not in seen:
-            seen.add(article.number)  # type: ignore[arg-type]
+        if article.law == law and ref_of(article) not in seen:
+            seen.add(ref_of(article))
             chosen.append(article)
     return chosen
 
@@ -101,34 +116,42 @@ def _to_ops(segments: list[tuple[str, str] | str]) -> list[InlineOp]:
 
 
 class _Side:
-    """One version: its articles and its other records grouped by article number."""
+    """One version: its articles and its other records grouped by article (``ref_of``)."""
 
     def __init__(self, records: Sequence[Record]) -> None:
         self.articles = primary_articles(records)
-        self.by_number = {a.number: a for a in self.articles}
+        self.by_number = {ref_of(a): a for a in self.articles}
+        # Records name their article by number and label only: the label tells 第二条の二's
+        # mentions from 第二条's.
+        self.ref_of_label = {a.label: ref_of(a) for a in self.articles}
         law = self.articles[0].law if self.articles else None
         kept = [r for r in records if not isinstance(r, Article) and _belongs(r, law)]
-        self.mentions: dict[int | None, list[Mention]] = defaultdict(list)
-        self.lists: dict[int | None, list[ItemList]] = defaultdict(list)
+        self.mentions: dict[ArticleRef | None, list[Mention]] = defaultdict(list)
+        self.lists: dict[ArticleRef | None, list[ItemList]] = defaultdict(list)
         self.definitions: list[Definition] = []
         for record in kept:
             if isinstance(record, Threshold | DateMention):
-                self.mentions[record.article].append(record)
+                self.mentions[self.ref(record)].append(record)
             elif isinstance(record, ItemList):
-                self.lists[record.article].append(record)
+                self.lists[self.ref(record)].append(record)
             elif isinstance(record, Definition):
                 self.definitions.append(record)
 
-    def texts(self) -> list[AlignedText]:
-        return [AlignedText.of(a.number, a.label, a.body) for a in self.articles]  # type: ignore[arg-type]
+    def ref(self, record: Record) -> ArticleRef | None:
+        if record.article_label in self.ref_of_label:
+            return self.ref_of_label[record.article_label]  # type: ignore[index]
+        return record.article
 
-    def body(self, numbers: Sequence[int]) -> str:
+    def texts(self) -> list[AlignedText]:
+        return [AlignedText.of(ref_of(a), a.label, a.body) for a in self.articles]
+
+    def body(self, numbers: Sequence[ArticleRef]) -> str:
         return "\n".join(self.by_number[n].body for n in numbers if n in self.by_number)
 
-    def group_mentions(self, numbers: Sequence[int]) -> list[Mention]:
+    def group_mentions(self, numbers: Sequence[ArticleRef]) -> list[Mention]:
         return [m for n in numbers for m in self.mentions.get(n, [])]
 
-    def group_lists(self, numbers: Sequence[int]) -> list[ItemList]:
+    def group_lists(self, numbers: Sequence[ArticleRef]) -> list[ItemList]:
         return [x for n in numbers for x in self.lists.get(n, [])]
 
 
@@ -156,8 +179,8 @@ def diff_versions(
             ops = inline_diff(a.body, b.body, tokenizer)
         rows.append(
             ArticleAlignment(
-                old=a.number if a else None,
-                new=b.number if b else None,
+                old=ref_of(a) if a else None,
+                new=ref_of(b) if b else None,
                 old_label=a.label if a else None,
                 new_label=b.label if b else None,
                 status=status,
@@ -166,11 +189,11 @@ def diff_versions(
             )
         )
     splits = [
-        {"old": [old_texts[i].number], "new": [new_texts[j].number for j in js]}
+        {"old": [old_texts[i].ref], "new": [new_texts[j].ref for j in js]}
         for i, js in result.splits
     ]
     merges = [
-        {"old": [old_texts[i].number for i in is_], "new": [new_texts[j].number]}
+        {"old": [old_texts[i].ref for i in is_], "new": [new_texts[j].ref]}
         for is_, j in result.merges
     ]
     return VersionDiff(
@@ -187,8 +210,8 @@ def _field_changes(
     before: _Side,
     after: _Side,
     rows: list[ArticleAlignment],
-    splits: list[dict[str, list[int]]],
-    merges: list[dict[str, list[int]]],
+    splits: list[dict[str, list[ArticleRef]]],
+    merges: list[dict[str, list[ArticleRef]]],
 ) -> list[FieldChange]:
     split_of = {s["old"][0]: s["new"] for s in splits}
     merge_of = {m["new"][0]: m["old"] for m in merges}
@@ -218,8 +241,10 @@ def _field_changes(
     changes += definition_changes(
         before.definitions,
         after.definitions,
-        old_text=before.body([a.number for a in before.articles]),  # type: ignore[misc]
-        new_text=after.body([a.number for a in after.articles]),  # type: ignore[misc]
+        old_text=before.body([ref_of(a) for a in before.articles]),
+        new_text=after.body([ref_of(a) for a in after.articles]),
+        old_refs=before.ref,
+        new_refs=after.ref,
     )
     return changes + article_changes
 
@@ -228,8 +253,8 @@ def _pair_changes(
     before: _Side,
     after: _Side,
     row: ArticleAlignment,
-    split_of: dict[int, list[int]],
-    merge_of: dict[int, list[int]],
+    split_of: dict[ArticleRef, list[ArticleRef]],
+    merge_of: dict[ArticleRef, list[ArticleRef]],
 ) -> list[FieldChange]:
     """Changes inside one aligned pair; a split/merge group is compared as a whole."""
     assert row.old is not None and row.new is not None
@@ -255,6 +280,8 @@ def _pair_changes(
         after.body(new_numbers),
         row.old,
         row.new,
+        old_refs=before.ref,
+        new_refs=after.ref,
     )
     changes += item_list_changes(
         before.group_lists(old_numbers),
@@ -276,7 +303,7 @@ def _pair_changes(
     return changes
 
 
-def _lone_changes(side: _Side, number: int, *, added: bool) -> list[FieldChange]:
+def _lone_changes(side: _Side, number: ArticleRef, *, added: bool) -> list[FieldChange]:
     """An added (or removed) article, and every mention and list item in it."""
     article = side.by_number[number]
     empty: list[Any] = []
@@ -288,10 +315,14 @@ def _lone_changes(side: _Side, number: int, *, added: bool) -> list[FieldChange]
         )
     ]
     if added:
-        changes += mention_changes(empty, mentions, "", article.body, None, number)
+        changes += mention_changes(
+            empty, mentions, "", article.body, None, number, new_refs=side.ref
+        )
         changes += item_list_changes(empty, lists, None, number)
     else:
-        changes += mention_changes(mentions, empty, article.body, "", number, None)
+        changes += mention_changes(
+            mentions, empty, article.body, "", number, None, old_refs=side.ref
+        )
         changes += item_list_changes(lists, empty, number, None)
     return changes
 
@@ -301,8 +332,8 @@ def _article_change(change: str, old: Article | None, new: Article | None) -> Fi
     return FieldChange(
         kind="article",
         change=change,  # type: ignore[arg-type]
-        old_article=old.number if old else None,
-        new_article=new.number if new else None,
+        old_article=ref_of(old) if old else None,
+        new_article=ref_of(new) if new else None,
         old=old.body if old else None,
         new=new.body if new else None,
         summary=f"article {change}: {labels}",
@@ -322,8 +353,8 @@ def _wording_change(old: Article, new: Article, ops: list[InlineOp]) -> FieldCha
     return FieldChange(
         kind="wording",
         change="changed",
-        old_article=old.number,
-        new_article=new.number,
+        old_article=ref_of(old),
+        new_article=ref_of(new),
         old=old.body,
         new=new.body,
         summary=f"wording {old.label} → {new.label}: {shown}{more}".rstrip(": "),

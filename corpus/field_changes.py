@@ -22,10 +22,17 @@ from typing import TypeVar
 
 from corpus.align import normalise
 from corpus.conditions import hypotheses
-from models.diff import FieldChange
-from models.records import DateMention, Definition, ItemList, Threshold
+from models.diff import ArticleRef, FieldChange
+from models.records import DateMention, Definition, ItemList, Record, Threshold
 
 R = TypeVar("R", Threshold, DateMention)
+#: A record's article as the diff names it (``corpus.diff._Side.ref``).
+RefOf = Callable[[Record], ArticleRef | None]
+
+
+def _number_of(record: Record) -> ArticleRef | None:
+    return record.article
+
 
 #: Pairs scoring below this are reported as one removed and one added mention.
 MIN_PAIR_SCORE = 0.35
@@ -186,7 +193,10 @@ def _change_kind(old: object | None, new: object | None) -> str:
 
 
 def _threshold_change(
-    a: Located | None, b: Located | None, old_article: int | None, new_article: int | None
+    a: Located | None,
+    b: Located | None,
+    old_article: ArticleRef | None,
+    new_article: ArticleRef | None,
 ) -> FieldChange:
     old_text = a.record.text if a else None
     new_text = b.record.text if b else None
@@ -206,7 +216,10 @@ def _date_value(record: DateMention) -> str:
 
 
 def _date_change(
-    a: Located | None, b: Located | None, old_article: int | None, new_article: int | None
+    a: Located | None,
+    b: Located | None,
+    old_article: ArticleRef | None,
+    new_article: ArticleRef | None,
 ) -> FieldChange:
     old_record = a.record if a else None
     new_record = b.record if b else None
@@ -237,10 +250,17 @@ def mention_changes(
     new_records: Sequence[Threshold | DateMention],
     old_body: str,
     new_body: str,
-    old_article: int | None,
-    new_article: int | None,
+    old_article: ArticleRef | None,
+    new_article: ArticleRef | None,
+    *,
+    old_refs: RefOf = _number_of,
+    new_refs: RefOf = _number_of,
 ) -> list[FieldChange]:
-    """Threshold and date changes between two groups of mentions (one aligned article)."""
+    """Threshold and date changes between two groups of mentions (one aligned article).
+
+    ``old_refs`` / ``new_refs`` name a record's own article (a split part, a branch article
+    第二条の二 whose records carry number 2); by default its number.
+    """
     changes: list[FieldChange] = []
     for record_type, key, build in (
         (Threshold, _threshold_key, _threshold_change),
@@ -257,19 +277,21 @@ def mention_changes(
             build(  # type: ignore[operator]
                 a,
                 b,
-                _article_of(a, old_article),
-                _article_of(b, new_article),
+                _article_of(a, old_article, old_refs),
+                _article_of(b, new_article, new_refs),
             )
             for a, b in pairs
         )
     return changes
 
 
-def _article_of(mention: Located | None, fallback: int | None) -> int | None:
+def _article_of(
+    mention: Located | None, fallback: ArticleRef | None, refs: RefOf
+) -> ArticleRef | None:
     """The mention's own article (a split part), else the group's article on that side."""
     if mention is None or mention.record.article is None:
         return fallback
-    return mention.record.article
+    return refs(mention.record)
 
 
 def _item_key(text: str) -> str:
@@ -279,8 +301,8 @@ def _item_key(text: str) -> str:
 def item_list_changes(
     old_lists: Sequence[ItemList],
     new_lists: Sequence[ItemList],
-    old_article: int | None,
-    new_article: int | None,
+    old_article: ArticleRef | None,
+    new_article: ArticleRef | None,
     *,
     old_body: str = "",
     new_body: str = "",
@@ -327,7 +349,10 @@ def _best_list(target: ItemList, candidates: Iterable[ItemList]) -> ItemList | N
 
 
 def _list_diff(
-    a: ItemList | None, b: ItemList | None, old_article: int | None, new_article: int | None
+    a: ItemList | None,
+    b: ItemList | None,
+    old_article: ArticleRef | None,
+    new_article: ArticleRef | None,
 ) -> list[FieldChange]:
     old_items = a.items if a else []
     new_items = b.items if b else []
@@ -368,8 +393,8 @@ def _item_change(
     old: str | None,
     new: str | None,
     heading: str,
-    old_article: int | None,
-    new_article: int | None,
+    old_article: ArticleRef | None,
+    new_article: ArticleRef | None,
 ) -> FieldChange:
     where = f" in {heading}" if heading else ""
     return FieldChange(
@@ -389,6 +414,8 @@ def definition_changes(
     *,
     old_text: str = "",
     new_text: str = "",
+    old_refs: RefOf = _number_of,
+    new_refs: RefOf = _number_of,
 ) -> list[FieldChange]:
     """Definitions are paired by term across the whole document: terms are unique in a law.
 
@@ -401,24 +428,28 @@ def definition_changes(
     for term, before in old_by_term.items():
         after = new_by_term.get(term)
         if after is None:
-            changes.append(_definition_change("removed", before, None))
+            changes.append(_definition_change("removed", before, None, old_refs, new_refs))
         elif normalise(before.definition) != normalise(after.definition):
-            changes.append(_definition_change("changed", before, after))
+            changes.append(_definition_change("changed", before, after, old_refs, new_refs))
     for term, after in new_by_term.items():
         if term not in old_by_term:
-            changes.append(_definition_change("added", None, after))
+            changes.append(_definition_change("added", None, after, old_refs, new_refs))
     return [c for c in changes if _backed_by_text(c, normalise(old_text), normalise(new_text))]
 
 
 def _definition_change(
-    change: str, before: Definition | None, after: Definition | None
+    change: str,
+    before: Definition | None,
+    after: Definition | None,
+    old_refs: RefOf,
+    new_refs: RefOf,
 ) -> FieldChange:
     term = (after or before).term  # type: ignore[union-attr]
     return FieldChange(
         kind="definition",
         change=change,  # type: ignore[arg-type]
-        old_article=before.article if before else None,
-        new_article=after.article if after else None,
+        old_article=old_refs(before) if before else None,
+        new_article=new_refs(after) if after else None,
         old=before.definition if before else None,
         new=after.definition if after else None,
         summary=f"definition {change}: {term}",

@@ -176,16 +176,12 @@ def index_version(ws: Workspace, doc_id: str, version: int) -> AddStats:
 
     Under ``index_lock``, with the latest version read inside it (see the module docstring).
     """
-    from index.chunk import chunks_from
-
     with index_lock(ws.data_dir):
-        stored = ws.store.get_version(doc_id, version)
-        assert stored.document is not None
         latest = ws.store.latest_version(doc_id)
         # Where another version is flagged latest, this one is indexed not-latest first
         # (unless latest already: a re-run), then one relabelling sets it latest and the
         # other not: a search in between sees the old version, never both.
-        chunks = chunks_from(stored.extraction, stored.document, version, False, doc_id=doc_id)
+        chunks = ws.version_chunks(doc_id, version, False)
         keywords = ws.index.keywords
         keywords.refresh()
         other_latest = any(

@@ -13,16 +13,23 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from models.diff import ArticleAlignment, FieldChange, InlineOp, VersionDiff
+from models.diff import (
+    ArticleAlignment,
+    ArticleRef,
+    FieldChange,
+    InlineOp,
+    VersionDiff,
+    default_label,
+)
 
 _STATUS_ORDER = ("modified", "moved", "added", "removed", "renumbered", "unchanged")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_~\[\]|#])")
 
 
-def _label(label: str | None, number: int | None) -> str:
+def _label(label: str | None, number: ArticleRef | None) -> str:
     if label:
         return label
-    return f"第{number}条" if number is not None else "—"
+    return default_label(number) if number is not None else "—"
 
 
 def _row_title(row: ArticleAlignment) -> str:
@@ -36,12 +43,14 @@ class _Texts:
     """Whole texts of added, removed and split-off articles, from the field changes."""
 
     def __init__(self, diff: VersionDiff) -> None:
-        self.old: dict[int, str] = {}
-        self.new: dict[int, str] = {}
-        self.note: dict[tuple[int | None, int | None], str] = {}
+        self.old: dict[ArticleRef, str] = {}
+        self.new: dict[ArticleRef, str] = {}
+        self.note: dict[tuple[ArticleRef | None, ArticleRef | None], str] = {}
         # ("split", old article) / ("merged", new article): the note's facts, for a UI
         # that words them in its own language.
-        self.link: dict[tuple[int | None, int | None], tuple[str, int | None]] = {}
+        self.link: dict[
+            tuple[ArticleRef | None, ArticleRef | None], tuple[str, ArticleRef | None]
+        ] = {}
         for change in diff.field_changes:
             if change.kind != "article":
                 continue
@@ -197,7 +206,7 @@ class RedlineRow:
     old_html: str
     new_html: str
     note: str | None
-    link: tuple[str, int | None] | None = None  # ("split", old 8) / ("merged", new 9)
+    link: tuple[str, ArticleRef | None] | None = None  # ("split", old 8) / ("merged", new 9)
 
     @property
     def anchor(self) -> str:

@@ -158,27 +158,57 @@ class Workspace:
     def index_version(self, doc_id: str, version: int) -> AddStats:
         return outbox.index_now(self, doc_id, version)
 
+    def version_chunks(self, doc_id: str, version: int, latest: bool) -> list[Chunk]:
+        """Every search chunk one stored version gives: its own passages, and the changes from
+        the version before it as diff passages (``index.diff_chunks``).  The one definition
+        indexing (corpus.outbox), ``all_chunks`` and ``regwatch check`` share."""
+        from index.chunk import chunks_from
+
+        stored = self.store.get_version(doc_id, version)
+        assert stored.document is not None
+        chunks = chunks_from(stored.extraction, stored.document, version, latest, doc_id=doc_id)
+        earlier = [v.version for v in self.store.versions(doc_id) if v.version < version]
+        if earlier:
+            chunks += self.diff_chunks(doc_id, earlier[-1], version, latest)
+        return chunks
+
+    def diff_chunks(self, doc_id: str, old: int, new: int, latest: bool) -> list[Chunk]:
+        """The changes from version ``old`` to ``new`` as search passages (index.diff_chunks)."""
+        from index.diff_chunks import diff_chunks
+
+        before = self.store.get_version(doc_id, old, with_document=False)
+        after = self.store.get_version(doc_id, new)
+        assert after.document is not None
+        diff = diff_versions(
+            list(before.extraction.records),
+            list(after.extraction.records),
+            f"{doc_id}@{old}",
+            f"{doc_id}@{new}",
+            tokenizer="fast",
+        )
+        return diff_chunks(
+            diff,
+            doc_id=doc_id,
+            old_version=old,
+            new_version=new,
+            old_identity=before.info.identity,
+            new_identity=after.info.identity,
+            language=after.document.language,
+            latest=latest,
+        )
+
     def all_chunks(self) -> list[Chunk]:
         """The search chunks of every stored version (the corpus is the source of truth),
         ``latest`` as the store derives it (corpus.latest), never a process's memory."""
-        from index.chunk import chunks_from
-
-        chunks = []
         latest = self.store.latest_map()
-        for summary in self.store.list_documents():
-            for info in self.store.versions(summary.doc_id):
-                stored = self.store.get_version(summary.doc_id, info.version)
-                assert stored.document is not None
-                chunks.extend(
-                    chunks_from(
-                        stored.extraction,
-                        stored.document,
-                        info.version,
-                        info.version == latest[summary.doc_id],
-                        doc_id=summary.doc_id,
-                    )
-                )
-        return chunks
+        return [
+            chunk
+            for summary in self.store.list_documents()
+            for info in self.store.versions(summary.doc_id)
+            for chunk in self.version_chunks(
+                summary.doc_id, info.version, info.version == latest[summary.doc_id]
+            )
+        ]
 
     def reindex(self) -> AddStats:
         """Rebuild the search index from the corpus (the corpus is the source of truth), and

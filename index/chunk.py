@@ -70,6 +70,7 @@ def _identity_fields(identity: DocumentIdentity, language: str) -> dict[str, obj
         "issuer": "|".join(identity.issuers),
         "doc_kind": identity.kind,
         "effective": identity.date("effective"),
+        "version_date": identity.version_date(),
     }
 
 

@@ -186,6 +186,9 @@ class KeywordIndex:
         self._attrs: list[tuple[str, str, bool, int, frozenset[str]]] = []
         self._articles: list[str | None] = []  # each row's article key ('5', '2_2')
         self._by_article: dict[str, list[int]] | None = None  # key -> rows, built on demand
+        # document -> {version: its legal date}, built on demand (questions about versions)
+        self._versions: dict[str, dict[int, str | None]] | None = None
+        self.diff_ids: set[str] = set()  # the diff passages (Chunk.passage == "diff")
         self._postings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # Filter masks by their arguments; cleared with the postings and on set_latest.
         self._masks: dict[tuple[object, ...], np.ndarray] = {}
@@ -316,6 +319,11 @@ class KeywordIndex:
             self._attrs[row] = attrs
             self._articles[row] = article
         self._postings = None
+        self._versions = None
+        if chunk.get("passage") == "diff":
+            self.diff_ids.add(chunk_id)
+        else:
+            self.diff_ids.discard(chunk_id)
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -330,6 +338,17 @@ class KeywordIndex:
     def chunks(self) -> Iterable[Chunk]:
         for row in self._row_of.values():
             yield Chunk.model_validate_json(self._json[row])
+
+    def versions(self, document: str) -> list[tuple[int, str | None]]:
+        """The indexed versions of ``document``, oldest first, each with its legal date."""
+        if self._versions is None:
+            table: dict[str, dict[int, str | None]] = {}
+            for row in self._row_of.values():
+                data = json.loads(self._json[row])
+                dates = table.setdefault(data["document"], {})
+                dates.setdefault(data.get("version", 1), data.get("version_date"))
+            self._versions = table
+        return sorted(self._versions.get(document, {}).items())
 
     def add(self, chunks: Sequence[Chunk], tokens: Sequence[list[str]] | None = None) -> None:
         """Insert or replace ``chunks`` (``tokens`` when the caller has them already)."""
@@ -369,6 +388,8 @@ class KeywordIndex:
         self._terms[row] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
         self._lengths[row] = 0
         self._postings = None
+        self._versions = None
+        self.diff_ids.discard(chunk_id)
 
     def clear(self) -> None:
         self.remove(list(self._row_of))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from index.bilingual import stem, translate
 from index.citation import Citation, parse_citation
 from index.keyword import tokenize
+from index.version_cue import VersionCue, parse_version_cue
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -57,6 +58,7 @@ class QueryPlan:
     all_concepts: list[frozenset[str]]
     translations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     citation: Citation | None = None
+    version: VersionCue | None = None  # the year / side of an amendment / change it asks about
 
 
 def plan_query(text: str, has_term: Callable[[str], bool] | None = None) -> QueryPlan:
@@ -112,4 +114,5 @@ def plan_query(text: str, has_term: Callable[[str], bool] | None = None) -> Quer
         all_concepts=all_concepts,
         translations=translations,
         citation=parse_citation(text),
+        version=parse_version_cue(text),
     )

@@ -13,6 +13,7 @@ per embedder), ``keyword.sqlite`` (every chunk + its terms; the source of hits),
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -45,6 +46,7 @@ from index.snippet import (
     snippet,
 )
 from index.vector import COLLECTION, Filters, VectorStore, collection_name, make_client
+from index.version_cue import VersionCue, select_version
 from models.search import Chunk, Hit
 
 __all__ = ["AddStats", "SearchIndex", "snippet"]
@@ -379,6 +381,11 @@ class SearchIndex:
         depth = min(max(CANDIDATES, 3 * k), len(self.keywords))
         positions, use_keywords = self._lists_for(mode)
         plan = plan_query(query, self.keywords.has_term)
+        cue = plan.version
+        if cue and filters.latest_only and (cue.years or cue.relation == "before"):
+            # A year or "before the amendment" may pick an older text: search every
+            # version, then keep each document's chosen one (``_in_scope``).
+            filters = dataclasses.replace(filters, latest_only=False)
         lists: dict[str, list[tuple[str, float]]] = {}
         if positions:
             names = self.retriever_names()
@@ -390,13 +397,19 @@ class SearchIndex:
         mask = self.keywords.mask(**{k: getattr(filters, k) for k in _FILTER_FIELDS})
         if use_keywords:
             lists["keyword"] = self.keywords.search(plan.tokens, depth, mask, weights=plan.weights)
+        # Out-of-scope chunks (diff passages for a question about no change, other versions)
+        # leave the lists before fusion, so they weigh in no list's statistics.
+        scope = _VersionScope(self.keywords, cue, filters.latest_only)
+        lists = {name: [(c, s) for c, s in hits if scope.keeps(c)] for name, hits in lists.items()}
         confidence = {}
         if lists.get("keyword"):
             coverage = self.keywords.concept_coverage(plan.concepts, lists["keyword"][0][0])
             confidence["keyword"] = min(1.0, coverage / KEYWORD_FULL_COVERAGE)
         ranked = fuse(lists, self.fusion, confidence, plan.lang)
+        if cue and cue.change:
+            ranked = scope.changes_first(ranked, cue.change)
         if plan.citation and plan.citation.article:
-            ranked = self._cited_first(ranked, plan.citation.article, mask)
+            ranked = self._cited_first(ranked, plan.citation.article, mask, scope)
         explained = []
         # Snippets mark the question's own words; a hit met only through translations gets
         # its closest sentence marked by meaning, as a dense-only hit does.
@@ -411,13 +424,17 @@ class SearchIndex:
         return explained, query_vectors
 
     def _cited_first(
-        self, ranked: list[tuple[str, float]], article: str, mask: np.ndarray
+        self,
+        ranked: list[tuple[str, float]],
+        article: str,
+        mask: np.ndarray,
+        scope: _VersionScope,
     ) -> list[tuple[str, float]]:
         """The cited article of the best-ranked document that has one, moved to the top when
         that document is among the first ``CITED_DOCUMENTS`` documents of the ranking: the
         question names its law in words the retrievers already weighed, and the article by a
         number they cannot."""
-        cited = self.keywords.article_ids(article, mask)
+        cited = [cid for cid in self.keywords.article_ids(article, mask) if scope.keeps(cid)]
         if not cited or not ranked:
             return ranked
         by_document: dict[tuple[str, int], str] = {}
@@ -525,3 +542,89 @@ class SearchIndex:
         self.close()
         self._drop_collections()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class _VersionScope:
+    """Which chunks a question's version cue lets through (``index.version_cue``).
+
+    Diff passages (``Chunk.passage == "diff"``) answer questions about a change only; text
+    chunks are kept in each document's chosen version (``select_version``): the latest
+    unless the question names a year or the text before an amendment.  With ``latest_only``
+    the retrievers saw latest chunks only and no version needs choosing.
+    """
+
+    def __init__(self, keywords: KeywordIndex, cue: VersionCue | None, latest_only: bool) -> None:
+        self.keywords = keywords
+        self.cue = cue
+        self.latest_only = latest_only
+        self._chosen: dict[str, set[int]] = {}
+
+    def _versions(self, document: str) -> set[int]:
+        if document not in self._chosen:
+            assert self.cue is not None
+            dated = [
+                (version, int(date[:4]) if date else None)
+                for version, date in self.keywords.versions(document)
+            ]
+            self._chosen[document] = select_version(self.cue, dated) if dated else set()
+        return self._chosen[document]
+
+    def changes_first(
+        self, ranked: list[tuple[str, float]], change: str
+    ) -> list[tuple[str, float]]:
+        """A question asking what was added (removed, changed) is answered by the additions:
+        the diff passages of that change of the best-ranked document among the first
+        ``CITED_DOCUMENTS`` go to the top, in their fused order (as a cited article does)."""
+        documents: list[str] = []
+        for cid, _ in ranked:
+            chunk = self.keywords.get(cid)
+            if chunk is None or chunk.document in documents:
+                continue
+            documents.append(chunk.document)
+            if len(documents) >= CITED_DOCUMENTS:
+                break
+        passages = {
+            cid: self.keywords.get(cid) for cid, _ in ranked if cid in self.keywords.diff_ids
+        }
+        for document in documents:
+            first = [
+                cid
+                for cid, _ in ranked
+                if cid in passages
+                and passages[cid].document == document  # type: ignore[union-attr]
+                and _change_of(passages[cid]) == change
+            ]
+            if first:
+                top = ranked[0][1]
+                chosen = set(first)
+                rest = [(cid, score) for cid, score in ranked if cid not in chosen]
+                return [(cid, top + 1e-6 * (len(first) - n)) for n, cid in enumerate(first)] + rest
+        return ranked
+
+    def keeps(self, chunk_id: str) -> bool:
+        is_diff = chunk_id in self.keywords.diff_ids
+        if is_diff and not (self.cue and self.cue.asks_change):
+            return False
+        if self.latest_only or self.cue is None:
+            return True
+        chunk = self.keywords.get(chunk_id)
+        if chunk is None:
+            return True  # dropped later as a half-written add
+        chosen = self._versions(chunk.document)
+        if chunk.passage == "diff":
+            return chunk.version in chosen or chunk.old_version in chosen
+        return chunk.version in chosen
+
+
+def _change_of(chunk: Chunk | None) -> str | None:
+    """What a diff passage records: an article added (no old side), removed (no new side),
+    changed (both sides)."""
+    if (
+        chunk is None
+        or chunk.passage != "diff"
+        or (chunk.article_key is None and chunk.old_article_key is None)
+    ):
+        return None
+    if chunk.old_article_key is None:
+        return "added"
+    return "removed" if chunk.article_key is None else "changed"

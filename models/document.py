@@ -174,6 +174,12 @@ class DocumentIdentity(BaseModel):
     def date(self, role: str) -> str | None:
         return next((d.iso for d in self.dates if d.role == role), None)
 
+    def version_date(self) -> str | None:
+        """The legal date this text is known by: the latest of its promulgation, revision,
+        entry into force or publication (a consolidated text names its last amendment)."""
+        roles = ("promulgated", "revised", "effective", "published")
+        return max((d.iso for d in self.dates if d.role in roles and d.iso), default=None)
+
 
 class SubDocument(BaseModel):
     """A document embedded in another (a CISTEC annex translating a notice)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -28,6 +30,14 @@ class Chunk(BaseModel):
     page: int = 1
     effective: str | None = None
     latest: bool = True
+    # A change between two versions (index/diff_chunks.py) is a passage of its own: version
+    # and article_key name the newer side, old_version and old_article_key the older.
+    passage: Literal["text", "diff"] = "text"
+    version_date: str | None = Field(
+        default=None, description="The version's legal date (DocumentIdentity.version_date)"
+    )
+    old_version: int | None = None
+    old_article_key: str | None = None
 
 
 class Hit(BaseModel):

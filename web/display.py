@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from models.corpus import Alert
-from models.diff import FieldChange
+from models.diff import ArticleRef, FieldChange, default_label
 from models.document import DocumentIdentity
 from models.records import Threshold
 
@@ -108,19 +108,22 @@ def legal_dates(identity: DocumentIdentity) -> list[tuple[str, str]]:
     return dates
 
 
-def article_name(number: int | None, labels: dict[int, str], tf: Callable[..., str]) -> str:
-    """An article as its text writes it (第十条, 一、), by number; the whole document if none."""
+def article_name(
+    number: ArticleRef | None, labels: dict[ArticleRef, str], tf: Callable[..., str]
+) -> str:
+    """An article as its text writes it (第十条, 一、), by number or branch key ("2_2");
+    the whole document if none."""
     if number is None:
         return tf("document_level")
-    return labels.get(number) or f"第{number}条"
+    return labels.get(number) or default_label(number)
 
 
 def change_line(
     change: FieldChange,
     tv: Callable[[str, str | None], str],
     tf: Callable[..., str],
-    old_labels: dict[int, str] | None = None,
-    new_labels: dict[int, str] | None = None,
+    old_labels: dict[ArticleRef, str] | None = None,
+    new_labels: dict[ArticleRef, str] | None = None,
 ) -> tuple[str, str]:
     """A field change in the UI language: its article (第十条) and what changed (閾値 変更
     15日 → 10日).  Wording and whole-article changes name no text: it is in the article's
