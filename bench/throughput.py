@@ -147,6 +147,7 @@ def _peak_mb() -> int:
 
 
 def _stage_hooks() -> list[tuple[Any, str, str]]:
+    import corpus.outbox
     import corpus.pipeline
     import corpus.workspace
     import ingest.pipeline
@@ -161,7 +162,8 @@ def _stage_hooks() -> list[tuple[Any, str, str]]:
         (corpus.pipeline, "extract_records", "record extraction"),
         (Store, "add_version", "store (SQLite)"),
         (corpus.workspace.Workspace, "diff", "diff"),
-        (corpus.workspace, "raise_alerts", "alerts"),
+        (corpus.workspace.Workspace, "diff_chunks", "diff passages"),
+        (corpus.outbox, "raise_alerts", "alerts"),
         (SentenceTransformerEmbedder, "embed_passages", "e5 passages"),
         (UseEmbedder, "embed_passages", "USE passages"),
         (VectorStore, "upsert", "chroma upsert"),
