@@ -1,0 +1,97 @@
+"""Which chunks a question's version cue lets through, and diff passages put first for a
+question about a change (used by ``index.search``)."""
+
+from __future__ import annotations
+
+from index.keyword import KeywordIndex
+from index.version_cue import VersionCue, select_version
+from models.search import Chunk
+
+# A cited article is put first when its document is among this many best-ranked documents.
+CITED_DOCUMENTS = 3
+
+
+class VersionScope:
+    """Which chunks a question's version cue lets through (``index.version_cue``).
+
+    Diff passages (``Chunk.passage == "diff"``) answer questions about a change only; text
+    chunks are kept in each document's chosen version (``select_version``): the latest
+    unless the question names a year or the text before an amendment.  With ``latest_only``
+    the retrievers saw latest chunks only and no version needs choosing.
+    """
+
+    def __init__(self, keywords: KeywordIndex, cue: VersionCue | None, latest_only: bool) -> None:
+        self.keywords = keywords
+        self.cue = cue
+        self.latest_only = latest_only
+        self._chosen: dict[str, set[int]] = {}
+
+    def _versions(self, document: str) -> set[int]:
+        if document not in self._chosen:
+            assert self.cue is not None
+            dated = [
+                (version, int(date[:4]) if date else None)
+                for version, date in self.keywords.versions(document)
+            ]
+            self._chosen[document] = select_version(self.cue, dated) if dated else set()
+        return self._chosen[document]
+
+    def changes_first(
+        self, ranked: list[tuple[str, float]], change: str
+    ) -> list[tuple[str, float]]:
+        """A question asking what was added (removed, changed) is answered by the additions:
+        the diff passages of that change of the best-ranked document among the first
+        ``CITED_DOCUMENTS`` go to the top, in their fused order (as a cited article does)."""
+        documents: list[str] = []
+        for cid, _ in ranked:
+            chunk = self.keywords.get(cid)
+            if chunk is None or chunk.document in documents:
+                continue
+            documents.append(chunk.document)
+            if len(documents) >= CITED_DOCUMENTS:
+                break
+        passages = {
+            cid: self.keywords.get(cid) for cid, _ in ranked if cid in self.keywords.diff_ids
+        }
+        for document in documents:
+            first = [
+                cid
+                for cid, _ in ranked
+                if cid in passages
+                and passages[cid].document == document  # type: ignore[union-attr]
+                and _change_of(passages[cid]) == change
+            ]
+            if first:
+                top = ranked[0][1]
+                chosen = set(first)
+                rest = [(cid, score) for cid, score in ranked if cid not in chosen]
+                return [(cid, top + 1e-6 * (len(first) - n)) for n, cid in enumerate(first)] + rest
+        return ranked
+
+    def keeps(self, chunk_id: str) -> bool:
+        is_diff = chunk_id in self.keywords.diff_ids
+        if is_diff and not (self.cue and self.cue.asks_change):
+            return False
+        if self.latest_only or self.cue is None:
+            return True
+        chunk = self.keywords.get(chunk_id)
+        if chunk is None:
+            return True  # dropped later as a half-written add
+        chosen = self._versions(chunk.document)
+        if chunk.passage == "diff":
+            return chunk.version in chosen or chunk.old_version in chosen
+        return chunk.version in chosen
+
+
+def _change_of(chunk: Chunk | None) -> str | None:
+    """What a diff passage records: an article added (no old side), removed (no new side),
+    changed (both sides)."""
+    if (
+        chunk is None
+        or chunk.passage != "diff"
+        or (chunk.article_key is None and chunk.old_article_key is None)
+    ):
+        return None
+    if chunk.old_article_key is None:
+        return "added"
+    return "removed" if chunk.article_key is None else "changed"
