@@ -35,9 +35,9 @@ from index.onnx_queries import (
     OPSET,
     THREADS_ENV,
     _cosine,
-    _mean_pooling_only,
     _safetensors_array,
     _write_atomically,
+    cached_or_built,
     load_tokenizer,
     quantise_encoder,
 )
@@ -153,25 +153,12 @@ class OnnxPassages:
         variant = os.environ.get(ENGINE_ENV, "") or DEFAULT_VARIANT
         if variant not in VARIANTS:
             return None
-        try:
-            import onnxruntime  # noqa: F401
-        except ImportError:
-            return None
-        try:
-            engine = cls._from_files(folder, prompt, variant)
-        except Exception as exc:  # damaged or partial files: rebuilt below
-            _log.info("ONNX passage encoder in %s is rebuilt: %s", folder, exc)
-            engine = None
-        if engine is not None:
-            return engine
-        try:
-            loaded = model()
-            if not _mean_pooling_only(loaded):
-                return None
-            return cls._built(loaded, folder, prompt, variant)
-        except Exception as exc:  # any failure here only means the torch path
-            _log.warning("ONNX passage engine unavailable for %s (torch used): %s", folder, exc)
-            return None
+        return cached_or_built(
+            lambda: cls._from_files(folder, prompt, variant),
+            lambda loaded: cls._built(loaded, folder, prompt, variant),
+            model,
+            f"ONNX passage engine for {folder}",
+        )
 
     @classmethod
     def _from_files(cls, folder: Path, prompt: str, variant: str) -> OnnxPassages | None:

@@ -27,7 +27,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -40,6 +40,37 @@ ENGINE_ENV = "REGWATCH_E5_ENGINE"
 THREADS_ENV = "REGWATCH_ONNX_THREADS"
 
 _log = logging.getLogger(__name__)
+E = TypeVar("E")
+
+
+def cached_or_built(
+    from_files: Callable[[], E | None],
+    build: Callable[[Any], E | None],
+    model: Callable[[], Any],
+    what: str,
+) -> E | None:
+    """An ONNX engine from its cached files, else built from the loaded model, else None.
+
+    Shared by the query and passage engines: no onnxruntime or a model that is not
+    mean-pooled gives None; damaged or partial cached files are rebuilt; any failure while
+    building only means the caller's slower path, so it is logged, not raised."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return None
+    try:
+        engine = from_files()
+    except Exception as exc:  # damaged or partial files: rebuilt below
+        _log.info("%s is rebuilt: %s", what, exc)
+        engine = None
+    if engine is not None:
+        return engine
+    try:
+        loaded = model()
+        return build(loaded) if _mean_pooling_only(loaded) else None
+    except Exception as exc:
+        _log.warning("%s unavailable (slower path used): %s", what, exc)
+        return None
 
 
 def _mean_pooling_only(model: Any) -> bool:
@@ -222,25 +253,12 @@ class OnnxQueries:
         variant = os.environ.get(ENGINE_ENV, "") or "onnx"
         if variant not in VARIANTS:
             return None
-        try:
-            import onnxruntime  # noqa: F401
-        except ImportError:
-            return None
-        try:
-            engine = cls._from_files(folder, prompt, variant)
-        except Exception as exc:  # damaged or partial files: rebuilt below
-            _log.info("ONNX query encoder in %s is rebuilt: %s", folder, exc)
-            engine = None
-        if engine is not None:
-            return engine
-        try:
-            loaded = model()
-            return (
-                cls._built(loaded, folder, prompt, variant) if _mean_pooling_only(loaded) else None
-            )
-        except Exception as exc:  # any failure here only means the slower path
-            _log.warning("ONNX query engine unavailable for %s (slower path used): %s", folder, exc)
-            return None
+        return cached_or_built(
+            lambda: cls._from_files(folder, prompt, variant),
+            lambda loaded: cls._built(loaded, folder, prompt, variant),
+            model,
+            f"ONNX query engine for {folder}",
+        )
 
     @classmethod
     def _from_files(cls, folder: Path, prompt: str, variant: str) -> OnnxQueries | None:
