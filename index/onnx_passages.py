@@ -36,9 +36,9 @@ from index.onnx_queries import (
     THREADS_ENV,
     _cosine,
     _safetensors_array,
-    _write_atomically,
     cached_or_built,
     load_tokenizer,
+    probed,
     quantise_encoder,
 )
 
@@ -197,16 +197,15 @@ class OnnxPassages:
 
         words = model[0].auto_model.get_input_embeddings().weight.detach().numpy()
         engine = cls(_session(encoder), token_ids, words, prompt, _engine_name(variant))
-        expected = model.encode([prompt + PROBE_TEXT], normalize_embeddings=True)[0]
-        cosine = _cosine(engine.embed([PROBE_TEXT])[0], expected)
-        if not cosine >= VARIANTS[variant][1]:
-            _log.warning(
-                "ONNX passage engine disagrees with %s (cosine %.5f): not used", folder, cosine
-            )
-            return None
-        record = {"prompt": prompt, "text": PROBE_TEXT, "expected": expected.tolist()}
-        _write_atomically(_probe_path(encoder), json.dumps(record))
-        return engine
+        return probed(
+            engine,
+            model,
+            prompt,
+            encoder,
+            VARIANTS[variant][1],
+            f"ONNX passage engine for {folder}",
+            PROBE_TEXT,
+        )
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         dim = self._words.shape[1]

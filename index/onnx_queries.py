@@ -73,6 +73,28 @@ def cached_or_built(
         return None
 
 
+def probed(
+    engine: E,
+    model: Any,
+    prompt: str,
+    encoder: Path,
+    floor: float,
+    what: str,
+    text: str = PROBE_TEXT,
+) -> E | None:
+    """``engine`` if its vector of the probe ``text`` is within ``floor`` cosine of the
+    model's (then the probe is recorded beside ``encoder`` for the next load's check), else
+    None."""
+    expected = model.encode([prompt + text], normalize_embeddings=True)[0]
+    cosine = _cosine(engine.embed([text])[0], expected)  # type: ignore[attr-defined]
+    if not cosine >= floor:
+        _log.warning("%s disagrees with the model (cosine %.5f): not used", what, cosine)
+        return None
+    record = {"prompt": prompt, "text": text, "expected": expected.tolist()}
+    _write_atomically(_probe_path(encoder), json.dumps(record))
+    return engine
+
+
 def _mean_pooling_only(model: Any) -> bool:
     """True when ``model`` is Transformer -> mean Pooling (-> Normalize): what we export."""
     modules = list(model)
@@ -302,16 +324,9 @@ class OnnxQueries:
 
         words = model[0].auto_model.get_input_embeddings().weight.detach().numpy()
         engine = cls(_session(encoder), token_ids, words, prompt, _engine_name(variant))
-        expected = model.encode([prompt + PROBE_TEXT], normalize_embeddings=True)[0]
-        cosine = _cosine(engine.embed([PROBE_TEXT])[0], expected)
-        if not cosine >= VARIANTS[variant][1]:
-            _log.warning(
-                "ONNX query engine disagrees with %s (cosine %.5f): not used", folder, cosine
-            )
-            return None
-        record = {"prompt": prompt, "text": PROBE_TEXT, "expected": expected.tolist()}
-        _write_atomically(_probe_path(encoder), json.dumps(record))
-        return engine
+        return probed(
+            engine, model, prompt, encoder, VARIANTS[variant][1], f"ONNX query engine for {folder}"
+        )
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         rows = []
