@@ -65,7 +65,7 @@ class Fingerprints:
     def __init__(self, store: Store) -> None:
         self.store = store
         with store.transaction() as conn:
-            conn.execute(_TABLE)
+            conn.create(_TABLE)
 
     def of(self, path: Path) -> Fingerprint | None:
         """The file's fingerprint, or None when it cannot be read (missing, a folder, no
@@ -93,8 +93,10 @@ class Fingerprints:
             return None
         with self.store.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO file_fingerprints(path, size, mtime_ns, sha256, "
-                "checked_ns) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO file_fingerprints(path, size, mtime_ns, sha256, checked_ns)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
+                " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+                " checked_ns = excluded.checked_ns",
                 (key, st.st_size, st.st_mtime_ns, sha, time.time_ns()),
             )
         return Fingerprint(key, st.st_size, st.st_mtime_ns, sha, from_stat=False)

@@ -53,7 +53,7 @@ RARE_DIFF = VersionDiff(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store(tmp_path: Path, backend: str) -> Iterator[Store]:
     with Store(tmp_path / "corpus") as s:
         yield s
 

@@ -1,0 +1,113 @@
+"""The PostgreSQL corpus store next to the SQLite one: bad URLs are coded errors that never
+show the password; the same files give the same corpus on both (issue 14 item 4).
+
+The store, alert, delivery, check and concurrency tests themselves run on both backends
+(their fixtures take ``backend``, tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.store_parity import differences, snapshot
+from corpus import outbox
+from corpus.cli import main
+from corpus.db import DATABASE_URL_ENV, redact
+from corpus.store import Store
+from corpus.workspace import Workspace
+from models.errors import ConfigError, DatabaseUnreachableError
+
+REPO = Path(__file__).resolve().parents[1]
+SECRET = "s3cr3t-pw"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"postgresql://alice:{SECRET}@db.example:5432/corpus",
+         "postgresql://alice:***@db.example:5432/corpus"),
+        (f"postgresql://alice@db.example/corpus?password={SECRET}&sslmode=require",
+         "postgresql://alice@db.example/corpus?password=%2A%2A%2A&sslmode=require"),
+        ("postgresql://alice@db.example/corpus", "postgresql://alice@db.example/corpus"),
+        (f"postgres://:{SECRET}@/corpus?host=/run/postgresql", "postgres://:***@/corpus?host=%2Frun%2Fpostgresql"),
+    ],
+    ids=["user-password", "password-parameter", "no-password", "socket-host"],
+)  # fmt: skip
+def test_redact_hides_the_password(url: str, expected: str) -> None:
+    assert redact(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "error", "shown"),
+    [
+        (f"postgresql://alice:{SECRET}@127.0.0.1:1/corpus", DatabaseUnreachableError,
+         "postgresql://alice:***@127.0.0.1:1/corpus"),
+        (f"postgresql://alice@127.0.0.1:1/corpus?password={SECRET}", DatabaseUnreachableError,
+         "postgresql://alice@127.0.0.1:1/corpus?password=%2A%2A%2A"),
+        (f"postgresql://alice:{SECRET}@no-such-host.invalid/corpus", DatabaseUnreachableError,
+         "postgresql://alice:***@no-such-host.invalid/corpus"),
+        (f"mysql://alice:{SECRET}@127.0.0.1/corpus", ConfigError,
+         "mysql://alice:***@127.0.0.1/corpus"),
+        ("/srv/regwatch/corpus.sqlite", ConfigError, "/srv/regwatch/corpus.sqlite"),
+        (f"postgresql://alice:{SECRET}@[::1/corpus", ConfigError, "(unparsable database URL)"),
+    ],
+    ids=["refused", "refused-password-parameter", "unknown-host", "other-database", "a-path",
+         "unparsable"],
+)  # fmt: skip
+def test_a_bad_database_url_is_a_coded_error_without_the_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, error: type, shown: str
+) -> None:
+    with pytest.raises(error) as raised:
+        Store(tmp_path, database_url=url)
+    assert raised.value.path == shown
+    assert SECRET not in str(raised.value)
+    code = main(["list", "--data-dir", str(tmp_path), "--database-url", url])
+    err = capsys.readouterr().err
+    assert code == error.exit_code
+    assert f"[{error.code}] {shown}: " in err
+    assert SECRET not in err and "Traceback" not in err
+
+
+def test_the_environment_selects_postgresql_and_a_missing_database_is_named(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATABASE_URL_ENV, pg_url)
+    with Store(tmp_path) as store:
+        assert (store.dialect, store.location) == ("postgresql", pg_url)
+    assert not (tmp_path / "regwatch.sqlite").exists()
+    missing = pg_url.rsplit("/", 1)[0] + "/no_such_corpus"
+    with pytest.raises(DatabaseUnreachableError) as raised:
+        Store(tmp_path, database_url=missing)
+    assert "no_such_corpus" in str(raised.value) and raised.value.path == missing
+
+
+@pytest.fixture(scope="module")
+def sample_versions() -> list[tuple]:
+    """The four sample PDFs (two documents, two versions each), read once."""
+    from corpus.pipeline import process_files
+
+    paths = sorted((REPO / "samples" / "versions").glob("*.pdf"))
+    processed = list(process_files(paths))
+    assert all(p.ok for p in processed), processed
+    return [(p.document, p.extraction, p.path) for p in processed]
+
+
+def _corpus(data_dir: Path, url: str | None, files: list[tuple]) -> dict:
+    with Workspace(data_dir, database_url=url) as ws:
+        for document, extraction, path in files:
+            outcome = ws.store.add_version(document, extraction, path=path)
+            outbox.run_version(ws, outcome, index=False)  # the diff and the alert
+        return snapshot(ws)
+
+
+@pytest.mark.slow
+def test_postgresql_lists_and_diffs_what_sqlite_does(
+    tmp_path: Path, pg_url: str, sample_versions: list[tuple]
+) -> None:
+    lite = _corpus(tmp_path / "sqlite", None, sample_versions)
+    pg = _corpus(tmp_path / "postgresql", pg_url, sample_versions)
+    assert len(lite["list"]) == 2 and len(lite["alerts"]) == 4
+    assert sum(key.startswith("diff ") for key in lite) == 2
+    assert differences(lite, pg) == []
