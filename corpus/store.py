@@ -306,6 +306,8 @@ class Store:
             version = parse_version(tail, ref)
         if not head:
             raise NotFoundError(f"empty document reference {ref!r}")
+        if "\x00" in head:  # no id holds one, and PostgreSQL text refuses it outright
+            raise NotFoundError(f"no document {head[:80]!r} in the corpus")
         rows = [
             r[0]
             for r in conn.execute(

@@ -60,13 +60,15 @@ class Cluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
-    def new_database(self) -> str:
-        """The URL of a fresh, empty database in this cluster."""
+    def new_database(self, template: str | None = None) -> str:
+        """The URL of a fresh database in this cluster: empty, or a copy of the database
+        at ``template`` (a URL of this cluster's, with no one connected to it)."""
         import psycopg
 
         name = f"t_{uuid.uuid4().hex[:12]}"
+        source = template.rsplit("/", 1)[1] if template else "template0"
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
         return self.url(name)
 
     def stop(self) -> None:

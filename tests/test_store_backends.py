@@ -18,9 +18,11 @@ from corpus.db import DATABASE_URL_ENV, redact
 from corpus.store import Store
 from corpus.workspace import Workspace
 from models.errors import ConfigError, DatabaseUnreachableError
+from tests.store_helpers import RARE_DRAFT_TEXT, RARE_FINAL_TEXT, build, rare_identity
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "s3cr3t-pw"
+RARE_TEXTS = {False: RARE_DRAFT_TEXT, True: RARE_FINAL_TEXT}
 
 
 @pytest.mark.parametrize(
@@ -81,6 +83,39 @@ def test_the_environment_selects_postgresql_and_a_missing_database_is_named(
     with pytest.raises(DatabaseUnreachableError) as raised:
         Store(tmp_path, database_url=missing)
     assert "no_such_corpus" in str(raised.value) and raised.value.path == missing
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/documents", 200),
+        ("/documents/{doc}", 200),
+        ("/documents/{doc}/versions/2/records", 200),
+        ("/documents/{doc}@99999999999999999999", 404),
+        ("/documents/{doc}/versions/99999999999999999999999/records", 404),
+        ("/documents/{doc}%00", 404),
+        ("/documents/%00/versions/1", 404),
+    ],
+    ids=["list", "document", "records", "huge-version", "huge-version-records", "nul-in-id",
+         "nul-id"],
+)  # fmt: skip
+def test_the_web_api_answers_alike_on_both_backends(
+    tmp_path: Path, backend: str, url: str, status: int
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    with Store(tmp_path) as store:
+        assert store.dialect == backend
+        for final in (False, True):
+            doc = store.add_version(*build(RARE_TEXTS[final], rare_identity(final=final))).doc_id
+    app = create_app(tmp_path, api_token="", index_uploads=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(url.format(doc=doc))
+    assert response.status_code == status, response.text
+    if status == 404:
+        assert response.json()["error"]["code"] == "E200"
 
 
 @pytest.fixture(scope="module")
