@@ -161,12 +161,29 @@ class PostgresConnection(Connection):
                 self.location,
             ) from e
         self.errors = (psycopg.Error,)
+        self._url = url
+        self._conn = self._connect()
+
+    def _connect(self) -> Any:
+        import psycopg
+
         try:
-            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+            # A writer waits for the write lock as long as SQLite's busy timeout, then fails.
+            conn.execute(f"SET lock_timeout = '{int(BUSY_TIMEOUT_S * 1000)}ms'")
+            return conn
         except psycopg.Error as e:
+            message = _scrub(str(e), self._url)
             raise DatabaseUnreachableError(
-                f"cannot connect to the corpus database: {_scrub(str(e), url)}", self.location
+                f"cannot connect to the corpus database: {message}", self.location
             ) from e
+
+    def _reconnect_if_lost(self) -> None:
+        # A long-lived store (a server's thread) outlives a database restart or an idle
+        # timeout: a lost connection is replaced between transactions, never inside one.
+        if self._conn.broken or self._conn.closed:
+            self._conn.close()
+            self._conn = self._connect()
 
     def execute(self, sql: str, params: Params = ()) -> Cursor:
         return self._conn.execute(_pg_sql(sql), params)
@@ -179,14 +196,23 @@ class PostgresConnection(Connection):
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
-        return self._conn.info.transaction_status != TransactionStatus.IDLE
+        # Not UNKNOWN: a lost connection is in no transaction (begin_* replaces it).
+        status = self._conn.info.transaction_status
+        return status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
     def begin_write(self) -> None:
         # READ COMMITTED: each statement after the lock sees every commit made before it.
+        self._reconnect_if_lost()
         self.execute("BEGIN")
-        self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+        try:
+            self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+        except self.errors:  # lock_timeout: no transaction left open behind the error
+            if self.in_transaction:
+                self.rollback()
+            raise
 
     def begin_read(self) -> None:
+        self._reconnect_if_lost()
         self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def close(self) -> None:

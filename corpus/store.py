@@ -130,7 +130,8 @@ class Store:
             yield self._conn
         except BaseException as e:
             with self._guard():
-                self._conn.rollback()
+                if self._conn.in_transaction:  # not when the connection itself was lost
+                    self._conn.rollback()
             if isinstance(e, self._conn.errors):
                 raise StoreError(f"write failed: {e}", self.location) from e
             raise
@@ -151,7 +152,8 @@ class Store:
                 yield self._conn
         finally:
             with self._guard():
-                self._conn.commit()
+                if self._conn.in_transaction:
+                    self._conn.commit()
 
     @contextmanager
     def _guard(self) -> Iterator[None]:

@@ -7,6 +7,7 @@ The store, alert, delivery, check and concurrency tests themselves run on both b
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,18 @@ import pytest
 from bench.store_parity import differences, snapshot
 from corpus import outbox
 from corpus.cli import main
-from corpus.db import DATABASE_URL_ENV, redact
+from corpus.db import DATABASE_URL_ENV, connect, redact
 from corpus.store import Store
+from corpus.store_schema import SCHEMA, SCHEMA_VERSION
 from corpus.workspace import Workspace
-from models.errors import ConfigError, DatabaseUnreachableError
-from tests.store_helpers import RARE_DRAFT_TEXT, RARE_FINAL_TEXT, build, rare_identity
+from models.errors import ConfigError, DatabaseUnreachableError, StoreError
+from tests.store_helpers import (
+    RARE_DRAFT_TEXT,
+    RARE_FINAL_TEXT,
+    build,
+    numbered_doc,
+    rare_identity,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "s3cr3t-pw"
@@ -83,6 +91,70 @@ def test_the_environment_selects_postgresql_and_a_missing_database_is_named(
     with pytest.raises(DatabaseUnreachableError) as raised:
         Store(tmp_path, database_url=missing)
     assert "no_such_corpus" in str(raised.value) and raised.value.path == missing
+
+
+def test_a_schema_1_store_is_migrated_on_open(tmp_path: Path, backend: str) -> None:
+    """One migration path for both backends: a store written before the outbox gets it,
+    its alerts learn which file they are about, its deliveries an owner column."""
+    old = connect(tmp_path, os.environ.get(DATABASE_URL_ENV))
+    old.begin_write()
+    old.create(SCHEMA)  # the schema-1 tables; migrate() adds what came after
+    now = "2025-01-01T00:00:00+00:00"
+    old.execute("INSERT INTO documents VALUES ('d1', '{}', ?, ?)", (now, now))
+    old.execute(
+        "INSERT INTO versions(doc_id, version, sha256, path, ingested_at, identity, document,"
+        " extraction) VALUES ('d1', 1, 'ab12', 'a.pdf', ?, '{}', ?, ?)",
+        (now, b"\x00blob", b"\x01blob"),
+    )
+    old.execute(
+        "INSERT INTO alerts(id, event, doc_id, version, created, json)"
+        " VALUES ('new_document:d1@1', 'new_document', 'd1', 1, ?, '{}')",
+        (now,),
+    )
+    old.commit()
+    assert "sha256" not in old.columns("alerts") and "owner" not in old.columns("deliveries")
+    old.close()
+    with Store(tmp_path) as store, store.read() as conn:
+        assert store.dialect == backend
+        assert conn.execute("SELECT sha256 FROM alerts").fetchall() == [("ab12",)]
+        assert "owner" in conn.columns("deliveries")
+        assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone() == (0,)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            SCHEMA_VERSION,
+        )
+        blobs = conn.execute("SELECT document, extraction FROM versions").fetchone()
+    assert [bytes(b) for b in blobs] == [b"\x00blob", b"\x01blob"]
+
+
+def test_a_lost_connection_is_replaced_before_the_next_transaction(
+    tmp_path: Path, pg_url: str
+) -> None:
+    import psycopg
+
+    with Store(tmp_path, database_url=pg_url) as store:
+        first = store.add_version(*numbered_doc(1))
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # as a restart or a timeout
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        with pytest.raises(StoreError):  # the query that meets the dead connection fails
+            store.list_documents()
+        assert [d.doc_id for d in store.list_documents()] == [first.doc_id]
+        assert store.add_version(*numbered_doc(2)).status == "new_document"
+
+
+def test_a_writer_waiting_past_the_lock_timeout_fails_and_can_write_later(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("corpus.db.BUSY_TIMEOUT_S", 0.5)
+    with (
+        Store(tmp_path, database_url=pg_url) as holder,
+        Store(tmp_path, database_url=pg_url) as other,
+    ):
+        with holder.transaction(), pytest.raises(StoreError, match="lock timeout"):
+            other.add_version(*numbered_doc(1))
+        assert other.add_version(*numbered_doc(1)).status == "new_document"
 
 
 @pytest.mark.parametrize(
