@@ -36,6 +36,7 @@ CONNECT_TIMEOUT_S = 10
 #: The PostgreSQL advisory lock every write transaction holds: "regwatch" in ASCII.
 WRITE_LOCK_KEY = 0x7265677761746368
 SCHEMES = ("postgresql", "postgres")
+_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
 
 Params = Sequence[Any]
 
@@ -257,11 +258,14 @@ def connect(data_dir: Path, url: str | None) -> Connection:
 
 
 def redact(url: str) -> str:
-    """The URL with its password (user-info or ``?password=``) replaced by ``***``."""
+    """The URL with its password (user-info or ``?password=``) replaced by ``***``; in a
+    libpq keyword string given instead of a URL, ``password=...`` too."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "(unparsable database URL)"
+    if "://" not in url:
+        return _KEYWORD_PASSWORD.sub(r"\1***", url)
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, _, host = netloc.rpartition("@")

@@ -61,10 +61,12 @@ def test_redact_hides_the_password(url: str, expected: str) -> None:
         (f"mysql://alice:{SECRET}@127.0.0.1/corpus", ConfigError,
          "mysql://alice:***@127.0.0.1/corpus"),
         ("/srv/regwatch/corpus.sqlite", ConfigError, "/srv/regwatch/corpus.sqlite"),
+        (f"host=db.example user=alice password={SECRET} dbname=corpus", ConfigError,
+         "host=db.example user=alice password=*** dbname=corpus"),
         (f"postgresql://alice:{SECRET}@[::1/corpus", ConfigError, "(unparsable database URL)"),
     ],
     ids=["refused", "refused-password-parameter", "unknown-host", "other-database", "a-path",
-         "unparsable"],
+         "libpq-keywords", "unparsable"],
 )  # fmt: skip
 def test_a_bad_database_url_is_a_coded_error_without_the_password(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, error: type, shown: str
