@@ -8,6 +8,7 @@ The store, alert, delivery, check and concurrency tests themselves run on both b
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from bench.store_parity import differences, snapshot
 from corpus import outbox
 from corpus.cli import main
 from corpus.db import DATABASE_URL_ENV, connect, redact
+from corpus.fingerprint import RACY_NS, Fingerprints, sha256_of
 from corpus.store import Store
 from corpus.store_schema import SCHEMA, SCHEMA_VERSION
 from corpus.workspace import Workspace
@@ -157,6 +159,26 @@ def test_a_writer_waiting_past_the_lock_timeout_fails_and_can_write_later(
         with holder.transaction(), pytest.raises(StoreError, match="lock timeout"):
             other.add_version(*numbered_doc(1))
         assert other.add_version(*numbered_doc(1)).status == "new_document"
+
+
+def test_a_file_fingerprint_is_trusted_on_its_own_host_only(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two machines sharing a PostgreSQL corpus can hold different files at one path with
+    the same size and mtime: a fingerprint taken on one is not trusted on the other."""
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.4 first")
+    old = time.time_ns() - 100 * RACY_NS  # outside the racy window: stat alone would answer
+    os.utime(pdf, ns=(old, old))
+    with Store(tmp_path / "data", database_url=pg_url) as store:
+        assert Fingerprints(store).of(pdf).sha256 == sha256_of(pdf)  # type: ignore[union-attr]
+        assert Fingerprints(store).of(pdf).from_stat  # type: ignore[union-attr]
+        pdf.write_bytes(b"%PDF-1.4 other")  # same size, same mtime: another machine's file
+        os.utime(pdf, ns=(old, old))
+        monkeypatch.setattr("socket.gethostname", lambda: "other-machine")
+        seen = Fingerprints(store).of(pdf)
+    assert seen is not None and not seen.from_stat
+    assert seen.sha256 == sha256_of(pdf)
 
 
 @pytest.mark.parametrize(
