@@ -126,6 +126,8 @@ def test_a_changed_url_does_not_get_the_history_again(
     assert deliver_pending(store, [new]).delivered == 0
     _add_alert(store, 3)
     assert deliver_pending(store, [new]).delivered == 1
+    # Nor on the runs after, once the new URL has a delivery of its own.
+    assert deliver_pending(store, [new]).delivered == 0
     assert [p for p, _, _ in handler.calls] == ["/old", "/old", "/new"]
     # A target added beside the others is new: it gets what the subscription matches.
     both = Subscription(name="hook", targets=[f"{url}/new", f"{url}/extra"], webhook_retries=0)
@@ -159,3 +161,32 @@ def test_a_slow_receiver_gets_the_repeat_with_the_same_key(
     keys = [key for _, alert, key in handler.calls if alert == first]
     assert keys == [f"hook:{first}", f"hook:{first}"]
     assert deliver_pending(store, [sub]).delivered == 0
+
+
+def test_a_url_changed_back_gets_only_what_it_missed(
+    store: Store, receiver: tuple[str, type[Receiver]]
+) -> None:
+    url, handler = receiver
+
+    def hook(path: str) -> Subscription:
+        return Subscription(name="hook", targets=[f"{url}/{path}"], webhook_retries=0)
+
+    assert deliver_pending(store, [hook("a")]).delivered == 2
+    _add_alert(store, 3)
+    assert deliver_pending(store, [hook("b")]).delivered == 1
+    _add_alert(store, 4)
+    assert deliver_pending(store, [hook("a")]).delivered == 1  # back: alert 4 only
+    assert [p for p, _, _ in handler.calls] == ["/a", "/a", "/b", "/a"]
+
+
+def test_a_moved_jsonl_file_does_not_get_the_history_again(store: Store, tmp_path: Path) -> None:
+    first, moved = tmp_path / "alerts.jsonl", tmp_path / "moved" / "alerts.jsonl"
+    assert (
+        deliver_pending(store, [Subscription(name="log", targets=[f"jsonl:{first}"])]).delivered
+        == 2
+    )
+    _add_alert(store, 3)
+    for _ in range(2):  # the run that moves it, and the one after
+        deliver_pending(store, [Subscription(name="log", targets=[f"jsonl:{moved}"])])
+    assert len(first.read_text().splitlines()) == 2
+    assert len(moved.read_text().splitlines()) == 1
