@@ -105,6 +105,7 @@ def _deliver_atom(
     claimed = [a for a in todo if queue.claim(store, sub.name, a.id, target.key)]
     if not claimed:
         return
+    crash_point("mid_send")
     # The feed is rewritten whole (entries keyed by alert id), so writing it again after a
     # crash between the write and the bookkeeping duplicates nothing.
     feed = queue.delivered_alerts(store, sub.name, target.key) + claimed

@@ -11,14 +11,17 @@ import sys
 import textwrap
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from corpus import delivery, queue
 from corpus.alerts import raise_alerts
+from corpus.atom import ATOM_NS
 from corpus.delivery import deliver_pending
 from corpus.faults import CRASH_ENV, CRASH_EXIT
 from corpus.store import Store
@@ -70,7 +73,7 @@ def _add_alert(store: Store, n: int) -> None:
     raise_alerts(store, store.add_version(*numbered_doc(n)))
 
 
-# A delivery run in another process: ``scan``'s delivery step, with one webhook target.
+# A delivery run in another process: ``scan``'s delivery step, with one target.
 CHILD = textwrap.dedent(
     """
     import sys
@@ -85,22 +88,43 @@ CHILD = textwrap.dedent(
 )
 
 
+def _sent(kind: str, target: str, handler: type[Receiver]) -> list[str]:
+    """The alert ids the target holds: posted to the receiver, or written in the file."""
+    if kind == "webhook":
+        return [alert for _, alert, _ in handler.calls]
+    path = Path(target.split(":", 1)[1])
+    if not path.exists():
+        return []
+    if kind == "jsonl":
+        return [json.loads(line)["id"] for line in path.read_text().splitlines()]
+    entries = ET.parse(path).getroot().iter(f"{{{ATOM_NS}}}entry")
+    uris = [e.findtext(f"{{{ATOM_NS}}}id") or "" for e in entries]
+    return [unquote(uri.removeprefix("urn:regwatch:alert:")) for uri in uris]
+
+
+@pytest.mark.parametrize("kind", ["webhook", "jsonl", "atom"])
 def test_a_send_killed_mid_way_is_retried_at_once(
-    store: Store, receiver: tuple[str, type[Receiver]]
+    store: Store, receiver: tuple[str, type[Receiver]], tmp_path: Path, kind: str
 ) -> None:
     url, handler = receiver
+    target = {
+        "webhook": f"{url}/hook",
+        "jsonl": f"jsonl:{tmp_path / 'alerts.jsonl'}",
+        "atom": f"atom:{tmp_path / 'alerts.atom'}",
+    }[kind]
     env = {**os.environ, "PYTHONPATH": str(ROOT), CRASH_ENV: "mid_send"}
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, str(store.data_dir), f"{url}/hook"], env=env, cwd=ROOT
+        [sys.executable, "-c", CHILD, str(store.data_dir), target], env=env, cwd=ROOT
     )
     assert child.returncode == CRASH_EXIT  # killed holding the claim on the first alert
-    assert handler.calls == []
+    assert _sent(kind, target, handler) == []
     started = time.monotonic()
-    sub = Subscription(name="hook", targets=[f"{url}/hook"], webhook_retries=0)
+    sub = Subscription(name="hook", targets=[target], webhook_retries=0)
     report = deliver_pending(store, [sub])
     assert report.delivered == 2  # the dead process's claim did not hold the first back
     assert time.monotonic() - started < 30  # not the 300 s lease
-    assert sorted(a for _, a, _ in handler.calls) == sorted(a.id for a in queue.load_alerts(store))
+    expected = sorted(a.id for a in queue.load_alerts(store))
+    assert sorted(_sent(kind, target, handler)) == expected
 
 
 def test_a_live_or_unknown_claim_is_respected(store: Store) -> None:
