@@ -310,12 +310,16 @@ def drain(ws: Workspace, *, index: bool = True, limits: Limits | None = None) ->
     queued and the others go on."""
     seconds = (limits or Limits()).max_seconds_per_file
     report = DrainReport()
+    diffs: dict[int, VersionDiff | None] = {}  # a version's alert runs just before its index
     for task in pending(ws.store):
         if task.task == "alert":
-            report.alerts += len(run_alert(ws, task).alerts)
+            finished = run_alert(ws, task)
+            report.alerts += len(finished.alerts)
+            diffs[task.version_id] = finished.diff
         elif index:
             try:
-                run_index(ws, task, Deadline.start(task.path, seconds))
+                diff = diffs.pop(task.version_id, None)
+                run_index(ws, task, Deadline.start(task.path, seconds), diff)
             except LimitExceededError as exc:
                 report.errors.append(_out_of_time(exc, task))
                 report.left += 1

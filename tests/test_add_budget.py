@@ -127,11 +127,8 @@ def test_time_spent_reading_counts_against_the_budget(
         assert "stays queued" in report.errors[0]["message"]
 
 
-def test_a_new_versions_diff_is_computed_once(
-    read_as: dict[str, ProcessedFile], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    read_as["draft.pdf"] = _read("draft.pdf", build(RARE_DRAFT_TEXT, rare_identity(final=False)))
-    read_as["final.pdf"] = _read("final.pdf", build(RARE_FINAL_TEXT, rare_identity(final=True)))
+def _count_diffs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The ``(old, new)`` refs of every diff the workspace computes from now on."""
     calls: list[tuple[str, str]] = []
 
     def counted(old: list, new: list, old_ref: str, new_ref: str, **kw: object):
@@ -139,6 +136,15 @@ def test_a_new_versions_diff_is_computed_once(
         return diff_versions(old, new, old_ref, new_ref, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(corpus.workspace, "diff_versions", counted)
+    return calls
+
+
+def test_a_new_versions_diff_is_computed_once(
+    read_as: dict[str, ProcessedFile], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_as["draft.pdf"] = _read("draft.pdf", build(RARE_DRAFT_TEXT, rare_identity(final=False)))
+    read_as["final.pdf"] = _read("final.pdf", build(RARE_FINAL_TEXT, rare_identity(final=True)))
+    calls = _count_diffs(monkeypatch)
     with Workspace(tmp_path) as ws:
         (draft,) = ws.add([Path("draft.pdf")])
         assert draft.outcome is not None and draft.outcome.status == "new_document"
@@ -154,4 +160,20 @@ def test_a_new_versions_diff_is_computed_once(
         ]
         assert diff_passages
         # What check recomputes (its own diff) is what was indexed from the alert's.
+        assert check(ws).ok, check(ws).as_json()
+
+
+def test_work_a_crash_left_queued_diffs_once_too(
+    read_as: dict[str, ProcessedFile], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(``read_as`` installs the model-free embedders; no file is read here.)"""
+    calls = _count_diffs(monkeypatch)
+    with Workspace(tmp_path) as ws:
+        # Committed with their outbox rows and nothing else, as a run killed after its
+        # commits leaves them; the next run drains alert and index work together.
+        ws.store.add_version(*build(RARE_DRAFT_TEXT, rare_identity(final=False)))
+        final = ws.store.add_version(*build(RARE_FINAL_TEXT, rare_identity(final=True)))
+        drained = ws.recover()
+        assert (drained.alerts, drained.indexed) == (2, 2)
+        assert calls == [(f"{final.doc_id}@1", f"{final.doc_id}@2")]
         assert check(ws).ok, check(ws).as_json()
