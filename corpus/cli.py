@@ -150,14 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(p)
     p.set_defaults(handler=commands.cmd_diff)
 
+    relink_index = "leave the search index's update queued for the next add/check --repair"
     p = sub.add_parser("link", help="declare two documents versions of one (manual identity)")
     p.add_argument("doc", metavar="DOC")
     p.add_argument("other", metavar="OTHER_DOC")
+    p.add_argument("--no-index", action="store_true", help=relink_index)
     _add_data_dir(p)
     p.set_defaults(handler=commands.cmd_link)
 
     p = sub.add_parser("unlink", help="split a version off into a document of its own")
     p.add_argument("ref", metavar="DOC@VERSION")
+    p.add_argument("--no-index", action="store_true", help=relink_index)
     _add_data_dir(p)
     p.set_defaults(handler=commands.cmd_unlink)
 

@@ -436,7 +436,8 @@ class Store:
 
     def link(self, doc_a: str, doc_b: str) -> str:
         """Declare ``doc_b`` a version of ``doc_a``: its versions join ``doc_a``, numbered with
-        ``doc_a``'s in the order the files were added.  Returns ``doc_a``'s id."""
+        ``doc_a``'s in the order the files were added.  Returns ``doc_a``'s id.  Index work
+        for every version of ``doc_a`` is queued with it (``corpus.outbox``)."""
         with self.transaction() as conn:
             a, _ = self._resolve(conn, doc_a)
             b, _ = self._resolve(conn, doc_b)
@@ -458,7 +459,8 @@ class Store:
     def unlink(self, doc_id: str, version: int | None = None) -> str:
         """Split a version off into a document of its own; returns the new document's id.
 
-        ``doc_id`` may be ``DOC@N``.  The remaining versions are renumbered 1..n.
+        ``doc_id`` may be ``DOC@N``.  The remaining versions are renumbered 1..n; index
+        work for both documents' versions is queued with it (``corpus.outbox``).
         """
         with self.transaction() as conn:
             doc, ref_version = self._resolve(conn, doc_id)
@@ -485,6 +487,7 @@ class Store:
                 "UPDATE versions SET doc_id = ?, version = 1 WHERE id = ?", (new_id, row_id)
             )
             self._renumber(conn, doc)
+            self._renumber(conn, new_id)  # one version: queues its index work
             conn.execute(
                 "INSERT INTO links(action, doc_id, other_doc_id, sha256, created)"
                 " VALUES ('unlink', ?, ?, ?, ?)",
@@ -504,6 +507,12 @@ class Store:
         )
         conn.execute("UPDATE versions SET version = -version WHERE doc_id = ?", (doc_id,))
         Store._update_document_identity(conn, doc_id, utc_now())
+        # Names and the latest version changed: the index follows through the outbox.
+        conn.execute(
+            "INSERT OR IGNORE INTO outbox(version_id, task, created)"
+            " SELECT id, 'index', ? FROM versions WHERE doc_id = ?",
+            (utc_now(), doc_id),
+        )
 
     @staticmethod
     def _update_document_identity(conn: Connection, doc_id: str, now: str) -> None:
@@ -536,6 +545,14 @@ class Store:
         with self.read() as conn:
             doc, _ = self._resolve(conn, doc_id)
             return self._latest_versions(conn, doc)[doc]
+
+    def version_keys(self) -> set[tuple[str, int]]:
+        """Every stored ``(doc_id, version)``, from one snapshot."""
+        with self.read() as conn:
+            return {
+                (doc, version)
+                for doc, version in conn.execute("SELECT doc_id, version FROM versions")
+            }
 
     def latest_map(self) -> dict[str, int]:
         """``{doc_id: latest version}`` for the whole corpus, from one snapshot."""
