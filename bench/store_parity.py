@@ -9,7 +9,9 @@ PostgreSQL one, one after the other in this process; then everything a user read
 corpus is compared: ``list`` (documents, versions, latest), every version's info and records,
 the diff JSON of every pair of consecutive versions, and the alerts (timestamps and the data
 folder left out: they differ by construction).  Exit 1 when anything differs.  The time of
-each add is printed side by side (a shared machine: read the ratio of one run).
+each add is printed side by side; it is mostly reading and extraction, and the SQLite add
+runs first and loads the NLP models for both: it shows PostgreSQL costs no multiple, not a
+store speed (two runs on a shared machine gave 1.08 and 0.54).
 """
 
 from __future__ import annotations
