@@ -179,6 +179,42 @@ def test_words_become_the_glyphs_a_text_layer_would_give(
     assert _line_text(words) == expected
 
 
+# Lines of Tesseract jpn on 200-dpi scans of the dev v1 commentaries (bench.ocr), word boxes
+# as read: (text, left, width, confidence), line height in pixels.
+@pytest.mark.parametrize(
+    ("words", "height", "expected"),
+    [
+        # a subtitle's dash read as a prolonged-sound mark, which follows no kana
+        (
+            [("ー", 201, 26, 88), ("レ", 235, 19, 93), ("アア", 261, 50, 93), ("ー", 320, 17, 93)],
+            27,
+            "―レアアー",
+        ),
+        # the numeral 一 of an enumeration label read as the same stroke
+        ([("ー、", 204, 33, 83), ("国", 262, 23, 92), ("外", 299, 17, 93)], 28, "一、国外"),
+        # 、 inks the left half of its cell and 《 the right half: one em of blank, no field
+        (
+            [("た", 564, 12, 93), ("め", 582, 25, 92), ("、", 611, 6, 91), ("《", 654, 12, 90)],
+            28,
+            "ため、《",
+        ),
+        # a narrow 三 leaves a wide blank before 条, never a field inside a numeral
+        (
+            [("第", 202, 25, 93), ("二", 239, 17, 92), ("十", 266, 20, 92), ("三", 307, 8, 91)],
+            25,
+            "第二十三",
+        ),
+        # nor before a closing mark
+        ([("三", 204, 34, 92), ("、", 262, 9, 93), ("以", 272, 17, 92)], 25, "三、以"),
+    ],
+    ids=["subtitle-dash", "enumeration-one", "comma-before-book-title", "numeral", "before-comma"],
+)
+def test_misread_strokes_and_blanks_in_japanese_lines(
+    words: list[tuple[str, int, int, float]], height: int, expected: str
+) -> None:
+    assert _line_text(words, height) == expected
+
+
 def test_a_footnote_holding_a_url_keeps_its_smaller_size() -> None:
     # 200 dpi: a 10.5 pt body line inks CJK 29 px high; an 8 pt footnote 22 px, but its URL
     # word spans ascenders and descenders (30 px) and the line box with it

@@ -23,8 +23,14 @@ _QUOTES = set("\"'“”‘’`")
 _GAP_MARKS = _QUOTES | set("|[]{}")
 _SURE_MARK = 80.0  # word confidence from which such a mark inside a CJK line is believed
 _IDEOGRAPHIC_SPACE = "\u3000"
-_INK_LEFT = set("。、，．）」』】〕：；！？・")  # full-width marks inked on the left of the cell
-_INK_RIGHT = set("（「『【〔")
+_PROLONGED = "ー"  # U+30FC, only ever after kana
+_DASH = "―"  # U+2015, the dash of Japanese text (Shift_JIS 815C)
+_AFTER_NUMERAL = set("、．.条條項号號款章節編目")  # 一、 第一条 第一項 …
+_BEFORE_NUMERAL = set("第十百千")  # 第一 二十一 …
+_NUMERALS = set("〇一二三四五六七八九十百千")
+# full-width marks inked on the left of the cell, and on the right
+_INK_LEFT = set("。、，．）」』】〕〉》：；！？・")
+_INK_RIGHT = set("（「『【〔〈《")
 
 
 def is_wide(ch: str) -> bool:
@@ -93,6 +99,28 @@ def _widen(chars: list[str]) -> list[str]:
     return out
 
 
+def _dashes(chars: list[str]) -> list[str]:
+    """A prolonged-sound mark ``ー`` that follows no kana is misread: the numeral 一 where a
+    numeral stands (``ー、`` opening an enumeration, ``第ー条``, ``十ー``, ``（ー）``), else a
+    dash (``―レアアース管理条例の下位規則``, a subtitle; read as ``ー`` it joined the title
+    above it).  The three are one stroke to the models."""
+    out = list(chars)
+    for i, ch in enumerate(chars):
+        if ch != _PROLONGED:
+            continue
+        before = next((c for c in reversed(out[:i]) if c != " "), "")
+        if before == _PROLONGED or _kana(before):
+            continue
+        after = next((c for c in chars[i + 1 :] if c != " "), "")
+        numeral = (
+            after in _AFTER_NUMERAL
+            or before in _BEFORE_NUMERAL
+            or (before in "（(〔" and after in "）)〕")
+        )
+        out[i] = "一" if numeral else _DASH
+    return out
+
+
 def _writes_cjk(text: str) -> bool:
     return any(_han(ch) or _kana(ch) for ch in text)
 
@@ -154,13 +182,22 @@ def page_chars(
             before, after = pieces[stray.start - 1][2], pieces[stray.stop][1]
             gap = (_IDEOGRAPHIC_SPACE, before, max(before, after))
             pieces[stray.start : stray.stop] = [gap]
-        texts = _widen([p[0] for p in pieces])
+        texts = _dashes(_widen([p[0] for p in pieces]))
         last: tuple[str, float, float] | None = None
         for text, (_, left, right) in zip(texts, pieces, strict=True):
-            if last is not None and is_wide(last[0]) and is_wide(text):
+            # no separator before a closing mark or after an opening one (三 blank 、)
+            if (
+                last is not None
+                and is_wide(last[0])
+                and is_wide(text)
+                and text not in _INK_LEFT
+                and last[0] not in _INK_RIGHT
+                and not (last[0] in _NUMERALS and text in _NUMERALS)  # 第二十 三条
+            ):
                 # ink boxes: a full-width 。、）「 inks half its cell, leaving blank beside it
-                half = last[0] in _INK_LEFT or text in _INK_RIGHT
-                if (1.3 if half else 0.8) * height < left - last[2] < 2.5 * height:
+                # half a cell blank on each side of 、《 : one more half em
+                halves = (last[0] in _INK_LEFT) + (text in _INK_RIGHT)
+                if (0.8 + 0.5 * halves) * height < left - last[2] < 2.5 * height:
                     space = _glyph(_IDEOGRAPHIC_SPACE, last[2], left, centre, height, transform)
                     glyphs.append(space)
             glyphs.append(_glyph(text, left, right, centre, height, transform))
