@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
+from ingest.ocr import tesseract
 from ingest.ocr.tesseract import LineBox, Word
 from models.han_variants import encodable, fold_han
 
@@ -131,3 +132,20 @@ def reread_mixed_lines(
         elif word is by_line[word.line][0]:
             out.extend(replaced[word.line])
     return out
+
+
+def with_quoted_chinese(
+    image: Image.Image, words: list[Word], lines: list[LineBox], dpi: int, timeout: float
+) -> list[Word]:
+    """A Tesseract ``jpn`` reading of ``image`` with its garbled quoted-Chinese lines read
+    again (``reread_mixed_lines``); as it was when that fails or time is short."""
+    if timeout <= 1:
+        return words
+
+    def read(strip: Image.Image, lang: str, psm: int) -> tuple[list[Word], list[LineBox]]:
+        return tesseract.recognize(strip, dpi, lang, timeout=timeout, psm=psm)
+
+    try:
+        return reread_mixed_lines(image, words, lines, read)
+    except tesseract.OcrEngineError:
+        return words

@@ -23,7 +23,7 @@ from PIL import Image
 from ingest.ocr import tesseract
 from ingest.ocr.chars import Transform, page_chars, script_language
 from ingest.ocr.image import clean, deskew, find_rules, render_pages
-from ingest.ocr.mixed import reread_mixed_lines
+from ingest.ocr.mixed import with_quoted_chinese
 from ingest.pdf import RawChar, RawPage, Rule
 
 # 200 dpi puts a 10.5 pt CJK character at ~29 px, what the models read best: 300 dpi
@@ -60,8 +60,9 @@ def _read_once(
 ) -> PageReading:
     started = time.monotonic()
     words, lines = tesseract.recognize(image, DPI, lang, timeout=timeout)
-    if lang == "jpn":
-        words = _with_quoted_chinese(image, words, lines, timeout - (time.monotonic() - started))
+    if lang == "jpn":  # quoted Chinese lines read again (mixed.py)
+        left = timeout - (time.monotonic() - started)
+        words = with_quoted_chinese(image, words, lines, DPI, left)
     # boxes stay in the levelled image's frame: mapped back onto the turned page, a line's
     # characters would climb or fall and no longer make one row (at most 2° off, a few pt);
     # a page turned a quarter is read upright, its width and height swapped
@@ -73,25 +74,6 @@ def _read_once(
         for left, right, top in find_rules(image)
     ]
     return PageReading(page.number, chars, confidence, lang, angle, turn=turn, rules=rules)
-
-
-def _with_quoted_chinese(
-    image: Image.Image, words: list[tesseract.Word], lines: list[tesseract.LineBox], left: float
-) -> list[tesseract.Word]:
-    """A Japanese reading with its garbled quoted-Chinese lines read again
-    (``mixed.reread_mixed_lines``); as it was when that reading fails or time is short."""
-    if left <= 1:
-        return words
-
-    def read(
-        strip: Image.Image, lang: str, psm: int
-    ) -> tuple[list[tesseract.Word], list[tesseract.LineBox]]:
-        return tesseract.recognize(strip, DPI, lang, timeout=left, psm=psm)
-
-    try:
-        return reread_mixed_lines(image, words, lines, read)
-    except tesseract.OcrEngineError:
-        return words
 
 
 def _second_opinion(
