@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image
 
 from ingest.ocr import tesseract
-from ingest.ocr.chars import Transform, page_chars, script_language
+from ingest.ocr.chars import Transform, off_text, page_chars, script_language
 from ingest.ocr.image import clean, deskew, find_rules, render_pages
 from ingest.ocr.mixed import with_quoted_chinese
 from ingest.pdf import RawChar, RawPage, Rule
@@ -71,7 +71,7 @@ def _read_once(
     chars, confidence = page_chars(words, lines, transform)
     rules = [
         Rule(x0=left * transform.scale_x, x1=right * transform.scale_x, top=top * transform.scale_y)
-        for left, right, top in find_rules(image)
+        for left, right, top in off_text(find_rules(image), lines)
     ]
     return PageReading(page.number, chars, confidence, lang, angle, turn=turn, rules=rules)
 
