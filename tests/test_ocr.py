@@ -192,6 +192,19 @@ def test_words_become_the_glyphs_a_text_layer_would_give(
         ),
         # the numeral 一 of an enumeration label read as the same stroke
         ([("ー、", 204, 33, 83), ("国", 262, 23, 92), ("外", 299, 17, 93)], 28, "一、国外"),
+        # the item label 一 of an e-Gov statute, its separator after it (read once and twice)
+        (
+            [("ー", 188, 23, 76), ("「", 258, 7, 85), ("原", 271, 22, 90), ("子", 310, 35, 92)],
+            27,
+            "一　「原子",
+        ),
+        (
+            [("ーー", 188, 23, 60), ("「", 258, 6, 82), ("原", 271, 22, 91), ("子", 310, 35, 93)],
+            27,
+            "一　「原子",
+        ),
+        # a dash run into its text stays a dash (read twice: both kept)
+        ([("ーー", 197, 30, 34), ("国家", 232, 53, 92)], 27, "――国家"),
         # 、 inks the left half of its cell and 《 the right half: one em of blank, no field
         (
             [("た", 564, 12, 93), ("め", 582, 25, 92), ("、", 611, 6, 91), ("《", 654, 12, 90)],
@@ -207,7 +220,16 @@ def test_words_become_the_glyphs_a_text_layer_would_give(
         # nor before a closing mark
         ([("三", 204, 34, 92), ("、", 262, 9, 93), ("以", 272, 17, 92)], 25, "三、以"),
     ],
-    ids=["subtitle-dash", "enumeration-one", "comma-before-book-title", "numeral", "before-comma"],
+    ids=[
+        "subtitle-dash",
+        "enumeration-one",
+        "item-one",
+        "item-one-read-twice",
+        "double-dash",
+        "comma-before-book-title",
+        "numeral",
+        "before-comma",
+    ],
 )
 def test_misread_strokes_and_blanks_in_japanese_lines(
     words: list[tuple[str, int, int, float]], height: int, expected: str

@@ -101,6 +101,20 @@ def _widen(chars: list[str]) -> list[str]:
     return out
 
 
+def _leading_numeral(
+    pieces: list[tuple[str, float, float]], height: float
+) -> list[tuple[str, float, float]]:
+    """A line that opens with ``ー`` (or the stroke read twice, ``ーー``) and then a blank of
+    about an em is an item numbered 一 (``一　「原子力」とは``, e-Gov statutes): the blank is the
+    field separator after the label.  A dash runs into its text (``―レアアース…``, 8 px)."""
+    run = 0
+    while run < min(2, len(pieces) - 1) and pieces[run][0] == _PROLONGED:
+        run += 1
+    if not run or pieces[run][1] - pieces[run - 1][2] <= 0.8 * height:
+        return pieces
+    return [("一", pieces[0][1], pieces[run - 1][2]), *pieces[run:]]
+
+
 def _dashes(chars: list[str]) -> list[str]:
     """A prolonged-sound mark ``ー`` that follows no kana is misread: the numeral 一 where a
     numeral stands (``ー、`` opening an enumeration, ``第ー条``, ``十ー``, ``（ー）``), else a
@@ -184,6 +198,7 @@ def page_chars(
             before, after = pieces[stray.start - 1][2], pieces[stray.stop][1]
             gap = (_IDEOGRAPHIC_SPACE, before, max(before, after))
             pieces[stray.start : stray.stop] = [gap]
+        pieces = _leading_numeral(pieces, height)
         texts = _dashes(_widen([p[0] for p in pieces]))
         pitch = _pitch(pieces, height)
         last: tuple[str, float, float] | None = None
