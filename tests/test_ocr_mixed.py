@@ -45,8 +45,17 @@ FIXTURE = Path(__file__).parent / "data" / "ocr" / "ja_quoting_zh_title.png"
             "第六条工业情报化部は自然资源部と共同で国务院が承认した总量规制指标に基づいて、レア",
             False,
         ),
+        # a Japanese line read all Han by the two models, its kana turned into characters
+        ("化石燃料課金の過課に関する事項", "化石燃料赋课金四贱课亿阅广召事项", False),
     ],
-    ids=["footnote-title", "title-in-title", "ja-in-chinese-forms", "ja-one-fix", "ja-statute"],
+    ids=[
+        "footnote-title",
+        "title-in-title",
+        "ja-in-chinese-forms",
+        "ja-one-fix",
+        "ja-statute",
+        "ja-kana-lost",
+    ],
 )
 def test_a_line_is_replaced_only_for_chinese_the_japanese_model_could_not_read(
     japanese: str, mixed: str, expected: bool

@@ -31,6 +31,7 @@ MIXED_LANG = "jpn+chi_sim"
 _UNSURE = 85.0  # mean word confidence of a line below which its Han runs may be Chinese
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{4,}")
 _MIN_EVIDENCE = 2  # simplified-only characters where the Japanese reading differs
+_KEEP_KANA = 0.6  # of the Japanese reading's kana that the second reading must keep
 _PAD = 3  # pixels kept around each crop (more takes in the ink of the lines beside it)
 _GAP = 1.0  # white between stacked crops, in line heights
 
@@ -56,8 +57,16 @@ def chinese_evidence(japanese: str, mixed: str) -> int:
     return count
 
 
+def _kana(text: str) -> int:
+    return sum(1 for ch in text if "\u3041" <= ch <= "\u30fa")
+
+
 def prefer_mixed(japanese: str, mixed: str) -> bool:
-    """Whether the second reading of a line shows Chinese the first could not read."""
+    """Whether the second reading of a line shows Chinese the first could not read, and
+    keeps its Japanese: read as one block, a Japanese line can come out all Han in the two
+    models (化石燃料課金の過課に関する事項 -> 化石燃料赋课金四贱课亿阅广召事项), its kana gone."""
+    if _kana(mixed) < _KEEP_KANA * _kana(japanese):
+        return False
     return chinese_evidence(japanese, mixed) >= _MIN_EVIDENCE
 
 
