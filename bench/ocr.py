@@ -1,10 +1,12 @@
 """OCR on synthetic scans of the dev PDFs: CER against the text layer, extraction F1, s/page.
 
-    python -m bench.ocr [--dpi 200] [--set v1|v2|heldout] [--only STEM] [--pages N] [--keep DIR]
+    python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen] [--only STEM] [--pages N]
+                        [--keep DIR]
 
 Every dev PDF (v1: samples/*.pdf, v2: tests/data/dev/v2/pdf/*.pdf; ``--set heldout``: the
-held-out PDFs, tests/data/heldout/*.pdf, not part of the default run) is rendered at ``--dpi``,
-turned ±1° (alternate pages), speckled and blurred, and saved as an image-only PDF
+held-out PDFs, tests/data/heldout/*.pdf, and ``--set unseen``: tests/data/unseen/pdf/*.pdf,
+scored as ``bench.unseen`` scores them; neither is part of the default run) is rendered at
+``--dpi``, turned ±1° (alternate pages), speckled and blurred, and saved as an image-only PDF
 (``ingest.ocr.scans.make_scan``).  Each scan then goes through the real pipeline
 (``ingest_pdf``, OCR under ``--ocr auto``), and:
 
@@ -32,13 +34,18 @@ from typing import Any
 
 from bench import extraction as v1
 from bench import extraction_v2 as v2
-from bench import heldout
+from bench import heldout, unseen
 from ingest import pipeline
 from ingest.ocr.scans import make_scan
 from models.document import Document
 
-SETS = {"v1": v1.SAMPLES_DIR, "v2": v2.V2_DIR / "pdf", "heldout": heldout.HELDOUT_DIR}
-F1_KINDS = ("article", "threshold", "date", "item_list", "item_code", "title")
+SETS = {
+    "v1": v1.SAMPLES_DIR,
+    "v2": v2.V2_DIR / "pdf",
+    "heldout": heldout.HELDOUT_DIR,
+    "unseen": unseen.UNSEEN_DIR / "pdf",
+}
+F1_KINDS = ("article", "threshold", "date", "item_list", "item_code", "title", "definition")
 _WHITE = re.compile(r"\s+")
 
 
@@ -148,6 +155,17 @@ def _f1_v2(run: ScanRun, only: str | None) -> dict[str, v1.Score]:
     return totals
 
 
+def _f1_unseen(run: ScanRun, only: str | None) -> dict[str, v1.Score]:
+    """The unseen set scored as ``bench.unseen`` scores it, the scans in place of its PDFs."""
+    folder = run.folder / "unseen"
+    truth = folder / "truth"
+    if not truth.exists():
+        truth.symlink_to(unseen.UNSEEN_DIR / "truth")
+    extra = {"definition": unseen.score_definitions}
+    _, totals = v2.score_v2(folder, set(unseen.KINDS), only, extra=extra)
+    return totals
+
+
 def _f1_heldout(run: ScanRun) -> dict[str, v1.Score]:
     folder = run.folder / "heldout" / "pdf"
     for truth in heldout.HELDOUT_DIR.glob("*.json"):  # score_all reads STEM.json by STEM.pdf
@@ -194,10 +212,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.pages:
             return 0
         for set_name in sets:
-            if set_name != "v2" and args.only:
+            if set_name not in ("v2", "unseen") and args.only:
                 continue
-            scorers = {"v1": _f1_v1, "heldout": _f1_heldout}
-            totals = scorers[set_name](run) if set_name in scorers else _f1_v2(run, args.only)
+            if set_name == "v1":
+                totals = _f1_v1(run)
+            elif set_name == "heldout":
+                totals = _f1_heldout(run)
+            elif set_name == "unseen":
+                totals = _f1_unseen(run, args.only)
+            else:
+                totals = _f1_v2(run, args.only)
             print(f"== extraction on the scans, dev {set_name}")
             v1.print_table([("ALL", k, s) for k, s in totals.items() if k in F1_KINDS])
     return 0

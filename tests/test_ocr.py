@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
-from ingest.ocr.chars import Transform, page_chars, script_language
+from ingest.ocr.chars import Transform, off_text, page_chars, script_language
 from ingest.ocr.detect import scan_reason
 from ingest.ocr.image import clean, deskew, find_rules
 from ingest.ocr.scans import degrade
-from ingest.ocr.tesseract import parse_osd, parse_tsv
+from ingest.ocr.tesseract import LineBox, parse_osd, parse_tsv
 from ingest.pdf import RawChar, RawPage
 from tests.ocr_fixtures import JA, ZH, ZH_TW
 
@@ -177,6 +177,110 @@ def test_words_become_the_glyphs_a_text_layer_would_give(
     words: list[tuple[str, int, int, float]], expected: str
 ) -> None:
     assert _line_text(words) == expected
+
+
+# Lines of Tesseract jpn on 200-dpi scans of the dev v1 commentaries (bench.ocr), word boxes
+# as read: (text, left, width, confidence), line height in pixels.
+@pytest.mark.parametrize(
+    ("words", "height", "expected"),
+    [
+        # a subtitle's dash read as a prolonged-sound mark, which follows no kana
+        (
+            [("ー", 201, 26, 88), ("レ", 235, 19, 93), ("アア", 261, 50, 93), ("ー", 320, 17, 93)],
+            27,
+            "―レアアー",
+        ),
+        # the numeral 一 of an enumeration label read as the same stroke
+        ([("ー、", 204, 33, 83), ("国", 262, 23, 92), ("外", 299, 17, 93)], 28, "一、国外"),
+        # the item label 一 of an e-Gov statute, its separator after it (read once and twice)
+        (
+            [("ー", 188, 23, 76), ("「", 258, 7, 85), ("原", 271, 22, 90), ("子", 310, 35, 92)],
+            27,
+            "一　「原子",
+        ),
+        (
+            [("ーー", 188, 23, 60), ("「", 258, 6, 82), ("原", 271, 22, 91), ("子", 310, 35, 93)],
+            27,
+            "一　「原子",
+        ),
+        # a dash run into its text stays a dash (read twice: both kept)
+        ([("ーー", 197, 30, 34), ("国家", 232, 53, 92)], 27, "――国家"),
+        # 、 inks the left half of its cell and 《 the right half: one em of blank, no field
+        (
+            [("た", 564, 12, 93), ("め", 582, 25, 92), ("、", 611, 6, 91), ("《", 654, 12, 90)],
+            28,
+            "ため、《",
+        ),
+        # a narrow 三 leaves a wide blank before 条, never a field inside a numeral
+        (
+            [("第", 202, 25, 93), ("二", 239, 17, 92), ("十", 266, 20, 92), ("三", 307, 8, 91)],
+            25,
+            "第二十三",
+        ),
+        # nor before a closing mark
+        ([("三", 204, 34, 92), ("、", 262, 9, 93), ("以", 272, 17, 92)], 25, "三、以"),
+    ],
+    ids=[
+        "subtitle-dash",
+        "enumeration-one",
+        "item-one",
+        "item-one-read-twice",
+        "double-dash",
+        "comma-before-book-title",
+        "numeral",
+        "before-comma",
+    ],
+)
+def test_misread_strokes_and_blanks_in_japanese_lines(
+    words: list[tuple[str, int, int, float]], height: int, expected: str
+) -> None:
+    assert _line_text(words, height) == expected
+
+
+# A line of chi_sim on a spaced-out MOFCOM web page (zh_mofcom_2024_31_uav, 200-dpi scan):
+# about 44 px from one character to the next at 27 px high, and loose boxes on narrow glyphs
+SPACED_OUT = [
+    ("具有", 307, 83, 97),
+    ("以", 390, 53, 96),
+    ("下", 470, 13, 91),
+    ("所", 483, 14, 97),
+    ("有", 519, 22, 95),
+    ("特性", 568, 100, 96),
+    ("的", 667, 40, 95),
+    ("红外", 706, 94, 96),
+    ("成", 831, 19, 93),
+    ("像", 877, 9, 90),
+    ("设", 893, 45, 92),
+    ("备", 937, 34, 88),
+]
+
+
+def test_a_spaced_out_line_gets_no_field_separators() -> None:
+    assert _line_text(SPACED_OUT, 27) == "具有以下所有特性的红外成像设备"
+
+
+@pytest.mark.parametrize(
+    ("rules", "lines", "expected"),
+    [
+        # strokes of the digits and characters of two lines of the MOFCOM notice, joined
+        (
+            [(627, 695, 1294), (198, 257, 1251)],
+            [LineBox((5, 5, 1), 218, 1288, 674, 29), LineBox((5, 4, 2), 160, 1229, 595, 29)],
+            [],
+        ),
+        # the footnote separator of a v1 commentary page, between a body and a footnote line
+        (
+            [(202, 616, 1622)],
+            [LineBox((7, 2, 3), 203, 1190, 1190, 28), LineBox((9, 1, 1), 204, 1631, 1029, 23)],
+            [(202, 616, 1622)],
+        ),
+    ],
+    ids=["strokes-in-lines", "footnote-separator"],
+)
+def test_rules_inside_text_lines_are_strokes(
+    rules: list[tuple[int, int, int]], lines: list[LineBox], expected: list[tuple[int, int, int]]
+) -> None:
+    assert off_text(rules, lines) == expected
 
 
 def test_a_footnote_holding_a_url_keeps_its_smaller_size() -> None:

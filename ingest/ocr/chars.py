@@ -10,6 +10,7 @@ full-width form a Chinese or Japanese text layer has.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import unicodedata
 from dataclasses import dataclass
@@ -23,8 +24,15 @@ _QUOTES = set("\"'“”‘’`")
 _GAP_MARKS = _QUOTES | set("|[]{}")
 _SURE_MARK = 80.0  # word confidence from which such a mark inside a CJK line is believed
 _IDEOGRAPHIC_SPACE = "\u3000"
-_INK_LEFT = set("。、，．）」』】〕：；！？・")  # full-width marks inked on the left of the cell
-_INK_RIGHT = set("（「『【〔")
+_PROLONGED = "ー"  # U+30FC, only ever after kana
+_DASH = "―"  # U+2015, the dash of Japanese text (Shift_JIS 815C)
+_AFTER_NUMERAL = set("、．.条條項号號款章節編目")  # 一、 第一条 第一項 …
+_BEFORE_NUMERAL = set("第十百千")  # 第一 二十一 …
+_INSIDE = 2  # pixels inside a line's box for a run of ink to be one of its strokes
+_NUMERALS = set("〇一二三四五六七八九十百千")
+# full-width marks inked on the left of the cell, and on the right
+_INK_LEFT = set("。、，．）」』】〕〉》：；！？・")
+_INK_RIGHT = set("（「『【〔〈《")
 
 
 def is_wide(ch: str) -> bool:
@@ -93,6 +101,42 @@ def _widen(chars: list[str]) -> list[str]:
     return out
 
 
+def _leading_numeral(
+    pieces: list[tuple[str, float, float]], height: float
+) -> list[tuple[str, float, float]]:
+    """A line that opens with ``ー`` (or the stroke read twice, ``ーー``) and then a blank of
+    about an em is an item numbered 一 (``一　「原子力」とは``, e-Gov statutes): the blank is the
+    field separator after the label.  A dash runs into its text (``―レアアース…``, 8 px)."""
+    run = 0
+    while run < min(2, len(pieces) - 1) and pieces[run][0] == _PROLONGED:
+        run += 1
+    if not run or pieces[run][1] - pieces[run - 1][2] <= 0.8 * height:
+        return pieces
+    return [("一", pieces[0][1], pieces[run - 1][2]), *pieces[run:]]
+
+
+def _dashes(chars: list[str]) -> list[str]:
+    """A prolonged-sound mark ``ー`` that follows no kana is misread: the numeral 一 where a
+    numeral stands (``ー、`` opening an enumeration, ``第ー条``, ``十ー``, ``（ー）``), else a
+    dash (``―レアアース管理条例の下位規則``, a subtitle; read as ``ー`` it joined the title
+    above it).  The three are one stroke to the models."""
+    out = list(chars)
+    for i, ch in enumerate(chars):
+        if ch != _PROLONGED:
+            continue
+        before = next((c for c in reversed(out[:i]) if c != " "), "")
+        if before == _PROLONGED or _kana(before):
+            continue
+        after = next((c for c in chars[i + 1 :] if c != " "), "")
+        numeral = (
+            after in _AFTER_NUMERAL
+            or before in _BEFORE_NUMERAL
+            or (before in "（(〔" and after in "）)〕")
+        )
+        out[i] = "一" if numeral else _DASH
+    return out
+
+
 def _writes_cjk(text: str) -> bool:
     return any(_han(ch) or _kana(ch) for ch in text)
 
@@ -154,19 +198,73 @@ def page_chars(
             before, after = pieces[stray.start - 1][2], pieces[stray.stop][1]
             gap = (_IDEOGRAPHIC_SPACE, before, max(before, after))
             pieces[stray.start : stray.stop] = [gap]
-        texts = _widen([p[0] for p in pieces])
+        pieces = _leading_numeral(pieces, height)
+        texts = _dashes(_widen([p[0] for p in pieces]))
+        pitch = _pitch(pieces, height)
         last: tuple[str, float, float] | None = None
         for text, (_, left, right) in zip(texts, pieces, strict=True):
-            if last is not None and is_wide(last[0]) and is_wide(text):
-                # ink boxes: a full-width 。、）「 inks half its cell, leaving blank beside it
-                half = last[0] in _INK_LEFT or text in _INK_RIGHT
-                if (1.3 if half else 0.8) * height < left - last[2] < 2.5 * height:
-                    space = _glyph(_IDEOGRAPHIC_SPACE, last[2], left, centre, height, transform)
-                    glyphs.append(space)
+            if last is not None and _separated(last, (text, left, right), pitch, height):
+                glyphs.append(_glyph(_IDEOGRAPHIC_SPACE, last[2], left, centre, height, transform))
             glyphs.append(_glyph(text, left, right, centre, height, transform))
             last = (text, left, right)
     confidence = round(weighted / count / 100, 3) if count else None
     return glyphs, confidence
+
+
+def _pitch(pieces: list[tuple[str, float, float]], height: float) -> float:
+    """The usual advance from one CJK character to the next on a line, in pixels: the
+    median distance between the centres of neighbours (an em, or more where the line is
+    spaced out or justified); the line height when the line has too few to say."""
+    steps = [
+        (b[1] + b[2] - a[1] - a[2]) / 2
+        for a, b in itertools.pairwise(pieces)
+        if is_wide(a[0]) and is_wide(b[0])
+    ]
+    steps = [step for step in steps if 0 < step < 2 * height]
+    return float(statistics.median(steps)) if len(steps) >= 3 else height
+
+
+def _separated(
+    last: tuple[str, float, float], piece: tuple[str, float, float], pitch: float, height: float
+) -> bool:
+    """A blank of about one em between two CJK characters: a drawn U+3000 (the statute
+    field separator ``第十五条　国家``)."""
+    (before, _, before_right), (text, left, right) = last, piece
+    if not (is_wide(before) and is_wide(text)):
+        return False
+    # never before a closing mark or after an opening one (三 blank 、), nor inside a numeral
+    if text in _INK_LEFT or before in _INK_RIGHT:
+        return False
+    if before in _NUMERALS and text in _NUMERALS:  # 第二十 三条
+        return False
+    # ink boxes: a full-width 。、）「 inks half its cell, leaving blank beside it; half a
+    # cell blank on each side of 、《 : one more half em
+    # The blank is measured over what the line leaves between characters anyway: a spaced-out
+    # line (MOFCOM web pages, 1.6 em a character) and Tesseract's loose boxes on its narrow
+    # glyphs (以, 下) made 具有以　下所有　特性 and broke 参考　海关商品编号 (item codes lost).
+    halves = (before in _INK_LEFT) + (text in _INK_RIGHT)
+    blank = left - before_right - max(0.0, pitch - height)
+    if not (0.8 + 0.5 * halves) * height < blank < 2.5 * height:
+        return False
+    advance = (left + right) / 2 - (last[1] + before_right) / 2
+    return advance - pitch > (0.7 + 0.25 * halves) * height
+
+
+def off_text(rules: list[tuple[int, int, int]], lines: list[LineBox]) -> list[tuple[int, int, int]]:
+    """The ``(left, right, top)`` rules that run through no text line: ink inside a line's
+    box is its characters' strokes (一 二 工 side by side on a spaced-out line, joined by the
+    blur), not a drawn line.  Taken for rules, such strokes on a MOFCOM notice put a footnote
+    separator above its ``(1)`` items, which became footnotes and left the item lists."""
+    return [
+        (left, right, top)
+        for left, right, top in rules
+        if not any(
+            line.top + _INSIDE < top < line.top + line.height - _INSIDE
+            and left < line.left + line.width
+            and right > line.left
+            for line in lines
+        )
+    ]
 
 
 def _glyph(

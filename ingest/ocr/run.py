@@ -21,8 +21,9 @@ from pathlib import Path
 from PIL import Image
 
 from ingest.ocr import tesseract
-from ingest.ocr.chars import Transform, page_chars, script_language
+from ingest.ocr.chars import Transform, off_text, page_chars, script_language
 from ingest.ocr.image import clean, deskew, find_rules, render_pages
+from ingest.ocr.mixed import with_quoted_chinese
 from ingest.pdf import RawChar, RawPage, Rule
 
 # 200 dpi puts a 10.5 pt CJK character at ~29 px, what the models read best: 300 dpi
@@ -57,7 +58,11 @@ def _workers() -> int:
 def _read_once(
     image: Image.Image, angle: float, page: RawPage, lang: str, timeout: float, turn: int
 ) -> PageReading:
+    started = time.monotonic()
     words, lines = tesseract.recognize(image, DPI, lang, timeout=timeout)
+    if lang == "jpn":  # quoted Chinese lines read again (mixed.py)
+        left = timeout - (time.monotonic() - started)
+        words = with_quoted_chinese(image, words, lines, DPI, left)
     # boxes stay in the levelled image's frame: mapped back onto the turned page, a line's
     # characters would climb or fall and no longer make one row (at most 2° off, a few pt);
     # a page turned a quarter is read upright, its width and height swapped
@@ -66,7 +71,7 @@ def _read_once(
     chars, confidence = page_chars(words, lines, transform)
     rules = [
         Rule(x0=left * transform.scale_x, x1=right * transform.scale_x, top=top * transform.scale_y)
-        for left, right, top in find_rules(image)
+        for left, right, top in off_text(find_rules(image), lines)
     ]
     return PageReading(page.number, chars, confidence, lang, angle, turn=turn, rules=rules)
 
