@@ -14,7 +14,9 @@ turned ±1° (alternate pages), speckled and blurred, and saved as an image-only
 - extraction P/R/F1 against the dev truth, with ``bench.extraction`` (v1),
   ``bench.extraction_v2`` (v2) and ``bench.heldout`` scoring, the scan standing in for the PDF;
 - seconds per page: wall time of ``ingest_pdf`` on the scan over its pages (OCR runs
-  ``REGWATCH_OCR_WORKERS`` pages at a time, default 2).
+  ``REGWATCH_OCR_WORKERS`` pages at a time, default 2), and CPU seconds per page (this
+  process and the Tesseract processes it ran, user + system): on a shared machine the wall
+  time follows the load, the CPU time hardly.
 
 ``--engine`` (repeatable; default: the configured engine) reads every scan with each engine
 named, one file after the other with each engine in turn, so their seconds per page are
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import functools
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -86,13 +89,21 @@ def page_texts(document: Document) -> dict[int, str]:
     }
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children (Tesseract)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 class ScanRun:
     """Scans made once, each read once by each engine: ``ingest_pdf`` is patched to serve
     the scans, read by the engine ``engine`` names at the time."""
 
     def __init__(self, folder: Path, dpi: int, pages: int | None, engine: str) -> None:
         self.folder, self.dpi, self.pages, self.engine = folder, dpi, pages, engine
-        self.timing: dict[tuple[str, str], tuple[float, int]] = {}  # (engine, stem) ->
+        # (engine, stem) -> (wall seconds, pages, CPU seconds)
+        self.timing: dict[tuple[str, str], tuple[float, int, float]] = {}
         self._documents: dict[tuple[Path, str], Document] = {}
         self._original = pipeline.ingest_pdf
 
@@ -106,10 +117,10 @@ class ScanRun:
         key = (path, self.engine)
         if key not in self._documents:
             limits = pipeline.Limits(max_seconds_per_file=3600.0, ocr_engine=self.engine)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu_seconds()
             document = self._original(path, limits)
-            seconds = time.perf_counter() - started
-            self.timing[(self.engine, path.stem)] = (seconds, len(document.pages))
+            seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+            self.timing[(self.engine, path.stem)] = (seconds, len(document.pages), cpu)
             self._documents[key] = document
         return self._documents[key]
 
@@ -174,11 +185,10 @@ def _f1_heldout(run: ScanRun) -> dict[str, v1.Score]:
 
 def _print_totals(run: ScanRun, engine: str, edits: int, chars: int) -> None:
     timed = [v for (name, _), v in run.timing.items() if name == engine]
-    seconds, pages = sum(s for s, _ in timed), sum(p for _, p in timed)
-    print(
-        f"{'ALL ' + engine:<34}{pages:>6}{edits / max(1, chars):>8.4f}"
-        f"{seconds / max(1, pages):>8.2f}"
-    )
+    pages = max(1, sum(p for _, p, _ in timed))
+    seconds, cpu = sum(s for s, _, _ in timed), sum(c for _, _, c in timed)
+    cer = edits / max(1, chars)
+    print(f"{'ALL ' + engine:<34}{pages:>6}{cer:>8.4f}{seconds / pages:>8.2f}{cpu / pages:>8.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         pipeline.ingest_pdf = run.ingest  # the scorers call ingest.pipeline.ingest_pdf
         counts = {name: [0, 0] for name in names}  # edits, reference characters
         print(f"== scans at {args.dpi} dpi, ±1°, speckle 0.2%, blur 0.6 px")
-        print(f"{'document':<34}{'pages':>6}{'CER':>8}{'s/page':>8}  engine     worst pages")
+        head = f"{'document':<34}{'pages':>6}{'CER':>8}{'s/page':>8}{'cpu/p':>8}"
+        print(f"{head}  engine     worst pages")
         for set_name in sets:
             for source in sorted(SETS[set_name].glob("*.pdf")):
                 if args.only and args.only not in source.stem:
@@ -212,12 +223,13 @@ def main(argv: list[str] | None = None) -> int:
                 for name in names:
                     run.engine = name
                     e, n, worst = measure_cer(run, source, scan)
-                    seconds, pages = run.timing[(name, scan.stem)]
+                    seconds, pages, cpu = run.timing[(name, scan.stem)]
                     counts[name][0] += e
                     counts[name][1] += n
                     print(
                         f"{source.stem[:33]:<34}{pages:>6}{e / max(1, n):>8.4f}"
-                        f"{seconds / pages:>8.2f}  {name:<10} {', '.join(worst)}",
+                        f"{seconds / pages:>8.2f}{cpu / pages:>8.2f}"
+                        f"  {name:<10} {', '.join(worst)}",
                         flush=True,
                     )
         for name in names:

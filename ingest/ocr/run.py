@@ -8,7 +8,8 @@ its script's model, and the script is found once per file, cheaply, on a band of
 page (``image.text_band``, a quarter of its height): read as Japanese + simplified Chinese,
 its kana decide Japanese; a Chinese band is read again with both Chinese models, whose forms
 decide simplified or traditional.  Every page, the first included, is then read once in that
-language, side by side; a page whose result contradicts it (no kana on a "Japanese" page, a
+language (a simplified first page with the Japanese model beside, ``first_page_models``),
+side by side; a page whose result contradicts it (no kana on a "Japanese" page, a
 low confidence) is read again.  A band with too little text: the first page is read whole
 the same way, and the others wait for its answer.
 """
@@ -59,12 +60,12 @@ def _workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def models_for(lang: str) -> str:
-    """The Tesseract models a page in script ``lang`` is read with.  A simplified page keeps
-    the Japanese model beside chi_sim: read in chi_sim alone, the MOFCOM notices lost item
-    codes (F1 0.839 -> 0.642) and thresholds (0.842 -> 0.737).  Japanese is read in jpn
-    alone: with chi_sim beside it, Chinese forms came into a kanji-heavy statute (成長 ->
-    成长)."""
+def first_page_models(lang: str) -> str:
+    """The Tesseract models the page that told the file's script is read with.  A simplified
+    first page keeps the Japanese model beside chi_sim: read in chi_sim alone, the MOFCOM
+    notices lost item codes (F1 0.839 -> 0.642) and thresholds (0.842 -> 0.737); later pages
+    are read in chi_sim alone.  Japanese is read in jpn alone: with chi_sim beside it,
+    Chinese forms came into a kanji-heavy statute (成長 -> 成长)."""
     return FIRST_LANG if lang == "chi_sim" else lang
 
 
@@ -117,6 +118,7 @@ class _Reader:
     engine: str
     page: RawPage
     turn: int = 0
+    first: bool = False  # the page the file's script was told from
 
     def once(self, image: Image.Image, angle: float, models: str, timeout: float) -> PageReading:
         recognize = rapid.recognize if self.engine == "rapidocr" else tesseract.recognize
@@ -165,7 +167,7 @@ class _Reader:
             return _text(readings[models].chars)
 
         lang = decide_language(read) or "jpn"
-        own = models_for(lang)
+        own = first_page_models(lang)
         if own not in readings:
             left = timeout - (time.monotonic() - started)
             readings[own] = self.again(image, angle, own, left) or readings.get(BOTH_CHINESE, first)
@@ -182,35 +184,44 @@ class _Reader:
             return self.once(image, angle, "", timeout)
         if lang is None:
             return self.detect(image, angle, timeout)
-        models = models_for(lang)
+        models = first_page_models(lang) if self.first else lang
         first = self.once(image, angle, models, timeout)
         first.lang = lang
         detected = script_language(_text(first.chars))
         conf = first.confidence or 0.0
         if detected is None or (detected == lang and conf >= _LOW_CONFIDENCE):
             return first
-        if detected != lang:  # a page in another script than the file's: its own models
-            first.lang, retry = detected, models_for(detected)
-        elif models != FIRST_LANG:  # unsure in its own models: the two together
+        if lang == "jpn" and detected != "jpn":
+            retry = detected
+        elif conf < _LOW_CONFIDENCE:
             retry = FIRST_LANG
         else:
+            return first
+        if retry == models:  # read so already: the page is in the script it shows
+            first.lang = detected
             return first
         left = timeout - (time.monotonic() - started)
         second = self.again(image, angle, retry, left)
         if second is not None:
-            second.lang = script_language(_text(second.chars)) or detected
+            second.lang = script_language(_text(second.chars)) or retry
         return _surer(first, second)
 
 
 def read_page(
-    image: Image.Image, page: RawPage, lang: str | None, timeout: float, engine: str = "tesseract"
+    image: Image.Image,
+    page: RawPage,
+    lang: str | None,
+    timeout: float,
+    engine: str = "tesseract",
+    first: bool = False,
 ) -> PageReading:
-    """One page: cleaned, read upright; a page read as garbage (a scan fed in sideways or
-    upside down reads at ~0.2 confidence) is turned as orientation detection says and read
-    again, keeping the surer reading.  Upright pages pay nothing for the check."""
+    """One page (``first``: the one the file's script was told from): cleaned, read
+    upright; a page read as garbage (a scan fed in sideways or upside down reads at ~0.2
+    confidence) is turned as orientation detection says and read again, keeping the surer
+    reading.  Upright pages pay nothing for the check."""
     started = time.monotonic()
     image = clean(image)
-    reading = _Reader(engine, page).upright(image, lang, timeout)
+    reading = _Reader(engine, page, first=first).upright(image, lang, timeout)
     if (reading.confidence or 0.0) >= _TURNED_CONFIDENCE:
         return reading
     left = timeout - (time.monotonic() - started)
@@ -221,7 +232,8 @@ def read_page(
         return reading
     upright = image.rotate(-turn, expand=True, fillcolor=255)  # PIL turns counter-clockwise
     try:
-        second: PageReading | None = _Reader(engine, page, turn).upright(upright, lang, left)
+        turned = _Reader(engine, page, turn, first)
+        second: PageReading | None = turned.upright(upright, lang, left)
     except tesseract.OcrEngineError:
         second = None
     return _surer(reading, second)
@@ -272,7 +284,7 @@ def ocr_pages(
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(number)
-            job = pool.submit(read_page, image, by_number[number], lang, left, engine)
+            job = pool.submit(read_page, image, by_number[number], lang, left, engine, index == 0)
             pending.append((number, job))
             while pending and pending[0][1].done():
                 take()
