@@ -17,8 +17,10 @@ from models.errors import ConfigError
 
 OcrEngine = Literal["tesseract", "rapidocr"]
 ENGINES: tuple[str, ...] = get_args(OcrEngine)
-# bench/ocr.py, 200-dpi scans of dev v1 + v2 read by both (bench/README.md): Tesseract's
-# CER was lower and it read a page faster on the same 2 cores
+# bench/ocr.py --engine tesseract --engine rapidocr, the first 3 pages of the 13 dev v1 + v2
+# files scanned at 200 dpi (bench/README.md): RapidOCR's CER is half Tesseract's (0.76 % vs
+# 1.61 %) but it spends 2.3x the CPU per page (6.36 vs 2.78 s): at best 3.2 s a page on 2
+# cores (CPU over 2), over the 3 s target; Tesseract meets both, so it stays the default
 DEFAULT: OcrEngine = "tesseract"
 ENV = "REGWATCH_OCR_ENGINE"
 
