@@ -1,7 +1,7 @@
 """OCR on synthetic scans of the dev PDFs: CER against the text layer, extraction F1, s/page.
 
     python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen] [--only STEM] [--pages N]
-                        [--keep DIR]
+                        [--keep DIR] [--engine tesseract|rapidocr ...]
 
 Every dev PDF (v1: samples/*.pdf, v2: tests/data/dev/v2/pdf/*.pdf; ``--set heldout``: the
 held-out PDFs, tests/data/heldout/*.pdf, and ``--set unseen``: tests/data/unseen/pdf/*.pdf,
@@ -15,9 +15,14 @@ scored as ``bench.unseen`` scores them; neither is part of the default run) is r
 - extraction P/R/F1 against the dev truth, with ``bench.extraction`` (v1),
   ``bench.extraction_v2`` (v2) and ``bench.heldout`` scoring, the scan standing in for the PDF;
 - seconds per page: wall time of ``ingest_pdf`` on the scan over its pages (OCR runs
-  ``REGWATCH_OCR_WORKERS`` pages at a time, default 2).
+  ``REGWATCH_OCR_WORKERS`` pages at a time, default 2), and CPU seconds per page (this
+  process and the Tesseract processes it ran, user + system): on a shared machine the wall
+  time follows the load, the CPU time hardly.
 
-``--pages N`` scans only the first N pages of each file (quick runs; F1 is then skipped).
+``--engine`` (repeatable; default: the configured engine) reads every scan with each engine
+named, one file after the other with each engine in turn, so their seconds per page are
+taken side by side under the same load.  ``--pages N`` scans only the first N pages of each
+file (quick runs; F1 is then skipped).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import functools
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -36,6 +42,7 @@ from bench import extraction as v1
 from bench import extraction_v2 as v2
 from bench import heldout, unseen
 from ingest import pipeline
+from ingest.ocr import engines
 from ingest.ocr.scans import make_scan
 from models.document import Document
 
@@ -88,12 +95,22 @@ def page_texts(document: Document) -> dict[int, str]:
     }
 
 
-class ScanRun:
-    """Scans made once, each read once: ``ingest_pdf`` is patched to serve the scans."""
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children (Tesseract)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
-    def __init__(self, folder: Path, dpi: int, pages: int | None) -> None:
-        self.folder, self.dpi, self.pages = folder, dpi, pages
-        self.timing: dict[str, tuple[float, int]] = {}
+
+class ScanRun:
+    """Scans made once, each read once by each engine: ``ingest_pdf`` is patched to serve
+    the scans, read by the engine ``engine`` names at the time."""
+
+    def __init__(self, folder: Path, dpi: int, pages: int | None, engine: str) -> None:
+        self.folder, self.dpi, self.pages, self.engine = folder, dpi, pages, engine
+        # (engine, stem) -> (wall seconds, pages, CPU seconds)
+        self.timing: dict[tuple[str, str], tuple[float, int, float]] = {}
+        self._documents: dict[tuple[Path, str], Document] = {}
         self._original = pipeline.ingest_pdf
 
     def scan(self, source: Path, set_name: str) -> Path:
@@ -102,13 +119,21 @@ class ScanRun:
             make_scan(source, target, dpi=self.dpi, max_pages=self.pages, seed=len(source.name))
         return target
 
-    @functools.cache  # noqa: B019 - one ScanRun per process
     def read(self, path: Path) -> Document:
-        limits = pipeline.Limits(max_seconds_per_file=3600.0)
-        started = time.perf_counter()
-        document = self._original(path, limits)
-        self.timing[path.stem] = (time.perf_counter() - started, len(document.pages))
-        return document
+        key = (path, self.engine)
+        if key not in self._documents:
+            limits = pipeline.Limits(max_seconds_per_file=3600.0, ocr_engine=self.engine)
+            started, cpu = time.perf_counter(), _cpu_seconds()
+            document = self._original(path, limits)
+            seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+            self.timing[(self.engine, path.stem)] = (seconds, len(document.pages), cpu)
+            self._documents[key] = document
+        return self._documents[key]
+
+    @functools.cache  # noqa: B019 - one ScanRun per process
+    def reference(self, source: Path) -> dict[int, str]:
+        """The page texts of ``source`` read from its text layer."""
+        return page_texts(self._original(source))
 
     def ingest(self, path: Path | str, limits: Any = None) -> Document:
         path = Path(path)
@@ -119,7 +144,7 @@ class ScanRun:
 
 def measure_cer(run: ScanRun, source: Path, scan: Path) -> tuple[int, int, list[str]]:
     """(edits, reference characters, worst pages) of one scan against its text layer."""
-    reference = page_texts(pipeline.ingest_pdf(source))
+    reference = run.reference(source)
     read = page_texts(run.read(scan))
     edits = total = 0
     worst: list[tuple[float, str]] = []
@@ -175,6 +200,14 @@ def _f1_heldout(run: ScanRun) -> dict[str, v1.Score]:
     return totals
 
 
+def _print_totals(run: ScanRun, engine: str, edits: int, chars: int) -> None:
+    timed = [v for (name, _), v in run.timing.items() if name == engine]
+    pages = max(1, sum(p for _, p, _ in timed))
+    seconds, cpu = sum(s for s, _, _ in timed), sum(c for _, _, c in timed)
+    cer = edits / max(1, chars)
+    print(f"{'ALL ' + engine:<34}{pages:>6}{cer:>8.4f}{seconds / pages:>8.2f}{cpu / pages:>8.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dpi", type=int, default=200, help="scan resolution (200, 300)")
@@ -182,48 +215,59 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="only files whose name contains this")
     parser.add_argument("--pages", type=int, help="scan only the first N pages (no F1)")
     parser.add_argument("--keep", type=Path, help="write the scans here (default: a temp dir)")
+    parser.add_argument(
+        "--engine",
+        choices=engines.ENGINES,
+        action="append",
+        help="OCR engine (repeatable: each reads every scan, in turn; default: the configured)",
+    )
     args = parser.parse_args(argv)
     sets = args.set or ["v1", "v2"]
+    names = args.engine or [engines.engine_name()]
     with tempfile.TemporaryDirectory(prefix="regwatch-scans-") as tmp:
         folder = (args.keep or Path(tmp)).resolve()
-        run = ScanRun(folder, args.dpi, args.pages)
+        run = ScanRun(folder, args.dpi, args.pages, names[0])
         pipeline.ingest_pdf = run.ingest  # the scorers call ingest.pipeline.ingest_pdf
-        edits = chars = 0
+        counts = {name: [0, 0] for name in names}  # edits, reference characters
         print(f"== scans at {args.dpi} dpi, ±1°, speckle 0.2%, blur 0.6 px")
-        print(f"{'document':<34}{'pages':>6}{'CER':>8}{'s/page':>8}  worst pages")
+        head = f"{'document':<34}{'pages':>6}{'CER':>8}{'s/page':>8}{'cpu/p':>8}"
+        print(f"{head}  engine     worst pages")
         for set_name in sets:
             for source in sorted(SETS[set_name].glob("*.pdf")):
                 if args.only and args.only not in source.stem:
                     continue
                 scan = run.scan(source, set_name)
-                e, n, worst = measure_cer(run, source, scan)
-                seconds, pages = run.timing[scan.stem]
-                edits, chars = edits + e, chars + n
-                print(
-                    f"{source.stem[:33]:<34}{pages:>6}{e / max(1, n):>8.4f}"
-                    f"{seconds / pages:>8.2f}  {', '.join(worst)}",
-                    flush=True,
-                )
-        total_s = sum(s for s, _ in run.timing.values())
-        total_p = sum(p for _, p in run.timing.values())
-        print(
-            f"{'ALL':<34}{total_p:>6}{edits / max(1, chars):>8.4f}{total_s / max(1, total_p):>8.2f}"
-        )
+                for name in names:
+                    run.engine = name
+                    e, n, worst = measure_cer(run, source, scan)
+                    seconds, pages, cpu = run.timing[(name, scan.stem)]
+                    counts[name][0] += e
+                    counts[name][1] += n
+                    print(
+                        f"{source.stem[:33]:<34}{pages:>6}{e / max(1, n):>8.4f}"
+                        f"{seconds / pages:>8.2f}{cpu / pages:>8.2f}"
+                        f"  {name:<10} {', '.join(worst)}",
+                        flush=True,
+                    )
+        for name in names:
+            _print_totals(run, name, *counts[name])
         if args.pages:
             return 0
         for set_name in sets:
             if set_name not in ("v2", "unseen") and args.only:
                 continue
-            if set_name == "v1":
-                totals = _f1_v1(run)
-            elif set_name == "heldout":
-                totals = _f1_heldout(run)
-            elif set_name == "unseen":
-                totals = _f1_unseen(run, args.only)
-            else:
-                totals = _f1_v2(run, args.only)
-            print(f"== extraction on the scans, dev {set_name}")
-            v1.print_table([("ALL", k, s) for k, s in totals.items() if k in F1_KINDS])
+            for name in names:
+                run.engine = name
+                if set_name == "v1":
+                    totals = _f1_v1(run)
+                elif set_name == "heldout":
+                    totals = _f1_heldout(run)
+                elif set_name == "unseen":
+                    totals = _f1_unseen(run, args.only)
+                else:
+                    totals = _f1_v2(run, args.only)
+                print(f"== extraction on the scans, dev {set_name}, {name}")
+                v1.print_table([("ALL", k, s) for k, s in totals.items() if k in F1_KINDS])
     return 0
 
 

@@ -67,8 +67,15 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
         "--ocr",
         choices=("auto", "always", "never"),
         default="auto",
-        help="read pages by OCR (Tesseract): auto (default) where the text layer is missing "
+        help="read pages by OCR: auto (default) where the text layer is missing "
         "or garbage, always, or never (a scan then fails with E104)",
+    )
+    p.add_argument(
+        "--ocr-engine",
+        choices=("tesseract", "rapidocr"),
+        default=None,
+        help="OCR engine: tesseract (default; Debian's Tesseract 5) or rapidocr (PP-OCRv6 on "
+        "onnxruntime, the regwatch[ocr] extra); default $REGWATCH_OCR_ENGINE",
     )
 
 

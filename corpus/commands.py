@@ -39,6 +39,7 @@ def _limits(args: argparse.Namespace) -> Limits:
         max_bytes=int(args.max_mb * 1024 * 1024),
         max_seconds_per_file=args.timeout,
         ocr=getattr(args, "ocr", "auto"),
+        ocr_engine=getattr(args, "ocr_engine", None),
     )
 
 

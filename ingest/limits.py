@@ -31,9 +31,12 @@ class Limits:
     ``ocr`` is not a cap but travels with them to every reader: ``auto`` (default) reads the
     pages without a real text layer by OCR (``ingest.ocr``), ``always`` every page, ``never``
     none (a scan then fails with E104).  OCR time counts against ``max_seconds_per_file``.
+    ``ocr_engine``: ``tesseract`` or ``rapidocr`` (None: ``$REGWATCH_OCR_ENGINE``, else the
+    default, ``ingest.ocr.engines``).
     """
 
     max_pages: int = 2000
     max_bytes: int = 200 * 1024 * 1024
     max_seconds_per_file: float = 120.0
     ocr: str = "auto"
+    ocr_engine: str | None = None

@@ -249,7 +249,8 @@ def read_pdf(path: Path, limits: Limits | None = None, started: float | None = N
     sha, size = file_digest(path)
     pages = list(iter_pages(path, limits, started))
     try:
-        warnings = ocr.apply_ocr(path, pages, limits.ocr, started + limits.max_seconds_per_file)
+        deadline = started + limits.max_seconds_per_file
+        warnings = ocr.apply_ocr(path, pages, limits.ocr, deadline, engine=limits.ocr_engine)
     except TimeoutError as exc:
         raise LimitExceededError(
             f"reading took over {limits.max_seconds_per_file:g} s "
@@ -261,8 +262,8 @@ def read_pdf(path: Path, limits: Limits | None = None, started: float | None = N
         detail = f"{images} image(s), probably a scan" if images else "the pages are blank"
         if limits.ocr == "never":
             why = "OCR is off (--ocr never)"
-        elif images and ocr.available():
-            why = f"OCR cannot run: {ocr.available()}"
+        elif images and ocr.available(limits.ocr_engine):
+            why = f"OCR cannot run: {ocr.available(limits.ocr_engine)}"
         elif images:
             why = "OCR found no text either"
         else:

@@ -21,7 +21,7 @@ from bench.ocr import levenshtein
 from corpus.cli import main
 from corpus.pipeline import extract_records
 from ingest import ocr
-from ingest.ocr import tesseract
+from ingest.ocr import run, tesseract
 from ingest.ocr.image import render_pages
 from ingest.ocr.provenance import mark_ocr_records
 from ingest.ocr.scans import make_scan
@@ -122,16 +122,14 @@ def test_ocr_never_on_a_scan_is_e104_naming_the_file(scan: Path) -> None:
 def test_an_engine_failure_on_one_page_is_a_warning(
     scan: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = tesseract.recognize
-    calls: list[str] = []
+    real = run._Reader.once
 
-    def fail_after_the_first_page(image, dpi, lang, timeout=120.0, psm=3):  # type: ignore[no-untyped-def]
-        calls.append(lang)
-        if len(calls) > 1:  # page 1 is read alone first: it decides the file's language
+    def fail_on_page_2(self, image, angle, models, timeout):  # type: ignore[no-untyped-def]
+        if self.page.number == 2:  # every reading of page 2, whatever its language
             raise tesseract.OcrEngineError("tesseract failed: simulated crash")
-        return real(image, dpi, lang, timeout=timeout, psm=psm)
+        return real(self, image, angle, models, timeout)
 
-    monkeypatch.setattr(tesseract, "recognize", fail_after_the_first_page)
+    monkeypatch.setattr(run._Reader, "once", fail_on_page_2)
     raw = read_pdf(scan, Limits())
     assert any("page 2: OCR failed" in w and "simulated crash" in w for w in raw.warnings)
     assert [p.source for p in raw.pages] == ["ocr", "text", "text"]

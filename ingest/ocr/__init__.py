@@ -6,9 +6,10 @@ under ``always`` every page, under ``never`` none.  A page it reads gets ``sourc
 its confidence and language; everything after (lines, layout, extraction, provenance) works
 on those glyphs unchanged.  A page OCR cannot read stays empty and is a warning.
 
-Engine: Tesseract 5 from Debian (``tesseract.py``); its CER and speed are measured by
-``bench/ocr.py``.  RapidOCR has not been compared yet.  Without Tesseract a scan still
-fails with E104, naming what to install.
+Engines (``engines.py``): Tesseract 5 from Debian (``tesseract.py``, the default) or RapidOCR
+(PP-OCRv6 on onnxruntime, ``rapid.py``), chosen by ``--ocr-engine`` / ``$REGWATCH_OCR_ENGINE``;
+``bench/ocr.py --engine`` measures their CER and speed on the same scans.  Without the engine
+a scan still fails with E104, naming what to install.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Literal, get_args
 
-from ingest.ocr import tesseract
+from ingest.ocr import engines
 from ingest.ocr.detect import scan_reason
 from ingest.ocr.run import PageReading, ocr_pages
 from ingest.pdf import RawPage
@@ -54,9 +55,10 @@ def page_progress(enabled: bool = True) -> Iterator[None]:
         _PAGE_PROGRESS.reset(token)
 
 
-def available() -> str | None:
-    """None when OCR can run here, else what is missing (and the apt packages to install)."""
-    return tesseract.missing()
+def available(engine: str | None = None) -> str | None:
+    """None when OCR can run here with ``engine`` (None: the configured one), else what is
+    missing (and the packages to install)."""
+    return engines.missing(engines.engine_name(engine))
 
 
 def apply_ocr(
@@ -65,16 +67,20 @@ def apply_ocr(
     mode: str,
     deadline: float,
     on_page: Callable[[PageReading], None] | None = None,
+    engine: str | None = None,
 ) -> list[str]:
-    """OCR the pages ``mode`` selects, in place; returns warnings for the document.
+    """OCR the pages ``mode`` selects, in place, with ``engine`` (None: ``$REGWATCH_OCR_ENGINE``
+    or the default); returns warnings for the document.
 
-    Raises ``TimeoutError(page)`` when ``deadline`` (``time.monotonic()``) passes."""
+    Raises ``TimeoutError(page)`` when ``deadline`` (``time.monotonic()``) passes, and
+    ``ConfigError`` (E400) for an unknown engine."""
     if mode == "never":
         return []
     chosen = pages if mode == "always" else [p for p in pages if scan_reason(p)]
     if not chosen:
         return []
-    missing = available()
+    name = engines.engine_name(engine)
+    missing = engines.missing(name)
     if missing:
         numbers = [p.number for p in chosen]
         return [f"pages {numbers} need OCR, which cannot run: {missing}"]
@@ -93,7 +99,7 @@ def apply_ocr(
             on_page(reading)
 
     try:
-        readings = ocr_pages(path, chosen, deadline, step)
+        readings = ocr_pages(path, chosen, deadline, step, engine=name)
     finally:
         if bar is not None:
             bar.close()

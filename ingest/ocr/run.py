@@ -1,12 +1,17 @@
 """OCR the pages of one PDF that need it, in place, under the file's time limit.
 
-Pages are rendered one after the other (pdfium is not thread-safe) and read by Tesseract two
-at a time (``REGWATCH_OCR_WORKERS``), each process single-threaded.  The language of each page
-comes from its script: the first page read is read as Japanese + simplified Chinese and its
-kana decide Japanese; a Chinese one is read again with both Chinese models, whose forms decide
-simplified or traditional; a Japanese or traditional page is then read in that model alone.
-Later pages use that language, and a page whose result contradicts it (no kana on a
-"Japanese" page, a low confidence) is read again.
+Pages are rendered one after the other (pdfium is not thread-safe) and read two at a time
+(``REGWATCH_OCR_WORKERS``), each reader single-threaded, by the engine ``engines`` names.
+
+RapidOCR reads every script with one model: one call per page.  Tesseract reads a page in
+its script's model, and the script is found once per file, cheaply, on a band of the first
+page (``image.text_band``, a quarter of its height): read as Japanese + simplified Chinese,
+its kana decide Japanese; a Chinese band is read again with both Chinese models, whose forms
+decide simplified or traditional.  Every page, the first included, is then read once in that
+language (a simplified first page with the Japanese model beside, ``first_page_models``),
+side by side; a page whose result contradicts it (no kana on a "Japanese" page, a
+low confidence) is read again.  A band with too little text: the first page is read whole
+the same way, and the others wait for its answer.
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from ingest.ocr import tesseract
+from ingest.ocr import rapid, tesseract
 from ingest.ocr.chars import Transform, off_text, page_chars, script_language
-from ingest.ocr.image import clean, deskew, find_rules, render_pages
+from ingest.ocr.image import clean, deskew, find_rules, render_pages, text_band
 from ingest.ocr.mixed import with_quoted_chinese
 from ingest.pdf import RawChar, RawPage, Rule
 
@@ -30,6 +35,7 @@ from ingest.pdf import RawChar, RawPage, Rule
 # (44 px) measured worse, even on 300-dpi scans (bench/ocr.py)
 DPI = int(os.environ.get("REGWATCH_OCR_DPI", "200"))
 FIRST_LANG = "jpn+chi_sim"
+BOTH_CHINESE = "chi_sim+chi_tra"
 _LOW_CONFIDENCE = 0.7
 _TURNED_CONFIDENCE = 0.5  # below it a page may be sideways: ask orientation detection
 
@@ -55,38 +61,48 @@ def _workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def _read_once(
-    image: Image.Image, angle: float, page: RawPage, lang: str, timeout: float, turn: int
-) -> PageReading:
+def first_page_models(lang: str) -> str:
+    """The Tesseract models the page that told the file's script is read with.  A simplified
+    first page keeps the Japanese model beside chi_sim: read in chi_sim alone, the MOFCOM
+    notices lost item codes (F1 0.839 -> 0.642) and thresholds (0.842 -> 0.737); later pages
+    are read in chi_sim alone.  Japanese is read in jpn alone: with chi_sim beside it,
+    Chinese forms came into a kanji-heavy statute (成長 -> 成长)."""
+    return FIRST_LANG if lang == "chi_sim" else lang
+
+
+def decide_language(read: Callable[[str], str | None]) -> str | None:
+    """The script of a text as ``read(models)`` gives it: kana in the Japanese + simplified
+    reading say ``jpn``; else the forms a reading with both Chinese models keeps (the
+    simplified model alone reads 稱 as 称) say ``chi_tra`` or ``chi_sim``.  None: too little
+    CJK text to say."""
+    lang = script_language(read(FIRST_LANG) or "")
+    if lang is None or lang == "jpn":
+        return lang
+    both = read(BOTH_CHINESE)
+    return "chi_tra" if both and script_language(both) == "chi_tra" else "chi_sim"
+
+
+def band_language(image: Image.Image, timeout: float) -> str | None:
+    """The script of a page from a band of its text (None: too little there, or Tesseract
+    failed): two short calls at most instead of two or three over the whole page."""
+    band = clean(text_band(image))
     started = time.monotonic()
-    words, lines = tesseract.recognize(image, DPI, lang, timeout=timeout)
-    if lang == "jpn":  # quoted Chinese lines read again (mixed.py)
+
+    def read(models: str) -> str | None:
         left = timeout - (time.monotonic() - started)
-        words = with_quoted_chinese(image, words, lines, DPI, left)
-    # boxes stay in the levelled image's frame: mapped back onto the turned page, a line's
-    # characters would climb or fall and no longer make one row (at most 2° off, a few pt);
-    # a page turned a quarter is read upright, its width and height swapped
-    width, height = (page.height, page.width) if turn in (90, 270) else (page.width, page.height)
-    transform = Transform(scale_x=width / image.width, scale_y=height / image.height)
-    chars, confidence = page_chars(words, lines, transform)
-    rules = [
-        Rule(x0=left * transform.scale_x, x1=right * transform.scale_x, top=top * transform.scale_y)
-        for left, right, top in off_text(find_rules(image), lines)
-    ]
-    return PageReading(page.number, chars, confidence, lang, angle, turn=turn, rules=rules)
+        if left <= 1:
+            return None
+        try:
+            words, _ = tesseract.recognize(band, DPI, models, timeout=left)
+        except tesseract.OcrEngineError:
+            return None
+        return "".join(w.text for w in words)
+
+    return decide_language(read)
 
 
-def _second_opinion(
-    image: Image.Image, angle: float, page: RawPage, lang: str, timeout: float, turn: int
-) -> PageReading | None:
-    """A further reading of a page already read: None when the engine fails on it, so the
-    first reading stands."""
-    if timeout <= 1:
-        return None
-    try:
-        return _read_once(image, angle, page, lang, timeout, turn)
-    except tesseract.OcrEngineError:
-        return None
+def _text(chars: list[RawChar]) -> str:
+    return "".join(c.text for c in chars)
 
 
 def _surer(first: PageReading, second: PageReading | None) -> PageReading:
@@ -95,74 +111,134 @@ def _surer(first: PageReading, second: PageReading | None) -> PageReading:
     return first
 
 
-def _text(reading: PageReading) -> str:
-    return "".join(c.text for c in reading.chars)
+@dataclass(frozen=True)
+class _Reader:
+    """Reads one page: the engine, the page, the turn (degrees clockwise) its image was
+    given to stand upright."""
 
+    engine: str
+    page: RawPage
+    turn: int = 0
+    first: bool = False  # the page the file's script was told from
 
-def _read_upright(
-    image: Image.Image, page: RawPage, lang: str | None, timeout: float, turn: int
-) -> PageReading:
-    """An upright page: deskewed, read in ``lang`` (None: detect), again when that looks
-    wrong."""
-    started = time.monotonic()
-    image, angle = deskew(image)
-    first = _read_once(image, angle, page, lang or FIRST_LANG, timeout, turn)
-    detected = script_language(_text(first))
-    if lang is None:
-        first.lang = detected or "jpn"
-        if first.lang == "jpn":
-            # read again in Japanese alone: the two models together put Chinese forms into a
-            # kanji-heavy Japanese page (a statute's contents, 成長 -> 成长: 89 -> 36 edits);
-            # a commentary quoting Chinese titles loses by it (CISTEC first pages 33 -> 61)
+    def once(self, image: Image.Image, angle: float, models: str, timeout: float) -> PageReading:
+        started = time.monotonic()
+        recognize = rapid.recognize if self.engine == "rapidocr" else tesseract.recognize
+        words, lines = recognize(image, DPI, models, timeout=timeout)
+        if self.engine == "tesseract" and models == "jpn":  # quoted Chinese read again (mixed.py)
             left = timeout - (time.monotonic() - started)
-            return _second_opinion(image, angle, page, "jpn", left, turn) or first
-        if first.lang != "chi_sim":
+            words = with_quoted_chinese(image, words, lines, DPI, left)
+        # boxes stay in the levelled image's frame: mapped back onto the turned page, a
+        # line's characters would climb or fall and no longer make one row (at most 2° off,
+        # a few pt); a page turned a quarter is read upright, its width and height swapped
+        page, quarter = self.page, self.turn in (90, 270)
+        width, height = (page.height, page.width) if quarter else (page.width, page.height)
+        transform = Transform(scale_x=width / image.width, scale_y=height / image.height)
+        chars, confidence = page_chars(words, lines, transform)
+        rules = [
+            Rule(x0=x0 * transform.scale_x, x1=x1 * transform.scale_x, top=y * transform.scale_y)
+            for x0, x1, y in off_text(find_rules(image), lines)
+        ]
+        # RapidOCR has no language to be read in: the page's is the script it found
+        lang = (script_language(_text(chars)) or "") if self.engine == "rapidocr" else models
+        return PageReading(page.number, chars, confidence, lang, angle, turn=self.turn, rules=rules)
+
+    def again(
+        self, image: Image.Image, angle: float, models: str, timeout: float
+    ) -> PageReading | None:
+        """A further reading of a page already read: None when the engine fails on it (or
+        no time is left), so the first reading stands."""
+        if timeout <= 1:
+            return None
+        try:
+            return self.once(image, angle, models, timeout)
+        except tesseract.OcrEngineError:
+            return None
+
+    def detect(self, image: Image.Image, angle: float, timeout: float) -> PageReading:
+        """A page whose script is not known yet, read whole in the models that decide it
+        (``decide_language``), then in its own; each reading made once."""
+        started = time.monotonic()
+        first = self.once(image, angle, FIRST_LANG, timeout)
+        readings = {FIRST_LANG: first}
+
+        def read(models: str) -> str | None:
+            if models not in readings:
+                left = timeout - (time.monotonic() - started)
+                reading = self.again(image, angle, models, left)
+                if reading is None:
+                    return None
+                readings[models] = reading
+            return _text(readings[models].chars)
+
+        lang = decide_language(read) or "jpn"
+        own = first_page_models(lang)
+        if own not in readings:
+            left = timeout - (time.monotonic() - started)
+            readings[own] = self.again(image, angle, own, left) or readings.get(BOTH_CHINESE, first)
+        reading = readings[own]
+        reading.lang = lang
+        return reading
+
+    def upright(self, image: Image.Image, lang: str | None, timeout: float) -> PageReading:
+        """An upright page: deskewed, read in ``lang`` (None: detect), again when that
+        looks wrong."""
+        started = time.monotonic()
+        image, angle = deskew(image)
+        if self.engine == "rapidocr":
+            return self.once(image, angle, "", timeout)
+        if lang is None:
+            return self.detect(image, angle, timeout)
+        models = first_page_models(lang) if self.first else lang
+        first = self.once(image, angle, models, timeout)
+        first.lang = lang
+        detected = script_language(_text(first.chars))
+        conf = first.confidence or 0.0
+        if detected is None or (detected == lang and conf >= _LOW_CONFIDENCE):
             return first
-        # the simplified model reads a traditional page in simplified forms (稱 -> 称) and the
-        # page means differ by a few points either way, so a reading with both Chinese models
-        # decides: it keeps the forms printed (traditional 9 : simplified 2 on a traditional
-        # page, 0 : 17 on a simplified one).  A traditional page is then read in chi_tra
-        # alone; a simplified one keeps its first reading: read again in chi_sim alone, the
-        # MOFCOM notices lost item codes (F1 0.839 -> 0.642) and thresholds (0.842 -> 0.737).
-        left = timeout - (time.monotonic() - started)
-        both = _second_opinion(image, angle, page, "chi_sim+chi_tra", left, turn)
-        if both is None or script_language(_text(both)) != "chi_tra":
+        if lang == "jpn" and detected != "jpn":
+            retry = detected
+        elif conf < _LOW_CONFIDENCE:
+            retry = FIRST_LANG
+        else:
+            return first
+        if retry == models:  # read so already: the page is in the script it shows
+            first.lang = detected
             return first
         left = timeout - (time.monotonic() - started)
-        return _second_opinion(image, angle, page, "chi_tra", left, turn) or both
-    conf = first.confidence or 0.0
-    if detected is None or (detected == lang and conf >= _LOW_CONFIDENCE):
-        return first
-    if lang == "jpn" and detected != "jpn":
-        retry_lang = detected
-    elif conf < _LOW_CONFIDENCE:
-        retry_lang = FIRST_LANG
-    else:
-        return first
-    left = timeout - (time.monotonic() - started)
-    second = _second_opinion(image, angle, page, retry_lang, left, turn)
-    if second is not None:
-        second.lang = script_language(_text(second)) or retry_lang
-    return _surer(first, second)
+        second = self.again(image, angle, retry, left)
+        if second is not None:
+            second.lang = script_language(_text(second.chars)) or retry
+        return _surer(first, second)
 
 
-def read_page(image: Image.Image, page: RawPage, lang: str | None, timeout: float) -> PageReading:
-    """One page: cleaned, read upright; a page read as garbage (a scan fed in sideways or
-    upside down reads at ~0.2 confidence) is turned as orientation detection says and read
-    again, keeping the surer reading.  Upright pages pay nothing for the check."""
+def read_page(
+    image: Image.Image,
+    page: RawPage,
+    lang: str | None,
+    timeout: float,
+    engine: str = "tesseract",
+    first: bool = False,
+) -> PageReading:
+    """One page (``first``: the one the file's script was told from): cleaned, read
+    upright; a page read as garbage (a scan fed in sideways or upside down reads at ~0.2
+    confidence) is turned as orientation detection says and read again, keeping the surer
+    reading.  Upright pages pay nothing for the check."""
     started = time.monotonic()
     image = clean(image)
-    reading = _read_upright(image, page, lang, timeout, 0)
+    reading = _Reader(engine, page, first=first).upright(image, lang, timeout)
     if (reading.confidence or 0.0) >= _TURNED_CONFIDENCE:
         return reading
     left = timeout - (time.monotonic() - started)
+    # Tesseract's OSD model turns pages for either engine (0 where Tesseract is absent)
     turn = tesseract.orientation(image, DPI, timeout=left) if left > 1 else 0
     left = timeout - (time.monotonic() - started)
     if not turn or left <= 1:
         return reading
     upright = image.rotate(-turn, expand=True, fillcolor=255)  # PIL turns counter-clockwise
     try:
-        second: PageReading | None = _read_upright(upright, page, lang, left, turn)
+        turned = _Reader(engine, page, turn, first)
+        second: PageReading | None = turned.upright(upright, lang, left)
     except tesseract.OcrEngineError:
         second = None
     return _surer(reading, second)
@@ -173,37 +249,48 @@ def ocr_pages(
     pages: list[RawPage],
     deadline: float,
     on_page: Callable[[PageReading], None] | None = None,
+    engine: str = "tesseract",
 ) -> list[PageReading]:
-    """Read ``pages`` of ``path`` (one reading each, in order); stops at ``deadline``
-    (``time.monotonic()``), raising ``TimeoutError`` with the page it stopped at."""
+    """Read ``pages`` of ``path`` (one reading each, in order) with ``engine``; stops at
+    ``deadline`` (``time.monotonic()``), raising ``TimeoutError`` with the page it stopped
+    at."""
     by_number = {page.number: page for page in pages}
     readings: list[PageReading] = []
+    # RapidOCR needs no language; Tesseract's comes from the first page's band, or failing
+    # that from the first page read whole (``waiting``: the others wait for it)
     lang: str | None = None
+    waiting = engine != "rapidocr"
     workers = _workers()
     pending: list[tuple[int, Future[PageReading]]] = []
 
     def take() -> None:
-        nonlocal lang
+        nonlocal lang, waiting
         number, future = pending.pop(0)
         try:
             reading = future.result()
         except tesseract.OcrEngineError as exc:
             reading = PageReading(number, [], None, lang or "", 0.0, error=str(exc))
-        if lang is None and not reading.error and script_language(_text(reading)):
-            lang = reading.lang
+        if waiting and not reading.error and script_language(_text(reading.chars)):
+            lang, waiting = reading.lang, False
         readings.append(reading)
         if on_page is not None:
             on_page(reading)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for index, (number, image) in enumerate(render_pages(path, [p.number for p in pages], DPI)):
-            # the first page read decides the language the next ones are read in
-            while pending and (index == 1 or len(pending) >= workers):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(number)
+            if index == 0 and waiting:
+                lang = band_language(image, left)
+                waiting = lang is None
+            while pending and ((waiting and index == 1) or len(pending) >= workers):
                 take()
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(number)
-            pending.append((number, pool.submit(read_page, image, by_number[number], lang, left)))
+            job = pool.submit(read_page, image, by_number[number], lang, left, engine, index == 0)
+            pending.append((number, job))
             while pending and pending[0][1].done():
                 take()
         while pending:

@@ -1,0 +1,43 @@
+"""Which OCR engine reads scanned pages: ``--ocr-engine`` (``Limits.ocr_engine``), else
+``$REGWATCH_OCR_ENGINE``, else the default chosen by ``bench/ocr.py``'s figures.
+
+``tesseract``: Debian's Tesseract 5 (``tesseract.py``), one process per page, the language
+of a page chosen from its script.  ``rapidocr``: PP-OCRv6 on onnxruntime (``rapid.py``), one
+multilingual model, the models inside the ``rapidocr`` wheel.  Both give the same words and
+line boxes, so everything after them is shared.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal, get_args
+
+from ingest.ocr import rapid, tesseract
+from models.errors import ConfigError
+
+OcrEngine = Literal["tesseract", "rapidocr"]
+ENGINES: tuple[str, ...] = get_args(OcrEngine)
+# bench/ocr.py --engine tesseract --engine rapidocr, the first 3 pages of the 13 dev v1 + v2
+# files scanned at 200 dpi (bench/README.md): RapidOCR's CER is half Tesseract's (0.76 % vs
+# 1.61 %) but it spends 2.3x the CPU per page (6.36 vs 2.78 s): at best 3.2 s a page on 2
+# cores (CPU over 2), over the 3 s target; Tesseract meets both, so it stays the default
+DEFAULT: OcrEngine = "tesseract"
+ENV = "REGWATCH_OCR_ENGINE"
+
+
+def engine_name(requested: str | None = None) -> str:
+    """The engine to use: ``requested``, else ``$REGWATCH_OCR_ENGINE``, else ``DEFAULT``;
+    an unknown name is a ``ConfigError`` (E400) naming where it came from."""
+    if requested:
+        name, source = requested, "--ocr-engine"
+    else:
+        name, source = os.environ.get(ENV, "") or DEFAULT, ENV
+    name = name.strip().lower()
+    if name not in ENGINES:
+        raise ConfigError(f"{source}: unknown OCR engine {name!r} (choose {', '.join(ENGINES)})")
+    return name
+
+
+def missing(name: str) -> str | None:
+    """Why engine ``name`` cannot run here (None when it can): what to install."""
+    return rapid.missing() if name == "rapidocr" else tesseract.missing()
