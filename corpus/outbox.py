@@ -107,7 +107,7 @@ def enqueue(store: Store, version_ids: list[int], task: str) -> None:
     now = utc_now()
     with store.transaction() as conn:
         conn.executemany(
-            "INSERT OR IGNORE INTO outbox(version_id, task, created) VALUES (?, ?, ?)",
+            "INSERT INTO outbox(version_id, task, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(v, task, now) for v in version_ids],
         )
 

@@ -28,9 +28,10 @@ def save_alert(store: Store, alert: Alert) -> Alert:
     with store.transaction() as conn:
         # ``sha256``: the file the alert is about, however link/unlink renumber it later.
         conn.execute(
-            "INSERT OR IGNORE INTO alerts(id, event, doc_id, version, created, json, sha256)"
+            "INSERT INTO alerts(id, event, doc_id, version, created, json, sha256)"
             " VALUES (?, ?, ?, ?, ?, ?,"
-            " (SELECT sha256 FROM versions WHERE doc_id = ? AND version = ?))",
+            " (SELECT sha256 FROM versions WHERE doc_id = ? AND version = ?))"
+            " ON CONFLICT DO NOTHING",
             (
                 alert.id,
                 alert.event,

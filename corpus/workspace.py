@@ -76,10 +76,12 @@ class Workspace:
         chroma_url: str | None = None,
         model: str | None = None,
         fusion: str | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.data_dir = default_data_dir(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(self.data_dir)
+        # The index and diffs stay in data_dir; the corpus may be PostgreSQL (corpus.db).
+        self.store = Store(self.data_dir, database_url=database_url)
         self.chroma_url = chroma_url or os.environ.get(CHROMA_URL_ENV) or None
         self.model = model or os.environ.get(MODEL_ENV) or None
         self.fusion = fusion

@@ -20,7 +20,7 @@ EMBEDDER = HashEmbedder()
 
 
 @pytest.fixture
-def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str) -> Path:
     """Two documents, the first in two versions, indexed and alerted: nothing to find."""
     monkeypatch.setenv("REGWATCH_MODEL", "hash")
     monkeypatch.setattr("index.search.get_embedder", lambda name: EMBEDDER)

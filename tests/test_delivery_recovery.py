@@ -62,7 +62,7 @@ def receiver() -> Iterator[tuple[str, type[Receiver]]]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store(tmp_path: Path, backend: str) -> Iterator[Store]:
     with Store(tmp_path / "corpus") as s:
         for n in (1, 2):
             raise_alerts(s, s.add_version(*numbered_doc(n)))
