@@ -509,8 +509,8 @@ class Store:
         Store._update_document_identity(conn, doc_id, utc_now())
         # Names and the latest version changed: the index follows through the outbox.
         conn.execute(
-            "INSERT OR IGNORE INTO outbox(version_id, task, created)"
-            " SELECT id, 'index', ? FROM versions WHERE doc_id = ?",
+            "INSERT INTO outbox(version_id, task, created)"
+            " SELECT id, 'index', ? FROM versions WHERE doc_id = ? ON CONFLICT DO NOTHING",
             (utc_now(), doc_id),
         )
 
