@@ -203,12 +203,22 @@ class Workspace:
             chunks += self.diff_chunks(doc_id, earlier[-1], version, latest, diff=diff)
         return chunks
 
-    def version_diff(self, doc_id: str, old: int, new: int) -> VersionDiff:
+    def version_diff(
+        self,
+        doc_id: str,
+        old: int,
+        new: int,
+        *,
+        records: tuple[list[Record], list[Record]] | None = None,
+    ) -> VersionDiff:
         """The diff between two stored versions of a document, as its alert, its saved
         redline and its diff passages all use it: one definition (word tokens), so what
-        ``check`` recomputes is what was indexed."""
-        before = self.store.get_records(f"{doc_id}@{old}")
-        after = self.store.get_records(f"{doc_id}@{new}")
+        ``check`` recomputes is what was indexed.  ``records``: the two versions' records,
+        when the caller has loaded them."""
+        before, after = records or (
+            self.store.get_records(f"{doc_id}@{old}"),
+            self.store.get_records(f"{doc_id}@{new}"),
+        )
         return diff_versions(before, after, f"{doc_id}@{old}", f"{doc_id}@{new}")
 
     def diff_chunks(
@@ -222,7 +232,7 @@ class Workspace:
         after = self.store.get_version(doc_id, new)
         assert after.document is not None
         if diff is None or (diff.old, diff.new) != (f"{doc_id}@{old}", f"{doc_id}@{new}"):
-            diff = self.version_diff(doc_id, old, new)
+            diff = self.version_diff(doc_id, old, new, records=(before.records, after.records))
         return diff_chunks(
             diff,
             doc_id=doc_id,

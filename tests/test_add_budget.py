@@ -55,8 +55,9 @@ MODEL = "hash+hash2"
 
 
 @pytest.fixture
-def read_as(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, ProcessedFile]]:
-    """``add`` takes its files from this map (by file name) instead of reading PDFs."""
+def read_as(monkeypatch: pytest.MonkeyPatch, backend: str) -> Iterator[dict[str, ProcessedFile]]:
+    """``add`` takes its files from this map (by file name) instead of reading PDFs; the
+    corpus is on each store backend in turn."""
     files: dict[str, ProcessedFile] = {}
 
     def run_files(paths: Sequence[Path], **_: object) -> Iterator[ProcessedFile]:

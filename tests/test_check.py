@@ -89,7 +89,7 @@ def test_reindex_restores_lost_alerts(corpus: Path) -> None:
 
 
 @pytest.fixture
-def apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str, str]:
+def apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str) -> tuple[Path, str, str]:
     """The rare-earth measures' final text and, added after it, its draft, stored as two
     documents and indexed: ``(data_dir, final's doc, draft's doc)``."""
     monkeypatch.setenv("REGWATCH_MODEL", "hash")

@@ -200,8 +200,8 @@ def save_upload(data_dir: Path, source: BinaryIO, filename: str | None, limit: i
 def ingest_upload(
     state: AppState, ws: Workspace, path: Path, *, index: bool, ocr: str = "auto"
 ) -> AddReport:
-    """``Workspace.add`` on one saved upload: ingest, extract, store, diff, alert, index.
-    A file that fails is removed again and its first coded error raised.
+    """``Workspace.read`` + ``commit`` of one saved upload: ingest, extract, store, diff,
+    alert, index.  A file that fails is removed again and its first coded error raised.
 
     Reading and extraction (seconds to minutes for a long PDF) run on this request's
     thread, beside other uploads; only the writer's half (store, alert, index: one writer
