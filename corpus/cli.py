@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from corpus import commands
+from corpus.executors import EXECUTORS
 from models.errors import RegwatchError
 
 EXIT_OK = 0
@@ -74,6 +75,17 @@ def _add_jobs(p: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def _add_executor(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="where files are read and extracted: local worker processes (default), or ray: "
+        "Ray tasks on a local Ray of --jobs CPUs, or the cluster at $RAY_ADDRESS "
+        "(pip install 'regwatch[ray]')",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regwatch",
@@ -91,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(p)
     _add_limits(p)
     _add_jobs(p, "worker processes reading PDFs")
+    _add_executor(p)
     p.set_defaults(handler=commands.cmd_ingest)
 
     p = sub.add_parser("extract", help="extract typed records (articles, thresholds, dates...)")
@@ -100,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(p)
     _add_limits(p)
     _add_jobs(p, "worker processes reading and extracting PDFs")
+    _add_executor(p)
     p.set_defaults(handler=commands.cmd_extract)
 
     p = sub.add_parser("schema", help="print the JSON Schema of regwatch's JSON outputs")
@@ -119,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(p)
     _add_limits(p)
     _add_jobs(p, _FILE_JOBS)
+    _add_executor(p)
     p.set_defaults(handler=commands.cmd_add)
 
     p = sub.add_parser("list", help="list the documents in the corpus")
@@ -168,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_quiet(p)
         _add_limits(p)
         _add_jobs(p, _FILE_JOBS)
+        _add_executor(p)
         p.set_defaults(handler=commands.cmd_scan if name == "scan" else commands.cmd_watch)
 
     p = sub.add_parser("search", help="ask a question (ja/zh/en); best articles first")

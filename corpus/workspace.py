@@ -33,6 +33,7 @@ from models.records import Record
 from models.search import Chunk, Hit
 
 if TYPE_CHECKING:
+    from corpus.executors import Executor, ExecutorName
     from index.search import AddStats, SearchIndex
 
 CHROMA_URL_ENV = "REGWATCH_CHROMA_URL"
@@ -120,17 +121,22 @@ class Workspace:
         limits: Limits | None = None,
         progress: bool = False,
         jobs: int | None = None,
+        executor: ExecutorName | Executor = "local",
     ) -> Iterator[AddReport]:
         """Ingest, extract, store (one transaction per file), diff, alert and index.
 
         Files the store already holds (``corpus.fingerprint``) are reported unchanged without
-        being read; the others are ingested and extracted by ``jobs`` worker processes
-        (default: the cores, ``corpus.parallel``) and stored here, in the order given.
+        being read; the others are ingested and extracted by ``jobs`` workers of
+        ``executor`` (local processes by default, or Ray tasks: ``corpus.parallel``) and
+        stored here, in the order given.
         """
         files = expand_paths(paths)
         self.recover(index=index)  # what a run killed after its commit left queued
         known = Fingerprints(self.store).stored
-        for processed in run_files(files, jobs=jobs, limits=limits, progress=progress, known=known):
+        batch = run_files(
+            files, jobs=jobs, limits=limits, progress=progress, known=known, executor=executor
+        )
+        for processed in batch:
             if isinstance(processed, Known):
                 yield AddReport(path=processed.path, outcome=processed.outcome)
                 continue
