@@ -7,6 +7,8 @@ Imported only when ``ray`` is asked for (``corpus.executors.make_executor``), an
   (default: the cores).  Set (``HOST:PORT``, ``ray://HOST:PORT`` or ``auto``): that
   cluster; its address is tried with a plain TCP connection first, because ``ray.init``
   waits minutes on an address where nothing answers.  ``jobs`` None on a cluster: its CPUs.
+  A cluster with token authentication (``ray start``'s default) wants ``RAY_AUTH_MODE=token``
+  and its token here; without them Ray's refusal is a connection failure (E401, with a hint).
   A Ray already initialised in this process (a server, a test) is used as it is.
 * Each task takes one CPU and reads the file by the path it was given, resolved from the
   driver's working directory: on a cluster every node must see the files at the same path
@@ -83,6 +85,18 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
         ) from exc
 
 
+def _auth_hint() -> str:
+    # `ray start` turns on token authentication by default; a driver given an explicit
+    # address sends the token only in token mode (Ray's `auto` switches it on by itself),
+    # and the refusal reads as a plain connection failure.
+    if os.environ.get("RAY_AUTH_MODE", "").lower() == "token":
+        return ""
+    return (
+        "; a cluster with token authentication (the default of `ray start`) also needs "
+        "RAY_AUTH_MODE=token and its token (RAY_AUTH_TOKEN, or the file ~/.ray/auth_token)"
+    )
+
+
 def connect(jobs: int | None) -> Any:
     """The ``ray`` module with a session: the one this process has, else the cluster at
     ``RAY_ADDRESS``, else a local Ray of ``jobs`` CPUs."""
@@ -96,7 +110,9 @@ def connect(jobs: int | None) -> Any:
         try:
             ray.init(address=address, **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise ExecutorError(f"cannot connect to the Ray cluster at {address}: {exc}") from exc
+            raise ExecutorError(
+                f"cannot connect to the Ray cluster at {address}: {exc}{_auth_hint()}"
+            ) from exc
         return ray
     from corpus.parallel import default_jobs
 
