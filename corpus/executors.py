@@ -63,6 +63,14 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+def default_jobs() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def one_thread() -> None:
     """Keep this worker's BLAS/OpenMP pools on one thread: the parallelism is across files,
     and a pool per worker on every core would oversubscribe the machine.  The variables
@@ -131,7 +139,14 @@ class ProcessExecutor:
     def submit(self, path: str) -> Ticket:
         if self._pool is None:
             self._pool = process_pool(self.jobs)
-        ticket = Ticket(path, self._pool.submit(self.work, path))
+        try:
+            future = self._pool.submit(self.work, path)
+        except BrokenProcessPool as exc:
+            # Broken by a file sent earlier and not collected yet: collecting that one
+            # restarts the pool and sends this file again (or, at the head, runs it alone).
+            future = Future()
+            future.set_exception(exc)
+        ticket = Ticket(path, future)
         self._open.append(ticket)
         return ticket
 
@@ -182,6 +197,4 @@ def make_executor(
         from models.errors import ExecutorError
 
         raise ExecutorError(f"unknown executor {name!r} (expected one of {', '.join(EXECUTORS)})")
-    from corpus.parallel import default_jobs
-
     return ProcessExecutor(work, stage, default_jobs() if jobs is None else jobs)

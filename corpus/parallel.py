@@ -32,7 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus.executors import Executor, ExecutorName, Stage, Ticket, make_executor
+from corpus.executors import (
+    Executor,
+    ExecutorName,
+    Stage,
+    Ticket,
+    default_jobs,
+    make_executor,
+)
 from ingest.limits import Limits
 from models.corpus import AddOutcome
 
@@ -46,14 +53,6 @@ class Known:
 
     path: str
     outcome: AddOutcome
-
-
-def default_jobs() -> int:
-    """The cores this process may run on (its CPU affinity where the OS tells)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def embedding_threads(jobs: int | None) -> None:

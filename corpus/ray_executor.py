@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from corpus.executors import Stage, Ticket, died, one_thread
+from corpus.executors import Stage, Ticket, default_jobs, died, one_thread
 from models.errors import ExecutorError
 
 if TYPE_CHECKING:
@@ -114,8 +114,6 @@ def connect(jobs: int | None) -> Any:
                 f"cannot connect to the Ray cluster at {address}: {exc}{_auth_hint()}"
             ) from exc
         return ray
-    from corpus.parallel import default_jobs
-
     ray.init(address="local", num_cpus=jobs or default_jobs(), **options)
     return ray
 
@@ -132,16 +130,14 @@ class RayExecutor:
 
     @property
     def capacity(self) -> int:
-        if self.jobs is not None:
-            return 2 * self.jobs
-        if self._ray is None:
-            from corpus.parallel import default_jobs
-
+        if self.jobs is None:  # not connected yet: what a local Ray would take
             return 2 * default_jobs()
-        return 2 * max(1, int(self._ray.cluster_resources().get("CPU", 1)))
+        return 2 * self.jobs
 
     def _start(self) -> None:
         ray = connect(self.jobs)
+        if self.jobs is None:  # the session's CPUs (a cluster's, or the local Ray's)
+            self.jobs = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self._task = ray.remote(num_cpus=1, max_retries=1)(_run)
         self._work_ref = ray.put(self.work)  # sent once, not with every file
         self._ray = ray

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_ray_executor import _closed_port
+from tests.test_executors import _closed_port
 from tests.test_throughput import _folder, _stored
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,5 @@
-"""The executor seam (corpus.executors) and Ray tasks as an executor (corpus.ray_executor).
+"""The executor seam (corpus.executors), the local process pool, and Ray tasks as an executor
+(corpus.ray_executor).
 
 One local Ray of 2 CPUs for the whole module (a Ray start costs seconds); the tests that
 need no Ray session run in a subprocess or call the helpers directly.
@@ -11,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -82,6 +84,28 @@ def test_the_seam_keeps_order_bound_and_never_sends_known_files() -> None:
     assert runner.sent == [p.name for p in paths if p.name not in stored]
     assert runner.most_in_flight == 3
     assert not runner.closed  # an executor given as an object is the caller's
+
+
+def _slow_or_exits(path: str) -> IngestResult:
+    """Slow on slow_*.pdf, kills its worker on bad.pdf."""
+    name = Path(path).stem
+    if name == "bad":
+        os._exit(1)
+    if name.startswith("slow"):
+        time.sleep(0.5)
+    return IngestResult(path=path, status="success")
+
+
+def test_a_file_sent_to_a_pool_that_just_broke_is_sent_again() -> None:
+    # The slow head is collected after bad.pdf has killed the pool: the pool restarts, the
+    # files in flight are resent and bad.pdf kills the new pool while the head runs alone,
+    # so the next file is offered to a pool that is already broken.  Only bad.pdf fails.
+    names = ("slow_a", "bad", "c", "d", "e", "f", "g", "h")
+    paths = [Path(f"/x/{name}.pdf") for name in names]
+    results = list(ordered(paths, _slow_or_exits, "ingest", 2))
+    assert [r.path for r in results] == [str(p) for p in paths]
+    assert [r.status for r in results] == ["success", "failure"] + ["success"] * 6
+    assert results[1].errors[0]["code"] == "E100"
 
 
 @pytest.mark.parametrize(
