@@ -139,16 +139,20 @@ class ProcessExecutor:
     def submit(self, path: str) -> Ticket:
         if self._pool is None:
             self._pool = process_pool(self.jobs)
+        ticket = Ticket(path, self._send(path))
+        self._open.append(ticket)
+        return ticket
+
+    def _send(self, path: str) -> Future:
+        assert self._pool is not None
         try:
-            future = self._pool.submit(self.work, path)
+            return self._pool.submit(self.work, path)
         except BrokenProcessPool as exc:
             # Broken by a file sent earlier and not collected yet: collecting that one
             # restarts the pool and sends this file again (or, at the head, runs it alone).
-            future = Future()
+            future: Future = Future()
             future.set_exception(exc)
-        ticket = Ticket(path, future)
-        self._open.append(ticket)
-        return ticket
+            return future
 
     def result(self, ticket: Ticket) -> Result:
         self._open.remove(ticket)
@@ -167,7 +171,7 @@ class ProcessExecutor:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = process_pool(self.jobs)
         for ticket in self._open:
-            ticket.handle = self._pool.submit(self.work, ticket.path)
+            ticket.handle = self._send(ticket.path)
 
     def _isolated(self, path: str) -> Result:
         """Run one file alone in a fresh worker: a second death is this file's doing."""
@@ -176,6 +180,8 @@ class ProcessExecutor:
                 return pool.submit(self.work, path).result()
             except BrokenProcessPool as exc:
                 return died(self.stage, path, exc)
+            except Exception as exc:
+                return died(self.stage, path, exc, "failed in its worker process")
 
     def close(self) -> None:
         if self._pool is not None:
