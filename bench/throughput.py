@@ -179,7 +179,7 @@ def _stage_hooks() -> list[tuple[Any, str, str]]:
         (ingest.pipeline, "build_document", "layout + identity"),
         (corpus.pipeline, "extract_records", "record extraction"),
         (Store, "add_version", "store (SQLite)"),
-        (corpus.workspace.Workspace, "diff", "diff"),
+        (corpus.workspace.Workspace, "version_diff", "diff"),
         (corpus.workspace.Workspace, "diff_chunks", "diff passages"),
         (corpus.outbox, "raise_alerts", "alerts"),
         (SentenceTransformerEmbedder, "embed_passages", "e5 passages"),

@@ -11,10 +11,12 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from corpus import commands
+from corpus.db import DATABASE_URL_ENV
 from corpus.executors import EXECUTORS
 from models.errors import RegwatchError
 
@@ -34,6 +36,12 @@ def _add_data_dir(p: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="corpus directory (default: $REGWATCH_HOME or ~/.regwatch)",
+    )
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="store the corpus in PostgreSQL (postgresql://user@host:port/db; default: "
+        "$REGWATCH_DATABASE_URL, else SQLite in the corpus directory)",
     )
 
 
@@ -157,14 +165,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(p)
     p.set_defaults(handler=commands.cmd_diff)
 
+    relink_index = "leave the search index's update queued for the next add/check --repair"
     p = sub.add_parser("link", help="declare two documents versions of one (manual identity)")
     p.add_argument("doc", metavar="DOC")
     p.add_argument("other", metavar="OTHER_DOC")
+    p.add_argument("--no-index", action="store_true", help=relink_index)
     _add_data_dir(p)
     p.set_defaults(handler=commands.cmd_link)
 
     p = sub.add_parser("unlink", help="split a version off into a document of its own")
     p.add_argument("ref", metavar="DOC@VERSION")
+    p.add_argument("--no-index", action="store_true", help=relink_index)
     _add_data_dir(p)
     p.set_defaults(handler=commands.cmd_unlink)
 
@@ -244,7 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        with _database_url(getattr(args, "database_url", None)):
+            return handler(args)
     except RegwatchError as exc:
         print(f"regwatch: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -254,6 +266,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into `head`: not an error.  Silence the final flush too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+@contextmanager
+def _database_url(url: str | None) -> Iterator[None]:
+    """``--database-url`` through the environment, for this command only: every store it
+    opens (the server's threads, the workspace's) uses it, as ``$REGWATCH_DATABASE_URL``."""
+    previous = os.environ.get(DATABASE_URL_ENV)
+    if url:
+        os.environ[DATABASE_URL_ENV] = url
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(DATABASE_URL_ENV, None)
+        else:
+            os.environ[DATABASE_URL_ENV] = previous
 
 
 def print_json(obj: object) -> None:

@@ -158,7 +158,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             executor=args.executor,
         ):
-            if report.outcome is None:
+            if report.outcome is None or report.errors:  # failed, or indexing ran out of time
                 failed += 1
                 _report_errors(report.path, report.errors)
             _report_errors(report.path, report.warnings)
@@ -208,16 +208,24 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _relinked(ws: Workspace, args: argparse.Namespace) -> dict[str, object]:
+    """Run the index work link/unlink queued (the versions' new names and latest flags);
+    with ``--no-index`` it stays queued for the next run."""
+    return ws.recover(index=not args.no_index).as_json()
+
+
 def cmd_link(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         doc = ws.store.link(args.doc, args.other)
-        _out({"linked": doc, "versions": [v.model_dump() for v in ws.store.versions(doc)]})
+        versions = [v.model_dump() for v in ws.store.versions(doc)]
+        _out({"linked": doc, "versions": versions, "outbox": _relinked(ws, args)})
     return EXIT_OK
 
 
 def cmd_unlink(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        _out({"new_document": ws.store.unlink(args.ref)})
+        new_id = ws.store.unlink(args.ref)
+        _out({"new_document": new_id, "outbox": _relinked(ws, args)})
     return EXIT_OK
 
 
@@ -235,10 +243,10 @@ def _scan_once(ws: Workspace, args: argparse.Namespace) -> int:
         executor=args.executor,
     ):
         _report_errors(report.path, report.warnings, args.quiet)
-        if report.outcome is None:
+        if report.outcome is None or report.errors:
             failed += 1
             _report_errors(report.path, report.errors, args.quiet)
-        elif report.alerts:
+        if report.outcome is not None and report.alerts:
             _err(f"{report.outcome.status}: {report.path}", args.quiet)
     subs = load_subscriptions(args.subscriptions) if args.subscriptions else []
     targets = [Target("stdout")]

@@ -5,7 +5,8 @@ retries is left for the next run (its alerts stay queued, ``failed``) and the ot
 on.  Nothing is marked delivered before the target has it, so delivery is at-least-once: a
 run killed mid-send, or a webhook that timed out after its receiver took the alert, sends it
 again (its ``Idempotency-Key`` lets the receiver drop the repeat; see ``corpus.queue``).  A
-target whose URL or path changes keeps its history: what the old one had is not re-sent.
+target whose URL or path changes keeps its history (``queue.carry_over``): what the old one
+had is not re-sent, on that run or any later one.
 """
 
 from __future__ import annotations
@@ -54,10 +55,8 @@ def deliver_pending(
         for target in sub.targets:
             tr = TargetReport(subscription=sub.name, target=target.key)
             report.targets.append(tr)
+            queue.carry_over(store, sub.name, target.key, target.kind, configured)
             settled = queue.settled_ids(store, sub.name, target.key)
-            settled |= queue.delivered_elsewhere(
-                store, sub.name, target.key, target.kind, configured
-            )
             todo = [a for a in wanted if a.id not in settled]
             if not todo:
                 continue
@@ -106,6 +105,7 @@ def _deliver_atom(
     claimed = [a for a in todo if queue.claim(store, sub.name, a.id, target.key)]
     if not claimed:
         return
+    crash_point("mid_send")
     # The feed is rewritten whole (entries keyed by alert id), so writing it again after a
     # crash between the write and the bookkeeping duplicates nothing.
     feed = queue.delivered_alerts(store, sub.name, target.key) + claimed

@@ -19,7 +19,8 @@ POINTS = (
     "mid_index",  # the chunks are in the vector store, not yet in the keyword index
     "after_index",  # the index holds the version, its outbox task not yet done
 )
-#: Named points outside ``add``: a delivery claimed, its target not yet contacted.
+#: Named points outside ``add``: a delivery claimed (a webhook or jsonl alert, or an Atom
+#: feed's batch), its target not yet contacted.
 OTHER_POINTS = ("mid_send",)
 CRASH_EXIT = 137
 

@@ -21,6 +21,7 @@ clean" problem).  Such a file is simply hashed again, and its fingerprint refres
 from __future__ import annotations
 
 import hashlib
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS file_fingerprints(
 
 @dataclass(frozen=True)
 class Fingerprint:
-    path: str  # absolute, resolved: the table's key
+    path: str  # absolute, resolved (``host:`` before it in a PostgreSQL store): the table's key
     size: int
     mtime_ns: int
     sha256: str
@@ -64,14 +65,18 @@ class Fingerprints:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # A PostgreSQL corpus is shared by machines: /data/a.pdf on one is not /data/a.pdf
+        # on another, so there the key names the host too.
+        shared = store.dialect != "sqlite"
+        self._host = f"{socket.gethostname()}:" if shared else ""
         with store.transaction() as conn:
-            conn.execute(_TABLE)
+            conn.create(_TABLE)
 
     def of(self, path: Path) -> Fingerprint | None:
         """The file's fingerprint, or None when it cannot be read (missing, a folder, no
         permission): ingest then reports the coded error."""
         try:
-            key = str(path.resolve())
+            key = self._host + str(path.resolve())
             st = path.stat()
             if not path.is_file():
                 return None
@@ -93,8 +98,10 @@ class Fingerprints:
             return None
         with self.store.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO file_fingerprints(path, size, mtime_ns, sha256, "
-                "checked_ns) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO file_fingerprints(path, size, mtime_ns, sha256, checked_ns)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
+                " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+                " checked_ns = excluded.checked_ns",
                 (key, st.st_size, st.st_mtime_ns, sha, time.time_ns()),
             )
         return Fingerprint(key, st.st_size, st.st_mtime_ns, sha, from_stat=False)

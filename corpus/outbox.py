@@ -10,7 +10,13 @@ running one twice, or in two processes at once, is harmless.
 
 Index writes from every process go through one file lock (``index_lock``), and each reads
 the latest version from the store inside it: whichever runs last after a commit sees that
-commit, so concurrent adds cannot leave an old version's chunks flagged latest.
+commit, so concurrent adds cannot leave an old version's chunks flagged latest.  An index
+task also drops the chunks of versions the store no longer has under that name: ``link`` and
+``unlink`` move and renumber versions, and queue an index task for every version they touch
+(``Store.link``), so the index follows them.
+
+A file's ``--timeout`` covers its indexing (``ingest.deadline``): an index task that runs
+out of time stops between embedding calls and stays queued, reported as that file's E106.
 """
 
 from __future__ import annotations
@@ -27,8 +33,11 @@ from corpus.faults import crash_point
 from corpus.latest import version_date
 from corpus.render import render_html
 from corpus.store import Store, utc_now
+from ingest.deadline import Deadline
+from ingest.limits import Limits
 from models.corpus import AddOutcome, Alert
 from models.diff import VersionDiff
+from models.errors import LimitExceededError
 
 if TYPE_CHECKING:
     from corpus.workspace import Workspace
@@ -56,6 +65,10 @@ class Finished:
     alerts: list[Alert] = field(default_factory=list)
     diff_path: str | None = None
     diff_summary: list[str] = field(default_factory=list)
+    #: The diff against the previous version, computed once for the alert and handed on to
+    #: the index task's diff passages.
+    diff: VersionDiff | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -63,9 +76,16 @@ class DrainReport:
     alerts: int = 0
     indexed: int = 0
     left: int = 0
+    #: Coded errors (E106) of index tasks that ran out of time; they stay queued.
+    errors: list[dict[str, str]] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, int]:
-        return {"alerts": self.alerts, "indexed": self.indexed, "left": self.left}
+    def as_json(self) -> dict[str, object]:
+        return {
+            "alerts": self.alerts,
+            "indexed": self.indexed,
+            "left": self.left,
+            "errors": self.errors,
+        }
 
 
 def pending(store: Store, sha256: str | None = None) -> list[Task]:
@@ -87,7 +107,7 @@ def enqueue(store: Store, version_ids: list[int], task: str) -> None:
     now = utc_now()
     with store.transaction() as conn:
         conn.executemany(
-            "INSERT OR IGNORE INTO outbox(version_id, task, created) VALUES (?, ?, ?)",
+            "INSERT INTO outbox(version_id, task, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(v, task, now) for v in version_ids],
         )
 
@@ -130,9 +150,8 @@ def run_alert(ws: Workspace, task: Task, outcome: AddOutcome | None = None) -> F
     finished = Finished()
     diff = None
     if outcome.status == "new_version" and outcome.previous_version is not None:
-        diff = ws.diff(
-            f"{outcome.doc_id}@{outcome.previous_version}", f"{outcome.doc_id}@{outcome.version}"
-        )
+        diff = ws.version_diff(outcome.doc_id, outcome.previous_version, outcome.version)
+        finished.diff = diff
         finished.diff_path = str(save_diff(ws.data_dir, diff))
         finished.diff_summary = [c.summary for c in diff.field_changes]
         crash_point("after_diff")
@@ -171,17 +190,32 @@ def index_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def index_version(ws: Workspace, doc_id: str, version: int) -> AddStats:
-    """Index one version; then every chunk of its document gets ``latest`` from the store.
+def index_version(
+    ws: Workspace,
+    doc_id: str,
+    version: int,
+    *,
+    deadline: Deadline | None = None,
+    diff: VersionDiff | None = None,
+) -> AddStats:
+    """Index one version; then every chunk of its document gets ``latest`` from the store,
+    and chunks of versions the store no longer has (moved by link/unlink) are dropped.
 
     Under ``index_lock``, with the latest version read inside it (see the module docstring).
+    ``deadline``: the file's budget, checked before and between the embedding calls (raises
+    ``LimitExceededError``).  ``diff``: the diff from the previous version, if at hand.
     """
+    checkpoint = None if deadline is None else (lambda: deadline.check("indexing"))
     with index_lock(ws.data_dir):
+        if checkpoint is not None:
+            checkpoint()
         latest = ws.store.latest_version(doc_id)
         # Where another version is flagged latest, this one is indexed not-latest first
         # (unless latest already: a re-run), then one relabelling sets it latest and the
         # other not: a search in between sees the old version, never both.
-        chunks = ws.version_chunks(doc_id, version, False)
+        chunks = ws.version_chunks(doc_id, version, False, diff=diff)
+        if checkpoint is not None:
+            checkpoint()
         keywords = ws.index.keywords
         keywords.refresh()
         other_latest = any(
@@ -191,10 +225,23 @@ def index_version(ws: Workspace, doc_id: str, version: int) -> AddStats:
             indexed = keywords.get(chunk.id)
             already = indexed is not None and indexed.latest
             chunk.latest = version == latest and (already or not other_latest)
-        stats = ws.index.add(chunks)
+        stats = ws.index.add(chunks, checkpoint=checkpoint)
         crash_point("mid_index")
         stats.marked_not_latest += ws.index.set_latest_version(doc_id, latest)
+        stats.removed += _drop_moved(ws)
     return stats
+
+
+def _drop_moved(ws: Workspace) -> int:
+    """Drop indexed chunks whose (document, version) the store no longer has: a document
+    linked into another, a version renumbered or split off (the moved versions' own index
+    tasks add them under their new names).  Every indexed chunk was committed before it was
+    indexed under this lock, so one missing from the store now was moved, never unborn."""
+    stored = ws.store.version_keys()
+    gone = [c.id for c in ws.index.keywords.chunks() if (c.document, c.version) not in stored]
+    if gone:
+        ws.index.remove(gone)
+    return len(gone)
 
 
 def index_now(ws: Workspace, doc_id: str, version: int) -> AddStats:
@@ -210,17 +257,39 @@ def index_now(ws: Workspace, doc_id: str, version: int) -> AddStats:
     return stats
 
 
-def run_index(ws: Workspace, task: Task) -> None:
-    index_version(ws, task.doc_id, task.version)
+def run_index(
+    ws: Workspace,
+    task: Task,
+    deadline: Deadline | None = None,
+    diff: VersionDiff | None = None,
+) -> None:
+    index_version(ws, task.doc_id, task.version, deadline=deadline, diff=diff)
     crash_point("after_index")
     _done(ws.store, task)
 
 
+def _out_of_time(exc: LimitExceededError, task: Task) -> dict[str, str]:
+    """The file's E106, saying where its index work went."""
+    error = exc.to_dict()
+    error["message"] += (
+        f"; {task.doc_id}@{task.version} is stored, its index work stays queued"
+        " (the next add, or check --repair, runs it)"
+    )
+    return error
+
+
 def run_version(
-    ws: Workspace, outcome: AddOutcome, *, index: bool, finished: Finished | None = None
+    ws: Workspace,
+    outcome: AddOutcome,
+    *,
+    index: bool,
+    deadline: Deadline | None = None,
 ) -> Finished:
-    """Run the queued tasks of the version ``outcome`` names (none left: nothing to do)."""
-    finished = finished or Finished()
+    """Run the queued tasks of the version ``outcome`` names (none left: nothing to do).
+
+    The alert's diff is handed to the index task (one diff per new version).  An index
+    task over ``deadline`` stays queued; its E106 is in ``Finished.errors``."""
+    finished = Finished()
     for task in pending(ws.store, outcome.sha256):
         if task.task == "alert":
             # The outcome an add just returned knows how the file was matched; after a
@@ -228,18 +297,33 @@ def run_version(
             fresh = outcome if outcome.status != "unchanged" else None
             finished = run_alert(ws, task, fresh)
         elif index:
-            run_index(ws, task)
+            try:
+                run_index(ws, task, deadline, finished.diff)
+            except LimitExceededError as exc:
+                finished.errors.append(_out_of_time(exc, task))
     return finished
 
 
-def drain(ws: Workspace, *, index: bool = True) -> DrainReport:
-    """Run every queued task (``index=False``: the alerts only; index tasks stay queued)."""
+def drain(ws: Workspace, *, index: bool = True, limits: Limits | None = None) -> DrainReport:
+    """Run every queued task (``index=False``: the alerts only; index tasks stay queued).
+    Each index task gets its file's time budget (``limits``); one that runs out stays
+    queued and the others go on."""
+    seconds = (limits or Limits()).max_seconds_per_file
     report = DrainReport()
+    diffs: dict[int, VersionDiff | None] = {}  # a version's alert runs just before its index
     for task in pending(ws.store):
         if task.task == "alert":
-            report.alerts += len(run_alert(ws, task).alerts)
+            finished = run_alert(ws, task)
+            report.alerts += len(finished.alerts)
+            diffs[task.version_id] = finished.diff
         elif index:
-            run_index(ws, task)
+            try:
+                diff = diffs.pop(task.version_id, None)
+                run_index(ws, task, Deadline.start(task.path, seconds), diff)
+            except LimitExceededError as exc:
+                report.errors.append(_out_of_time(exc, task))
+                report.left += 1
+                continue
             report.indexed += 1
         else:
             report.left += 1

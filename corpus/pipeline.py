@@ -23,6 +23,9 @@ class ProcessedFile:
     document: Document | None = None
     extraction: ExtractionResult | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
+    #: Seconds of the file's ``--timeout`` budget ingest + extract used (the writer's
+    #: indexing gets the rest: ``Deadline.resume``).
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -48,7 +51,7 @@ def process_files(
         with page_progress(progress):  # a bar per page while OCR reads a long file
             outcome = ingest_one(Path(item), limits, deadline)
         if outcome.document is None:
-            yield ProcessedFile(path=outcome.path, errors=outcome.errors)
+            yield ProcessedFile(path=outcome.path, errors=outcome.errors, seconds=deadline.spent)
             continue
         try:
             extraction = mark_ocr_records(
@@ -57,7 +60,15 @@ def process_files(
             )
         except RegwatchError as exc:
             yield ProcessedFile(
-                path=outcome.path, document=outcome.document, errors=[exc.to_dict()]
+                path=outcome.path,
+                document=outcome.document,
+                errors=[exc.to_dict()],
+                seconds=deadline.spent,
             )
             continue
-        yield ProcessedFile(path=outcome.path, document=outcome.document, extraction=extraction)
+        yield ProcessedFile(
+            path=outcome.path,
+            document=outcome.document,
+            extraction=extraction,
+            seconds=deadline.spent,
+        )

@@ -28,9 +28,10 @@ def save_alert(store: Store, alert: Alert) -> Alert:
     with store.transaction() as conn:
         # ``sha256``: the file the alert is about, however link/unlink renumber it later.
         conn.execute(
-            "INSERT OR IGNORE INTO alerts(id, event, doc_id, version, created, json, sha256)"
+            "INSERT INTO alerts(id, event, doc_id, version, created, json, sha256)"
             " VALUES (?, ?, ?, ?, ?, ?,"
-            " (SELECT sha256 FROM versions WHERE doc_id = ? AND version = ?))",
+            " (SELECT sha256 FROM versions WHERE doc_id = ? AND version = ?))"
+            " ON CONFLICT DO NOTHING",
             (
                 alert.id,
                 alert.event,
@@ -67,24 +68,31 @@ def settled_ids(store: Store, subscription: str, target: str) -> set[str]:
     return {a for a, status, owner in rows if status == "delivered" or owner_alive(owner)}
 
 
-def delivered_elsewhere(
+def carry_over(
     store: Store, subscription: str, target: str, kind: str, configured: set[str]
-) -> set[str]:
-    """For a target with no history yet: what the subscription delivered to targets of its
-    kind it no longer has.  A target whose URL or path changed is the same target and does
-    not get its history again; one added beside the others does."""
-    with store.read() as conn:
+) -> None:
+    """A target with no history, beside a target of its kind the subscription no longer
+    names, is that target at a new URL or path: the old one's history becomes its own, so
+    this run and every later one skip what the old one had (a history borrowed per run
+    was lost once the new target had a delivery of its own).  A target added beside the
+    others (no retired one left to take over) gets what the subscription matches."""
+    with store.transaction() as conn:
         if conn.execute(
             "SELECT 1 FROM deliveries WHERE subscription = ? AND target = ? LIMIT 1",
             (subscription, target),
         ).fetchone():
-            return set()
+            return
         rows = conn.execute(
-            "SELECT alert_id, target FROM deliveries WHERE subscription = ?"
-            " AND status = 'delivered' AND (target = ? OR target LIKE ?)",
+            "SELECT target FROM deliveries WHERE subscription = ? AND (target = ? OR"
+            " target LIKE ?) GROUP BY target ORDER BY MAX(updated) DESC",
             (subscription, kind, f"{kind}:%"),
         ).fetchall()
-    return {alert for alert, target in rows if target not in configured}
+        retired = [old for (old,) in rows if old not in configured]
+        if retired:  # the most recently used one, when several were replaced at once
+            conn.execute(
+                "UPDATE deliveries SET target = ? WHERE subscription = ? AND target = ?",
+                (target, subscription, retired[0]),
+            )
 
 
 def delivered_alerts(store: Store, subscription: str, target: str) -> list[Alert]:

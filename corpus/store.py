@@ -1,9 +1,10 @@
-"""The versioned corpus: one embedded SQLite file, ``DATA_DIR/regwatch.sqlite``.
+"""The versioned corpus: one embedded SQLite file, ``DATA_DIR/regwatch.sqlite``, or a
+PostgreSQL database named by ``$REGWATCH_DATABASE_URL`` (``corpus.db`` holds the differences).
 
-Every version of a document is written in one ``BEGIN IMMEDIATE`` transaction (document match,
-version row, records), so a crash mid-add leaves the corpus as it was before that file, and two
-processes adding at once are serialised by SQLite's write lock (WAL mode, 30 s busy timeout)
-instead of racing on version numbers.
+Every version of a document is written in one write transaction (document match, version row,
+records), so a crash mid-add leaves the corpus as it was before that file, and two processes
+adding at once are serialised by the store's write lock (SQLite's, WAL mode, 30 s busy
+timeout; PostgreSQL's advisory lock) instead of racing on version numbers.
 
 Tables: ``documents`` (one per lineage), ``versions`` (one per distinct file, sha256 unique,
 Document and ExtractionResult JSON zlib-compressed), ``records`` (one row per record, JSON
@@ -14,7 +15,6 @@ queryable with ``json_extract``), ``links`` (manual link/unlink log), ``alerts``
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 import time
 import zlib
@@ -26,6 +26,7 @@ from types import TracebackType
 
 from pydantic import TypeAdapter
 
+from corpus.db import DATABASE_URL_ENV, DB_NAME, Connection, connect
 from corpus.latest import latest_of, version_date
 from corpus.store_schema import OUTBOX_TASKS, SCHEMA, SCHEMA_VERSION, migrate
 from corpus.versions import MATCH_NAMES, Candidate, best_match
@@ -34,8 +35,6 @@ from models.document import Document, DocumentIdentity
 from models.errors import NotFoundError, StoreError
 from models.records import ExtractionResult, Record
 
-DB_NAME = "regwatch.sqlite"
-BUSY_TIMEOUT_S = 30.0
 MAX_VERSION = 2**31 - 1
 #: Test hook: seconds to sleep inside the add transaction, after every row is written.
 PAUSE_ENV = "REGWATCH_TEST_PAUSE_IN_ADD"
@@ -72,32 +71,39 @@ def _identity_of(document: Document, extraction: ExtractionResult) -> DocumentId
 class Store:
     """The corpus store; use as a context manager (``with Store(path) as store:``).
 
-    One Store per thread: the SQLite connection is not shared across threads.
+    ``database_url`` (default ``$REGWATCH_DATABASE_URL``) selects PostgreSQL; without one the
+    store is ``data_dir/regwatch.sqlite``.  ``data_dir`` holds the index and diffs either way.
+    One Store per thread: its connection is not shared across threads.
     """
 
-    def __init__(self, data_dir: Path | str | None = None) -> None:
+    def __init__(
+        self, data_dir: Path | str | None = None, *, database_url: str | None = None
+    ) -> None:
         self.data_dir = default_data_dir(data_dir)
         self.path = self.data_dir / DB_NAME
-        try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-        except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"cannot open the corpus store: {e}", str(self.path)) from e
+        url = database_url if database_url is not None else os.environ.get(DATABASE_URL_ENV)
+        self._conn: Connection = connect(self.data_dir, url)
+        #: Where the corpus is, for messages: the SQLite file or the URL without password.
+        self.location = self._conn.location
         self._identities: dict[int, DocumentIdentity] = {}
         self._parsed_upto = 0  # every version row up to this id is in ``_identities``
-        with self.transaction() as conn:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            migrate(conn)
-            conn.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
-                (SCHEMA_VERSION,),
-            )
+        try:
+            with self.transaction() as conn:
+                conn.create(SCHEMA)
+                migrate(conn)
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (SCHEMA_VERSION,),
+                )
+        except BaseException:
+            self._conn.close()
+            raise
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._conn.dialect
 
     # ------------------------------------------------------------ lifecycle, transactions
 
@@ -116,41 +122,45 @@ class Store:
         self._conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """A write transaction: takes the write lock at once, commits or rolls back whole."""
         with self._guard():
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.begin_write()
         try:
             yield self._conn
         except BaseException as e:
-            self._conn.execute("ROLLBACK")
-            if isinstance(e, sqlite3.Error):
-                raise StoreError(f"write failed: {e}", str(self.path)) from e
+            with self._guard():
+                if self._conn.in_transaction:  # not when the connection itself was lost
+                    self._conn.rollback()
+            if isinstance(e, self._conn.errors):
+                raise StoreError(f"write failed: {e}", self.location) from e
             raise
         with self._guard():
-            self._conn.execute("COMMIT")
+            self._conn.commit()
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> Iterator[Connection]:
         """A read transaction: one consistent snapshot across several queries."""
         if self._conn.in_transaction:  # inside a write transaction: its snapshot serves
             with self._guard():
                 yield self._conn
             return
         with self._guard():
-            self._conn.execute("BEGIN")
+            self._conn.begin_read()
         try:
             with self._guard():
                 yield self._conn
         finally:
-            self._conn.execute("COMMIT")
+            with self._guard():
+                if self._conn.in_transaction:
+                    self._conn.commit()
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except sqlite3.Error as e:
-            raise StoreError(f"store error: {e}", str(self.path)) from e
+        except self._conn.errors as e:
+            raise StoreError(f"store error: {e}", self.location) from e
 
     # ------------------------------------------------------------ adding
 
@@ -210,9 +220,9 @@ class Store:
                 old_date = version_date(DocumentIdentity.model_validate_json(previous_identity))
                 out_of_order = bool(new_date and old_date and new_date < old_date)
             stored_extraction = extraction.model_copy(update={"records": []})
-            cursor = conn.execute(
+            (version_row,) = conn.execute(
                 "INSERT INTO versions(doc_id, version, sha256, path, ingested_at, identity,"
-                " document, extraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " document, extraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     target,
                     version,
@@ -223,8 +233,7 @@ class Store:
                     _pack(document.model_dump_json(exclude_defaults=True)),
                     _pack(stored_extraction.model_dump_json()),
                 ),
-            )
-            version_row = cursor.lastrowid
+            ).fetchall()[0]
             # The index and alert work this version needs, committed with it: a crash
             # after the commit leaves it queued for the next run (corpus.outbox).
             conn.executemany(
@@ -253,7 +262,7 @@ class Store:
             out_of_order=out_of_order,
         )
 
-    def _candidates(self, conn: sqlite3.Connection) -> list[Candidate]:
+    def _candidates(self, conn: Connection) -> list[Candidate]:
         # Identities of a version row never change (only its doc_id and number may), so
         # they are parsed once per process: a bulk add stays linear in the corpus size.
         for row_id, ident in conn.execute(
@@ -273,7 +282,7 @@ class Store:
         return [Candidate(doc, idents) for doc, idents in by_doc.items()]
 
     @staticmethod
-    def _fresh_doc_id(conn: sqlite3.Connection, preferred: str, sha: str) -> str:
+    def _fresh_doc_id(conn: Connection, preferred: str, sha: str) -> str:
         for candidate in (preferred, *(sha[:n] for n in range(16, 65, 4))):
             if (
                 candidate
@@ -292,13 +301,15 @@ class Store:
         with self.read() as conn:
             return self._resolve(conn, ref)
 
-    def _resolve(self, conn: sqlite3.Connection, ref: str) -> tuple[str, int | None]:
+    def _resolve(self, conn: Connection, ref: str) -> tuple[str, int | None]:
         head, _, tail = ref.strip().partition("@")
         version: int | None = None
         if tail and tail != "latest":
             version = parse_version(tail, ref)
         if not head:
             raise NotFoundError(f"empty document reference {ref!r}")
+        if "\x00" in head:  # no id holds one, and PostgreSQL text refuses it outright
+            raise NotFoundError(f"no document {head[:80]!r} in the corpus")
         rows = [
             r[0]
             for r in conn.execute(
@@ -425,7 +436,8 @@ class Store:
 
     def link(self, doc_a: str, doc_b: str) -> str:
         """Declare ``doc_b`` a version of ``doc_a``: its versions join ``doc_a``, numbered with
-        ``doc_a``'s in the order the files were added.  Returns ``doc_a``'s id."""
+        ``doc_a``'s in the order the files were added.  Returns ``doc_a``'s id.  Index work
+        for every version of ``doc_a`` is queued with it (``corpus.outbox``)."""
         with self.transaction() as conn:
             a, _ = self._resolve(conn, doc_a)
             b, _ = self._resolve(conn, doc_b)
@@ -447,7 +459,8 @@ class Store:
     def unlink(self, doc_id: str, version: int | None = None) -> str:
         """Split a version off into a document of its own; returns the new document's id.
 
-        ``doc_id`` may be ``DOC@N``.  The remaining versions are renumbered 1..n.
+        ``doc_id`` may be ``DOC@N``.  The remaining versions are renumbered 1..n; index
+        work for both documents' versions is queued with it (``corpus.outbox``).
         """
         with self.transaction() as conn:
             doc, ref_version = self._resolve(conn, doc_id)
@@ -474,6 +487,7 @@ class Store:
                 "UPDATE versions SET doc_id = ?, version = 1 WHERE id = ?", (new_id, row_id)
             )
             self._renumber(conn, doc)
+            self._renumber(conn, new_id)  # one version: queues its index work
             conn.execute(
                 "INSERT INTO links(action, doc_id, other_doc_id, sha256, created)"
                 " VALUES ('unlink', ?, ?, ?, ?)",
@@ -482,7 +496,7 @@ class Store:
         return new_id
 
     @staticmethod
-    def _renumber(conn: sqlite3.Connection, doc_id: str) -> None:
+    def _renumber(conn: Connection, doc_id: str) -> None:
         rows = conn.execute(
             "SELECT id FROM versions WHERE doc_id = ? ORDER BY id", (doc_id,)
         ).fetchall()
@@ -493,9 +507,15 @@ class Store:
         )
         conn.execute("UPDATE versions SET version = -version WHERE doc_id = ?", (doc_id,))
         Store._update_document_identity(conn, doc_id, utc_now())
+        # Names and the latest version changed: the index follows through the outbox.
+        conn.execute(
+            "INSERT INTO outbox(version_id, task, created)"
+            " SELECT id, 'index', ? FROM versions WHERE doc_id = ? ON CONFLICT DO NOTHING",
+            (utc_now(), doc_id),
+        )
 
     @staticmethod
-    def _update_document_identity(conn: sqlite3.Connection, doc_id: str, now: str) -> None:
+    def _update_document_identity(conn: Connection, doc_id: str, now: str) -> None:
         """A document shows its latest version's identity (by date, ``corpus.latest``)."""
         rows = conn.execute(
             "SELECT version, identity FROM versions WHERE doc_id = ?", (doc_id,)
@@ -507,9 +527,7 @@ class Store:
             (dict(rows)[latest], now, doc_id),
         )
 
-    def _latest_versions(
-        self, conn: sqlite3.Connection, doc_id: str | None = None
-    ) -> dict[str, int]:
+    def _latest_versions(self, conn: Connection, doc_id: str | None = None) -> dict[str, int]:
         """The latest version number of ``doc_id`` (else of every document), read now."""
         sql = "SELECT id, doc_id, version, identity FROM versions"
         rows = conn.execute(sql + " WHERE doc_id = ?", (doc_id,)) if doc_id else conn.execute(sql)
@@ -528,6 +546,14 @@ class Store:
             doc, _ = self._resolve(conn, doc_id)
             return self._latest_versions(conn, doc)[doc]
 
+    def version_keys(self) -> set[tuple[str, int]]:
+        """Every stored ``(doc_id, version)``, from one snapshot."""
+        with self.read() as conn:
+            return {
+                (doc, version)
+                for doc, version in conn.execute("SELECT doc_id, version FROM versions")
+            }
+
     def latest_map(self) -> dict[str, int]:
         """``{doc_id: latest version}`` for the whole corpus, from one snapshot."""
         with self.read() as conn:
@@ -536,17 +562,15 @@ class Store:
     # ------------------------------------------------------------ maintenance
 
     def integrity_check(self) -> list[str]:
-        """SQLite's integrity and foreign-key checks; an empty list means a sound file."""
+        """SQLite's integrity and foreign-key checks (PostgreSQL enforces its constraints on
+        every write); an empty list means a sound store."""
         with self._guard():
-            result = [r[0] for r in self._conn.execute("PRAGMA integrity_check")]
-            problems = [] if result == ["ok"] else result
-            problems += [str(r) for r in self._conn.execute("PRAGMA foreign_key_check")]
-        return problems
+            return self._conn.integrity_problems()
 
 
 def parse_version(text: str, ref: str | None = None) -> int:
     """A version number as a user writes it: ASCII digits (``isdigit`` alone also accepts
-    ² and ١), at most ``MAX_VERSION`` (SQLite integers are 64-bit).  Raises NotFoundError."""
+    ² and ١), at most ``MAX_VERSION`` (the store's integers are 64-bit).  Raises NotFoundError."""
     if not (text.isascii() and text.isdigit()):
         shown = (ref or text)[:80]
         raise NotFoundError(f"bad version {text[:40]!r} in {shown!r} (DOC@N expected)")

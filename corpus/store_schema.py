@@ -1,4 +1,5 @@
-"""The corpus store's tables (SQLite).  Bump SCHEMA_VERSION with any change here.
+"""The corpus store's tables, one text for both backends (SQLite's type names, mapped for
+PostgreSQL by ``corpus.db``).  Bump SCHEMA_VERSION with any change here.
 
 ``versions.sha256`` is UNIQUE: one file is one version, whatever document it belongs to.
 ``records.json`` stays plain JSON (not compressed) so analysts can query it with
@@ -8,7 +9,12 @@ Schema 2: ``outbox`` (index and alert work committed with each version), ``alert
 and ``deliveries.owner`` (who holds a claim), added to a schema-1 file by ``migrate``.
 """
 
-import sqlite3
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from corpus.db import Connection
 
 SCHEMA_VERSION = "2"
 
@@ -86,17 +92,16 @@ CREATE TABLE IF NOT EXISTS outbox(
 """
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring a schema-1 file up to date: the outbox table, ``alerts.sha256`` (which file an
+def migrate(conn: Connection) -> None:
+    """Bring a schema-1 store up to date: the outbox table, ``alerts.sha256`` (which file an
     alert is about: versions are renumbered by link/unlink, a file's hash never changes)."""
-    conn.execute(OUTBOX_SCHEMA)
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(alerts)")}
-    if "sha256" not in columns:
+    conn.create(OUTBOX_SCHEMA)
+    if "sha256" not in conn.columns("alerts"):
         conn.execute("ALTER TABLE alerts ADD COLUMN sha256 TEXT")
         conn.execute(
             "UPDATE alerts SET sha256 = (SELECT v.sha256 FROM versions v"
             " WHERE v.doc_id = alerts.doc_id AND v.version = alerts.version)"
         )
     conn.execute("CREATE INDEX IF NOT EXISTS alerts_sha256 ON alerts(sha256)")
-    if "owner" not in {row[1] for row in conn.execute("PRAGMA table_info(deliveries)")}:
+    if "owner" not in conn.columns("deliveries"):
         conn.execute("ALTER TABLE deliveries ADD COLUMN owner TEXT")

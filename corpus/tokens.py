@@ -14,6 +14,7 @@ fallback for CJK without a dictionary).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -78,6 +79,12 @@ def _load_spacy(lang: str) -> Any | None:
     return None
 
 
+#: One tokenizer call at a time: SudachiPy's tokenizer is not re-entrant ("RuntimeError:
+#: Already borrowed" when two threads diff at once: an upload's alert beside a /diff page,
+#: or ``check`` on two threads); a call takes milliseconds.
+_SPACY_LOCK = threading.Lock()
+
+
 def _spacy_segmenter(lang: str) -> Callable[[str], list[str]] | None:
     nlp = _load_spacy(lang)
     if nlp is None:
@@ -85,7 +92,9 @@ def _spacy_segmenter(lang: str) -> Callable[[str], list[str]] | None:
 
     def segment(text: str) -> list[str]:
         tokens: list[str] = []
-        for token in nlp.make_doc(text):
+        with _SPACY_LOCK:
+            doc = nlp.make_doc(text)
+        for token in doc:
             tokens.append(token.text)
             if token.whitespace_:
                 tokens.append(token.whitespace_)

@@ -25,6 +25,7 @@ from corpus.fingerprint import Fingerprints
 from corpus.parallel import Known, run_files
 from corpus.store import Store, default_data_dir
 from corpus.suspect import warnings_for
+from ingest.deadline import Deadline
 from ingest.limits import Limits
 from models.corpus import AddOutcome, Alert, DeliveryReport
 from models.diff import VersionDiff
@@ -34,6 +35,7 @@ from models.search import Chunk, Hit
 
 if TYPE_CHECKING:
     from corpus.executors import Executor, ExecutorName
+    from corpus.pipeline import ProcessedFile
     from index.search import AddStats, SearchIndex
 
 CHROMA_URL_ENV = "REGWATCH_CHROMA_URL"
@@ -75,10 +77,12 @@ class Workspace:
         chroma_url: str | None = None,
         model: str | None = None,
         fusion: str | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.data_dir = default_data_dir(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(self.data_dir)
+        # The index and diffs stay in data_dir; the corpus may be PostgreSQL (corpus.db).
+        self.store = Store(self.data_dir, database_url=database_url)
         self.chroma_url = chroma_url or os.environ.get(CHROMA_URL_ENV) or None
         self.model = model or os.environ.get(MODEL_ENV) or None
         self.fusion = fusion
@@ -129,45 +133,72 @@ class Workspace:
         being read; the others are ingested and extracted by ``jobs`` workers of
         ``executor`` (local processes by default, or Ray tasks: ``corpus.parallel``) and
         stored here, in the order given.
+        ``limits.max_seconds_per_file`` covers each file's ingest, extraction and indexing.
         """
         files = expand_paths(paths)
-        self.recover(index=index)  # what a run killed after its commit left queued
+        limits = limits or Limits()
+        self.recover(index=index, limits=limits)  # what a run killed after its commit left
         known = Fingerprints(self.store).stored
         batch = run_files(
             files, jobs=jobs, limits=limits, progress=progress, known=known, executor=executor
         )
         for processed in batch:
-            if isinstance(processed, Known):
-                yield AddReport(path=processed.path, outcome=processed.outcome)
-                continue
-            if not processed.ok:
-                yield AddReport(path=processed.path, errors=processed.errors)
-                continue
-            assert processed.document is not None and processed.extraction is not None
-            outcome = self.store.add_version(
-                processed.document, processed.extraction, path=processed.path
-            )
-            crash_point("after_commit")
-            report = AddReport(path=processed.path, outcome=outcome)
-            report.warnings = warnings_for(self.store, processed.document, outcome)
-            # The version's alert and index work, queued with it (corpus.outbox); an
-            # unchanged file has none left unless a crash interrupted its first add.
-            finished = outbox.run_version(self, outcome, index=index)
-            report.alerts, report.diff_path = finished.alerts, finished.diff_path
-            report.diff_summary = finished.diff_summary
-            yield report
+            yield self.commit(processed, index=index, limits=limits)
 
-    def recover(self, *, index: bool = True) -> outbox.DrainReport:
-        """Run the alert and index work earlier runs left queued (``index=False``: alerts)."""
-        return outbox.drain(self, index=index)
+    def read(self, path: Path, *, limits: Limits | None = None) -> ProcessedFile | Known:
+        """Ingest + extract one file in this thread, writing nothing: the heavy half of
+        ``add``, which callers may run side by side (the web app's uploads) before handing
+        each result to ``commit``, the writer's half, one at a time."""
+        known = Fingerprints(self.store).stored
+        return next(run_files([path], jobs=1, limits=limits, known=known))
+
+    def commit(
+        self,
+        processed: ProcessedFile | Known,
+        *,
+        index: bool = True,
+        limits: Limits | None = None,
+    ) -> AddReport:
+        """Store one read file (one transaction), then run its alert and index work.
+
+        Indexing gets what is left of the file's time budget; a file that runs out while
+        indexed stays stored with its index work queued, reported by its E106."""
+        if isinstance(processed, Known):
+            return AddReport(path=processed.path, outcome=processed.outcome)
+        if not processed.ok:
+            return AddReport(path=processed.path, errors=processed.errors)
+        assert processed.document is not None and processed.extraction is not None
+        outcome = self.store.add_version(
+            processed.document, processed.extraction, path=processed.path
+        )
+        crash_point("after_commit")
+        report = AddReport(path=processed.path, outcome=outcome)
+        report.warnings = warnings_for(self.store, processed.document, outcome)
+        seconds = (limits or Limits()).max_seconds_per_file
+        deadline = Deadline.resume(processed.path, seconds, processed.seconds)
+        # The version's alert and index work, queued with it (corpus.outbox); an
+        # unchanged file has none left unless a crash interrupted its first add.
+        finished = outbox.run_version(self, outcome, index=index, deadline=deadline)
+        report.alerts, report.diff_path = finished.alerts, finished.diff_path
+        report.diff_summary = finished.diff_summary
+        report.errors = finished.errors
+        return report
+
+    def recover(self, *, index: bool = True, limits: Limits | None = None) -> outbox.DrainReport:
+        """Run the alert and index work earlier runs left queued (``index=False``: alerts),
+        each index task within a file's time budget (``limits``)."""
+        return outbox.drain(self, index=index, limits=limits)
 
     def index_version(self, doc_id: str, version: int) -> AddStats:
         return outbox.index_now(self, doc_id, version)
 
-    def version_chunks(self, doc_id: str, version: int, latest: bool) -> list[Chunk]:
+    def version_chunks(
+        self, doc_id: str, version: int, latest: bool, *, diff: VersionDiff | None = None
+    ) -> list[Chunk]:
         """Every search chunk one stored version gives: its own passages, and the changes from
-        the version before it as diff passages (``index.diff_chunks``).  The one definition
-        indexing (corpus.outbox), ``all_chunks`` and ``regwatch check`` share."""
+        the version before it as diff passages (``index.diff_chunks``; ``diff``, when the
+        caller has it, is that ``version_diff``).  The one definition indexing
+        (corpus.outbox), ``all_chunks`` and ``regwatch check`` share."""
         from index.chunk import chunks_from
 
         stored = self.store.get_version(doc_id, version)
@@ -175,23 +206,29 @@ class Workspace:
         chunks = chunks_from(stored.extraction, stored.document, version, latest, doc_id=doc_id)
         earlier = [v.version for v in self.store.versions(doc_id) if v.version < version]
         if earlier:
-            chunks += self.diff_chunks(doc_id, earlier[-1], version, latest)
+            chunks += self.diff_chunks(doc_id, earlier[-1], version, latest, diff=diff)
         return chunks
 
-    def diff_chunks(self, doc_id: str, old: int, new: int, latest: bool) -> list[Chunk]:
-        """The changes from version ``old`` to ``new`` as search passages (index.diff_chunks)."""
+    def version_diff(self, doc_id: str, old: int, new: int) -> VersionDiff:
+        """The diff between two stored versions of a document, as its alert, its saved
+        redline and its diff passages all use it: one definition (word tokens), so what
+        ``check`` recomputes is what was indexed."""
+        before = self.store.get_records(f"{doc_id}@{old}")
+        after = self.store.get_records(f"{doc_id}@{new}")
+        return diff_versions(before, after, f"{doc_id}@{old}", f"{doc_id}@{new}")
+
+    def diff_chunks(
+        self, doc_id: str, old: int, new: int, latest: bool, *, diff: VersionDiff | None = None
+    ) -> list[Chunk]:
+        """The changes from version ``old`` to ``new`` as search passages (index.diff_chunks);
+        ``diff`` is their ``version_diff`` when the caller has computed it already."""
         from index.diff_chunks import diff_chunks
 
         before = self.store.get_version(doc_id, old, with_document=False)
         after = self.store.get_version(doc_id, new)
         assert after.document is not None
-        diff = diff_versions(
-            list(before.extraction.records),
-            list(after.extraction.records),
-            f"{doc_id}@{old}",
-            f"{doc_id}@{new}",
-            tokenizer="fast",
-        )
+        if diff is None or (diff.old, diff.new) != (f"{doc_id}@{old}", f"{doc_id}@{new}"):
+            diff = self.version_diff(doc_id, old, new)
         return diff_chunks(
             diff,
             doc_id=doc_id,

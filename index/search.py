@@ -17,7 +17,7 @@ import dataclasses
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,9 @@ MARK_SENTENCE_BUDGET = 4
 # pipeline e5+keyword R@5 0.781 -> 0.750.
 KEYWORD_FULL_COVERAGE = 0.5
 MODES = ("hybrid", "dense", "keyword")
+#: Chunks embedded per call when ``add`` has a time budget to check between calls (about
+#: seconds of e5 on two cores: how far a file may overrun its ``--timeout`` while indexed).
+EMBED_SLICE = 256
 _FILTER_FIELDS = ("lang", "issuer", "kind", "effective_after", "latest_only")
 
 
@@ -180,13 +183,19 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.keywords)
 
-    def add(self, chunks: Sequence[Chunk]) -> AddStats:
+    def add(
+        self, chunks: Sequence[Chunk], checkpoint: Callable[[], None] | None = None
+    ) -> AddStats:
         """Index ``chunks`` incrementally.
 
         Pass all chunks of a document version together: chunks of that version no longer
         present are removed.  Unchanged chunks are skipped; chunks whose text is unchanged
         get their metadata updated without re-embedding.  Older versions of a document
         whose new version is latest are marked not-latest.
+
+        ``checkpoint`` (a file's time budget) is called between embedding calls and may
+        raise to stop: vectors written so far stay, the keyword index (the source of hits)
+        gets none of ``chunks``, and adding them again later finishes the work.
         """
         stats = AddStats()
         self.keywords.refresh()  # another process may have written since
@@ -207,9 +216,16 @@ class SearchIndex:
             self.keywords.remove(stale)
             stats.removed = len(stale)
         if embed:
-            texts = [c.text for c in embed]
-            for embedder, store in zip(self.embedders, self.stores, strict=True):
-                store.upsert(embed, embedder.embed_passages(texts))
+            step = EMBED_SLICE if checkpoint is not None else len(embed)
+            calls = 0
+            for start in range(0, len(embed), step):
+                part = embed[start : start + step]
+                texts = [c.text for c in part]
+                for embedder, store in zip(self.embedders, self.stores, strict=True):
+                    if checkpoint is not None and calls:
+                        checkpoint()
+                    store.upsert(part, embedder.embed_passages(texts))
+                    calls += 1
             self.keywords.add(embed)
             stats.embedded = len(embed)
         if relabel:

@@ -20,9 +20,11 @@ class Limits:
       laid out.
     * ``max_bytes`` (default 200 MiB): checked on the file size before pdfplumber opens it.
     * ``max_seconds_per_file`` (default 120 s, wall clock): one budget for the whole file,
-      reading, layout, identity and extraction (``ingest.deadline.Deadline``); checked before
-      each page is read and between the later stages' steps, so one pathological page or
-      step can overrun it by its own time.
+      reading, layout, identity, extraction and indexing (``ingest.deadline.Deadline``);
+      checked before each page is read, between the later stages' steps and between
+      embedding batches, so one pathological page or step can overrun it by its own time.
+      A file that runs out while it is indexed stays stored, its index work queued
+      (``corpus.outbox``).
 
     ``Limits(max_pages=50)`` etc. override one cap and keep the others' defaults.
 

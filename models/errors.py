@@ -72,6 +72,12 @@ class StoreError(RegwatchError):
     exit_code = 5
 
 
+class DatabaseUnreachableError(StoreError):
+    """The corpus database (``REGWATCH_DATABASE_URL``) cannot be reached or refused us."""
+
+    code = "E301"
+
+
 class ConfigError(RegwatchError):
     """Bad configuration (subscriptions file, model name, data dir). CLI exit code 2."""
 

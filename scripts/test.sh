@@ -2,7 +2,7 @@
 # Set up and run the whole test suite (what CI runs through .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh nlp,search,web,dev,ray
+bash scripts/setup.sh nlp,search,web,dev,postgres,ray
 # The browser tests drive Debian's chromium (never a downloaded browser build); a CJK font
 # makes their screenshots readable (without one every character is a box).
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
@@ -15,6 +15,13 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v tesseract
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr \
         tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-jpn >/dev/null) \
         || echo "tesseract could not be installed: scanned PDFs will fail with E104" >&2
+fi
+# The store tests run on SQLite and on a PostgreSQL cluster they start themselves
+# (tests/postgres.py: initdb + pg_ctl on a loopback port) from Debian's server packages.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+    && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+        || echo "postgresql could not be installed: the PostgreSQL store tests will be skipped" >&2
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False
 .venv/bin/python -m ruff check .

@@ -68,7 +68,7 @@ def version_of(i: int) -> tuple:
 
 @pytest.mark.slow
 def test_two_writers_and_a_reader_leave_one_latest_version(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
     monkeypatch.setattr("index.search.get_embedder", lambda name: EMBEDDER)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -27,10 +27,12 @@ from pathlib import Path
 import pytest
 
 from corpus.check import check
+from corpus.db import DATABASE_URL_ENV
 from corpus.faults import CRASH_ENV, CRASH_EXIT, POINTS
 from corpus.outbox import pending
 from corpus.queue import load_alerts
 from corpus.workspace import Workspace
+from tests.postgres import Cluster
 from tests.test_index_search import HashEmbedder
 from tests.web_fixtures import DRAFT, FINAL, ROOT
 
@@ -61,9 +63,9 @@ def hash_embedder() -> Iterator[None]:
         yield
 
 
-def _base(tmp_path_factory: pytest.TempPathFactory, first: Path) -> Path:
+def _base(tmp_path_factory: pytest.TempPathFactory, first: Path, url: str | None = None) -> Path:
     folder = tmp_path_factory.mktemp(f"base-{first.stem}")
-    with Workspace(folder, model="hash") as ws:
+    with Workspace(folder, model="hash", database_url=url) as ws:
         (report,) = ws.add([first])
         assert report.outcome is not None, report.errors
     return folder
@@ -76,8 +78,12 @@ def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"draft": _base(tmp_path_factory, DRAFT), "final": _base(tmp_path_factory, FINAL)}
 
 
-def _child(data_dir: Path, pdf: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _child(
+    data_dir: Path, pdf: Path, env: dict[str, str], url: str | None = None
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    if url:
+        env[DATABASE_URL_ENV] = url
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, str(data_dir), str(pdf)],
         cwd=ROOT,
@@ -87,9 +93,9 @@ def _child(data_dir: Path, pdf: Path, env: dict[str, str]) -> subprocess.Popen[b
     )
 
 
-def _verify(data_dir: Path) -> dict[str, object]:
+def _verify(data_dir: Path, url: str | None = None) -> dict[str, object]:
     """After the next run: nothing queued, index and alerts agree with the store."""
-    with Workspace(data_dir, model="hash") as ws:
+    with Workspace(data_dir, model="hash", database_url=url) as ws:
         report = check(ws)
         alerts = load_alerts(ws.store)
         (doc,) = ws.store.list_documents()
@@ -101,18 +107,27 @@ def _verify(data_dir: Path) -> dict[str, object]:
     return {"latest_title": latest_title}
 
 
-def _trial(base: Path, work: Path, pdf: Path, *, point: str | None, delay: float | None) -> str:
-    """One kill and the next run; returns what the kill hit (``exit`` when it missed)."""
+def _trial(
+    base: Path,
+    work: Path,
+    pdf: Path,
+    *,
+    point: str | None,
+    delay: float | None,
+    url: str | None = None,
+) -> str:
+    """One kill and the next run; returns what the kill hit (``exit`` when it missed).
+    ``url``: the trial's PostgreSQL database (a copy of the base's), else SQLite in ``base``."""
     data_dir = work / "corpus"
     shutil.copytree(base, data_dir)
-    child = _child(data_dir, pdf, {CRASH_ENV: point} if point else {})
+    child = _child(data_dir, pdf, {CRASH_ENV: point} if point else {}, url)
     if delay is not None:
         try:
             child.wait(timeout=delay)
         except subprocess.TimeoutExpired:
             child.send_signal(signal.SIGKILL)
     code = child.wait(timeout=300)
-    with Workspace(data_dir) as ws:
+    with Workspace(data_dir, database_url=url) as ws:
         committed = ws.store.find_by_sha(_sha(pdf)) is not None
         queued = len(pending(ws.store))
     outcome = (
@@ -121,9 +136,9 @@ def _trial(base: Path, work: Path, pdf: Path, *, point: str | None, delay: float
         else f"killed-{'after' if committed else 'before'}-commit-{queued}-queued"
     )
     assert point is None or code == CRASH_EXIT
-    rerun = _child(data_dir, pdf, {})  # the next run: the same add again
+    rerun = _child(data_dir, pdf, {}, url)  # the next run: the same add again
     assert rerun.wait(timeout=300) == 0
-    _verify(data_dir)
+    _verify(data_dir, url)
     shutil.rmtree(data_dir)
     return outcome
 
@@ -178,3 +193,24 @@ def test_a_draft_added_late_is_not_latest(bases: dict[str, Path], tmp_path: Path
         _verify(data_dir)["latest_title"]
         == "レアアース採掘・レアアース製錬分離総量規制管理暫定弁法"
     )
+
+
+@pytest.mark.slow
+def test_add_killed_at_each_point_is_repaired_on_postgresql(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, pg_cluster: object
+) -> None:
+    """The same trials on a PostgreSQL corpus, at every named point (the outbox is written
+    in the version's transaction there too); each trial works on a copy of the base database."""
+    if isinstance(pg_cluster, str):
+        pytest.skip(f"PostgreSQL unavailable: {pg_cluster}")
+    assert isinstance(pg_cluster, Cluster)
+    base_url = pg_cluster.new_database()
+    base = _base(tmp_path_factory, DRAFT, base_url)
+
+    def run(i: int) -> str:
+        url = pg_cluster.new_database(template=base_url)
+        return _trial(base, tmp_path / f"t{i}", FINAL, point=POINTS[i], delay=None, url=url)
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        outcomes = list(pool.map(run, range(len(POINTS))))
+    assert all("after-commit" in o for o in outcomes), outcomes

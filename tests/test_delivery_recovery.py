@@ -11,14 +11,17 @@ import sys
 import textwrap
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from corpus import delivery, queue
 from corpus.alerts import raise_alerts
+from corpus.atom import ATOM_NS
 from corpus.delivery import deliver_pending
 from corpus.faults import CRASH_ENV, CRASH_EXIT
 from corpus.store import Store
@@ -59,7 +62,7 @@ def receiver() -> Iterator[tuple[str, type[Receiver]]]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store(tmp_path: Path, backend: str) -> Iterator[Store]:
     with Store(tmp_path / "corpus") as s:
         for n in (1, 2):
             raise_alerts(s, s.add_version(*numbered_doc(n)))
@@ -70,7 +73,7 @@ def _add_alert(store: Store, n: int) -> None:
     raise_alerts(store, store.add_version(*numbered_doc(n)))
 
 
-# A delivery run in another process: ``scan``'s delivery step, with one webhook target.
+# A delivery run in another process: ``scan``'s delivery step, with one target.
 CHILD = textwrap.dedent(
     """
     import sys
@@ -85,22 +88,43 @@ CHILD = textwrap.dedent(
 )
 
 
+def _sent(kind: str, target: str, handler: type[Receiver]) -> list[str]:
+    """The alert ids the target holds: posted to the receiver, or written in the file."""
+    if kind == "webhook":
+        return [alert for _, alert, _ in handler.calls]
+    path = Path(target.split(":", 1)[1])
+    if not path.exists():
+        return []
+    if kind == "jsonl":
+        return [json.loads(line)["id"] for line in path.read_text().splitlines()]
+    entries = ET.parse(path).getroot().iter(f"{{{ATOM_NS}}}entry")
+    uris = [e.findtext(f"{{{ATOM_NS}}}id") or "" for e in entries]
+    return [unquote(uri.removeprefix("urn:regwatch:alert:")) for uri in uris]
+
+
+@pytest.mark.parametrize("kind", ["webhook", "jsonl", "atom"])
 def test_a_send_killed_mid_way_is_retried_at_once(
-    store: Store, receiver: tuple[str, type[Receiver]]
+    store: Store, receiver: tuple[str, type[Receiver]], tmp_path: Path, kind: str
 ) -> None:
     url, handler = receiver
+    target = {
+        "webhook": f"{url}/hook",
+        "jsonl": f"jsonl:{tmp_path / 'alerts.jsonl'}",
+        "atom": f"atom:{tmp_path / 'alerts.atom'}",
+    }[kind]
     env = {**os.environ, "PYTHONPATH": str(ROOT), CRASH_ENV: "mid_send"}
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, str(store.data_dir), f"{url}/hook"], env=env, cwd=ROOT
+        [sys.executable, "-c", CHILD, str(store.data_dir), target], env=env, cwd=ROOT
     )
     assert child.returncode == CRASH_EXIT  # killed holding the claim on the first alert
-    assert handler.calls == []
+    assert _sent(kind, target, handler) == []
     started = time.monotonic()
-    sub = Subscription(name="hook", targets=[f"{url}/hook"], webhook_retries=0)
+    sub = Subscription(name="hook", targets=[target], webhook_retries=0)
     report = deliver_pending(store, [sub])
     assert report.delivered == 2  # the dead process's claim did not hold the first back
     assert time.monotonic() - started < 30  # not the 300 s lease
-    assert sorted(a for _, a, _ in handler.calls) == sorted(a.id for a in queue.load_alerts(store))
+    expected = sorted(a.id for a in queue.load_alerts(store))
+    assert sorted(_sent(kind, target, handler)) == expected
 
 
 def test_a_live_or_unknown_claim_is_respected(store: Store) -> None:
@@ -126,6 +150,8 @@ def test_a_changed_url_does_not_get_the_history_again(
     assert deliver_pending(store, [new]).delivered == 0
     _add_alert(store, 3)
     assert deliver_pending(store, [new]).delivered == 1
+    # Nor on the runs after, once the new URL has a delivery of its own.
+    assert deliver_pending(store, [new]).delivered == 0
     assert [p for p, _, _ in handler.calls] == ["/old", "/old", "/new"]
     # A target added beside the others is new: it gets what the subscription matches.
     both = Subscription(name="hook", targets=[f"{url}/new", f"{url}/extra"], webhook_retries=0)
@@ -159,3 +185,32 @@ def test_a_slow_receiver_gets_the_repeat_with_the_same_key(
     keys = [key for _, alert, key in handler.calls if alert == first]
     assert keys == [f"hook:{first}", f"hook:{first}"]
     assert deliver_pending(store, [sub]).delivered == 0
+
+
+def test_a_url_changed_back_gets_only_what_it_missed(
+    store: Store, receiver: tuple[str, type[Receiver]]
+) -> None:
+    url, handler = receiver
+
+    def hook(path: str) -> Subscription:
+        return Subscription(name="hook", targets=[f"{url}/{path}"], webhook_retries=0)
+
+    assert deliver_pending(store, [hook("a")]).delivered == 2
+    _add_alert(store, 3)
+    assert deliver_pending(store, [hook("b")]).delivered == 1
+    _add_alert(store, 4)
+    assert deliver_pending(store, [hook("a")]).delivered == 1  # back: alert 4 only
+    assert [p for p, _, _ in handler.calls] == ["/a", "/a", "/b", "/a"]
+
+
+def test_a_moved_jsonl_file_does_not_get_the_history_again(store: Store, tmp_path: Path) -> None:
+    first, moved = tmp_path / "alerts.jsonl", tmp_path / "moved" / "alerts.jsonl"
+    assert (
+        deliver_pending(store, [Subscription(name="log", targets=[f"jsonl:{first}"])]).delivered
+        == 2
+    )
+    _add_alert(store, 3)
+    for _ in range(2):  # the run that moves it, and the one after
+        deliver_pending(store, [Subscription(name="log", targets=[f"jsonl:{moved}"])])
+    assert len(first.read_text().splitlines()) == 2
+    assert len(moved.read_text().splitlines()) == 1

@@ -333,3 +333,26 @@ def test_json_schema_and_round_trip(rare_earth_diff: VersionDiff) -> None:
     restored = VersionDiff.model_validate_json(rare_earth_diff.model_dump_json())
     assert restored == rare_earth_diff
     assert "alignment" in VersionDiff.model_json_schema()["properties"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        pytest.param(
+            "ja",
+            "レアアース生産企業は当該企業に対する総量規制指標の実施状況に対して責任を負う。",
+            id="ja-sudachi",
+        ),
+        pytest.param("zh", "经营者不得滥用市场支配地位，排除、限制竞争。", id="zh-jieba"),
+    ],
+)
+def test_word_tokens_from_several_threads_at_once(lang: str, text: str) -> None:
+    """Diffs run on several threads (an upload's alert beside a /diff page, ``check``):
+    SudachiPy's tokenizer is not re-entrant and raised "Already borrowed" when shared."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    long_text = text * 20
+    expected = tokenize(long_text, lang)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: tokenize(long_text, lang), range(200)))
+    assert all(r == expected for r in results)

@@ -37,7 +37,7 @@ def _aml(year: int, title: str = AML_TITLE) -> tuple:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
+def store(tmp_path: Path, backend: str):
     with Store(tmp_path / "corpus") as s:
         yield s
 
@@ -197,12 +197,16 @@ def test_data_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert default_data_dir() == Path.home() / ".regwatch"
 
 
-def test_reopened_store_keeps_everything_and_uses_wal(tmp_path: Path) -> None:
+def test_reopened_store_keeps_everything_and_uses_wal(tmp_path: Path, backend: str) -> None:
     with Store(tmp_path) as s:
         outcome = s.add_version(*numbered_doc(61))
+        assert s.dialect == backend
     with Store(tmp_path) as s:
         assert s.get_version(outcome.doc_id).info.sha256 == outcome.sha256
         assert s.integrity_check() == []
+    assert (tmp_path / DB_NAME).exists() == (backend == "sqlite")
+    if backend != "sqlite":
+        return
     conn = sqlite3.connect(tmp_path / DB_NAME)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
@@ -227,7 +231,7 @@ with Store(sys.argv[1]) as store:
 """
 
 
-def test_kill_9_mid_add_leaves_the_corpus_as_before(tmp_path: Path) -> None:
+def test_kill_9_mid_add_leaves_the_corpus_as_before(tmp_path: Path, backend: str) -> None:
     with Store(tmp_path) as s:
         draft = s.add_version(*build(RARE_DRAFT_TEXT, rare_identity(final=False)))
     env = {**os.environ, PAUSE_ENV: "60", "PYTHONPATH": str(REPO)}
@@ -278,7 +282,7 @@ def _add_many(data_dir: str, worker: int, count: int) -> list[tuple[str, str, in
     return out
 
 
-def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
+def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path, backend: str) -> None:
     Store(tmp_path).close()
     workers, per_worker = 4, 6
     started = time.perf_counter()
@@ -318,7 +322,7 @@ def sample_versions() -> dict[str, tuple]:
 @pytest.mark.slow
 @pytest.mark.parametrize("reverse", [False, True], ids=["oldest-first", "newest-first"])
 def test_sample_pdfs_form_two_documents_of_two_versions(
-    tmp_path: Path, sample_versions: dict[str, tuple], reverse: bool
+    tmp_path: Path, sample_versions: dict[str, tuple], reverse: bool, backend: str
 ) -> None:
     order = sorted(sample_versions, reverse=reverse)
     with Store(tmp_path) as s:

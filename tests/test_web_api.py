@@ -16,27 +16,11 @@ from corpus.store import Store
 from ingest.extract import extract_records
 from models.document import DocumentIdentity
 from tests.factories import make_document
-from tests.web_fixtures import DRAFT, doc_id_of, indexed_corpus, two_version_corpus
+from tests.web_fixtures import DRAFT, indexed_corpus
 from web import create_app
 from web.i18n import STRINGS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(scope="module")
-def corpus() -> Path:
-    return two_version_corpus()
-
-
-@pytest.fixture(scope="module")
-def client(corpus: Path) -> TestClient:
-    with TestClient(create_app(corpus, api_token="")) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def doc_id(corpus: Path) -> str:
-    return doc_id_of(corpus)
 
 
 def _upload(client: TestClient, data: bytes, name: str = "notice.pdf", **kw: object):

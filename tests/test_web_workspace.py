@@ -21,28 +21,12 @@ from models.document import DocumentIdentity, IdentityDate, SubDocument
 from models.provenance import CharSpan, Provenance
 from models.records import Threshold
 from tests.factories import make_document
-from tests.web_fixtures import DRAFT, FINAL, doc_id_of, two_version_corpus
+from tests.web_fixtures import DRAFT, FINAL
 from web import create_app
 from web.display import threshold_text
 from web.service import filter_alerts
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(scope="module")
-def corpus() -> Path:
-    return two_version_corpus()
-
-
-@pytest.fixture(scope="module")
-def client(corpus: Path) -> TestClient:
-    with TestClient(create_app(corpus, api_token="")) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def doc_id(corpus: Path) -> str:
-    return doc_id_of(corpus)
 
 
 def _store_text(data_dir: Path, text: str, identity: DocumentIdentity, **kw: object) -> str:

@@ -201,10 +201,17 @@ def ingest_upload(
     state: AppState, ws: Workspace, path: Path, *, index: bool, ocr: str = "auto"
 ) -> AddReport:
     """``Workspace.add`` on one saved upload: ingest, extract, store, diff, alert, index.
-    A file that fails is removed again and its first coded error raised."""
+    A file that fails is removed again and its first coded error raised.
+
+    Reading and extraction (seconds to minutes for a long PDF) run on this request's
+    thread, beside other uploads; only the writer's half (store, alert, index: one writer
+    for SQLite and Chroma) waits for ``upload_lock``, so one slow file never holds the
+    others back."""
+    limits = Limits(ocr=ocr)
+    processed = ws.read(path, limits=limits)
     with state.upload_lock:
-        reports = list(ws.add([path], index=index, limits=Limits(ocr=ocr)))
-    report = reports[0]
+        ws.recover(index=index, limits=limits)  # what a killed run left queued
+        report = ws.commit(processed, index=index, limits=limits)
     if report.outcome is None:
         path.unlink(missing_ok=True)
         first = report.errors[0] if report.errors else {"code": "E100", "message": "failed"}

@@ -95,7 +95,8 @@ class AppState:
     _searcher: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="regwatch-search")
     )
-    #: Serialises uploads: one ingest at a time keeps the two shared cores for readers.
+    #: The uploads' one writer: store commit, alert and index work, one upload at a time
+    #: (their reading and extraction run beside each other, ``service.ingest_upload``).
     upload_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def search(self, query: str, **filters: object) -> list[Hit]:
