@@ -47,6 +47,24 @@ def default_files() -> list[Path]:
     return [p for folder in DEFAULT_SOURCES for p in sorted(folder.glob("*.pdf"))]
 
 
+def add_file_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--files", type=Path, nargs="*", help="PDFs or folders (default: samples + dev v2)"
+    )
+    parser.add_argument("--limit", type=int, help="only the first N files")
+
+
+def chosen_files(args: argparse.Namespace) -> list[Path]:
+    """The PDFs ``--files`` names (default: ``default_files``), the first ``--limit``."""
+    if args.files:
+        from corpus.files import expand_paths
+
+        files = expand_paths(args.files)
+    else:
+        files = default_files()
+    return files[: args.limit] if args.limit else files
+
+
 def _add(files_dir: Path, data: Path, *extra: str) -> dict[str, Any]:
     run = run_cli(["add", "-q", str(files_dir), "--data-dir", str(data), *extra])
     statuses: dict[str, int] = defaultdict(int)
@@ -242,21 +260,12 @@ def run(files: list[Path], jobs: int, with_profile: bool, log: Callable[[str], N
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--files", type=Path, nargs="*", help="PDFs or folders (default: samples + dev v2)"
-    )
-    parser.add_argument("--limit", type=int, help="only the first N files")
+    add_file_options(parser)
     parser.add_argument("--jobs", type=int, default=2, help="the parallel run's --jobs (default 2)")
     parser.add_argument("--no-profile", action="store_true", help="skip the stage profile")
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
-    if args.files:
-        from corpus.files import expand_paths
-
-        files = expand_paths(args.files)
-    else:
-        files = default_files()
-    files = files[: args.limit] if args.limit else files
+    files = chosen_files(args)
     log = (lambda _: None) if args.json else (lambda m: print(f"... {m}", file=sys.stderr))
     result = run(files, args.jobs, not args.no_profile, log)
     if args.json:

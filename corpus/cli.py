@@ -17,6 +17,7 @@ from pathlib import Path
 
 from corpus import commands
 from corpus.db import DATABASE_URL_ENV
+from corpus.executors import EXECUTORS
 from models.errors import RegwatchError
 
 EXIT_OK = 0
@@ -89,6 +90,17 @@ def _add_jobs(p: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def _add_executor(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="where files are read and extracted: local worker processes (default), or ray: "
+        "Ray tasks on a local Ray of --jobs CPUs, or the cluster at $RAY_ADDRESS "
+        "(pip install 'regwatch[ray]')",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regwatch",
@@ -106,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(p)
     _add_limits(p)
     _add_jobs(p, "worker processes reading PDFs")
+    _add_executor(p)
     p.set_defaults(handler=commands.cmd_ingest)
 
     p = sub.add_parser("extract", help="extract typed records (articles, thresholds, dates...)")
@@ -115,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(p)
     _add_limits(p)
     _add_jobs(p, "worker processes reading and extracting PDFs")
+    _add_executor(p)
     p.set_defaults(handler=commands.cmd_extract)
 
     p = sub.add_parser("schema", help="print the JSON Schema of regwatch's JSON outputs")
@@ -134,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet(p)
     _add_limits(p)
     _add_jobs(p, _FILE_JOBS)
+    _add_executor(p)
     p.set_defaults(handler=commands.cmd_add)
 
     p = sub.add_parser("list", help="list the documents in the corpus")
@@ -186,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_quiet(p)
         _add_limits(p)
         _add_jobs(p, _FILE_JOBS)
+        _add_executor(p)
         p.set_defaults(handler=commands.cmd_scan if name == "scan" else commands.cmd_watch)
 
     p = sub.add_parser("search", help="ask a question (ja/zh/en); best articles first")

@@ -81,6 +81,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         files,
         stage="ingest",
         jobs=args.jobs,
+        executor=args.executor,
         limits=_limits(args),
         progress=_progress(args, len(files)),
     ):
@@ -108,6 +109,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for outcome in run_files(
         files,
         jobs=args.jobs,
+        executor=args.executor,
         kinds=kinds,
         limits=_limits(args),
         progress=_progress(args, len(files)),
@@ -155,6 +157,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             limits=_limits(args),
             progress=_progress(args, len(files)),
             jobs=args.jobs,
+            executor=args.executor,
         ):
             if report.outcome is None or report.errors:  # failed, or indexing ran out of time
                 failed += 1
@@ -234,7 +237,11 @@ def _scan_once(ws: Workspace, args: argparse.Namespace) -> int:
     failed = 0
     files = expand_paths([args.dir])
     for report in ws.add(
-        files, limits=_limits(args), progress=_progress(args, len(files)), jobs=args.jobs
+        files,
+        limits=_limits(args),
+        progress=_progress(args, len(files)),
+        jobs=args.jobs,
+        executor=args.executor,
     ):
         _report_errors(report.path, report.warnings, args.quiet)
         if report.outcome is None or report.errors:

@@ -1,52 +1,50 @@
-"""Ingest + extract of many files in worker processes, results handed back in input order.
+"""Ingest + extract of many files away from the writing process, results in input order.
 
 The parent stays the only writer (store and index): workers read PDFs and return
 ``ProcessedFile`` / ``IngestResult`` objects (pickled pydantic models), the parent takes
 them in the order the files were given, so document ids and version numbers are those of a
 one-process run whatever finishes first.
 
-* ``jobs`` workers (``concurrent.futures.ProcessPoolExecutor``) started by ``forkserver``
-  where the platform has it, else ``spawn`` (never ``fork``: the parent may hold SQLite
-  connections, ONNX Runtime or BLAS thread pools that a forked child must not inherit).
-  The fork server imports ``corpus.pipeline`` once, so each worker starts warm; workers never
-  import ``index`` (no embedder, chroma or spaCy in them) and run their numpy on one thread.
-* At most ``2 * jobs`` files are in flight: memory stays bounded on a folder of thousands.
-* ``jobs == 1`` runs everything in this process, lazily, file by file (no pool).
-* A worker that dies (segfault in a PDF library, out of memory) breaks the pool: the file at
-  the head is then run again alone in a fresh one-worker pool, so only the file that kills
-  its worker is reported (E100), and the rest of the batch goes on in a new pool.
+* Where the work runs is an ``Executor`` (``corpus.executors``): ``local`` (default),
+  ``jobs`` worker processes on this machine started by ``forkserver`` where the platform
+  has it, else ``spawn``; or ``ray`` (``corpus.ray_executor``), Ray tasks on a local Ray or
+  a cluster (``RAY_ADDRESS``).  Workers never import ``index`` (no embedder, chroma or
+  spaCy in them) and run their numpy on one thread.
+* At most ``executor.capacity`` files (``2 * jobs``) are in flight: memory stays bounded
+  on a folder of thousands.
+* ``jobs == 1`` with the local executor runs everything in this process, lazily, file by
+  file (no pool).
+* A worker that dies (segfault in a PDF library, out of memory) fails only its own file
+  (E100) and the batch goes on: each executor says how (``ProcessExecutor``).
 * ``known(path)`` (``corpus.fingerprint``) is asked in the parent before a file is sent:
-  a file the store already holds is handed back as ``Known`` without being read.
+  a file the store already holds is handed back as ``Known`` without being read, and an
+  executor is started only for the first file that is not known.
 """
 
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from corpus.executors import (
+    Executor,
+    ExecutorName,
+    Stage,
+    Ticket,
+    default_jobs,
+    make_executor,
+)
 from ingest.limits import Limits
 from models.corpus import AddOutcome
 
 if TYPE_CHECKING:
-    from typing import TypeAlias
-
-    from corpus.pipeline import ProcessedFile
-    from models.document import IngestResult
-
-    Result: TypeAlias = ProcessedFile | IngestResult
-
-Stage = Literal["ingest", "process"]
-#: Environment variables that keep a worker's numeric libraries on one thread.
-_ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    from corpus.executors import Result
 
 
 @dataclass(frozen=True)
@@ -55,14 +53,6 @@ class Known:
 
     path: str
     outcome: AddOutcome
-
-
-def default_jobs() -> int:
-    """The cores this process may run on (its CPU affinity where the OS tells)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def embedding_threads(jobs: int | None) -> None:
@@ -83,61 +73,6 @@ def run_one(stage: Stage, path: str, kinds: frozenset[str] | None, limits: Limit
     )
 
 
-def _init_worker() -> None:
-    # The parallelism is across files: a worker's BLAS/OpenMP pools on every core would
-    # oversubscribe the machine.  The fork server has already imported numpy (preload), so
-    # the variables alone come too late for it: threadpoolctl resizes the loaded pools.
-    for name in _ONE_THREAD:
-        os.environ[name] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    threadpool_limits(1)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["corpus.pipeline"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def _pool(jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker)
-
-
-def _died(path: str, exc: BaseException, what: str = "died") -> Result:
-    from models.document import IngestResult
-
-    detail = {
-        "code": "E100",
-        "message": f"the worker process reading this file {what} ({type(exc).__name__}: {exc})",
-        "path": path,
-    }
-    return IngestResult(path=path, status="failure", errors=[detail])
-
-
-def _as_stage(stage: Stage, result: Result) -> Result:
-    """A failure ``IngestResult`` as the stage's result type."""
-    from corpus.pipeline import ProcessedFile
-    from models.document import IngestResult
-
-    if stage == "process" and isinstance(result, IngestResult):
-        return ProcessedFile(path=result.path, errors=result.errors)
-    return result
-
-
-def _isolated(work: Callable[[str], Result], stage: Stage, path: str) -> Result:
-    """Run one file alone in a fresh worker: a second death is this file's doing."""
-    with _pool(1) as pool:
-        try:
-            return pool.submit(work, path).result()
-        except BrokenProcessPool as exc:
-            return _as_stage(stage, _died(path, exc))
-
-
 def run_files(
     paths: Sequence[Path],
     *,
@@ -147,9 +82,10 @@ def run_files(
     limits: Limits | None = None,
     progress: bool = False,
     known: Callable[[Path], AddOutcome | None] | None = None,
+    executor: ExecutorName | Executor = "local",
 ) -> Iterator[Result | Known]:
-    """One result per path, in the order given (see the module notes)."""
-    jobs = default_jobs() if jobs is None else max(1, jobs)
+    """One result per path, in the order given (see the module notes).  ``jobs`` None: the
+    cores here (local), the cluster's CPUs (ray)."""
     frozen = frozenset(kinds) if kinds else None
     work = functools.partial(run_one, stage, kinds=frozen, limits=limits)
     bar = None
@@ -158,7 +94,7 @@ def run_files(
 
         bar = tqdm(total=len(paths), desc=stage, unit="file", file=sys.stderr)
     try:
-        for item in ordered(paths, work, stage, jobs, known):
+        for item in ordered(paths, work, stage, jobs, known, executor=executor):
             if bar is not None:
                 bar.update(1)
             yield item
@@ -171,52 +107,53 @@ def ordered(
     paths: Sequence[Path],
     work: Callable[[str], Result],
     stage: Stage,
-    jobs: int,
+    jobs: int | None,
     known: Callable[[Path], AddOutcome | None] | None = None,
+    *,
+    executor: ExecutorName | Executor = "local",
 ) -> Iterator[Result | Known]:
-    """``work(path)`` of every path not ``known``, by ``jobs`` workers, in input order
-    (``work`` must pickle: a module-level function or a partial of one)."""
-    if jobs == 1 or len(paths) <= 1:
+    """``work(path)`` of every path not ``known``, on ``executor``, in input order (``work``
+    must pickle: a module-level function or a partial of one).  An executor given by name
+    is made here and closed here; one given as an object stays the caller's to close."""
+    if jobs is not None:
+        jobs = max(1, jobs)
+    elif executor == "local":
+        jobs = default_jobs()
+    if executor == "local" and (jobs == 1 or len(paths) <= 1):
         for path in paths:
             outcome = known(path) if known else None
             yield Known(str(path), outcome) if outcome else work(str(path))
         return
+    owned = isinstance(executor, str)
+    runner: Executor | None = None if owned else executor  # made for the first file sent
     pending = iter(paths)
-    window: deque[tuple[str, Future | Known]] = deque()
-    pool = None
+    window: deque[Ticket | Known] = deque()
+
+    def capacity() -> int:  # before an executor is made: what a local one would take
+        return runner.capacity if runner is not None else 2 * (jobs or default_jobs())
+
     try:
         while True:
-            while len(window) < 2 * jobs:
+            while len(window) < capacity():
                 path = next(pending, None)
                 if path is None:
                     break
                 outcome = known(path) if known else None
                 if outcome is not None:
-                    window.append((str(path), Known(str(path), outcome)))
+                    window.append(Known(str(path), outcome))
                     continue
-                if pool is None:
-                    pool = _pool(jobs)
-                window.append((str(path), pool.submit(work, str(path))))
+                if runner is None:
+                    assert isinstance(executor, str)
+                    runner = make_executor(executor, work, stage, jobs)
+                window.append(runner.submit(str(path)))
             if not window:
                 return
-            name, item = window.popleft()
+            item = window.popleft()
             if isinstance(item, Known):
                 yield item
                 continue
-            try:
-                result = item.result()
-            except BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = _pool(jobs)
-                yield _isolated(work, stage, name)
-                # The rest of the window died with the pool: send it again.
-                window = deque(
-                    (n, f if isinstance(f, Known) else pool.submit(work, n)) for n, f in window
-                )
-                continue
-            except Exception as exc:  # e.g. a result that cannot be pickled: this file only
-                result = _as_stage(stage, _died(name, exc, "failed in its worker process"))
-            yield result
+            assert runner is not None  # a ticket was handed out by it
+            yield runner.result(item)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if owned and runner is not None:
+            runner.close()

@@ -34,6 +34,7 @@ from models.records import Record
 from models.search import Chunk, Hit
 
 if TYPE_CHECKING:
+    from corpus.executors import Executor, ExecutorName
     from corpus.pipeline import ProcessedFile
     from index.search import AddStats, SearchIndex
 
@@ -124,19 +125,24 @@ class Workspace:
         limits: Limits | None = None,
         progress: bool = False,
         jobs: int | None = None,
+        executor: ExecutorName | Executor = "local",
     ) -> Iterator[AddReport]:
         """Ingest, extract, store (one transaction per file), diff, alert and index.
 
         Files the store already holds (``corpus.fingerprint``) are reported unchanged without
-        being read; the others are ingested and extracted by ``jobs`` worker processes
-        (default: the cores, ``corpus.parallel``) and stored here, in the order given.
+        being read; the others are ingested and extracted by ``jobs`` workers of
+        ``executor`` (local processes by default, or Ray tasks: ``corpus.parallel``) and
+        stored here, in the order given.
         ``limits.max_seconds_per_file`` covers each file's ingest, extraction and indexing.
         """
         files = expand_paths(paths)
         limits = limits or Limits()
         self.recover(index=index, limits=limits)  # what a run killed after its commit left
         known = Fingerprints(self.store).stored
-        for processed in run_files(files, jobs=jobs, limits=limits, progress=progress, known=known):
+        batch = run_files(
+            files, jobs=jobs, limits=limits, progress=progress, known=known, executor=executor
+        )
+        for processed in batch:
             yield self.commit(processed, index=index, limits=limits)
 
     def read(self, path: Path, *, limits: Limits | None = None) -> ProcessedFile | Known:

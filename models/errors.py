@@ -85,6 +85,13 @@ class ConfigError(RegwatchError):
     exit_code = 2
 
 
+class ExecutorError(ConfigError):
+    """The executor asked for cannot run: ``--executor ray`` without ray installed, or a
+    Ray cluster (``RAY_ADDRESS``) that cannot be reached. CLI exit code 2."""
+
+    code = "E401"
+
+
 class IndexError_(RegwatchError):
     """The search index is missing, stale or built with another embedder. CLI exit code 6."""
 

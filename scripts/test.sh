@@ -2,7 +2,7 @@
 # Set up and run the whole test suite (what CI runs through .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh nlp,search,web,dev,postgres,ocr
+bash scripts/setup.sh nlp,search,web,dev,postgres,ocr,ray
 # The browser tests drive Debian's chromium (never a downloaded browser build); a CJK font
 # makes their screenshots readable (without one every character is a box).
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \

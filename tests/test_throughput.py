@@ -13,8 +13,9 @@ import pytest
 
 import corpus.parallel
 from corpus.cli import main
+from corpus.executors import process_pool
 from corpus.fingerprint import RACY_NS, Fingerprints
-from corpus.parallel import _pool, ordered, run_files
+from corpus.parallel import ordered, run_files
 from corpus.pipeline import ProcessedFile
 from corpus.store import Store
 from models.document import IngestResult
@@ -163,7 +164,7 @@ def test_missing_file_gets_no_fingerprint(tmp_path: Path) -> None:
 
 
 def test_ingest_workers_load_no_search_model() -> None:
-    with _pool(1) as pool:
+    with process_pool(1) as pool:
         result = pool.submit(
             corpus.parallel.run_one, "process", str(V2 / "zh_mofcom_2024_31_uav.pdf"), None, None
         ).result()
