@@ -121,6 +121,11 @@ def length_batches(lengths: Sequence[int], budget: int = TOKEN_BUDGET) -> list[l
     return batches
 
 
+def chosen_variant() -> str:
+    """The passage engine ``REGWATCH_E5_PASSAGES`` asks for (``DEFAULT_VARIANT`` unset)."""
+    return os.environ.get(ENGINE_ENV, "") or DEFAULT_VARIANT
+
+
 def _probe_path(encoder: Path) -> Path:
     return encoder.with_name(encoder.name + ".probe.json")
 
@@ -150,7 +155,7 @@ class OnnxPassages:
         ``model()`` gives the loaded sentence-transformers model; called only when the
         encoder must be built (first use, or cached files that fail their check).
         """
-        variant = os.environ.get(ENGINE_ENV, "") or DEFAULT_VARIANT
+        variant = chosen_variant()
         if variant not in VARIANTS:
             return None
         return cached_or_built(
