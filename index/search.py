@@ -29,6 +29,7 @@ from index.embed import (
     Embedder,
     check_configs,
     get_embedder,
+    passage_key,
     retriever_name,
     split_spec,
 )
@@ -46,6 +47,7 @@ from index.snippet import (
     snippet,
 )
 from index.vector import COLLECTION, Filters, VectorStore, collection_name, make_client
+from index.vector_cache import CACHE_FILE, PassageVectorCache, cached_vectors
 from index.version_scope import CITED_DOCUMENTS, VersionScope
 from models.search import Chunk, Hit
 
@@ -80,6 +82,8 @@ class AddStats:
     unchanged: int = 0
     removed: int = 0
     marked_not_latest: int = 0
+    #: Vectors (over all embedders) taken from ``index.vector_cache`` instead of embedded.
+    vectors_from_cache: int = 0
 
 
 def _read_configs(path: Path) -> list[dict[str, Any]]:
@@ -137,6 +141,26 @@ class SearchIndex:
         count = len(given) if given else len(self._spec)
         self.stores = [VectorStore(name=collection_name(i), client=client) for i in range(count)]
         self.keywords = KeywordIndex(self.dir / "keyword.sqlite")
+        self._passage_cache: PassageVectorCache | None = None
+
+    @property
+    def passage_cache(self) -> PassageVectorCache:
+        """Vectors by passage text (``index.vector_cache``), kept across ``rebuild``."""
+        if self._passage_cache is None:
+            self._passage_cache = PassageVectorCache(self.dir / CACHE_FILE)
+        return self._passage_cache
+
+    def passage_vectors(
+        self, embedder: Embedder, texts: Sequence[str], stats: AddStats | None = None
+    ) -> np.ndarray:
+        """``embedder``'s vectors of ``texts``, those of texts embedded before from the cache."""
+        dim = int(embedder.config()["dim"])
+        vectors, embedded = cached_vectors(
+            self.passage_cache, passage_key(embedder), dim, texts, embedder.embed_passages
+        )
+        if stats is not None:
+            stats.vectors_from_cache += len(texts) - embedded
+        return vectors
 
     @property
     def config_path(self) -> Path:
@@ -224,7 +248,7 @@ class SearchIndex:
                 for embedder, store in zip(self.embedders, self.stores, strict=True):
                     if checkpoint is not None and calls:
                         checkpoint()
-                    store.upsert(part, embedder.embed_passages(texts))
+                    store.upsert(part, self.passage_vectors(embedder, texts, stats))
                     calls += 1
             self.keywords.add(embed)
             stats.embedded = len(embed)
@@ -550,6 +574,9 @@ class SearchIndex:
 
     def close(self) -> None:
         self.keywords.close()
+        if self._passage_cache is not None:
+            self._passage_cache.close()
+            self._passage_cache = None
 
     def destroy(self) -> None:
         """Remove the whole index folder (tests, ``--rebuild`` from scratch)."""

@@ -8,7 +8,7 @@ import pytest
 
 from corpus.align import mask_cross_references, normalise
 from corpus.diff import diff_versions, inline_diff
-from corpus.tokens import tokenize
+from corpus.tokens import _dictionary_segmenter, tokenize
 from models.diff import VersionDiff
 from models.records import Article, Definition, Item, ItemList, Record
 from tests.version_factories import VERSIONS_DIR, article, date, threshold, truth_articles
@@ -356,3 +356,47 @@ def test_word_tokens_from_several_threads_at_once(lang: str, text: str) -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: tokenize(long_text, lang), range(200)))
     assert all(r == expected for r in results)
+
+
+# Whitespace is where a hand-made alignment drifts from spaCy's: runs of spaces, a space
+# after a word (spaCy's ``whitespace_``), U+3000, leading and trailing gaps.
+SEGMENTER_PARITY = [
+    pytest.param("翌年度の総量規制指標を審査の上削減する。", "ja", id="ja-plain"),
+    pytest.param("第五条  出口経営者は　 許可を申請する。 ", "ja", id="ja-space-runs"),
+    pytest.param(" 第１条　目的\n 本法は、輸出管理を定める。", "ja", id="ja-leading-space"),
+    pytest.param("可以处 三百万元  以下的罚款 ", "zh", id="zh-space-runs"),
+    pytest.param("第十条　出口经营者应当 向商务部申请许可。", "zh", id="zh-ideographic-space"),
+    pytest.param("   ", "zh", id="spaces-only"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "lang"), SEGMENTER_PARITY)
+def test_dictionary_segments_equal_spacys(text: str, lang: str) -> None:
+    """The segmenters run without spaCy, cutting as spaCy's ja (GiNZA) / zh (jieba) did."""
+    spacy = pytest.importorskip("spacy")
+    nlp = (
+        spacy.load("ja_ginza", exclude=["parser", "ner", "attribute_ruler"])
+        if lang == "ja"
+        else spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    )
+    expected = [part for t in nlp.make_doc(text) for part in (t.text, t.whitespace_) if part]
+    segment = _dictionary_segmenter(lang)
+    assert segment is not None
+    assert segment(text) == expected
+
+
+def test_diff_tokens_load_neither_spacy_nor_torch() -> None:
+    """The writer of a parallel add diffs versions: spaCy (and torch through thinc) would cost
+    it seconds and ~600 MB on the serial path."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom corpus.tokens import tokenize\n"
+        "assert len(tokenize('翌年度の総量規制指標を審査の上削減する。', 'ja')) > 5\n"
+        "assert len(tokenize('可以处三百万元以下的罚款', 'zh')) > 3\n"
+        "print(sorted(m for m in ('spacy', 'thinc', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from index.embed import Embedder, get_embedder
-from index.onnx_passages import MAX_BATCH, VARIANTS, OnnxPassages, length_batches
+from index.onnx_passages import (
+    MAX_BATCH,
+    VARIANTS,
+    OnnxPassages,
+    _drop_mapped_pages,
+    length_batches,
+)
 
 DEV = Path(__file__).parent / "data" / "dev"
 
@@ -103,3 +109,27 @@ def test_repeated_passages_are_embedded_once() -> None:
     vectors = once_each(texts, embed)
     assert seen == [["第一条 目的", "第二条 定義", "附則"]]
     assert vectors.tolist() == embed(texts).tolist()
+
+
+def _resident_kb(path: Path) -> int:
+    """Resident KiB of this process's mappings of ``path`` (/proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if "-" in line.split(" ", 1)[0]:  # a mapping's header line
+            inside = line.rstrip().endswith(str(path))
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux /proc")
+def test_looked_up_rows_leave_the_resident_set(tmp_path: Path) -> None:
+    """The memory-mapped word table must not stay resident row by row over a long add."""
+    table = tmp_path / "words.f32"
+    np.arange(8 * 1024 * 1024, dtype=np.float32).tofile(table)  # 32 MiB
+    words = np.memmap(table, np.float32, "r", shape=(8 * 1024 * 1024 // 384, 384))
+    rows = words[np.arange(0, words.shape[0], 3)]  # a lookup touching every page
+    assert _resident_kb(table) > 16 * 1024
+    _drop_mapped_pages(words)
+    assert _resident_kb(table) < 1024
+    np.testing.assert_array_equal(words[np.arange(0, words.shape[0], 3)], rows)
