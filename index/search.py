@@ -217,9 +217,11 @@ class SearchIndex:
         get their metadata updated without re-embedding.  Older versions of a document
         whose new version is latest are marked not-latest.
 
-        ``checkpoint`` (a file's time budget) is called between embedding calls and may
-        raise to stop: vectors written so far stay, the keyword index (the source of hits)
-        gets none of ``chunks``, and adding them again later finishes the work.
+        ``checkpoint`` (a file's time budget) is called after each embedding call, the last
+        one too, and may raise to stop: vectors written so far stay (in the collections and
+        the passage-vector cache, so a later try does not embed them again), the keyword
+        index (the source of hits) gets none of ``chunks``, and adding them again later
+        finishes the work.
         """
         stats = AddStats()
         self.keywords.refresh()  # another process may have written since
@@ -241,15 +243,13 @@ class SearchIndex:
             stats.removed = len(stale)
         if embed:
             step = EMBED_SLICE if checkpoint is not None else len(embed)
-            calls = 0
             for start in range(0, len(embed), step):
                 part = embed[start : start + step]
                 texts = [c.text for c in part]
                 for embedder, store in zip(self.embedders, self.stores, strict=True):
-                    if checkpoint is not None and calls:
-                        checkpoint()
                     store.upsert(part, self.passage_vectors(embedder, texts, stats))
-                    calls += 1
+                    if checkpoint is not None:
+                        checkpoint()
             self.keywords.add(embed)
             stats.embedded = len(embed)
         if relabel:
