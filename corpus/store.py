@@ -20,7 +20,6 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -28,6 +27,13 @@ from pydantic import TypeAdapter
 
 from corpus.db import DATABASE_URL_ENV, DB_NAME, Connection, connect
 from corpus.latest import latest_of, version_date
+from corpus.store_documents import (
+    fresh_doc_id,
+    merge_documents,
+    split_version,
+    update_document_identity,
+    utc_now,
+)
 from corpus.store_schema import OUTBOX_TASKS, SCHEMA, SCHEMA_VERSION, migrate
 from corpus.versions import MATCH_NAMES, Candidate, best_match
 from models.corpus import AddOutcome, DocumentSummary, StoredVersion, VersionInfo
@@ -48,10 +54,6 @@ def default_data_dir(data_dir: Path | str | None = None) -> Path:
         return Path(data_dir).expanduser()
     env = os.environ.get("REGWATCH_HOME")
     return Path(env).expanduser() if env else Path.home() / ".regwatch"
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _pack(text: str) -> bytes:
@@ -203,7 +205,7 @@ class Store:
             previous: int | None = None
             out_of_order = False
             if target is None:
-                target = self._fresh_doc_id(conn, document.id, sha)
+                target = fresh_doc_id(conn, document.id, sha)
                 conn.execute(
                     "INSERT INTO documents(id, identity, created, updated) VALUES (?, ?, ?, ?)",
                     (target, identity_json, now, now),
@@ -241,7 +243,7 @@ class Store:
                 [(version_row, task, now) for task in OUTBOX_TASKS],
             )
             if previous is not None:
-                self._update_document_identity(conn, target, now)
+                update_document_identity(conn, target, now)
             conn.executemany(
                 "INSERT INTO records(version_id, seq, kind, id, law, article, json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -280,18 +282,6 @@ class Store:
             if row_id in self._identities:
                 by_doc.setdefault(doc, []).append(self._identities[row_id])
         return [Candidate(doc, idents) for doc, idents in by_doc.items()]
-
-    @staticmethod
-    def _fresh_doc_id(conn: Connection, preferred: str, sha: str) -> str:
-        for candidate in (preferred, *(sha[:n] for n in range(16, 65, 4))):
-            if (
-                candidate
-                and not conn.execute(
-                    "SELECT 1 FROM documents WHERE id = ?", (candidate,)
-                ).fetchone()
-            ):
-                return candidate
-        raise StoreError(f"no free document id for {sha}")
 
     # ------------------------------------------------------------ reading
 
@@ -441,19 +431,7 @@ class Store:
         with self.transaction() as conn:
             a, _ = self._resolve(conn, doc_a)
             b, _ = self._resolve(conn, doc_b)
-            if a == b:
-                raise StoreError(f"{a} cannot be linked to itself")
-            # Out of the way of UNIQUE(doc_id, version) until _renumber numbers them.
-            conn.execute(
-                "UPDATE versions SET doc_id = ?, version = -(version + 1000000) WHERE doc_id = ?",
-                (a, b),
-            )
-            self._renumber(conn, a)
-            conn.execute("DELETE FROM documents WHERE id = ?", (b,))
-            conn.execute(
-                "INSERT INTO links(action, doc_id, other_doc_id, created) VALUES ('link', ?, ?, ?)",
-                (a, b, utc_now()),
-            )
+            merge_documents(conn, a, b)
         return a
 
     def unlink(self, doc_id: str, version: int | None = None) -> str:
@@ -467,65 +445,8 @@ class Store:
             wanted = version if version is not None else ref_version
             if wanted is None:
                 raise StoreError(f"unlink needs a version: {doc}@N")
-            count = conn.execute(
-                "SELECT COUNT(*) FROM versions WHERE doc_id = ?", (doc,)
-            ).fetchone()[0]
-            if count < 2:
-                raise StoreError(f"{doc} has one version only: it is already a document")
-            row_id, sha, ident_json, ingested_at = conn.execute(
-                "SELECT id, sha256, identity, ingested_at FROM versions"
-                " WHERE doc_id = ? AND version = ?",
-                (doc, wanted),
-            ).fetchone()
-            new_id = self._fresh_doc_id(conn, sha[:16], sha)
-            now = utc_now()
-            conn.execute(
-                "INSERT INTO documents(id, identity, created, updated) VALUES (?, ?, ?, ?)",
-                (new_id, ident_json, ingested_at, now),
-            )
-            conn.execute(
-                "UPDATE versions SET doc_id = ?, version = 1 WHERE id = ?", (new_id, row_id)
-            )
-            self._renumber(conn, doc)
-            self._renumber(conn, new_id)  # one version: queues its index work
-            conn.execute(
-                "INSERT INTO links(action, doc_id, other_doc_id, sha256, created)"
-                " VALUES ('unlink', ?, ?, ?, ?)",
-                (doc, new_id, sha, now),
-            )
+            new_id = split_version(conn, doc, wanted)
         return new_id
-
-    @staticmethod
-    def _renumber(conn: Connection, doc_id: str) -> None:
-        rows = conn.execute(
-            "SELECT id FROM versions WHERE doc_id = ? ORDER BY id", (doc_id,)
-        ).fetchall()
-        # Negative first: UNIQUE(doc_id, version) must hold after every single UPDATE.
-        conn.executemany(
-            "UPDATE versions SET version = ? WHERE id = ?",
-            [(-(i + 1), r[0]) for i, r in enumerate(rows)],
-        )
-        conn.execute("UPDATE versions SET version = -version WHERE doc_id = ?", (doc_id,))
-        Store._update_document_identity(conn, doc_id, utc_now())
-        # Names and the latest version changed: the index follows through the outbox.
-        conn.execute(
-            "INSERT INTO outbox(version_id, task, created)"
-            " SELECT id, 'index', ? FROM versions WHERE doc_id = ? ON CONFLICT DO NOTHING",
-            (utc_now(), doc_id),
-        )
-
-    @staticmethod
-    def _update_document_identity(conn: Connection, doc_id: str, now: str) -> None:
-        """A document shows its latest version's identity (by date, ``corpus.latest``)."""
-        rows = conn.execute(
-            "SELECT version, identity FROM versions WHERE doc_id = ?", (doc_id,)
-        ).fetchall()
-        parsed = {v: DocumentIdentity.model_validate_json(i) for v, i in rows}
-        latest = latest_of(list(parsed.items()))
-        conn.execute(
-            "UPDATE documents SET identity = ?, updated = ? WHERE id = ?",
-            (dict(rows)[latest], now, doc_id),
-        )
 
     def _latest_versions(self, conn: Connection, doc_id: str | None = None) -> dict[str, int]:
         """The latest version number of ``doc_id`` (else of every document), read now."""
