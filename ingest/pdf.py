@@ -18,7 +18,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.limits import Limits
-from ingest.tables import RawTable, ruled_tables
+from ingest.tables import RawTable, outside, ruled_tables
 from models.errors import (
     CorruptPDFError,
     EmptyFileError,
@@ -211,14 +211,7 @@ def iter_pages(path: Path, limits: Limits, started: float) -> Iterator[RawPage]:
             try:
                 chars, rotated = _page_chars(page)
                 tables = ruled_tables(page)
-                if tables:  # a table's glyphs are its cells' text, not running lines
-                    chars = [
-                        c
-                        for c in chars
-                        if not any(
-                            t.holds((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2) for t in tables
-                        )
-                    ]
+                chars = outside(chars, tables)
                 raw = RawPage(
                     number=number,
                     width=float(page.width),

@@ -11,6 +11,7 @@ reading order as one block whose lines are the cells (``Document.tables`` maps t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,13 +70,31 @@ def cell_text(text: str | None) -> str:
     return out
 
 
+def outside(chars: list[Any], tables: list[RawTable]) -> list[Any]:
+    """The glyphs (anything with ``x0 x1 top bottom``) standing in none of ``tables``: a
+    table's glyphs are its cells' text, not running lines."""
+    if not tables:
+        return chars
+    return [
+        c
+        for c in chars
+        if not any(t.holds((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2) for t in tables)
+    ]
+
+
 def ruled_tables(page: Any) -> list[RawTable]:
     """The page's ruled tables of two or more columns, in reading order (cheap when the page
     draws no grid: no table search then)."""
     if _verticals(page) < _MIN_VERTICALS:
         return []
+    return read_tables(page.find_tables(_SETTINGS))
+
+
+def read_tables(found_tables: Iterable[Any]) -> list[RawTable]:
+    """pdfplumber ``Table`` objects (from a page's drawn lines, or from the lines of a page
+    image: ``ingest.ocr.grid``) as ``RawTable`` s of two or more columns, in reading order."""
     tables: list[RawTable] = []
-    for found in page.find_tables(_SETTINGS):
+    for found in found_tables:
         texts = found.extract()
         rows: list[list[RawCell]] = []
         for row, row_texts in zip(found.rows, texts, strict=False):

@@ -108,7 +108,7 @@ def apply_ocr(
         if reading.error is not None:
             warnings.append(f"page {reading.number}: OCR failed ({reading.error})")
             continue
-        if not any(c.text.strip() for c in reading.chars):
+        if not any(c.text.strip() for c in reading.chars) and not reading.tables:
             warnings.append(f"page {reading.number}: OCR found no text")
             continue
         page.chars = reading.chars
@@ -119,6 +119,7 @@ def apply_ocr(
         page.skew = reading.skew
         page.ocr_turn = reading.turn
         page.rules = page.rules or reading.rules  # drawn ones, when the page had a text layer
+        page.tables = reading.tables  # its cells are the OCR glyphs, not the text layer's
         if reading.turn in (90, 270):  # read upright: the page as read is the other way up
             page.width, page.height = page.height, page.width
     low = [p.number for p in chosen if p.ocr_confidence is not None and p.ocr_confidence < 0.8]

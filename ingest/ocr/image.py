@@ -139,20 +139,25 @@ def _close_rows(ink: np.ndarray, gap: int) -> np.ndarray:
     return closed
 
 
-def find_rules(image: Image.Image) -> list[tuple[int, int, int]]:
+def find_rules(
+    image: Image.Image, shortest: float = _RULE_MIN, thick: int = _RULE_THICK, ink: int = _RULE_INK
+) -> list[tuple[int, int, int]]:
     """Horizontal rules on a page image as ``(left, right, top)`` pixels: runs of ink at least
     4 % of the page wide, a few rows thick.  A text layer gives its drawn lines to the layout
     (footnote separators, boxed quotations, tables); a scan has only their pixels.  A CJK
-    stroke (一) is about an em, far under 4 % of a page at body sizes."""
-    ink = _close_rows(np.asarray(image) < _RULE_INK, _RULE_GAP)
-    height, width = ink.shape
-    shortest = max(8, round(_RULE_MIN * width))
+    stroke (一) is about an em, far under 4 % of a page at body sizes.  ``shortest``: of the
+    width; ``thick``: pixel rows at most; ``ink``: the grey level under which a pixel is
+    dark (``ingest.ocr.grid`` finds a table's rules so, vertical ones on the image
+    transposed)."""
+    dark = _close_rows(np.asarray(image) < ink, _RULE_GAP)
+    height, width = dark.shape
+    least = max(8, round(shortest * width))
     padded = np.zeros((height, width + 2), dtype=np.int8)
-    padded[:, 1:-1] = ink
+    padded[:, 1:-1] = dark
     edges = np.diff(padded, axis=1)
     rows_on, starts = np.nonzero(edges == 1)
     _, ends = np.nonzero(edges == -1)  # same rows, same order: one end per start
-    long = (ends - starts) >= shortest
+    long = (ends - starts) >= least
     runs = sorted(
         zip(rows_on[long].tolist(), starts[long].tolist(), ends[long].tolist(), strict=True)
     )
@@ -164,4 +169,4 @@ def find_rules(image: Image.Image) -> list[tuple[int, int, int]]:
                 break
         else:
             rules.append([left, right, row, row])
-    return [(r[0], r[1], r[2]) for r in rules if r[3] - r[2] + 1 <= _RULE_THICK]
+    return [(r[0], r[1], r[2]) for r in rules if r[3] - r[2] + 1 <= thick]

@@ -27,9 +27,13 @@ from PIL import Image
 
 from ingest.ocr import rapid, tesseract
 from ingest.ocr.chars import Transform, off_text, page_chars, script_language
+from ingest.ocr.grid import image_tables
 from ingest.ocr.image import clean, deskew, find_rules, render_pages, text_band
 from ingest.ocr.mixed import with_quoted_chinese
+from ingest.ocr.tesseract import Word
+from ingest.ocr.vertical import TURN, is_vertical, turned, vertical_models
 from ingest.pdf import RawChar, RawPage, Rule
+from ingest.tables import RawTable
 
 # 200 dpi puts a 10.5 pt CJK character at ~29 px, what the models read best: 300 dpi
 # (44 px) measured worse, even on 300-dpi scans (bench/ocr.py)
@@ -52,6 +56,7 @@ class PageReading:
     error: str | None = None
     turn: int = 0  # degrees the page image was turned clockwise to read it upright
     rules: list[Rule] = field(default_factory=list)  # drawn horizontal lines, in points
+    tables: list[RawTable] = field(default_factory=list)  # ruled grids, cells read (grid.py)
 
 
 def _workers() -> int:
@@ -101,14 +106,31 @@ def band_language(image: Image.Image, timeout: float) -> str | None:
     return decide_language(read)
 
 
-def _text(chars: list[RawChar]) -> str:
-    return "".join(c.text for c in chars)
+def _text(reading: PageReading) -> str:
+    """All a reading holds: running glyphs, then table cells (a page may be all table)."""
+    cells = (cell.text for table in reading.tables for row in table.rows for cell in row)
+    return "".join(c.text for c in reading.chars) + "".join(cells)
 
 
 def _surer(first: PageReading, second: PageReading | None) -> PageReading:
     if second is not None and (second.confidence or 0.0) > (first.confidence or 0.0):
         return second
     return first
+
+
+def _cell_reader(models: str, timeout: float) -> Callable[[Image.Image], list[Word]] | None:
+    """Tesseract reading a strip of table cells as one block (``grid.reread_cells``); no
+    words when it fails, so the page's own reading of the cells stands."""
+    if timeout <= 1:
+        return None
+
+    def read(strip: Image.Image) -> list[Word]:
+        try:
+            return tesseract.recognize(strip, DPI, models, timeout=timeout, psm=6)[0]
+        except tesseract.OcrEngineError:
+            return []
+
+    return read
 
 
 @dataclass(frozen=True)
@@ -120,6 +142,7 @@ class _Reader:
     page: RawPage
     turn: int = 0
     first: bool = False  # the page the file's script was told from
+    vertical: str | None = None  # the vertical model a tategaki page is read in (vertical.py)
 
     def once(self, image: Image.Image, angle: float, models: str, timeout: float) -> PageReading:
         started = time.monotonic()
@@ -134,14 +157,20 @@ class _Reader:
         page, quarter = self.page, self.turn in (90, 270)
         width, height = (page.height, page.width) if quarter else (page.width, page.height)
         transform = Transform(scale_x=width / image.width, scale_y=height / image.height)
-        chars, confidence = page_chars(words, lines, transform)
+        glyphs, confidence = page_chars(words, lines, transform)
+        left = timeout - (time.monotonic() - started)
+        cells = _cell_reader(models, left) if self.engine == "tesseract" else None
+        tables, chars = image_tables(image, glyphs, transform, cells)  # ruled grids (grid.py)
         rules = [
             Rule(x0=x0 * transform.scale_x, x1=x1 * transform.scale_x, top=y * transform.scale_y)
             for x0, x1, y in off_text(find_rules(image), lines)
         ]
         # RapidOCR has no language to be read in: the page's is the script it found
-        lang = (script_language(_text(chars)) or "") if self.engine == "rapidocr" else models
-        return PageReading(page.number, chars, confidence, lang, angle, turn=self.turn, rules=rules)
+        found = script_language("".join(c.text for c in glyphs)) or ""
+        lang = found if self.engine == "rapidocr" else models
+        return PageReading(
+            page.number, chars, confidence, lang, angle, turn=self.turn, rules=rules, tables=tables
+        )
 
     def again(
         self, image: Image.Image, angle: float, models: str, timeout: float
@@ -169,7 +198,7 @@ class _Reader:
                 if reading is None:
                     return None
                 readings[models] = reading
-            return _text(readings[models].chars)
+            return _text(readings[models])
 
         lang = decide_language(read) or "jpn"
         own = first_page_models(lang)
@@ -187,12 +216,16 @@ class _Reader:
         image, angle = deskew(image)
         if self.engine == "rapidocr":
             return self.once(image, angle, "", timeout)
+        if self.vertical is not None:  # its script: what the vertical model read
+            reading = self.once(image, angle, self.vertical, timeout)
+            reading.lang = script_language(_text(reading)) or lang or "jpn"
+            return reading
         if lang is None:
             return self.detect(image, angle, timeout)
         models = first_page_models(lang) if self.first else lang
         first = self.once(image, angle, models, timeout)
         first.lang = lang
-        detected = script_language(_text(first.chars))
+        detected = script_language(_text(first))
         conf = first.confidence or 0.0
         if detected is None or (detected == lang and conf >= _LOW_CONFIDENCE):
             return first
@@ -208,7 +241,7 @@ class _Reader:
         left = timeout - (time.monotonic() - started)
         second = self.again(image, angle, retry, left)
         if second is not None:
-            second.lang = script_language(_text(second.chars)) or retry
+            second.lang = script_language(_text(second)) or retry
         return _surer(first, second)
 
 
@@ -226,6 +259,11 @@ def read_page(
     reading.  Upright pages pay nothing for the check."""
     started = time.monotonic()
     image = clean(image)
+    # a tategaki page: turned a quarter and read in the vertical model (vertical.py)
+    vertical = (vertical_models(lang) or vertical_models("jpn")) if engine == "tesseract" else None
+    if vertical is not None and is_vertical(image):
+        reader = _Reader(engine, page, TURN, first, vertical)
+        return reader.upright(turned(image), lang, timeout)
     reading = _Reader(engine, page, first=first).upright(image, lang, timeout)
     if (reading.confidence or 0.0) >= _TURNED_CONFIDENCE:
         return reading
@@ -270,7 +308,7 @@ def ocr_pages(
             reading = future.result()
         except tesseract.OcrEngineError as exc:
             reading = PageReading(number, [], None, lang or "", 0.0, error=str(exc))
-        if waiting and not reading.error and script_language(_text(reading.chars)):
+        if waiting and not reading.error and script_language(_text(reading)):
             lang, waiting = reading.lang, False
         readings.append(reading)
         if on_page is not None:
@@ -281,7 +319,7 @@ def ocr_pages(
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(number)
-            if index == 0 and waiting:
+            if index == 0 and waiting and not is_vertical(image):  # else: read whole, turned
                 lang = band_language(image, left)
                 waiting = lang is None
             while pending and ((waiting and index == 1) or len(pending) >= workers):
