@@ -25,13 +25,12 @@ from pathlib import Path
 
 from PIL import Image
 
-from ingest.ocr import rapid, tesseract
+from ingest.ocr import rapid, tesseract, vertical
 from ingest.ocr.chars import Transform, off_text, page_chars, script_language
 from ingest.ocr.grid import image_tables
 from ingest.ocr.image import clean, deskew, find_rules, render_pages, text_band
 from ingest.ocr.mixed import with_quoted_chinese
 from ingest.ocr.tesseract import Word
-from ingest.ocr.vertical import TURN, is_vertical, turned, vertical_models
 from ingest.pdf import RawChar, RawPage, Rule
 from ingest.tables import RawTable
 
@@ -260,10 +259,10 @@ def read_page(
     started = time.monotonic()
     image = clean(image)
     # a tategaki page: turned a quarter and read in the vertical model (vertical.py)
-    vertical = (vertical_models(lang) or vertical_models("jpn")) if engine == "tesseract" else None
-    if vertical is not None and is_vertical(image):
-        reader = _Reader(engine, page, TURN, first, vertical)
-        return reader.upright(turned(image), lang, timeout)
+    models = vertical.vertical_models(lang) or vertical.vertical_models("jpn")
+    if engine == "tesseract" and models is not None and vertical.is_vertical(image):
+        reader = _Reader(engine, page, vertical.TURN, first, models)
+        return reader.upright(vertical.turned(image), lang, timeout)
     reading = _Reader(engine, page, first=first).upright(image, lang, timeout)
     if (reading.confidence or 0.0) >= _TURNED_CONFIDENCE:
         return reading
@@ -319,7 +318,8 @@ def ocr_pages(
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(number)
-            if index == 0 and waiting and not is_vertical(image):  # else: read whole, turned
+            # a vertical first page is read whole (turned), its script told from that
+            if index == 0 and waiting and not vertical.is_vertical(image):
                 lang = band_language(image, left)
                 waiting = lang is None
             while pending and ((waiting and index == 1) or len(pending) >= workers):
