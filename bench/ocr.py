@@ -1,6 +1,6 @@
 """OCR on synthetic scans of the dev PDFs: CER against the text layer, extraction F1, s/page.
 
-    python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen] [--only STEM] [--pages N]
+    python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen|vertical] [--only STEM] [--pages N]
                         [--keep DIR] [--engine tesseract|rapidocr ...]
 
 Every dev PDF (v1: samples/*.pdf, v2: tests/data/dev/v2/pdf/*.pdf; ``--set heldout``: the
@@ -23,6 +23,10 @@ scored as ``bench.unseen`` scores them; neither is part of the default run) is r
 named, one file after the other with each engine in turn, so their seconds per page are
 taken side by side under the same load.  ``--pages N`` scans only the first N pages of each
 file (quick runs; F1 is then skipped).
+
+``--set vertical``: the texts of ``bench/data/vertical`` set in vertical columns (tategaki,
+``bench.vertical``, headless Chromium), scanned the same way, whole (``--pages`` does not
+apply), and scored by CER only: the whole text read against the text it was set from.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from typing import Any
 
 from bench import extraction as v1
 from bench import extraction_v2 as v2
-from bench import heldout, unseen
+from bench import heldout, unseen, vertical
 from ingest import pipeline
 from ingest.ocr import engines
 from ingest.ocr.scans import make_scan
@@ -51,6 +55,7 @@ SETS = {
     "v2": v2.V2_DIR / "pdf",
     "heldout": heldout.HELDOUT_DIR,
     "unseen": unseen.UNSEEN_DIR / "pdf",
+    "vertical": vertical.VERTICAL_DIR,  # texts, set vertically (bench/vertical.py)
 }
 F1_KINDS = ("article", "threshold", "date", "item_list", "item_code", "title", "definition")
 _WHITE = re.compile(r"\s+")
@@ -82,6 +87,10 @@ def levenshtein(a: str, b: str) -> int:
     return score
 
 
+def _plain(text: str) -> str:
+    return _WHITE.sub("", unicodedata.normalize("NFKC", text))
+
+
 def page_texts(document: Document) -> dict[int, str]:
     """The text blocks (body, headings, lists, footnotes) of each page, NFKC (a scan cannot
     tell ``(`` from ``（``: the text layer has both), white space removed."""
@@ -89,10 +98,7 @@ def page_texts(document: Document) -> dict[int, str]:
     for block in document.blocks:
         if block.char_span is not None:
             pages.setdefault(block.page, []).append(block.text)
-    return {
-        page: _WHITE.sub("", unicodedata.normalize("NFKC", "".join(parts)))
-        for page, parts in pages.items()
-    }
+    return {page: _plain("".join(parts)) for page, parts in pages.items()}
 
 
 def _cpu_seconds() -> float:
@@ -157,6 +163,25 @@ def measure_cer(run: ScanRun, source: Path, scan: Path) -> tuple[int, int, list[
         worst.append((distance / max(1, len(text)), f"p{page} {distance}/{len(text)}"))
     worst.sort(reverse=True)
     return edits, total, [w for _, w in worst[:3]]
+
+
+def vertical_scan(run: ScanRun, source: Path) -> Path:
+    """The scan of a vertical text (its PDF made first, by ``bench.vertical``), whole."""
+    target = run.folder / "vertical" / "pdf" / f"{source.stem}.pdf"
+    if not target.exists():
+        printed = vertical.make_vertical_pdf(
+            source, run.folder / "vertical" / "source" / target.name
+        )
+        make_scan(printed, target, dpi=run.dpi, seed=len(source.name))
+    return target
+
+
+def measure_vertical(run: ScanRun, source: Path, scan: Path) -> tuple[int, int, list[str]]:
+    """(edits, reference characters, ``[]``) of a vertical scan: its whole text against the
+    text it was set from (a vertical text layer gives no reading order to compare with)."""
+    reference = _plain(vertical.reference(source))
+    read = "".join(page_texts(run.read(scan)).values())
+    return levenshtein(reference, read), len(reference), []
 
 
 def _f1_v1(run: ScanRun) -> dict[str, v1.Score]:
@@ -233,13 +258,15 @@ def main(argv: list[str] | None = None) -> int:
         head = f"{'document':<34}{'pages':>6}{'CER':>8}{'s/page':>8}{'cpu/p':>8}"
         print(f"{head}  engine     worst pages")
         for set_name in sets:
-            for source in sorted(SETS[set_name].glob("*.pdf")):
+            upright = set_name != "vertical"
+            for source in sorted(SETS[set_name].glob("*.pdf" if upright else "*.txt")):
                 if args.only and args.only not in source.stem:
                     continue
-                scan = run.scan(source, set_name)
+                scan = run.scan(source, set_name) if upright else vertical_scan(run, source)
+                measure = measure_cer if upright else measure_vertical
                 for name in names:
                     run.engine = name
-                    e, n, worst = measure_cer(run, source, scan)
+                    e, n, worst = measure(run, source, scan)
                     seconds, pages, cpu = run.timing[(name, scan.stem)]
                     counts[name][0] += e
                     counts[name][1] += n
@@ -254,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.pages:
             return 0
         for set_name in sets:
-            if set_name not in ("v2", "unseen") and args.only:
+            if set_name == "vertical" or (set_name not in ("v2", "unseen") and args.only):
                 continue
             for name in names:
                 run.engine = name
