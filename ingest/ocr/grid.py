@@ -40,6 +40,7 @@ _THICK = 9
 _INK = 215
 _TOLERANCE_PT = 3.0  # pdfplumber's default snap/join/intersection tolerance, in points
 _MIN_VERTICALS = 3  # as ``ingest.tables``: a grid has at least three upright strokes
+_RULE_GLYPH = 0.6  # of an em: a glyph at most this wide across a vertical rule is the rule
 _NARROW_EMS = 4.0  # a cell narrower than this holds a numeral or a code, not prose
 _FEW = 2  # characters read in a cell, at most, for it to be read again
 _INSET_PT = 3.0  # a cell's inside: its rules (1 pt, blurred) cut off
@@ -91,6 +92,20 @@ def _edge(x0: float, x1: float, top: float, bottom: float, orientation: str) -> 
         "orientation": orientation,
         "object_type": "line",
     }
+
+
+def _on_rule(glyph: RawChar, edges: list[dict[str, Any]]) -> bool:
+    """A narrow glyph standing across a vertical rule is that rule, read as ``|`` or ``l``
+    (``排出水量が|一万`` in a scanned 別表): a cell's text keeps clear of its rules."""
+    if glyph.x1 - glyph.x0 > _RULE_GLYPH * glyph.size:
+        return False
+    middle = (glyph.top + glyph.bottom) / 2
+    return any(
+        e["orientation"] == "v"
+        and glyph.x0 < e["x0"] < glyph.x1
+        and e["top"] <= middle <= e["bottom"]
+        for e in edges
+    )
 
 
 def _char(glyph: RawChar) -> dict[str, Any]:
@@ -171,6 +186,7 @@ def image_tables(
     merged = plumber_table.merge_edges(edges, tol, tol, tol, tol)
     crossings = plumber_table.edges_to_intersections(merged, tol, tol)
     cells = plumber_table.intersections_to_cells(crossings)
+    chars = [c for c in chars if not _on_rule(c, merged)]
     page = _Glyphs([_char(c) for c in chars])
     found = [plumber_table.Table(page, group) for group in plumber_table.cells_to_tables(cells)]
     tables = read_tables(found)
