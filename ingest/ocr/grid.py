@@ -67,17 +67,19 @@ def _thickened(image: Image.Image) -> Image.Image:
 
 
 def _edges(image: Image.Image, transform: Transform) -> list[dict[str, Any]]:
-    """The image's long horizontal and vertical rules as pdfplumber line edges, in points."""
+    """The image's long vertical and horizontal rules as pdfplumber line edges, in points;
+    none when fewer than ``_MIN_VERTICALS`` upright ones (most pages: half the work)."""
     sx, sy = transform.scale_x, transform.scale_y
-    edges: list[dict[str, Any]] = []
-    for left, right, top in find_rules(_thickened(image), thick=_THICK, ink=_INK):
-        x0, x1, y = left * sx, right * sx, top * sy
-        edges.append(_edge(x0, x1, y, y, "h"))
     upright = _thickened(image.transpose(Image.Transpose.TRANSPOSE))
     shortest = _VERTICAL_MIN * image.height / upright.width  # of the transposed width
-    for top, bottom, left in find_rules(upright, shortest, _THICK, _INK):
-        x, y0, y1 = left * sx, top * sy, bottom * sy
-        edges.append(_edge(x, x, y0, y1, "v"))
+    edges = [
+        _edge(left * sx, left * sx, top * sy, bottom * sy, "v")
+        for top, bottom, left in find_rules(upright, shortest, _THICK, _INK)
+    ]
+    if len(edges) < _MIN_VERTICALS:
+        return []
+    for left, right, top in find_rules(_thickened(image), thick=_THICK, ink=_INK):
+        edges.append(_edge(left * sx, right * sx, top * sy, top * sy, "h"))
     return edges
 
 
@@ -180,7 +182,7 @@ def image_tables(
     ``chars`` (the page's OCR glyphs, in points), and the glyphs outside them; with
     ``read``, the short cells are read again alone (``reread_cells``)."""
     edges = _edges(image, transform)
-    if sum(1 for e in edges if e["orientation"] == "v") < _MIN_VERTICALS:
+    if not edges:
         return [], chars
     tol = _TOLERANCE_PT
     merged = plumber_table.merge_edges(edges, tol, tol, tol, tol)
