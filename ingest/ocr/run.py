@@ -258,12 +258,17 @@ def read_page(
     reading.  Upright pages pay nothing for the check."""
     started = time.monotonic()
     image = clean(image)
-    # a tategaki page: turned a quarter and read in the vertical model (vertical.py)
+    # a tategaki page: turned a quarter and read in the vertical model (vertical.py); a
+    # horizontal page scanned sideways shows the same blank columns, but reads as garbage
+    # so (confidence ~0.2, a vertical page ~0.9) and goes on as any page read badly
     models = vertical.vertical_models(lang) or vertical.vertical_models("jpn")
     if engine == "tesseract" and models is not None and vertical.is_vertical(image):
         reader = _Reader(engine, page, vertical.TURN, first, models)
-        return reader.upright(vertical.turned(image), lang, timeout)
-    reading = _Reader(engine, page, first=first).upright(image, lang, timeout)
+        tategaki = reader.upright(vertical.turned(image), lang, timeout)
+        if (tategaki.confidence or 0.0) >= _TURNED_CONFIDENCE:
+            return tategaki
+    left = timeout - (time.monotonic() - started)
+    reading = _Reader(engine, page, first=first).upright(image, lang, left)
     if (reading.confidence or 0.0) >= _TURNED_CONFIDENCE:
         return reading
     left = timeout - (time.monotonic() - started)
