@@ -4,7 +4,9 @@
 ``tesseract``: Debian's Tesseract 5 (``tesseract.py``), one process per page, the language
 of a page chosen from its script.  ``rapidocr``: PP-OCRv6 on onnxruntime (``rapid.py``), one
 multilingual model, the models inside the ``rapidocr`` wheel.  Both give the same words and
-line boxes, so everything after them is shared.
+line boxes, so everything after them is shared.  ``hybrid``: Tesseract, its unsure lines
+read again by RapidOCR's recogniser alone (``reread.py``); Tesseract alone where RapidOCR
+is not installed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Literal, get_args
 from ingest.ocr import rapid, tesseract
 from models.errors import ConfigError
 
-OcrEngine = Literal["tesseract", "rapidocr"]
+OcrEngine = Literal["tesseract", "rapidocr", "hybrid"]
 ENGINES: tuple[str, ...] = get_args(OcrEngine)
 # bench/ocr.py --engine tesseract --engine rapidocr, the first 3 pages of the 13 dev v1 + v2
 # files scanned at 200 dpi (bench/README.md): RapidOCR's CER is half Tesseract's (0.76 % vs
@@ -40,4 +42,5 @@ def engine_name(requested: str | None = None) -> str:
 
 def missing(name: str) -> str | None:
     """Why engine ``name`` cannot run here (None when it can): what to install."""
+    # the hybrid needs Tesseract only: without RapidOCR its unsure lines stay as read
     return rapid.missing() if name == "rapidocr" else tesseract.missing()

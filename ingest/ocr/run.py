@@ -128,6 +128,8 @@ class _Reader:
         if self.engine == "tesseract" and models == "jpn":  # quoted Chinese read again (mixed.py)
             left = timeout - (time.monotonic() - started)
             words = with_quoted_chinese(image, words, lines, DPI, left)
+        if self.engine == "hybrid":  # unsure lines read again by RapidOCR (reread.py)
+            words = rapid.with_second_reading(image, words, lines, models)
         # boxes stay in the levelled image's frame: mapped back onto the turned page, a
         # line's characters would climb or fall and no longer make one row (at most 2° off,
         # a few pt); a page turned a quarter is read upright, its width and height swapped
