@@ -1,7 +1,7 @@
 """OCR on synthetic scans of the dev PDFs: CER against the text layer, extraction F1, s/page.
 
     python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen] [--only STEM] [--pages N]
-                        [--keep DIR] [--engine tesseract|rapidocr ...]
+                        [--keep DIR] [--engine tesseract|rapidocr|hybrid ...]
 
 Every dev PDF (v1: samples/*.pdf, v2: tests/data/dev/v2/pdf/*.pdf; ``--set heldout``: the
 held-out PDFs, tests/data/heldout/*.pdf, and ``--set unseen``: tests/data/unseen/pdf/*.pdf,

@@ -75,8 +75,9 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
         "--ocr-engine",
         choices=("tesseract", "rapidocr", "hybrid"),
         default=None,
-        help="OCR engine: tesseract (default; Debian's Tesseract 5) or rapidocr (PP-OCRv6 on "
-        "onnxruntime, the regwatch[ocr] extra); default $REGWATCH_OCR_ENGINE",
+        help="OCR engine: tesseract (default; Debian's Tesseract 5), rapidocr (PP-OCRv6 on "
+        "onnxruntime, the regwatch[ocr] extra) or hybrid (Tesseract, its unsure lines read "
+        "again by RapidOCR's recogniser); default $REGWATCH_OCR_ENGINE",
     )
 
 
