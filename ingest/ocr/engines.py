@@ -22,7 +22,12 @@ ENGINES: tuple[str, ...] = get_args(OcrEngine)
 # bench/ocr.py --engine tesseract --engine rapidocr, the first 3 pages of the 13 dev v1 + v2
 # files scanned at 200 dpi (bench/README.md): RapidOCR's CER is half Tesseract's (0.76 % vs
 # 1.61 %) but it spends 2.3x the CPU per page (6.36 vs 2.78 s): at best 3.2 s a page on 2
-# cores (CPU over 2), over the 3 s target; Tesseract meets both, so it stays the default
+# cores (CPU over 2), over the 3 s target; Tesseract meets both, so it stays the default.
+# hybrid (bench/README.md, held-out + unseen scans, 26 pages, side by side): CER 5.07 ->
+# 4.22 %, item lists 0.317 -> 0.756 (held-out), 0.092 -> 0.310 (unseen), for 1.30x
+# Tesseract's CPU a page (2.64 -> 3.44 s): about 2.9-3.0 s a page on an idle machine by that
+# ratio, measured only on a loaded one; the default moves to hybrid once an idle run shows
+# it under 3 s/page (bench.ocr --pages 3 --engine tesseract --engine hybrid)
 DEFAULT: OcrEngine = "tesseract"
 ENV = "REGWATCH_OCR_ENGINE"
 
