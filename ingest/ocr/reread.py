@@ -39,7 +39,7 @@ _MIN_SCORE = 0.85  # the recogniser's line score (0-1) from which its reading ma
 # characters of the second reading over those of the first, outside which one of the two
 # missed or invented part of the line (a box over two lines, a rule read as dashes)
 _LENGTH = (0.75, 1.34)
-_PAD = 4  # pixels of white kept around a crop: the recogniser reads glyphs cut at the box
+_PAD = 4  # pixels kept around a line box: its glyphs are not cut at the box edge
 # code pages of the languages Tesseract reads in: a character no one of them holds is not
 # one the page's language writes (GBK holds simplified + traditional; cp932 Japanese)
 _CODE_PAGES = {"chi_sim": "gbk", "chi_tra": "cp950", "jpn": "cp932"}
