@@ -25,9 +25,9 @@ ENGINES: tuple[str, ...] = get_args(OcrEngine)
 # cores (CPU over 2), over the 3 s target; Tesseract meets both, so it stays the default.
 # hybrid (bench/README.md, held-out + unseen scans, 26 pages, side by side): CER 5.07 ->
 # 4.22 %, item lists 0.317 -> 0.756 (held-out), 0.092 -> 0.310 (unseen), for 1.30x
-# Tesseract's CPU a page (2.64 -> 3.44 s): about 2.9-3.0 s a page on an idle machine by that
-# ratio, measured only on a loaded one; the default moves to hybrid once an idle run shows
-# it under 3 s/page (bench.ocr --pages 3 --engine tesseract --engine hybrid)
+# Tesseract's CPU a page (2.64 -> 3.44 s; on v2 about 1.55x): 2.95-3.5 s a page on an idle
+# machine by those ratios, measured only on a loaded one; the default moves to hybrid once
+# an idle run shows it under 3 s/page (bench.ocr --pages 3 --engine tesseract --engine hybrid)
 DEFAULT: OcrEngine = "tesseract"
 ENV = "REGWATCH_OCR_ENGINE"
 
