@@ -7,7 +7,8 @@ form, the vocabulary Japanese and Chinese share.  Two embedders (e5 and USE by d
 different questions, so their lists fused beat either alone.
 
 Layout under ``DATA_DIR/index``: ``chroma/`` (unless a Chroma server is used; one collection
-per embedder), ``keyword.sqlite`` (every chunk + its terms; the source of hits),
+per embedder), ``keyword.sqlite`` (every chunk + its terms; the source of hits; in the
+corpus database instead when that is PostgreSQL),
 ``embedder.json`` (``{"embedders": [config, ...]}``: which embedders built the index, in order).
 """
 
@@ -35,6 +36,7 @@ from index.embed import (
 )
 from index.fusion import FusionConfig, fuse, rank_of
 from index.keyword import KeywordIndex
+from index.keyword_store import KeywordDB
 from index.query import plan_query
 from index.relevance import FLOOR as RELEVANCE_FLOOR
 from index.relevance import features, relevance
@@ -105,9 +107,10 @@ class SearchIndex:
 
     ``embedder`` (one) or ``embedders`` (several) given directly, else ``model``: a spec such as
     ``e5``, ``use``, ``e5+use``; with none, the embedders that built the existing index, or
-    ``index.embed.DEFAULT_SPEC`` for a new one.  ``fusion``: a ``FusionConfig`` or its spec
-    (``zscore``, ``rrf``, ``rrf:e5=1,use=2,keyword=0.5``), default ``$REGWATCH_FUSION`` or zscore
-    with equal weights.
+    ``index.embed.DEFAULT_SPEC`` for a new one.  ``keyword_db``: a shared database for the
+    keyword index's tables (``index.keyword_store``) instead of ``keyword.sqlite``.
+    ``fusion``: a ``FusionConfig`` or its spec (``zscore``, ``rrf``,
+    ``rrf:e5=1,use=2,keyword=0.5``), default ``$REGWATCH_FUSION`` or zscore with equal weights.
     """
 
     def __init__(
@@ -119,6 +122,7 @@ class SearchIndex:
         *,
         embedders: Sequence[Embedder] | None = None,
         fusion: FusionConfig | str | None = None,
+        keyword_db: KeywordDB | None = None,
     ) -> None:
         self.dir = Path(data_dir) / "index"
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -140,7 +144,7 @@ class SearchIndex:
         client = make_client(None if chroma_url else self.dir / "chroma", chroma_url)
         count = len(given) if given else len(self._spec)
         self.stores = [VectorStore(name=collection_name(i), client=client) for i in range(count)]
-        self.keywords = KeywordIndex(self.dir / "keyword.sqlite")
+        self.keywords = KeywordIndex(self.dir / "keyword.sqlite", keyword_db)
         self._passage_cache: PassageVectorCache | None = None
 
     @property
@@ -580,6 +584,8 @@ class SearchIndex:
 
     def destroy(self) -> None:
         """Remove the whole index folder (tests, ``--rebuild`` from scratch)."""
+        if self.keywords.shared:  # its rows are not in the folder
+            self.keywords.clear()
         self.close()
         self._drop_collections()
         shutil.rmtree(self.dir, ignore_errors=True)
