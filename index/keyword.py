@@ -478,10 +478,13 @@ class KeywordIndex:
         if mask is not None:
             scores[~mask] = 0.0
         hits = np.flatnonzero(scores > 0)
-        if len(hits) > k:
-            hits = hits[np.argpartition(-scores[hits], k)[:k]]
-        hits = hits[np.argsort(-scores[hits], kind="stable")]
-        return [(self._ids[r] or "", float(scores[r])) for r in hits]
+        if len(hits) > k:  # the k best, and every hit tied with the k-th
+            kth = np.partition(scores[hits], len(hits) - k)[len(hits) - k]
+            hits = hits[scores[hits] >= kth]
+        # Ties in chunk-id order, not row order: every process's copy of a shared index
+        # loads the rows in its own order, and all must rank alike.
+        ranked = sorted(hits.tolist(), key=lambda r: (-scores[r], self._ids[r] or ""))[:k]
+        return [(self._ids[r] or "", float(scores[r])) for r in ranked]
 
     def coverage(self, query: str | list[str], chunk_id: str) -> float:
         """The IDF-weighted share of the query's distinct terms that ``chunk_id`` contains: how

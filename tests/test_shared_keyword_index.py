@@ -202,3 +202,20 @@ def test_a_database_url_in_the_environment_reaches_the_keyword_index(
         assert ws.index.keywords.shared
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT value FROM keyword_meta WHERE key = 'generation'").fetchone()
+
+
+def test_tied_scores_rank_in_chunk_id_order_whatever_the_load_order(tmp_path: Path) -> None:
+    """Each machine's copy of a shared index loads the rows in its own order: chunks of the
+    same text (one article reprinted in two files) must still rank alike everywhere."""
+    twins = [
+        CHUNKS[0].model_copy(update={"id": f"{name}:v1:t2:0", "document": name})
+        for name in ("b-notice", "a-commentary", "c-reprint")
+    ]
+    lists = []
+    for order in (twins, twins[::-1]):
+        index = KeywordIndex(tmp_path / f"{order[0].id}.sqlite")
+        index.add(order)
+        lists.append(index.search(CHUNKS[0].text, k=2))
+        index.close()
+    assert lists[0] == lists[1]
+    assert [cid for cid, _ in lists[0]] == ["a-commentary:v1:t2:0", "b-notice:v1:t2:0"]
