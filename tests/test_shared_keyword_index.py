@@ -27,6 +27,7 @@ from corpus.workspace import Workspace
 from index.keyword import KeywordIndex
 from index.vector import make_client
 from tests.store_helpers import RARE_DRAFT_TEXT, RARE_FINAL_TEXT, build, numbered_doc, rare_identity
+from tests.test_check import _indexed
 from tests.test_index_keyword import CHUNKS
 from tests.test_index_search import HashEmbedder
 
@@ -89,16 +90,6 @@ def test_a_removal_on_one_machine_is_seen_by_the_other(
 
     assert repair(wb).ok
     assert _found(wa) == {(doc, 1)} and check(wa).ok
-
-
-def _indexed(ws: Workspace) -> dict[tuple[str, int], set[bool]]:
-    """``(document, version)`` → the ``latest`` flags of its indexed text chunks."""
-    ws.index.keywords.refresh()
-    flags: dict[tuple[str, int], set[bool]] = {}
-    for c in ws.index.keywords.chunks():
-        if c.passage == "text":
-            flags.setdefault((c.document, c.version), set()).add(c.latest)
-    return flags
 
 
 def test_link_on_one_machine_and_unlink_on_the_other(
