@@ -37,9 +37,12 @@ from index.keyword_store import (
     KeywordDB,
     LocalKeywordFile,
     check_tokenizer,
+    mirror,
+    read_setting,
     set_generation,
     stored_generation,
     terms_json,
+    write_setting,
 )
 from models.search import Chunk
 
@@ -568,6 +571,18 @@ class KeywordIndex:
             a = self._attrs[row]
             self._attrs[row] = (a[0], a[1], latest, a[3], a[4])
         self._masks.clear()
+
+    def setting(self, key: str) -> str | None:
+        """A value kept with the rows (``keyword_meta``), the same for every reader."""
+        return read_setting(self._db, f"setting:{key}")
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        write_setting(self._db, f"setting:{key}", value)
+
+    def mirror_setting(self, key: str, path: Path) -> None:
+        """Of a shared index: make ``path`` hold the setting ``key`` (no file: no setting)."""
+        if self.shared:
+            mirror(self.setting(key), path)
 
     def close(self) -> None:
         self._db.close()

@@ -162,3 +162,34 @@ def check_tokenizer(db: KeywordDB, version: str, count: Callable[[str], Mapping[
         db.rollback()
         raise
     db.commit()
+
+
+def read_setting(db: KeywordDB, key: str) -> str | None:
+    row = db.execute("SELECT value FROM keyword_meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def write_setting(db: KeywordDB, key: str, value: str | None) -> None:
+    """Set (or, with None, drop) one ``keyword_meta`` row, in a write transaction."""
+    db.begin_write()
+    try:
+        if value is None:
+            db.execute("DELETE FROM keyword_meta WHERE key = ?", (key,))
+        else:
+            db.execute(
+                "INSERT INTO keyword_meta(key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+
+
+def mirror(text: str | None, path: Path) -> None:
+    """``path`` holds ``text`` (rewritten only when it differs), or is gone when None."""
+    if text is None:
+        path.unlink(missing_ok=True)
+    elif not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")

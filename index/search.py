@@ -75,6 +75,7 @@ MODES = ("hybrid", "dense", "keyword")
 #: seconds of e5 on two cores: how far a file may overrun its ``--timeout`` while indexed).
 EMBED_SLICE = 256
 _FILTER_FIELDS = ("lang", "issuer", "kind", "effective_after", "latest_only")
+CONFIG_SETTING = "embedders"  # embedder.json's text, in a shared keyword index
 
 
 @dataclass
@@ -126,6 +127,10 @@ class SearchIndex:
     ) -> None:
         self.dir = Path(data_dir) / "index"
         self.dir.mkdir(parents=True, exist_ok=True)
+        self.keywords = KeywordIndex(self.dir / "keyword.sqlite", keyword_db)
+        # A shared keyword index keeps which embedders built it (and the collections every
+        # machine queries) with its rows: this folder's embedder.json is made its copy.
+        self.keywords.mirror_setting(CONFIG_SETTING, self.config_path)
         given = list(embedders) if embedders else ([embedder] if embedder else [])
         self._embedders: list[Embedder] | None = given or None
         if given:
@@ -144,7 +149,6 @@ class SearchIndex:
         client = make_client(None if chroma_url else self.dir / "chroma", chroma_url)
         count = len(given) if given else len(self._spec)
         self.stores = [VectorStore(name=collection_name(i), client=client) for i in range(count)]
-        self.keywords = KeywordIndex(self.dir / "keyword.sqlite", keyword_db)
         self._passage_cache: PassageVectorCache | None = None
 
     @property
@@ -180,6 +184,8 @@ class SearchIndex:
         if self._embedders is None:
             self._embedders = [get_embedder(name) for name in self._spec]
         if not self._checked:
+            # Another machine may have built the shared index since.
+            self.keywords.mirror_setting(CONFIG_SETTING, self.config_path)
             if self.config_path.exists() and len(self.keywords):
                 check_configs(
                     _read_configs(self.config_path),
@@ -204,9 +210,10 @@ class SearchIndex:
 
     def _save_config(self) -> None:
         configs = [e.config() for e in self.embedders]
-        self.config_path.write_text(
-            json.dumps({"embedders": configs}, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        text = json.dumps({"embedders": configs}, ensure_ascii=False, indent=2)
+        self.config_path.write_text(text, encoding="utf-8")
+        if self.keywords.shared:
+            self.keywords.set_setting(CONFIG_SETTING, text)
 
     def __len__(self) -> int:
         return len(self.keywords)
@@ -338,6 +345,8 @@ class SearchIndex:
         self.keywords.refresh()
         self.keywords.clear()
         self.config_path.unlink(missing_ok=True)
+        if self.keywords.shared:
+            self.keywords.set_setting(CONFIG_SETTING, None)
         self._checked = True  # a rebuild adopts the current embedders
         return self.add(chunks)
 

@@ -26,6 +26,7 @@ from corpus.store import Store
 from corpus.workspace import Workspace
 from index.keyword import KeywordIndex
 from index.vector import make_client
+from models.errors import IndexError_
 from tests.store_helpers import RARE_DRAFT_TEXT, RARE_FINAL_TEXT, build, numbered_doc, rare_identity
 from tests.test_check import _indexed
 from tests.test_index_keyword import CHUNKS
@@ -144,6 +145,24 @@ def test_a_query_reloads_nothing_unless_another_machine_wrote(
     _add(wa, 2)
     assert keywords.refresh() is True
     assert keywords.refresh() is False
+
+
+def test_every_machine_queries_with_the_embedders_that_built_the_index(
+    folders: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shared index records which embedders built it: B, opened before A's first add,
+    takes A's record; B configured with another embedder is refused (E500), not let loose
+    on collections it would fill with vectors of another space."""
+    a, b = folders
+    with Workspace(a) as wa, Workspace(b) as wb:
+        assert len(wb.index) == 0
+        _add(wa, 1)
+        monkeypatch.setattr("index.search.get_embedder", lambda name: HashEmbedder(dim=32))
+        with pytest.raises(IndexError_) as refused:
+            wb.search(QUERY)  # hybrid: B's embedder would query A's collections
+        assert refused.value.code == "E500" and "dim" in str(refused.value)
+    stored = [folder / "index" / "embedder.json" for folder in (a, b)]
+    assert stored[0].read_text(encoding="utf-8") == stored[1].read_text(encoding="utf-8")
 
 
 def test_index_writers_on_two_machines_take_turns(tmp_path: Path, pg_url: str) -> None:
