@@ -1,7 +1,7 @@
 """OCR on synthetic scans of the dev PDFs: CER against the text layer, extraction F1, s/page.
 
     python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen|vertical] [--only STEM] [--pages N]
-                        [--keep DIR] [--engine tesseract|rapidocr ...]
+                        [--keep DIR] [--engine tesseract|rapidocr|hybrid ...]
 
 Every dev PDF (v1: samples/*.pdf, v2: tests/data/dev/v2/pdf/*.pdf; ``--set heldout``: the
 held-out PDFs, tests/data/heldout/*.pdf, and ``--set unseen``: tests/data/unseen/pdf/*.pdf,
@@ -46,7 +46,7 @@ from bench import extraction as v1
 from bench import extraction_v2 as v2
 from bench import heldout, unseen, vertical
 from ingest import pipeline
-from ingest.ocr import engines
+from ingest.ocr import engines, reread
 from ingest.ocr.scans import make_scan
 from models.document import Document
 
@@ -231,6 +231,13 @@ def _print_totals(run: ScanRun, engine: str, edits: int, chars: int) -> None:
     seconds, cpu = sum(s for s, _, _ in timed), sum(c for _, _, c in timed)
     cer = edits / max(1, chars)
     print(f"{'ALL ' + engine:<34}{pages:>6}{cer:>8.4f}{seconds / pages:>8.2f}{cpu / pages:>8.2f}")
+    if engine == "hybrid":  # only the hybrid counts in reread.TALLY
+        tally = reread.TALLY
+        print(
+            f"  hybrid: lines/page {tally.lines / pages:.1f}, read again "
+            f"{tally.reread / pages:.2f}, replaced {tally.replaced / pages:.2f}, "
+            f"recogniser CPU s/page {tally.cpu / pages:.2f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

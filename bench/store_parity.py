@@ -17,11 +17,13 @@ store speed (two runs on a shared machine gave 1.08 and 0.54).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,20 +75,34 @@ def add_all(data_dir: Path, files: list[Path], database_url: str | None) -> dict
         return {"seconds": round(seconds, 2), "failed": failed, "snapshot": snapshot(ws)}
 
 
-def run(files: list[Path], database_url: str | None) -> dict[str, Any]:
-    cluster = None
-    if database_url is None:
-        from tests import postgres
+@contextlib.contextmanager
+def scratch_database(database_url: str | None) -> Iterator[str]:
+    """``database_url`` (an empty database), else a fresh database of a throw-away cluster
+    (``tests.postgres``), stopped afterwards."""
+    if database_url is not None:
+        yield database_url
+        return
+    from tests import postgres
 
-        cluster = postgres.start()
-        database_url = cluster.new_database()
+    cluster = postgres.start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            lite = add_all(Path(tmp) / "sqlite", files, None)
-            pg = add_all(Path(tmp) / "postgresql", files, database_url)
+        yield cluster.new_database()
     finally:
-        if cluster is not None:
-            cluster.stop()
+        cluster.stop()
+
+
+def print_result(result: dict[str, Any], as_json: bool, width: int = 32) -> None:
+    if as_json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        for key, value in result.items():
+            print(f"{key:{width}} {value}")
+
+
+def run(files: list[Path], database_url: str | None) -> dict[str, Any]:
+    with scratch_database(database_url) as url, tempfile.TemporaryDirectory() as tmp:
+        lite = add_all(Path(tmp) / "sqlite", files, None)
+        pg = add_all(Path(tmp) / "postgresql", files, url)
     differ = differences(lite["snapshot"], pg["snapshot"])
     snap = lite["snapshot"]
     return {
@@ -113,11 +129,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
     result = run(default_files()[: args.limit], args.database_url)
-    if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
-        for key, value in result.items():
-            print(f"{key:32} {value}")
+    print_result(result, args.json)
     sys.exit(1 if result["differences"] else 0)
 
 

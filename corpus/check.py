@@ -134,7 +134,7 @@ def repair(ws: Workspace, *, index: bool = True) -> CheckReport:
     """Fix what ``check`` finds, then check again (the report returned)."""
     restore_alerts(ws)
     if index:
-        with outbox.index_lock(ws.data_dir):
+        with outbox.index_lock(ws):
             state = _index_state(ws, CheckReport())
             # A version to index again goes out whole first: the index skips chunks whose
             # keyword row is unchanged, and would not re-embed one whose vectors are lost.

@@ -73,10 +73,11 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--ocr-engine",
-        choices=("tesseract", "rapidocr"),
+        choices=("tesseract", "rapidocr", "hybrid"),
         default=None,
-        help="OCR engine: tesseract (default; Debian's Tesseract 5) or rapidocr (PP-OCRv6 on "
-        "onnxruntime, the regwatch[ocr] extra); default $REGWATCH_OCR_ENGINE",
+        help="OCR engine: tesseract (default; Debian's Tesseract 5), rapidocr (PP-OCRv6 on "
+        "onnxruntime, the regwatch[ocr] extra) or hybrid (Tesseract, its unsure lines read "
+        "again by RapidOCR's recogniser); default $REGWATCH_OCR_ENGINE",
     )
 
 

@@ -13,16 +13,21 @@ with ``?`` placeholders, in the subset both understand (``INSERT ... ON CONFLICT
 - locking: a write transaction takes the corpus write lock first. SQLite's ``BEGIN
   IMMEDIATE``; on PostgreSQL a transaction-level advisory lock, so writers from any number of
   processes and machines are serialised as SQLite's are (version numbers, document matching
-  and delivery claims read-then-write inside it). Reads are one snapshot (``REPEATABLE READ``);
+  and delivery claims read-then-write inside it). Reads are one snapshot (``REPEATABLE READ``).
+  The keyword index's tables in a PostgreSQL corpus have their own connection and lock key
+  (``KEYWORD_LOCK_KEY``), and index writers on every machine take turns on a session-level
+  one (``INDEX_LOCK_KEY``, ``session_lock``), as the processes of one machine do on a file;
 - introspection for migrations (``columns``) and the integrity check.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -35,6 +40,11 @@ BUSY_TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 10
 #: The PostgreSQL advisory lock every write transaction holds: "regwatch" in ASCII.
 WRITE_LOCK_KEY = 0x7265677761746368
+#: The keyword index's write transactions (its tables in the corpus database): "regwkeyw".
+KEYWORD_LOCK_KEY = 0x7265677761657977
+#: The index writers' lock (``corpus.outbox.index_lock``), held by a session: "regwindx".
+INDEX_LOCK_KEY = 0x726567776964786E
+LOCK_POLL_S = 0.1
 SCHEMES = ("postgresql", "postgres")
 _KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
 
@@ -152,8 +162,11 @@ def _pg_sql(sql: str) -> str:
 class PostgresConnection(Connection):
     dialect = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_key: int = WRITE_LOCK_KEY) -> None:
+        """``lock_key``: the advisory lock ``begin_write`` takes (the corpus's by default;
+        the keyword index's connection serialises its own writers with another)."""
         self.location = redact(url)
+        self._lock_key = lock_key
         try:
             import psycopg
         except ImportError as e:
@@ -206,7 +219,7 @@ class PostgresConnection(Connection):
         self._reconnect_if_lost()
         self.execute("BEGIN")
         try:
-            self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+            self.execute("SELECT pg_advisory_xact_lock(?)", (self._lock_key,))
         except self.errors:  # lock_timeout: no transaction left open behind the error
             if self.in_transaction:
                 self.rollback()
@@ -218,6 +231,20 @@ class PostgresConnection(Connection):
 
     def close(self) -> None:
         self._conn.close()
+
+    @contextlib.contextmanager
+    def session_lock(self, key: int) -> Iterator[None]:
+        """Hold the advisory lock ``key`` across transactions until the block ends (or this
+        session dies), waiting for it as long as it takes: its holders run minutes of work,
+        past any ``lock_timeout``.  Outside a transaction only."""
+        self._reconnect_if_lost()
+        while not self.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()[0]:
+            time.sleep(LOCK_POLL_S)
+        try:
+            yield
+        finally:
+            if not (self._conn.broken or self._conn.closed):  # a lost session holds nothing
+                self.execute("SELECT pg_advisory_unlock(?)", (key,))
 
     def columns(self, table: str) -> set[str]:
         rows = self.execute(
@@ -240,8 +267,9 @@ class PostgresConnection(Connection):
         ]
 
 
-def connect(data_dir: Path, url: str | None) -> Connection:
-    """PostgreSQL when ``url`` is a ``postgresql://`` URL, else ``data_dir/regwatch.sqlite``."""
+def connect(data_dir: Path, url: str | None, lock_key: int = WRITE_LOCK_KEY) -> Connection:
+    """PostgreSQL when ``url`` is a ``postgresql://`` URL (its writers serialised by the
+    advisory lock ``lock_key``), else ``data_dir/regwatch.sqlite``."""
     if not url:
         return SqliteConnection(data_dir / DB_NAME)
     try:
@@ -254,7 +282,7 @@ def connect(data_dir: Path, url: str | None) -> Connection:
             f"user@host:port/dbname expected (${DATABASE_URL_ENV}, --database-url)",
             redact(url),
         )
-    return PostgresConnection(url)
+    return PostgresConnection(url, lock_key)
 
 
 def redact(url: str) -> str:

@@ -8,9 +8,10 @@ queued: the next ``add``, ``scan``, ``reindex`` or a starting server runs it (``
 Every task is idempotent (alerts have stable ids, the index skips unchanged chunks), so
 running one twice, or in two processes at once, is harmless.
 
-Index writes from every process go through one file lock (``index_lock``), and each reads
-the latest version from the store inside it: whichever runs last after a commit sees that
-commit, so concurrent adds cannot leave an old version's chunks flagged latest.  An index
+Index writes from every process go through one lock (``index_lock``: a file lock, or on a
+PostgreSQL corpus, whose keyword index every machine shares, an advisory lock there), and
+each reads the latest version from the store inside it: whichever runs last after a commit
+sees that commit, so concurrent adds cannot leave an old version's chunks flagged latest.  An index
 task also drops the chunks of versions the store no longer has under that name: ``link`` and
 ``unlink`` move and renumber versions, and queue an index task for every version they touch
 (``Store.link``), so the index follows them.
@@ -172,10 +173,16 @@ def save_diff(data_dir: Path, diff: VersionDiff) -> Path:
 
 
 @contextlib.contextmanager
-def index_lock(data_dir: Path) -> Iterator[None]:
-    """One index writer at a time, across threads and processes (``flock`` on a file in the
-    index folder; released by the kernel when its holder dies)."""
-    folder = data_dir / "index"
+def index_lock(ws: Workspace) -> Iterator[None]:
+    """One index writer at a time.  A PostgreSQL corpus keeps its keyword index in the
+    database, shared by every machine: a session-level advisory lock there
+    (``Store.index_lock``).  Otherwise across the threads and processes of this data folder
+    (``flock`` on a file in the index folder; released by the kernel when its holder dies)."""
+    if ws.store.dialect == "postgresql":
+        with ws.store.index_lock():
+            yield
+        return
+    folder = ws.data_dir / "index"
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / LOCK_NAME).open("a") as handle:
         try:
@@ -206,7 +213,7 @@ def index_version(
     ``LimitExceededError``).  ``diff``: the diff from the previous version, if at hand.
     """
     checkpoint = None if deadline is None else (lambda: deadline.check("indexing"))
-    with index_lock(ws.data_dir):
+    with index_lock(ws):
         if checkpoint is not None:
             checkpoint()
         latest = ws.store.latest_version(doc_id)

@@ -25,7 +25,15 @@ from types import TracebackType
 
 from pydantic import TypeAdapter
 
-from corpus.db import DATABASE_URL_ENV, DB_NAME, Connection, connect
+from corpus.db import (
+    DATABASE_URL_ENV,
+    DB_NAME,
+    INDEX_LOCK_KEY,
+    KEYWORD_LOCK_KEY,
+    Connection,
+    PostgresConnection,
+    connect,
+)
 from corpus.latest import latest_of, version_date
 from corpus.store_documents import (
     fresh_doc_id,
@@ -84,6 +92,7 @@ class Store:
         self.data_dir = default_data_dir(data_dir)
         self.path = self.data_dir / DB_NAME
         url = database_url if database_url is not None else os.environ.get(DATABASE_URL_ENV)
+        self._url = url
         self._conn: Connection = connect(self.data_dir, url)
         #: Where the corpus is, for messages: the SQLite file or the URL without password.
         self.location = self._conn.location
@@ -122,6 +131,22 @@ class Store:
 
     def close(self) -> None:
         self._conn.close()
+
+    def keyword_connection(self) -> Connection | None:
+        """A connection of its own to the keyword index's tables in this PostgreSQL corpus
+        (its writes serialised by their own lock, not the corpus's); None for SQLite, whose
+        keyword index stays in the data folder."""
+        if self.dialect != "postgresql":
+            return None
+        return connect(self.data_dir, self._url, lock_key=KEYWORD_LOCK_KEY)
+
+    @contextmanager
+    def index_lock(self) -> Iterator[None]:
+        """The index writers' lock of a PostgreSQL corpus: one writer at a time on every
+        machine that shares it (``corpus.outbox.index_lock``)."""
+        assert isinstance(self._conn, PostgresConnection), "PostgreSQL corpora only"
+        with self._guard(), self._conn.session_lock(INDEX_LOCK_KEY):
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

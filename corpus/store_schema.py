@@ -7,16 +7,21 @@ PostgreSQL by ``corpus.db``).  Bump SCHEMA_VERSION with any change here.
 ``deliveries`` is UNIQUE on (subscription, alert, target): at most one delivery each.
 Schema 2: ``outbox`` (index and alert work committed with each version), ``alerts.sha256``
 and ``deliveries.owner`` (who holds a claim), added to a schema-1 file by ``migrate``.
+Schema 3: in a PostgreSQL corpus, the keyword index's tables (``index.keyword_store``), so
+every machine sharing the corpus searches one keyword index; an SQLite corpus keeps its
+keyword index in the data folder's own file, as before.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from index.keyword_store import KEYWORD_SCHEMA
+
 if TYPE_CHECKING:
     from corpus.db import Connection
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,3 +110,5 @@ def migrate(conn: Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS alerts_sha256 ON alerts(sha256)")
     if "owner" not in conn.columns("deliveries"):
         conn.execute("ALTER TABLE deliveries ADD COLUMN owner TEXT")
+    if conn.dialect == "postgresql":
+        conn.create(KEYWORD_SCHEMA)

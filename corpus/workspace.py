@@ -110,8 +110,13 @@ class Workspace:
             # Imported here: the index pulls in torch/chromadb, which `list` or `show` never need.
             from index.search import SearchIndex
 
+            # A PostgreSQL corpus holds the keyword index too (one for every machine).
             self._index = SearchIndex(
-                self.data_dir, chroma_url=self.chroma_url, model=self.model, fusion=self.fusion
+                self.data_dir,
+                chroma_url=self.chroma_url,
+                model=self.model,
+                fusion=self.fusion,
+                keyword_db=self.store.keyword_connection(),
             )
         return self._index
 
@@ -268,7 +273,7 @@ class Workspace:
         raise the alerts of versions that have none (lost to a crash before schema 2)."""
         from corpus.check import restore_alerts
 
-        with outbox.index_lock(self.data_dir):
+        with outbox.index_lock(self):
             queued = [t for t in outbox.pending(self.store) if t.task == "index"]
             stats = self.index.rebuild(self.all_chunks())
             outbox.discard(self.store, queued)

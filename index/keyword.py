@@ -1,4 +1,5 @@
-"""Keyword retrieval: BM25 over CJK-aware tokens, persisted in SQLite beside the vectors.
+"""Keyword retrieval: BM25 over CJK-aware tokens, persisted in SQLite beside the vectors (or
+in the corpus's PostgreSQL database, shared by every machine: ``index.keyword_store``).
 
 Tokens, from one text:
 * numbers and codes as single tokens, normalised (NFKC, kanji numerals in ordinals):
@@ -23,7 +24,6 @@ import json
 import logging
 import math
 import re
-import sqlite3
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -33,11 +33,21 @@ from typing import Any
 import numpy as np
 
 from index.han_fold import fold_han
+from index.keyword_store import (
+    KeywordDB,
+    LocalKeywordFile,
+    check_tokenizer,
+    mirror,
+    read_setting,
+    set_generation,
+    stored_generation,
+    terms_json,
+    write_setting,
+)
 from models.search import Chunk
 
 TOKENIZER_VERSION = "3"
 K1, B = 1.2, 0.75
-BUSY_TIMEOUT_S = 30.0
 
 _KANJI_DIGITS = "〇零一二三四五六七八九十百千两兩"
 _SPECIAL = re.compile(
@@ -150,33 +160,22 @@ def tokenize(text: str) -> list[str]:
 
 
 class KeywordIndex:
-    """BM25 over chunks, stored in ``path`` (SQLite); upserts and deletes are incremental.
+    """BM25 over chunks, stored in ``path`` (SQLite) or, given ``db``, in the tables of a
+    shared database (``index.keyword_store``); upserts and deletes are incremental.
 
-    Each reader keeps an in-memory copy (postings, attributes) and several processes or
-    threads may write the same file: every write bumps ``meta.generation`` and stamps the
-    rows it writes (``chunks.gen``; deletions leave a ``removed`` row), so ``refresh`` (run by
-    ``SearchIndex`` before each query) loads only what other connections committed since.
+    Each reader keeps an in-memory copy (postings, attributes) and several processes,
+    threads or machines may write the same tables: every write bumps the ``generation`` and
+    stamps the rows it writes (``keyword_chunks.gen``; deletions leave a ``keyword_removed``
+    row), so ``refresh`` (run by ``SearchIndex`` before each query) loads only what other
+    connections committed since.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, db: KeywordDB | None = None) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        with self._db:
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, chunk TEXT NOT NULL, "
-                "terms TEXT NOT NULL, gen INTEGER NOT NULL DEFAULT 0)"
-            )
-            columns = {r[1] for r in self._db.execute("PRAGMA table_info(chunks)")}
-            if "gen" not in columns:  # written before generations
-                self._db.execute("ALTER TABLE chunks ADD COLUMN gen INTEGER NOT NULL DEFAULT 0")
-            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS removed (id TEXT PRIMARY KEY, gen INTEGER NOT NULL)"
-            )
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
-        self._check_tokenizer()
+        #: Rows in a database the caller shares (the corpus's PostgreSQL), not in ``path``.
+        self.shared = db is not None
+        self._db: KeywordDB = db if db is not None else LocalKeywordFile(path)
+        check_tokenizer(self._db, TOKENIZER_VERSION, lambda text: Counter(tokenize(text)))
         self._vocab: dict[str, int] = {}
         self._row_of: dict[str, int] = {}
         self._ids: list[str | None] = []
@@ -193,73 +192,54 @@ class KeywordIndex:
         # Filter masks by their arguments; cleared with the postings and on set_latest.
         self._masks: dict[tuple[object, ...], np.ndarray] = {}
         self._gen = -1  # the generation the copy reflects; -1: nothing loaded yet
-        self._data_version: int | None = None
+        self._seen: int | None = None  # ``_marker()`` when the copy last caught up
         self.refresh()
-
-    def _check_tokenizer(self) -> None:
-        row = self._db.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
-        if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('tokenizer', ?)", (TOKENIZER_VERSION,))
-            self._db.commit()
-        elif row[0] != TOKENIZER_VERSION:
-            # Old token streams cannot be compared with new queries.  Every chunk's text is
-            # stored, so re-tokenise in place: the vectors (and chroma) stay as they are.
-            rows = self._db.execute("SELECT id, chunk FROM chunks").fetchall()
-            updates = [
-                (
-                    json.dumps(
-                        Counter(tokenize(json.loads(chunk_json)["text"])), ensure_ascii=False
-                    ),
-                    chunk_id,
-                )
-                for chunk_id, chunk_json in rows
-            ]
-            # Before anything is loaded (so not ``_write``), stamped with a new generation:
-            # other readers of this file load the new token streams too.
-            self._db.execute("BEGIN IMMEDIATE")
-            gen = self._stored_generation() + 1
-            self._db.execute("UPDATE meta SET value=? WHERE key='generation'", (str(gen),))
-            self._db.executemany(
-                "UPDATE chunks SET terms=?, gen=? WHERE id=?",
-                [(terms, gen, chunk_id) for terms, chunk_id in updates],
-            )
-            self._db.execute("UPDATE meta SET value=? WHERE key='tokenizer'", (TOKENIZER_VERSION,))
-            self._db.commit()
 
     # ------------------------------------------------------------ generations
 
-    def _stored_generation(self) -> int:
-        return int(self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+    def _marker(self) -> int:
+        """A number that changes when another connection commits a write, read without a
+        transaction: SQLite's ``data_version`` for the local file (no table read), the
+        generation row itself in a shared database (one indexed row, one round trip)."""
+        if self._db.dialect == "sqlite":
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        return stored_generation(self._db)
 
     def refresh(self) -> bool:
         """Catch up with writes other connections committed; True when something changed.
 
-        Costs one ``PRAGMA data_version`` when nothing did.  Call it between queries, never
+        Costs one ``_marker`` read when nothing did.  Call it between queries, never
         within one (masks and score arrays must stay the same length)."""
-        version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        if version == self._data_version:
+        marker: int | None
+        try:
+            marker = self._marker()
+        except self._db.errors:  # a lost database connection: ``begin_read`` replaces it
+            marker = None
+        if marker is not None and marker == self._seen:
             return False
-        self._data_version = version
         in_txn = self._db.in_transaction
         if not in_txn:
-            self._db.execute("BEGIN")  # one snapshot for the generation and the rows
+            self._db.begin_read()  # one snapshot for the generation and the rows
         try:
+            if marker is None:
+                marker = self._marker()
             changed = self._catch_up()
         finally:
             if not in_txn:
                 self._db.commit()
+        self._seen = marker
         return changed
 
     def _catch_up(self) -> bool:
-        stored = self._stored_generation()
+        stored = stored_generation(self._db)
         if stored == self._gen:
             return False
         since = self._gen
-        for (chunk_id,) in self._db.execute("SELECT id FROM removed WHERE gen > ?", (since,)):
+        removed = "SELECT id FROM keyword_removed WHERE gen > ?"
+        for (chunk_id,) in self._db.execute(removed, (since,)).fetchall():
             self._forget(chunk_id)
-        for chunk_id, chunk_json, terms in self._db.execute(
-            "SELECT id, chunk, terms FROM chunks WHERE gen > ?", (since,)
-        ):
+        changed = "SELECT id, chunk, terms FROM keyword_chunks WHERE gen > ?"
+        for chunk_id, chunk_json, terms in self._db.execute(changed, (since,)):
             self._load_row(chunk_id, chunk_json, json.loads(terms))
         self._gen = stored
         self._postings = None
@@ -268,23 +248,24 @@ class KeywordIndex:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[int]:
-        """A write transaction under the file's write lock: the copy catches up first, then
+        """A write transaction under the index's write lock: the copy catches up first, then
         the writes are stamped with the next generation (yielded)."""
-        self._db.execute("BEGIN IMMEDIATE")
+        self._db.begin_write()
         try:
             # Nobody else commits while this holds the lock (and a connection's own commits
             # leave its data_version as it is): read here, it stays right after the commit.
-            data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            marker = self._marker()
             self._catch_up()
-            gen = self._stored_generation() + 1
-            self._db.execute("UPDATE meta SET value=? WHERE key='generation'", (str(gen),))
+            gen = stored_generation(self._db) + 1
+            set_generation(self._db, gen)
             yield gen
         except BaseException:
             self._db.rollback()
             raise
         self._db.commit()
         self._gen = gen
-        self._data_version = data_version
+        # In a shared database the marker is the generation: this write's, once committed.
+        self._seen = marker if self._db.dialect == "sqlite" else gen
 
     def _load_row(self, chunk_id: str, chunk_json: str, counts: dict[str, int]) -> None:
         term_ids = np.fromiter(
@@ -358,13 +339,14 @@ class KeywordIndex:
             rows.append((chunk.id, chunk.model_dump_json(), dict(counts)))
         with self._write() as gen:
             self._db.executemany(
-                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
-                [
-                    (cid, cj, json.dumps(counts, ensure_ascii=False), gen)
-                    for cid, cj, counts in rows
-                ],
+                "INSERT INTO keyword_chunks(id, chunk, terms, gen) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET chunk = excluded.chunk,"
+                " terms = excluded.terms, gen = excluded.gen",
+                [(cid, cj, terms_json(counts), gen) for cid, cj, counts in rows],
             )
-            self._db.executemany("DELETE FROM removed WHERE id=?", [(r[0],) for r in rows])
+            self._db.executemany(
+                "DELETE FROM keyword_removed WHERE id = ?", [(r[0],) for r in rows]
+            )
         for chunk_id, chunk_json, counts in rows:
             self._load_row(chunk_id, chunk_json, counts)
 
@@ -372,9 +354,11 @@ class KeywordIndex:
         wanted = list(ids)
         with self._write() as gen:
             doomed = [i for i in wanted if i in self._row_of]
-            self._db.executemany("DELETE FROM chunks WHERE id=?", [(i,) for i in doomed])
+            self._db.executemany("DELETE FROM keyword_chunks WHERE id = ?", [(i,) for i in doomed])
             self._db.executemany(
-                "INSERT OR REPLACE INTO removed VALUES (?, ?)", [(i, gen) for i in doomed]
+                "INSERT INTO keyword_removed(id, gen) VALUES (?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET gen = excluded.gen",
+                [(i, gen) for i in doomed],
             )
         for chunk_id in doomed:
             self._forget(chunk_id)
@@ -497,10 +481,13 @@ class KeywordIndex:
         if mask is not None:
             scores[~mask] = 0.0
         hits = np.flatnonzero(scores > 0)
-        if len(hits) > k:
-            hits = hits[np.argpartition(-scores[hits], k)[:k]]
-        hits = hits[np.argsort(-scores[hits], kind="stable")]
-        return [(self._ids[r] or "", float(scores[r])) for r in hits]
+        if len(hits) > k:  # the k best, and every hit tied with the k-th
+            kth = np.partition(scores[hits], len(hits) - k)[len(hits) - k]
+            hits = hits[scores[hits] >= kth]
+        # Ties in chunk-id order, not row order: every process's copy of a shared index
+        # loads the rows in its own order, and all must rank alike.
+        ranked = sorted(hits.tolist(), key=lambda r: (-scores[r], self._ids[r] or ""))[:k]
+        return [(self._ids[r] or "", float(scores[r])) for r in ranked]
 
     def coverage(self, query: str | list[str], chunk_id: str) -> float:
         """The IDF-weighted share of the query's distinct terms that ``chunk_id`` contains: how
@@ -576,7 +563,7 @@ class KeywordIndex:
                 chunk["latest"] = latest
                 changed.append((row, chunk_id, json.dumps(chunk, ensure_ascii=False), latest))
             self._db.executemany(
-                "UPDATE chunks SET chunk=?, gen=? WHERE id=?",
+                "UPDATE keyword_chunks SET chunk = ?, gen = ? WHERE id = ?",
                 [(chunk_json, gen, chunk_id) for _, chunk_id, chunk_json, _ in changed],
             )
         for row, _, chunk_json, latest in changed:
@@ -584,6 +571,18 @@ class KeywordIndex:
             a = self._attrs[row]
             self._attrs[row] = (a[0], a[1], latest, a[3], a[4])
         self._masks.clear()
+
+    def setting(self, key: str) -> str | None:
+        """A value kept with the rows (``keyword_meta``), the same for every reader."""
+        return read_setting(self._db, f"setting:{key}")
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        write_setting(self._db, f"setting:{key}", value)
+
+    def mirror_setting(self, key: str, path: Path) -> None:
+        """Of a shared index: make ``path`` hold the setting ``key`` (no file: no setting)."""
+        if self.shared:
+            mirror(self.setting(key), path)
 
     def close(self) -> None:
         self._db.close()

@@ -7,7 +7,8 @@ form, the vocabulary Japanese and Chinese share.  Two embedders (e5 and USE by d
 different questions, so their lists fused beat either alone.
 
 Layout under ``DATA_DIR/index``: ``chroma/`` (unless a Chroma server is used; one collection
-per embedder), ``keyword.sqlite`` (every chunk + its terms; the source of hits),
+per embedder), ``keyword.sqlite`` (every chunk + its terms; the source of hits; in the
+corpus database instead when that is PostgreSQL),
 ``embedder.json`` (``{"embedders": [config, ...]}``: which embedders built the index, in order).
 """
 
@@ -35,6 +36,7 @@ from index.embed import (
 )
 from index.fusion import FusionConfig, fuse, rank_of
 from index.keyword import KeywordIndex
+from index.keyword_store import KeywordDB
 from index.query import plan_query
 from index.relevance import FLOOR as RELEVANCE_FLOOR
 from index.relevance import features, relevance
@@ -73,6 +75,7 @@ MODES = ("hybrid", "dense", "keyword")
 #: seconds of e5 on two cores: how far a file may overrun its ``--timeout`` while indexed).
 EMBED_SLICE = 256
 _FILTER_FIELDS = ("lang", "issuer", "kind", "effective_after", "latest_only")
+CONFIG_SETTING = "embedders"  # embedder.json's text, in a shared keyword index
 
 
 @dataclass
@@ -105,9 +108,10 @@ class SearchIndex:
 
     ``embedder`` (one) or ``embedders`` (several) given directly, else ``model``: a spec such as
     ``e5``, ``use``, ``e5+use``; with none, the embedders that built the existing index, or
-    ``index.embed.DEFAULT_SPEC`` for a new one.  ``fusion``: a ``FusionConfig`` or its spec
-    (``zscore``, ``rrf``, ``rrf:e5=1,use=2,keyword=0.5``), default ``$REGWATCH_FUSION`` or zscore
-    with equal weights.
+    ``index.embed.DEFAULT_SPEC`` for a new one.  ``keyword_db``: a shared database for the
+    keyword index's tables (``index.keyword_store``) instead of ``keyword.sqlite``.
+    ``fusion``: a ``FusionConfig`` or its spec (``zscore``, ``rrf``,
+    ``rrf:e5=1,use=2,keyword=0.5``), default ``$REGWATCH_FUSION`` or zscore with equal weights.
     """
 
     def __init__(
@@ -119,9 +123,14 @@ class SearchIndex:
         *,
         embedders: Sequence[Embedder] | None = None,
         fusion: FusionConfig | str | None = None,
+        keyword_db: KeywordDB | None = None,
     ) -> None:
         self.dir = Path(data_dir) / "index"
         self.dir.mkdir(parents=True, exist_ok=True)
+        self.keywords = KeywordIndex(self.dir / "keyword.sqlite", keyword_db)
+        # A shared keyword index keeps which embedders built it (and the collections every
+        # machine queries) with its rows: this folder's embedder.json is made its copy.
+        self.keywords.mirror_setting(CONFIG_SETTING, self.config_path)
         given = list(embedders) if embedders else ([embedder] if embedder else [])
         self._embedders: list[Embedder] | None = given or None
         if given:
@@ -140,7 +149,6 @@ class SearchIndex:
         client = make_client(None if chroma_url else self.dir / "chroma", chroma_url)
         count = len(given) if given else len(self._spec)
         self.stores = [VectorStore(name=collection_name(i), client=client) for i in range(count)]
-        self.keywords = KeywordIndex(self.dir / "keyword.sqlite")
         self._passage_cache: PassageVectorCache | None = None
 
     @property
@@ -176,6 +184,8 @@ class SearchIndex:
         if self._embedders is None:
             self._embedders = [get_embedder(name) for name in self._spec]
         if not self._checked:
+            # Another machine may have built the shared index since.
+            self.keywords.mirror_setting(CONFIG_SETTING, self.config_path)
             if self.config_path.exists() and len(self.keywords):
                 check_configs(
                     _read_configs(self.config_path),
@@ -200,9 +210,10 @@ class SearchIndex:
 
     def _save_config(self) -> None:
         configs = [e.config() for e in self.embedders]
-        self.config_path.write_text(
-            json.dumps({"embedders": configs}, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        text = json.dumps({"embedders": configs}, ensure_ascii=False, indent=2)
+        self.config_path.write_text(text, encoding="utf-8")
+        if self.keywords.shared:
+            self.keywords.set_setting(CONFIG_SETTING, text)
 
     def __len__(self) -> int:
         return len(self.keywords)
@@ -334,6 +345,8 @@ class SearchIndex:
         self.keywords.refresh()
         self.keywords.clear()
         self.config_path.unlink(missing_ok=True)
+        if self.keywords.shared:
+            self.keywords.set_setting(CONFIG_SETTING, None)
         self._checked = True  # a rebuild adopts the current embedders
         return self.add(chunks)
 
@@ -580,6 +593,8 @@ class SearchIndex:
 
     def destroy(self) -> None:
         """Remove the whole index folder (tests, ``--rebuild`` from scratch)."""
+        if self.keywords.shared:  # its rows are not in the folder
+            self.keywords.clear()
         self.close()
         self._drop_collections()
         shutil.rmtree(self.dir, ignore_errors=True)

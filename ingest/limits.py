@@ -31,8 +31,8 @@ class Limits:
     ``ocr`` is not a cap but travels with them to every reader: ``auto`` (default) reads the
     pages without a real text layer by OCR (``ingest.ocr``), ``always`` every page, ``never``
     none (a scan then fails with E104).  OCR time counts against ``max_seconds_per_file``.
-    ``ocr_engine``: ``tesseract`` or ``rapidocr`` (None: ``$REGWATCH_OCR_ENGINE``, else the
-    default, ``ingest.ocr.engines``).
+    ``ocr_engine``: ``tesseract``, ``rapidocr`` or ``hybrid`` (None: ``$REGWATCH_OCR_ENGINE``,
+    else the default, ``ingest.ocr.engines``).
     """
 
     max_pages: int = 2000

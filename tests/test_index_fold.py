@@ -131,9 +131,8 @@ def test_bm25_across_languages(tmp_path: Path, query: str, expected: str) -> Non
 def test_old_tokenizer_rows_are_retokenised(tmp_path: Path) -> None:
     index = KeywordIndex(tmp_path / "keyword.sqlite")
     index.add(CHUNKS)
-    index._db.execute("UPDATE meta SET value='0' WHERE key='tokenizer'")
-    index._db.execute("UPDATE chunks SET terms='{}'")
-    index._db.commit()
+    index._db.execute("UPDATE keyword_meta SET value='0' WHERE key='tokenizer'")
+    index._db.execute("UPDATE keyword_chunks SET terms='{}'")
     index.close()
     reopened = KeywordIndex(tmp_path / "keyword.sqlite")
     assert reopened.ids() == {c.id for c in CHUNKS}

@@ -4,7 +4,9 @@
 ``tesseract``: Debian's Tesseract 5 (``tesseract.py``), one process per page, the language
 of a page chosen from its script.  ``rapidocr``: PP-OCRv6 on onnxruntime (``rapid.py``), one
 multilingual model, the models inside the ``rapidocr`` wheel.  Both give the same words and
-line boxes, so everything after them is shared.
+line boxes, so everything after them is shared.  ``hybrid``: Tesseract, its unsure lines
+read again by RapidOCR's recogniser alone (``reread.py``); Tesseract alone where RapidOCR
+is not installed.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ from typing import Literal, get_args
 from ingest.ocr import rapid, tesseract
 from models.errors import ConfigError
 
-OcrEngine = Literal["tesseract", "rapidocr"]
+OcrEngine = Literal["tesseract", "rapidocr", "hybrid"]
 ENGINES: tuple[str, ...] = get_args(OcrEngine)
 # bench/ocr.py --engine tesseract --engine rapidocr, the first 3 pages of the 13 dev v1 + v2
 # files scanned at 200 dpi (bench/README.md): RapidOCR's CER is half Tesseract's (0.76 % vs
 # 1.61 %) but it spends 2.3x the CPU per page (6.36 vs 2.78 s): at best 3.2 s a page on 2
-# cores (CPU over 2), over the 3 s target; Tesseract meets both, so it stays the default
+# cores (CPU over 2), over the 3 s target; Tesseract meets both, so it stays the default.
+# hybrid (bench/README.md, held-out + unseen scans, 26 pages, side by side): CER 5.07 ->
+# 4.22 %, item lists 0.317 -> 0.756 (held-out), 0.092 -> 0.310 (unseen), for 1.30x
+# Tesseract's CPU a page (2.64 -> 3.44 s; on v2 about 1.55x): 2.95-3.5 s a page on an idle
+# machine by those ratios, measured only on a loaded one; the default moves to hybrid once
+# an idle run shows it under 3 s/page (bench.ocr --pages 3 --engine tesseract --engine hybrid)
 DEFAULT: OcrEngine = "tesseract"
 ENV = "REGWATCH_OCR_ENGINE"
 
@@ -40,4 +47,5 @@ def engine_name(requested: str | None = None) -> str:
 
 def missing(name: str) -> str | None:
     """Why engine ``name`` cannot run here (None when it can): what to install."""
+    # the hybrid needs Tesseract only: without RapidOCR its unsure lines stay as read
     return rapid.missing() if name == "rapidocr" else tesseract.missing()

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from PIL import Image
 
 from ingest.ocr import tesseract
+from ingest.ocr.reread import replace_lines
 from ingest.ocr.tesseract import LineBox, Word
 from models.han_variants import encodable, fold_han
 
@@ -132,15 +133,7 @@ def reread_mixed_lines(
             Word(w.text, w.left + dx, w.top + dy, w.width, w.height, w.conf, box.key)
             for w in inside
         ]
-    if not replaced:
-        return words
-    out: list[Word] = []
-    for word in words:  # the new words of a line where its first word stood
-        if word.line not in replaced:
-            out.append(word)
-        elif word is by_line[word.line][0]:
-            out.extend(replaced[word.line])
-    return out
+    return replace_lines(words, by_line, replaced)
 
 
 def with_quoted_chinese(

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from ingest.ocr.reread import LineReading, reread_unsure_lines
 from ingest.ocr.tesseract import LineBox, OcrEngineError, Word
 
 PIP_PACKAGES = ("rapidocr==3.10.0", "onnxruntime")
@@ -147,3 +148,50 @@ def recognize(
     if out.boxes is None or out.word_results is None:
         return [], []  # nothing detected: a blank page
     return to_words(out.boxes, out.word_results)
+
+
+def _reading(text: str, score: float, info: Any) -> LineReading:
+    """One crop's result as a ``LineReading``: the CTC columns of its characters (``info``,
+    the recogniser's ``WordInfo``) as centres, fractions of the crop's width."""
+    columns = [col for group in info.word_cols for col in group] if info else []
+    span = float(getattr(info, "line_txt_len", 0.0) or 0.0)
+    confs = [float(c) for c in getattr(info, "confs", [])]
+    if not span or len(columns) != len(text) or len(confs) != len(text):
+        return LineReading(text, float(score), (), ())  # no positions: not placed
+    return LineReading(text, float(score), tuple((c + 0.5) / span for c in columns), tuple(confs))
+
+
+def read_lines(crops: list[Image.Image]) -> list[LineReading]:
+    """The recogniser alone (no detection: the boxes are known) on line crops, in batches;
+    one reading each, in order.  ``_load_rec_model`` is rapidocr 3.10's own loader of its
+    recogniser (pinned in ``PIP_PACKAGES``): the model is the one ``_build`` names."""
+    if not crops:
+        return []
+    from rapidocr.ch_ppocr_rec.typings import TextRecInput
+
+    arrays = [np.asarray(c.convert("RGB")) for c in crops]
+    with _engine() as engine:
+        try:
+            out = engine._load_rec_model()(TextRecInput(img=arrays, return_word_box=True))
+        except Exception as exc:  # onnxruntime and OpenCV errors have no common base
+            raise OcrEngineError(f"rapidocr failed: {exc}") from exc
+    texts, scores = out.txts or (), out.scores or ()
+    infos = out.word_results or ()
+    return [
+        _reading(str(text), score, info)
+        for text, score, info in zip(texts, scores, infos, strict=True)
+    ]
+
+
+def with_second_reading(
+    image: Image.Image, words: list[Word], lines: list[LineBox], models: str
+) -> list[Word]:
+    """A Tesseract reading of ``image`` in ``models`` with its unsure lines read again by
+    the recogniser (``reread.reread_unsure_lines``); as it was where RapidOCR is not
+    installed or fails: the second reading is a bonus, never an error."""
+    if missing() is not None:
+        return words
+    try:
+        return reread_unsure_lines(image, words, lines, models, read_lines)
+    except OcrEngineError:
+        return words

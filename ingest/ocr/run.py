@@ -150,6 +150,8 @@ class _Reader:
         if self.engine == "tesseract" and models == "jpn":  # quoted Chinese read again (mixed.py)
             left = timeout - (time.monotonic() - started)
             words = with_quoted_chinese(image, words, lines, DPI, left)
+        if self.engine == "hybrid":  # unsure lines read again by RapidOCR (reread.py)
+            words = rapid.with_second_reading(image, words, lines, models)
         # boxes stay in the levelled image's frame: mapped back onto the turned page, a
         # line's characters would climb or fall and no longer make one row (at most 2° off,
         # a few pt); a page turned a quarter is read upright, its width and height swapped
@@ -158,7 +160,7 @@ class _Reader:
         transform = Transform(scale_x=width / image.width, scale_y=height / image.height)
         glyphs, confidence = page_chars(words, lines, transform)
         left = timeout - (time.monotonic() - started)
-        cells = _cell_reader(models, left) if self.engine == "tesseract" else None
+        cells = _cell_reader(models, left) if self.engine != "rapidocr" else None
         tables, chars = image_tables(image, glyphs, transform, cells)  # ruled grids (grid.py)
         rules = [
             Rule(x0=x0 * transform.scale_x, x1=x1 * transform.scale_x, top=y * transform.scale_y)
@@ -262,7 +264,7 @@ def read_page(
     # horizontal page scanned sideways shows the same blank columns, but reads as garbage
     # so (confidence ~0.2, a vertical page ~0.9) and goes on as any page read badly
     models = vertical.vertical_models(lang) or vertical.vertical_models("jpn")
-    if engine == "tesseract" and models is not None and vertical.is_vertical(image):
+    if engine != "rapidocr" and models is not None and vertical.is_vertical(image):
         reader = _Reader(engine, page, vertical.TURN, first, models)
         tategaki = reader.upright(vertical.turned(image), lang, timeout)
         if (tategaki.confidence or 0.0) >= _TURNED_CONFIDENCE:
