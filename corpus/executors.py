@@ -86,6 +86,9 @@ def one_thread() -> None:
     threadpoolctl resizes the loaded pools."""
     for name in _ONE_THREAD:
         os.environ[name] = "1"
+    # ONNX Runtime reads it when a worker that embeds opens its sessions (the parent's
+    # value, --jobs, is for one process alone).
+    os.environ["REGWATCH_ONNX_THREADS"] = "1"
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:

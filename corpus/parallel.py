@@ -48,6 +48,7 @@ from models.corpus import AddOutcome
 
 if TYPE_CHECKING:
     from corpus.executors import Result
+    from index.worker_vectors import EmbedRequest
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,41 @@ def embedding_threads(jobs: int | None) -> None:
         os.environ["REGWATCH_ONNX_THREADS"] = str(max(1, jobs))
 
 
-def run_one(stage: Stage, path: str, kinds: frozenset[str] | None, limits: Limits | None) -> Result:
-    """One file through ingest (and extract): never raises for a bad file."""
+def run_one(
+    stage: Stage,
+    path: str,
+    kinds: frozenset[str] | None,
+    limits: Limits | None,
+    embed: EmbedRequest | None = None,
+) -> Result:
+    """One file through ingest (and extract, and with ``embed`` the embedding of its
+    passages, within what is left of its time budget): never raises for a bad file."""
     from corpus import pipeline
 
     if stage == "ingest":
         return next(pipeline.ingest_files([Path(path)], limits=limits))
-    return next(
+    processed = next(
         pipeline.process_files([Path(path)], kinds=set(kinds) if kinds else None, limits=limits)
     )
+    if embed is not None and processed.ok:
+        from index.worker_vectors import embed_file
+        from ingest.deadline import Deadline
+
+        assert processed.document is not None and processed.extraction is not None
+        seconds = (limits or Limits()).max_seconds_per_file
+        deadline = Deadline.resume(path, seconds, processed.seconds)
+        processed.passage_vectors = embed_file(
+            embed, processed.extraction, processed.document, deadline
+        )
+        processed.seconds = deadline.spent
+    return processed
+
+
+def runs_inline(executor: ExecutorName | Executor, jobs: int | None, files: int) -> bool:
+    """Whether ``ordered`` runs the files in this process, one by one (no workers)."""
+    if executor != "local":
+        return False
+    return (jobs if jobs is not None else default_jobs()) <= 1 or files <= 1
 
 
 def run_files(
@@ -86,11 +113,13 @@ def run_files(
     progress: bool = False,
     known: Callable[[Path], AddOutcome | None] | None = None,
     executor: ExecutorName | Executor = "local",
+    embed: EmbedRequest | None = None,
 ) -> Iterator[Result | Known]:
     """One result per path, in the order given (see the module notes).  ``jobs`` None: the
-    cores here (local), the cluster's CPUs (ray)."""
+    cores here (local), the cluster's CPUs (ray).  ``embed``: each file's worker also
+    embeds its passages (``index.worker_vectors``)."""
     frozen = frozenset(kinds) if kinds else None
-    work = functools.partial(run_one, stage, kinds=frozen, limits=limits)
+    work = functools.partial(run_one, stage, kinds=frozen, limits=limits, embed=embed)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -122,7 +151,7 @@ def ordered(
         jobs = max(1, jobs)
     elif executor == "local":
         jobs = default_jobs()
-    if executor == "local" and (jobs == 1 or len(paths) <= 1):
+    if runs_inline(executor, jobs, len(paths)):
         for path in paths:
             outcome = known(path) if known else None
             yield Known(str(path), outcome) if outcome else work(str(path))
