@@ -129,7 +129,7 @@ class Workspace:
         progress: bool = False,
         jobs: int | None = None,
         executor: ExecutorName | Executor = "local",
-        embed_in: EmbedIn = "workers",
+        embed_in: EmbedIn = "writer",
     ) -> Iterator[AddReport]:
         """Ingest, extract, store (one transaction per file), diff, alert and index.
 
@@ -138,7 +138,8 @@ class Workspace:
         ``executor`` (local processes by default, or Ray tasks: ``corpus.parallel``) and
         stored here, in the order given.
         With ``embed_in="workers"`` (and workers: not ``jobs=1``) each worker also embeds
-        the passages of the file it read and the writer indexes with those vectors.
+        the passages of the file it read and the writer indexes with those vectors
+        (``index.worker_vectors``; each worker then loads the embedders).
         ``limits.max_seconds_per_file`` covers each file's ingest, extraction and indexing.
         """
         files = expand_paths(paths)

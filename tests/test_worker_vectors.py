@@ -14,13 +14,15 @@ import pytest
 
 from corpus.parallel import run_one
 from corpus.pipeline import ProcessedFile
-from corpus.workspace import Workspace
+from corpus.workspace import EmbedIn, Workspace
 from index.embed import get_embedder, passage_key
 from index.vector_cache import CACHE_FILE, PassageVectorCache
 from index.worker_vectors import EmbedRequest, embed_file, embedder_names
 from ingest.deadline import Deadline
+from ingest.limits import Limits
 from tests.test_throughput import V2, VERSIONS
 
+UNLIMITED = Limits(max_seconds_per_file=24 * 3600.0)
 QUESTIONS = ("稀土 出口管制", "无人机 出口", "征求意见稿 修改")
 
 
@@ -30,9 +32,9 @@ def _cache_rows(data: Path) -> dict[tuple[str, bytes], bytes]:
     return {(model, bytes(key)): bytes(vector) for model, key, vector in rows}
 
 
-def _build(tmp_path: Path, embed_in: str) -> tuple[Path, list[list[str]], list[str]]:
+def _build(tmp_path: Path, embed_in: EmbedIn) -> tuple[Path, list[list[str]], list[str]]:
     folder = tmp_path / "in"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     for src in (
         VERSIONS / "rare_earth_measures_draft.pdf",
         VERSIONS / "rare_earth_measures_final.pdf",  # a new version: diff passages
@@ -41,7 +43,8 @@ def _build(tmp_path: Path, embed_in: str) -> tuple[Path, list[list[str]], list[s
         shutil.copy(src, folder / src.name)
     data = tmp_path / "data"
     with Workspace(data) as ws:
-        reports = list(ws.add([folder], jobs=2, embed_in=embed_in))  # type: ignore[arg-type]
+        # No time budget to run out on a loaded machine: this compares vectors, not speed.
+        reports = list(ws.add([folder], jobs=2, embed_in=embed_in, limits=UNLIMITED))
         assert [r.errors for r in reports] == [[], [], []]
         hits = [[h.chunk.id for h in ws.search(q)] for q in QUESTIONS]
         ids = sorted(c.id for c in ws.index.keywords.chunks())
