@@ -8,8 +8,9 @@ one-process run whatever finishes first.
 * Where the work runs is an ``Executor`` (``corpus.executors``): ``local`` (default),
   ``jobs`` worker processes on this machine started by ``forkserver`` where the platform
   has it, else ``spawn``; or ``ray`` (``corpus.ray_executor``), Ray tasks on a local Ray or
-  a cluster (``RAY_ADDRESS``).  Workers never import ``index`` (no embedder, chroma or
-  spaCy in them) and run their numpy on one thread.
+  a cluster (``RAY_ADDRESS``).  Workers import no ``index`` module (no embedder, chroma
+  or spaCy in them) unless asked to embed their files' passages (``embed``:
+  ``index.worker_vectors``, never chroma), and run their numpy and ONNX on one thread.
 * At most ``executor.capacity`` files (``WINDOW_PER_JOB * jobs``) are in flight: memory
   stays bounded on a folder of thousands.  They are handed out a block of ``capacity``
   files at a time, each block largest file first (``largest_first``): the last files do
