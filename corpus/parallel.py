@@ -12,9 +12,8 @@ one-process run whatever finishes first.
   or spaCy in them) unless asked to embed their files' passages (``embed``:
   ``index.worker_vectors``, never chroma), and run their numpy and ONNX on one thread.
 * At most ``executor.capacity`` files (``WINDOW_PER_JOB * jobs``) are in flight: memory
-  stays bounded on a folder of thousands.  They are handed out a block of ``capacity``
-  files at a time, each block largest file first (``largest_first``): the last files do
-  not run alone at the end while the other workers idle.
+  stays bounded on a folder of thousands, and the workers have files queued while the
+  writer spends a second on one commit.
 * ``jobs == 1`` with the local executor runs everything in this process, lazily, file by
   file (no pool).
 * A worker that dies (segfault in a PDF library, out of memory) fails only its own file
@@ -159,39 +158,29 @@ def ordered(
         return
     owned = isinstance(executor, str)
     runner: Executor | None = None if owned else executor  # made for the first file sent
-    plan: deque[int] = deque()  # positions of the files not handed out yet, in handout order
-    planned = 0  # files of ``paths`` put into ``plan`` so far
-    window: dict[int, Ticket | Known] = {}  # handed out, not yielded yet, by position
+    pending = iter(paths)
+    window: deque[Ticket | Known] = deque()
 
     def capacity() -> int:  # before an executor is made: what a local one would take
         return runner.capacity if runner is not None else WINDOW_PER_JOB * (jobs or default_jobs())
 
-    def hand_out(position: int) -> None:
-        nonlocal runner
-        path = paths[position]
-        outcome = known(path) if known else None
-        if outcome is not None:
-            window[position] = Known(str(path), outcome)
-            return
-        if runner is None:
-            assert isinstance(executor, str)
-            runner = make_executor(executor, work, stage, jobs)
-        window[position] = runner.submit(str(path))
-
     try:
-        for head in range(len(paths)):
+        while True:
             while len(window) < capacity():
-                if not plan and planned < len(paths):
-                    block = largest_first(paths[planned : planned + capacity()])
-                    plan.extend(planned + i for i in block)
-                    planned += len(block)
-                if not plan:
+                path = next(pending, None)
+                if path is None:
                     break
-                hand_out(plan.popleft())
-            if head not in window:  # a window that shrank below a block (a Ray cluster's
-                plan.remove(head)  # CPUs known only once connected): the head goes next
-                hand_out(head)
-            item = window.pop(head)
+                outcome = known(path) if known else None
+                if outcome is not None:
+                    window.append(Known(str(path), outcome))
+                    continue
+                if runner is None:
+                    assert isinstance(executor, str)
+                    runner = make_executor(executor, work, stage, jobs)
+                window.append(runner.submit(str(path)))
+            if not window:
+                return
+            item = window.popleft()
             if isinstance(item, Known):
                 yield item
                 continue
@@ -200,22 +189,3 @@ def ordered(
     finally:
         if owned and runner is not None:
             runner.close()
-
-
-def largest_first(paths: Sequence[Path]) -> list[int]:
-    """Positions of ``paths`` by size on disk, largest first (ties and unreadable files keep
-    their order): the order one block of the window is handed out in.
-
-    Results are still taken in input order; the order they are *started* in decides how
-    long the last file runs alone while the other workers have nothing left (a 2.3 s
-    file at the end of 17 kept one of two cores idle for it).  Bytes stand in for the
-    work a file is (pages are not known before it is opened).
-    """
-
-    def size(position: int) -> int:
-        try:
-            return os.stat(paths[position]).st_size
-        except OSError:
-            return 0
-
-    return sorted(range(len(paths)), key=lambda position: -size(position))
