@@ -23,7 +23,7 @@ from ingest.limits import Limits
 from tests.test_throughput import V2, VERSIONS
 
 UNLIMITED = Limits(max_seconds_per_file=24 * 3600.0)
-QUESTIONS = ("稀土 出口管制", "无人机 出口", "征求意见稿 修改")
+QUESTIONS = ("稀土 出口管制", "无人机 出口")
 
 
 def _cache_rows(data: Path) -> dict[tuple[str, bytes], bytes]:
