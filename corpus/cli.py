@@ -108,7 +108,7 @@ def _add_embed_in(p: argparse.ArgumentParser) -> None:
         default="writer",
         help="where passages are embedded for the index: in the one writing process "
         "(default), or in the workers that read the files (each loads the embedders: "
-        "~0.5 GB a worker; for Ray clusters)",
+        "~0.6 GB a worker; for Ray clusters)",
     )
 
 
