@@ -223,7 +223,13 @@ def _nested(managers: list[Any]) -> Iterator[None]:
         yield
 
 
-def run(files: list[Path], jobs: int, with_profile: bool, log: Callable[[str], None]) -> dict:
+def run(
+    files: list[Path],
+    jobs: int,
+    with_profile: bool,
+    log: Callable[[str], None],
+    embed_in_workers: bool = False,
+) -> dict:
     result: dict[str, Any] = {"files": len(files), "jobs": jobs}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "in"
@@ -238,6 +244,9 @@ def run(files: list[Path], jobs: int, with_profile: bool, log: Callable[[str], N
         full = _add(folder, Path(tmp) / "c", "--jobs", str(jobs))
         log(f"add --jobs {jobs} again (unchanged)")
         rerun = _add(folder, Path(tmp) / "c", "--jobs", str(jobs))
+        if embed_in_workers:
+            log(f"add --jobs {jobs} --embed-in workers")
+            workers = _add(folder, Path(tmp) / "d", "--jobs", str(jobs), "--embed-in", "workers")
     result["runs"] = {
         "no_index_jobs_1": one,
         f"no_index_jobs_{jobs}": many,
@@ -250,6 +259,11 @@ def run(files: list[Path], jobs: int, with_profile: bool, log: Callable[[str], N
         "full add / no-index add (CPU)": round(full["cpu_s"] / max(many["cpu_s"], 1e-9), 2),
         "unchanged re-run / first run (wall)": round(rerun["seconds"] / full["seconds"], 4),
     }
+    if embed_in_workers:
+        result["runs"][f"full_jobs_{jobs}_embed_in_workers"] = workers
+        result["ratios"]["full add, embedding in workers / in the writer (wall)"] = round(
+            workers["seconds"] / full["seconds"], 2
+        )
     log("raw text rates")
     result["pages_per_s"] = raw_text_rates(files)
     if with_profile:
@@ -263,11 +277,16 @@ def main() -> None:
     add_file_options(parser)
     parser.add_argument("--jobs", type=int, default=2, help="the parallel run's --jobs (default 2)")
     parser.add_argument("--no-profile", action="store_true", help="skip the stage profile")
+    parser.add_argument(
+        "--embed-in-workers",
+        action="store_true",
+        help="also a full add with --embed-in workers, beside the full add (writer embeds)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
     files = chosen_files(args)
     log = (lambda _: None) if args.json else (lambda m: print(f"... {m}", file=sys.stderr))
-    result = run(files, args.jobs, not args.no_profile, log)
+    result = run(files, args.jobs, not args.no_profile, log, args.embed_in_workers)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return

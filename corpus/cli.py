@@ -102,6 +102,17 @@ def _add_executor(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_embed_in(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--embed-in",
+        choices=("workers", "writer"),
+        default="writer",
+        help="where passages are embedded for the index: in the one writing process "
+        "(default), or in the workers that read the files (each loads the embedders: "
+        "~0.6 GB a worker; for Ray clusters)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regwatch",
@@ -150,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_limits(p)
     _add_jobs(p, _FILE_JOBS)
     _add_executor(p)
+    _add_embed_in(p)
     p.set_defaults(handler=commands.cmd_add)
 
     p = sub.add_parser("list", help="list the documents in the corpus")
@@ -203,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_limits(p)
         _add_jobs(p, _FILE_JOBS)
         _add_executor(p)
+        _add_embed_in(p)
         p.set_defaults(handler=commands.cmd_scan if name == "scan" else commands.cmd_watch)
 
     p = sub.add_parser("search", help="ask a question (ja/zh/en); best articles first")

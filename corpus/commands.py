@@ -158,6 +158,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             progress=_progress(args, len(files)),
             jobs=args.jobs,
             executor=args.executor,
+            embed_in=args.embed_in,
         ):
             if report.outcome is None or report.errors:  # failed, or indexing ran out of time
                 failed += 1
@@ -242,6 +243,7 @@ def _scan_once(ws: Workspace, args: argparse.Namespace) -> int:
         progress=_progress(args, len(files)),
         jobs=args.jobs,
         executor=args.executor,
+        embed_in=args.embed_in,
     ):
         _report_errors(report.path, report.warnings, args.quiet)
         if report.outcome is None or report.errors:

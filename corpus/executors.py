@@ -39,6 +39,14 @@ ExecutorName = Literal["local", "ray"]
 EXECUTORS: tuple[ExecutorName, ...] = ("local", "ray")
 #: Environment variables that keep a worker's numeric libraries on one thread.
 _ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: Files in flight per worker (``capacity``).  Two left the workers idle while the writer
+#: spent ~0.9 s on one commit (the first new version loads the diff's word segmenter):
+#: the few small files queued behind it ran out.  A result waiting for the writer is a
+#: Document and its records, well under 10 MB for these notices.
+WINDOW_PER_JOB = 4
+#: What the fork server imports before it forks each worker: the pipeline, and
+#: ``ingest.warm`` (what every worker would load at its first file, loaded once).
+_PRELOAD = ["corpus.pipeline", "ingest.warm"]
 
 
 @dataclass
@@ -78,6 +86,9 @@ def one_thread() -> None:
     threadpoolctl resizes the loaded pools."""
     for name in _ONE_THREAD:
         os.environ[name] = "1"
+    # ONNX Runtime reads it when a worker that embeds opens its sessions (the parent's
+    # value, --jobs, is for one process alone).
+    os.environ["REGWATCH_ONNX_THREADS"] = "1"
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
@@ -106,10 +117,10 @@ def died(stage: Stage, path: str, exc: BaseException, what: str = "died") -> Res
 def _context() -> multiprocessing.context.BaseContext:
     # Never ``fork``: the parent may hold SQLite connections, ONNX Runtime or BLAS thread
     # pools that a forked child must not inherit.  The fork server imports corpus.pipeline
-    # once, so each worker starts warm.
+    # (and ``ingest.warm``) once, so each worker starts warm.
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["corpus.pipeline"])
+        ctx.set_forkserver_preload(_PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -134,7 +145,7 @@ class ProcessExecutor:
 
     @property
     def capacity(self) -> int:
-        return 2 * self.jobs
+        return WINDOW_PER_JOB * self.jobs
 
     def submit(self, path: str) -> Ticket:
         if self._pool is None:

@@ -8,10 +8,12 @@ one-process run whatever finishes first.
 * Where the work runs is an ``Executor`` (``corpus.executors``): ``local`` (default),
   ``jobs`` worker processes on this machine started by ``forkserver`` where the platform
   has it, else ``spawn``; or ``ray`` (``corpus.ray_executor``), Ray tasks on a local Ray or
-  a cluster (``RAY_ADDRESS``).  Workers never import ``index`` (no embedder, chroma or
-  spaCy in them) and run their numpy on one thread.
-* At most ``executor.capacity`` files (``2 * jobs``) are in flight: memory stays bounded
-  on a folder of thousands.
+  a cluster (``RAY_ADDRESS``).  Workers import no ``index`` module (no embedder, chroma
+  or spaCy in them) unless asked to embed their files' passages (``embed``:
+  ``index.worker_vectors``, never chroma), and run their numpy and ONNX on one thread.
+* At most ``executor.capacity`` files (``WINDOW_PER_JOB * jobs``) are in flight: memory
+  stays bounded on a folder of thousands, and the workers have files queued while the
+  writer spends a second on one commit.
 * ``jobs == 1`` with the local executor runs everything in this process, lazily, file by
   file (no pool).
 * A worker that dies (segfault in a PDF library, out of memory) fails only its own file
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.executors import (
+    WINDOW_PER_JOB,
     Executor,
     ExecutorName,
     Stage,
@@ -45,6 +48,7 @@ from models.corpus import AddOutcome
 
 if TYPE_CHECKING:
     from corpus.executors import Result
+    from index.worker_vectors import EmbedRequest
 
 
 @dataclass(frozen=True)
@@ -62,15 +66,41 @@ def embedding_threads(jobs: int | None) -> None:
         os.environ["REGWATCH_ONNX_THREADS"] = str(max(1, jobs))
 
 
-def run_one(stage: Stage, path: str, kinds: frozenset[str] | None, limits: Limits | None) -> Result:
-    """One file through ingest (and extract): never raises for a bad file."""
+def run_one(
+    stage: Stage,
+    path: str,
+    kinds: frozenset[str] | None,
+    limits: Limits | None,
+    embed: EmbedRequest | None = None,
+) -> Result:
+    """One file through ingest (and extract, and with ``embed`` the embedding of its
+    passages, within what is left of its time budget): never raises for a bad file."""
     from corpus import pipeline
 
     if stage == "ingest":
         return next(pipeline.ingest_files([Path(path)], limits=limits))
-    return next(
+    processed = next(
         pipeline.process_files([Path(path)], kinds=set(kinds) if kinds else None, limits=limits)
     )
+    if embed is not None and processed.ok:
+        from index.worker_vectors import embed_file
+        from ingest.deadline import Deadline
+
+        assert processed.document is not None and processed.extraction is not None
+        seconds = (limits or Limits()).max_seconds_per_file
+        deadline = Deadline.resume(path, seconds, processed.seconds)
+        processed.passage_vectors = embed_file(
+            embed, processed.extraction, processed.document, deadline
+        )
+        processed.seconds = deadline.spent
+    return processed
+
+
+def runs_inline(executor: ExecutorName | Executor, jobs: int | None, files: int) -> bool:
+    """Whether ``ordered`` runs the files in this process, one by one (no workers)."""
+    if executor != "local":
+        return False
+    return (jobs if jobs is not None else default_jobs()) <= 1 or files <= 1
 
 
 def run_files(
@@ -83,11 +113,13 @@ def run_files(
     progress: bool = False,
     known: Callable[[Path], AddOutcome | None] | None = None,
     executor: ExecutorName | Executor = "local",
+    embed: EmbedRequest | None = None,
 ) -> Iterator[Result | Known]:
     """One result per path, in the order given (see the module notes).  ``jobs`` None: the
-    cores here (local), the cluster's CPUs (ray)."""
+    cores here (local), the cluster's CPUs (ray).  ``embed``: each file's worker also
+    embeds its passages (``index.worker_vectors``)."""
     frozen = frozenset(kinds) if kinds else None
-    work = functools.partial(run_one, stage, kinds=frozen, limits=limits)
+    work = functools.partial(run_one, stage, kinds=frozen, limits=limits, embed=embed)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -119,7 +151,7 @@ def ordered(
         jobs = max(1, jobs)
     elif executor == "local":
         jobs = default_jobs()
-    if executor == "local" and (jobs == 1 or len(paths) <= 1):
+    if runs_inline(executor, jobs, len(paths)):
         for path in paths:
             outcome = known(path) if known else None
             yield Known(str(path), outcome) if outcome else work(str(path))
@@ -130,7 +162,7 @@ def ordered(
     window: deque[Ticket | Known] = deque()
 
     def capacity() -> int:  # before an executor is made: what a local one would take
-        return runner.capacity if runner is not None else 2 * (jobs or default_jobs())
+        return runner.capacity if runner is not None else WINDOW_PER_JOB * (jobs or default_jobs())
 
     try:
         while True:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.extract import extract_records
 from ingest.ocr import page_progress
@@ -13,6 +14,9 @@ from ingest.pipeline import Deadline, Limits, ingest_many, ingest_one, with_prog
 from models.document import Document, IngestResult
 from models.errors import RegwatchError
 from models.records import ExtractionResult
+
+if TYPE_CHECKING:
+    from index.worker_vectors import PassageVectors
 
 
 @dataclass
@@ -26,6 +30,9 @@ class ProcessedFile:
     #: Seconds of the file's ``--timeout`` budget ingest + extract used (the writer's
     #: indexing gets the rest: ``Deadline.resume``).
     seconds: float = 0.0
+    #: Vectors of its passage texts, made by the worker that read it when asked
+    #: (``index.worker_vectors``); the writer puts them in the passage-vector cache.
+    passage_vectors: list[PassageVectors] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

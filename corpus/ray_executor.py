@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from corpus.executors import Stage, Ticket, default_jobs, died, one_thread
+from corpus.executors import WINDOW_PER_JOB, Stage, Ticket, default_jobs, died, one_thread
 from models.errors import ExecutorError
 
 if TYPE_CHECKING:
@@ -119,7 +119,8 @@ def connect(jobs: int | None) -> Any:
 
 
 class RayExecutor:
-    """Ray tasks, one a file (see the module notes); at most ``2 * jobs`` in flight."""
+    """Ray tasks, one a file (see the module notes); at most ``WINDOW_PER_JOB * jobs`` in
+    flight."""
 
     def __init__(self, work: Callable[[str], Result], stage: Stage, jobs: int | None) -> None:
         self.work, self.stage, self.jobs = work, stage, jobs
@@ -131,8 +132,8 @@ class RayExecutor:
     @property
     def capacity(self) -> int:
         if self.jobs is None:  # not connected yet: what a local Ray would take
-            return 2 * default_jobs()
-        return 2 * self.jobs
+            return WINDOW_PER_JOB * default_jobs()
+        return WINDOW_PER_JOB * self.jobs
 
     def _start(self) -> None:
         ray = connect(self.jobs)

@@ -15,14 +15,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from corpus import outbox
 from corpus.diff import diff_versions
 from corpus.faults import crash_point
 from corpus.files import expand_paths
 from corpus.fingerprint import Fingerprints
-from corpus.parallel import Known, run_files
+from corpus.parallel import Known, run_files, runs_inline
 from corpus.store import Store, default_data_dir
 from corpus.suspect import warnings_for
 from ingest.deadline import Deadline
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from corpus.pipeline import ProcessedFile
     from index.search import AddStats, SearchIndex
 
+#: Where ``add`` embeds the passages of the files it reads: in the workers that read them
+#: (``index.worker_vectors``), or in the writer when it indexes them.
+EmbedIn = Literal["workers", "writer"]
 CHROMA_URL_ENV = "REGWATCH_CHROMA_URL"
 MODEL_ENV = "REGWATCH_MODEL"
 
@@ -131,6 +134,7 @@ class Workspace:
         progress: bool = False,
         jobs: int | None = None,
         executor: ExecutorName | Executor = "local",
+        embed_in: EmbedIn = "writer",
     ) -> Iterator[AddReport]:
         """Ingest, extract, store (one transaction per file), diff, alert and index.
 
@@ -138,14 +142,28 @@ class Workspace:
         being read; the others are ingested and extracted by ``jobs`` workers of
         ``executor`` (local processes by default, or Ray tasks: ``corpus.parallel``) and
         stored here, in the order given.
+        With ``embed_in="workers"`` (and workers: not ``jobs=1``) each worker also embeds
+        the passages of the file it read and the writer indexes with those vectors
+        (``index.worker_vectors``; each worker then loads the embedders).
         ``limits.max_seconds_per_file`` covers each file's ingest, extraction and indexing.
         """
         files = expand_paths(paths)
         limits = limits or Limits()
         self.recover(index=index, limits=limits)  # what a run killed after its commit left
         known = Fingerprints(self.store).stored
+        embed = None
+        if index and embed_in == "workers" and not runs_inline(executor, jobs, len(files)):
+            from index.worker_vectors import EmbedRequest
+
+            embed = EmbedRequest.for_index(self.data_dir, self.model)
         batch = run_files(
-            files, jobs=jobs, limits=limits, progress=progress, known=known, executor=executor
+            files,
+            jobs=jobs,
+            limits=limits,
+            progress=progress,
+            known=known,
+            executor=executor,
+            embed=embed,
         )
         for processed in batch:
             yield self.commit(processed, index=index, limits=limits)
@@ -177,6 +195,10 @@ class Workspace:
             processed.document, processed.extraction, path=processed.path
         )
         crash_point("after_commit")
+        if index and processed.passage_vectors:  # made by its worker: indexing finds them
+            from index.worker_vectors import keep
+
+            keep(self.index.passage_cache, processed.passage_vectors)
         report = AddReport(path=processed.path, outcome=outcome)
         report.warnings = warnings_for(self.store, processed.document, outcome)
         seconds = (limits or Limits()).max_seconds_per_file

@@ -21,18 +21,15 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from index.embed import (
-    DEFAULT_MODEL,
     Embedder,
     check_configs,
     get_embedder,
     passage_key,
     retriever_name,
-    split_spec,
 )
 from index.fusion import FusionConfig, fuse, rank_of
 from index.keyword import KeywordIndex
@@ -51,6 +48,8 @@ from index.snippet import (
 from index.vector import COLLECTION, Filters, VectorStore, collection_name, make_client
 from index.vector_cache import CACHE_FILE, PassageVectorCache, cached_vectors
 from index.version_scope import CITED_DOCUMENTS, VersionScope
+from index.worker_vectors import embedder_names
+from index.worker_vectors import read_configs as _read_configs
 from models.search import Chunk, Hit
 
 __all__ = ["AddStats", "SearchIndex", "snippet"]
@@ -89,20 +88,6 @@ class AddStats:
     vectors_from_cache: int = 0
 
 
-def _read_configs(path: Path) -> list[dict[str, Any]]:
-    stored = json.loads(path.read_text(encoding="utf-8"))
-    # Indexes of one embedder stored its config alone.
-    return list(stored["embedders"]) if "embedders" in stored else [stored]
-
-
-def _spec_name(config: dict[str, Any]) -> str:
-    """The ``--model`` name that loads the embedder ``config`` describes."""
-    name = retriever_name(config)
-    if name in ("e5", "use"):
-        return DEFAULT_MODEL if name == "e5" else "use"
-    return str(config.get("path") or config.get("model"))
-
-
 class SearchIndex:
     """Chunks indexed for hybrid search.
 
@@ -133,12 +118,7 @@ class SearchIndex:
         self.keywords.mirror_setting(CONFIG_SETTING, self.config_path)
         given = list(embedders) if embedders else ([embedder] if embedder else [])
         self._embedders: list[Embedder] | None = given or None
-        if given:
-            self._spec: list[str] = []
-        elif model is None and self.config_path.exists():
-            self._spec = [_spec_name(c) for c in _read_configs(self.config_path)]
-        else:
-            self._spec = split_spec(model)
+        self._spec: list[str] = [] if given else embedder_names(self.dir, model)
         self._checked = False
         self.chroma_url = chroma_url
         self.fusion = (

@@ -56,6 +56,15 @@ class PassageVectorCache:
         )
         self._db.commit()
 
+    @classmethod
+    def read_only(cls, path: Path) -> PassageVectorCache:
+        """An existing cache opened for reading (an ``add`` worker: the writer alone writes)."""
+        cache = cls.__new__(cls)
+        cache.path = Path(path)
+        uri = f"{cache.path.resolve().as_uri()}?mode=ro"
+        cache._db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        return cache
+
     def get(self, model: str, keys: Sequence[bytes], dim: int) -> dict[bytes, np.ndarray]:
         """The vectors held for ``keys`` (those of another width are ignored)."""
         found: dict[bytes, np.ndarray] = {}

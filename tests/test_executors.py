@@ -7,6 +7,7 @@ need no Ray session run in a subprocess or call the helpers directly.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -16,10 +17,12 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.executors import Ticket
-from corpus.parallel import Known, ordered
+from corpus.parallel import Known, ordered, run_one
+from index.worker_vectors import EmbedRequest, embed_file
 from models.corpus import AddOutcome
 from models.document import IngestResult
 from models.errors import ExecutorError
@@ -218,3 +221,17 @@ def test_a_failing_file_is_reported_alone_on_ray(
     assert [r.status for r in results] == ["success"] * 2 + ["failure"] + ["success"] * 3
     assert results[2].errors[0]["code"] == "E100"
     assert message in results[2].errors[0]["message"]
+
+
+def test_a_ray_task_embeds_the_passages_of_the_file_it_read(local_ray: None) -> None:
+    path = V2 / "zh_mofcom_2024_31_uav.pdf"
+    request = EmbedRequest(("use",))  # no cache to read: every text embedded in the task
+    work = functools.partial(run_one, "process", kinds=None, limits=None, embed=request)
+    (on_ray,) = list(ordered([path], work, "process", 2, executor="ray"))
+    here = run_one("process", str(path), None, None)
+    assert on_ray.document is not None and on_ray.extraction is not None
+    assert here.document is not None and here.extraction is not None
+    (expected,) = embed_file(request, here.extraction, here.document)
+    (made,) = on_ray.passage_vectors
+    assert made.model == expected.model and made.keys == expected.keys
+    np.testing.assert_allclose(made.vectors, expected.vectors, atol=1e-5)

@@ -97,7 +97,9 @@ def test_unchanged_folder_is_recognised_without_reading_a_pdf(
     first = _add(folder, tmp_path / "data", capsys, "--jobs", "1")
     read: list[str] = []
 
-    def recorded(stage: str, path: str, kinds: object, limits: object) -> ProcessedFile:
+    def recorded(
+        stage: str, path: str, kinds: object, limits: object, embed: object = None
+    ) -> ProcessedFile:
         read.append(Path(path).name)
         return ProcessedFile(path=path, errors=[{"code": "E102", "message": "x", "path": path}])
 
