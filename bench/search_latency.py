@@ -181,7 +181,10 @@ def main() -> None:
     args = parser.parse_args()
     embedders = get_embedders(args.model)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    # How queries run (ONNX Runtime int8 by default for e5) decides most of the figure.
+    # How queries run (ONNX Runtime int8 by default for e5) decides most of the figure; an
+    # embedder's query engine loads on its first query.
+    for embedder in embedders:
+        embedder.embed_queries(["warm-up"])
     engines = [e.config().get("query_engine", e.config()["backend"]) for e in embedders]
     print(
         json.dumps({"cores": cores, "load": os.getloadavg()[0], "query_engines": engines}),

