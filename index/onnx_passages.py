@@ -202,7 +202,9 @@ class OnnxPassages:
     @classmethod
     def _built(cls, model: Any, folder: Path, prompt: str, variant: str) -> OnnxPassages | None:
         encoder = folder / VARIANTS[variant][0]
-        for stale in {folder / PASSAGE_FILE, folder / FUSED_FILE, encoder, _probe_path(encoder)}:
+        # Only this variant's files: the export and the fused graph are rewritten atomically
+        # below, and deleting them would break another variant that was built from them.
+        for stale in (encoder, _probe_path(encoder)):
             stale.unlink(missing_ok=True)
         _derive(model, folder, variant)
         tokenizer = model.tokenizer

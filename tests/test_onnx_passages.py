@@ -134,3 +134,24 @@ def test_looked_up_rows_leave_the_resident_set(tmp_path: Path) -> None:
     _drop_mapped_pages(words)
     assert _resident_kb(table) < 1024
     np.testing.assert_array_equal(words[np.arange(0, words.shape[0], 3)], rows)
+
+
+@pytest.mark.slow
+def test_building_one_variant_keeps_the_others(
+    e5: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Variants share the export (and q4 the fused graph): building one must not delete a
+    file another was built from (the int8 build used to remove the fp32 engine's file)."""
+    pytest.importorskip("onnxruntime")
+    source = Path(e5.name_or_path)  # type: ignore[attr-defined]
+    folder = tmp_path / source.name
+    folder.mkdir()
+    for path in source.iterdir():  # the model without any passage encoder built yet
+        if path.is_file() and not path.name.startswith("passage-encoder"):
+            (folder / path.name).symlink_to(path)
+    for variant in VARIANTS:
+        monkeypatch.setenv("REGWATCH_E5_PASSAGES", variant)
+        assert OnnxPassages.load(folder, e5.passage_prompt, lambda: e5._model) is not None  # type: ignore[attr-defined]
+    for variant, (name, _) in VARIANTS.items():
+        monkeypatch.setenv("REGWATCH_E5_PASSAGES", variant)
+        assert OnnxPassages._from_files(folder, e5.passage_prompt, variant) is not None, name
