@@ -2,7 +2,7 @@
 
 ```
 python -m bench.passage_engines                    # every 5th distinct text of the 17 files
-python -m bench.passage_engines --step 1 --rounds 2 --variants onnx-fp32,onnx-q4
+python -m bench.passage_engines --step 1 --rounds 2 --variants onnx-fp32,onnx-fused
 ```
 
 The texts are those ``bench.throughput``'s files give (an in-process ``add`` whose embedders
@@ -58,7 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--step", type=int, default=5, help="every STEP-th text")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--variants", default="onnx-fp32,onnx-q4,onnx")
+    parser.add_argument("--variants", default="onnx-fp32,onnx-fused,onnx-q4,onnx")
     args = parser.parse_args()
     os.environ.setdefault("REGWATCH_ONNX_THREADS", "1")
     from index.embed import default_embedder

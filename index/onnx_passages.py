@@ -13,10 +13,12 @@ later process loads it from files alone: no torch, no sentence-transformers mode
 the probe passage must come out within ``VARIANTS[variant][1]`` cosine of the vector torch
 gave when the file was built, else the caller keeps the torch path.
 
-The export runs the eager attention code, and the fp32 engine runs that graph with ONNX
-Runtime's BERT fusions (``index.onnx_graphs.fuse_bert``: one Attention kernel a layer).
-Variants (``REGWATCH_E5_PASSAGES``): ``onnx-fp32`` (default: fused, cosine 1.0000 to torch,
-so an index is the same whichever built it), ``onnx-q4`` (the fused graph with its MatMuls
+The export runs the eager attention code (the pattern ONNX Runtime's BERT fusions find).
+Variants (``REGWATCH_E5_PASSAGES``): ``onnx-fp32`` (default: cosine 1.0000 to torch, so an
+index is the same whichever built it), ``onnx-fused`` (that graph with ORT's BERT fusions,
+``index.onnx_graphs.fuse_bert``: one Attention kernel a layer, cosine 1.000000 to torch, ~20 %
+less CPU; opt-in because bench.search's v2 rows moved by one question either way with it,
+see bench/README), ``onnx-q4`` (the fused graph with its MatMuls
 on the model's own 4-bit weights and int8 activations per 32-block:
 ``index.onnx_graphs.to_matmul_4bit``), ``onnx`` (int8 per tensor, as the query default),
 ``torch`` (the sentence-transformers model).
@@ -57,7 +59,8 @@ PROBE_TEXT = (
 #: ``REGWATCH_E5_PASSAGES`` value -> (file, minimum probe cosine to the torch vector).
 FUSED_FILE = "passage-encoder-fused.onnx"
 VARIANTS = {
-    "onnx-fp32": (FUSED_FILE, 0.9999),
+    "onnx-fp32": (PASSAGE_FILE, 0.9999),
+    "onnx-fused": (FUSED_FILE, 0.9999),
     "onnx-q4": ("passage-encoder-q4.onnx", 0.9999),
     "onnx": ("passage-encoder-int8.onnx", 0.995),
 }
@@ -278,6 +281,8 @@ def _derive(model: Any, folder: Path, variant: str) -> Path:
     """Export the encoder, then write ``variant``'s file from it (see ``VARIANTS``)."""
     source = export_passage_encoder(model, folder / PASSAGE_FILE)
     encoder = folder / VARIANTS[variant][0]
+    if variant == "onnx-fp32":
+        return source
     if variant == "onnx":  # the dynamic int8 quantiser wants the unfused MatMuls
         return quantise_encoder(source, encoder)
     config = model[0].auto_model.config
@@ -289,5 +294,5 @@ def _derive(model: Any, folder: Path, variant: str) -> Path:
 
 
 def _engine_name(variant: str) -> str:
-    kind = {"onnx-fp32": "fp32", "onnx-q4": "q4"}.get(variant, "int8")
+    kind = {"onnx-fp32": "fp32", "onnx-fused": "fused", "onnx-q4": "q4"}.get(variant, "int8")
     return f"onnxruntime-{kind}-batched"
