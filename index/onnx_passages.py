@@ -13,9 +13,15 @@ later process loads it from files alone: no torch, no sentence-transformers mode
 the probe passage must come out within ``VARIANTS[variant][1]`` cosine of the vector torch
 gave when the file was built, else the caller keeps the torch path.
 
+The export runs the eager attention code (the pattern ONNX Runtime's BERT fusions find).
 Variants (``REGWATCH_E5_PASSAGES``): ``onnx-fp32`` (default: cosine 1.0000 to torch, so an
-index is the same whichever built it) and ``onnx`` (int8, as the query default), ``torch``
-(the sentence-transformers model).
+index is the same whichever built it), ``onnx-fused`` (that graph with ORT's BERT fusions,
+``index.onnx_graphs.fuse_bert``: one Attention kernel a layer, cosine 1.000000 to torch, ~20 %
+less CPU; opt-in because bench.search's v2 rows moved by one question either way with it,
+see bench/README), ``onnx-q4`` (the fused graph with its MatMuls
+on the model's own 4-bit weights and int8 activations per 32-block:
+``index.onnx_graphs.to_matmul_4bit``), ``onnx`` (int8 per tensor, as the query default),
+``torch`` (the sentence-transformers model).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from index.onnx_graphs import eager_attention, fuse_bert, to_matmul_4bit
 from index.onnx_queries import (
     OPSET,
     THREADS_ENV,
@@ -53,7 +60,13 @@ PROBE_TEXT = (
     "許可を申請しなければならない。"
 )
 #: ``REGWATCH_E5_PASSAGES`` value -> (file, minimum probe cosine to the torch vector).
-VARIANTS = {"onnx-fp32": (PASSAGE_FILE, 0.9999), "onnx": ("passage-encoder-int8.onnx", 0.995)}
+FUSED_FILE = "passage-encoder-fused.onnx"
+VARIANTS = {
+    "onnx-fp32": (PASSAGE_FILE, 0.9999),
+    "onnx-fused": (FUSED_FILE, 0.9999),
+    "onnx-q4": ("passage-encoder-q4.onnx", 0.9999),
+    "onnx": ("passage-encoder-int8.onnx", 0.995),
+}
 DEFAULT_VARIANT = "onnx-fp32"
 ENGINE_ENV = "REGWATCH_E5_PASSAGES"
 #: Padded tokens per batch (batch size x longest text in it).  Memory, not speed, sets it:
@@ -68,7 +81,8 @@ _log = logging.getLogger(__name__)
 
 def export_passage_encoder(model: Any, target: Path) -> Path:
     """Write ``model``'s encoder (inputs_embeds + attention mask of a padded batch -> masked
-    mean-pooled vectors) to ``target`` atomically."""
+    mean-pooled vectors) to ``target`` atomically, traced through the eager attention code
+    (the pattern ``fuse_bert`` recognises)."""
     import torch
 
     bert = model[0].auto_model.eval()
@@ -88,10 +102,10 @@ def export_passage_encoder(model: Any, target: Path) -> Path:
     dim = bert.get_input_embeddings().embedding_dim
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
-        with torch.no_grad(), warnings.catch_warnings():
+        with torch.no_grad(), warnings.catch_warnings(), eager_attention(bert):
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                Encoder(),
+                Encoder().eval(),  # else the export leaves the model in training mode
                 (torch.zeros(2, 4, dim), torch.ones(2, 4, dtype=torch.int64)),
                 str(tmp),
                 input_names=["inputs_embeds", "attention_mask"],
@@ -194,11 +208,11 @@ class OnnxPassages:
     @classmethod
     def _built(cls, model: Any, folder: Path, prompt: str, variant: str) -> OnnxPassages | None:
         encoder = folder / VARIANTS[variant][0]
-        for stale in {folder / PASSAGE_FILE, encoder, _probe_path(encoder)}:
+        # Only this variant's files: the export and the fused graph are rewritten atomically
+        # below, and deleting them would break another variant that was built from them.
+        for stale in (encoder, _probe_path(encoder)):
             stale.unlink(missing_ok=True)
-        export_passage_encoder(model, folder / PASSAGE_FILE)
-        if encoder.name != PASSAGE_FILE:
-            quantise_encoder(folder / PASSAGE_FILE, encoder)
+        _derive(model, folder, variant)
         tokenizer = model.tokenizer
 
         def token_ids(texts: list[str]) -> list[list[int]]:
@@ -291,5 +305,22 @@ def _session(path: Path) -> Any:
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
+def _derive(model: Any, folder: Path, variant: str) -> Path:
+    """Export the encoder, then write ``variant``'s file from it (see ``VARIANTS``)."""
+    source = export_passage_encoder(model, folder / PASSAGE_FILE)
+    encoder = folder / VARIANTS[variant][0]
+    if variant == "onnx-fp32":
+        return source
+    if variant == "onnx":  # the dynamic int8 quantiser wants the unfused MatMuls
+        return quantise_encoder(source, encoder)
+    config = model[0].auto_model.config
+    fused = fuse_bert(source, folder / FUSED_FILE, config.num_attention_heads, config.hidden_size)
+    _log.info("passage encoder fused: %s", fused)
+    if variant == "onnx-q4":
+        to_matmul_4bit(folder / FUSED_FILE, encoder)
+    return encoder
+
+
 def _engine_name(variant: str) -> str:
-    return "onnxruntime-" + ("fp32" if variant == "onnx-fp32" else "int8") + "-batched"
+    kind = {"onnx-fp32": "fp32", "onnx-fused": "fused", "onnx-q4": "q4"}.get(variant, "int8")
+    return f"onnxruntime-{kind}-batched"

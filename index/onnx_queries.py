@@ -132,7 +132,7 @@ def export_encoder(model: Any, target: Path) -> Path:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer notes on code paths a single text never takes
             torch.onnx.export(
-                Encoder(),
+                Encoder().eval(),  # else the export leaves the model in training mode
                 (torch.zeros(1, 4, dim),),
                 str(tmp),
                 input_names=["inputs_embeds"],

@@ -68,8 +68,14 @@ def e5() -> Embedder:
 @pytest.mark.parametrize(
     ("variant", "floor", "alone_floor"),
     # int8 quantises activations with one scale per batch: a passage's vector moves a little
-    # with its batch company (measured: cosine 0.9987 alone vs batched); fp32 does not.
-    [("onnx-fp32", 0.9999, 0.99999), ("onnx", 0.995, 0.995)],
+    # with its batch company (measured: cosine 0.9987 alone vs batched); fp32 does not, nor
+    # q4 (its int8 activations have a scale per token and 32-block).
+    [
+        ("onnx-fp32", 0.9999, 0.99999),
+        ("onnx-fused", 0.9999, 0.99999),
+        ("onnx-q4", 0.9999, 0.99999),
+        ("onnx", 0.995, 0.995),
+    ],
 )
 def test_onnx_passages_match_torch_fp32(
     e5: Embedder, variant: str, floor: float, alone_floor: float, monkeypatch: pytest.MonkeyPatch
@@ -160,3 +166,24 @@ def test_freed_heap_holes_leave_the_resident_set() -> None:
     release_freed_heap()
     assert before - _heap_rss_kb() > 40 * 1024
     assert all(block[0] == 1 for block in kept)
+
+
+@pytest.mark.slow
+def test_building_one_variant_keeps_the_others(
+    e5: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Variants share the export (and q4 the fused graph): building one must not delete a
+    file another was built from (the int8 build used to remove the fp32 engine's file)."""
+    pytest.importorskip("onnxruntime")
+    source = Path(e5.name_or_path)  # type: ignore[attr-defined]
+    folder = tmp_path / source.name
+    folder.mkdir()
+    for path in source.iterdir():  # the model without any passage encoder built yet
+        if path.is_file() and not path.name.startswith("passage-encoder"):
+            (folder / path.name).symlink_to(path)
+    for variant in VARIANTS:
+        monkeypatch.setenv("REGWATCH_E5_PASSAGES", variant)
+        assert OnnxPassages.load(folder, e5.passage_prompt, lambda: e5._model) is not None  # type: ignore[attr-defined]
+    for variant, (name, _) in VARIANTS.items():
+        monkeypatch.setenv("REGWATCH_E5_PASSAGES", variant)
+        assert OnnxPassages._from_files(folder, e5.passage_prompt, variant) is not None, name

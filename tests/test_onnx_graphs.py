@@ -1,0 +1,182 @@
+"""Graph rewrites of the passage encoder (index.onnx_graphs): ORT's BERT fusions on the eager
+export, and the lossless 4-bit MatMul rewrite.  A tiny random BERT stands in for e5 (fast);
+tests/test_onnx_passages.py checks the real model against torch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from index.onnx_graphs import BLOCK, _pack_4bit, fuse_bert, to_matmul_4bit
+
+ort = pytest.importorskip("onnxruntime")
+onnx = pytest.importorskip("onnx")
+
+
+def _exact_4bit(k: int, n: int, seed: int = 0) -> np.ndarray:
+    """A [K, N] matrix that is exactly (q - 8) * scale per 32-block along K (as e5's is)."""
+    rng = np.random.default_rng(seed)
+    quants = rng.integers(0, 16, size=(n, k // BLOCK, BLOCK))
+    quants[..., 0] = 0  # the block's largest magnitude is -8 * scale, as Q4_0 writes it
+    scales = rng.uniform(0.001, 0.05, size=(n, k // BLOCK, 1)).astype(np.float16)
+    blocks = (quants - 8).astype(np.float32) * scales.astype(np.float32)
+    return np.ascontiguousarray(blocks.reshape(n, k).T)
+
+
+def _one_ulp_off(weight: np.ndarray) -> np.ndarray:
+    weight = weight.copy()
+    weight[5, 3] = np.nextafter(weight[5, 3], np.float32(1))
+    return weight
+
+
+def _unpack(packed: np.ndarray, scales: np.ndarray, k: int) -> np.ndarray:
+    quants = np.stack([packed & 0x0F, packed >> 4], axis=-1).reshape(packed.shape[0], -1)
+    values = (quants.astype(np.float32) - 8).reshape(packed.shape[0], k // BLOCK, BLOCK)
+    return (values * scales.reshape(packed.shape[0], -1, 1)).reshape(packed.shape[0], k).T
+
+
+@pytest.mark.parametrize(
+    ("weight", "exact"),
+    [
+        pytest.param(_exact_4bit(64, 8), True, id="q4-blocks-round-trip"),
+        pytest.param(_exact_4bit(384, 3, seed=1), True, id="e5-width-round-trip"),
+        pytest.param(np.zeros((32, 4), np.float32), True, id="all-zero-block"),
+        pytest.param(
+            np.random.default_rng(2).normal(size=(64, 8)).astype(np.float32),
+            False,
+            id="fp32-weights-refused",
+        ),
+        pytest.param(_one_ulp_off(_exact_4bit(64, 8)), False, id="one-weight-one-ulp-off-refused"),
+    ],
+)
+def test_pack_4bit_is_lossless_or_refuses(weight: np.ndarray, exact: bool) -> None:
+    if not exact:
+        with pytest.raises(ValueError, match="not exactly 4-bit"):
+            _pack_4bit(weight, "w")
+        return
+    packed, scales = _pack_4bit(weight, "w")
+    assert packed.dtype == np.uint8 and packed.shape == (weight.shape[1], weight.shape[0] // 32, 16)
+    np.testing.assert_array_equal(_unpack(packed, scales, weight.shape[0]), weight)
+
+
+class _Wrapped:
+    """The ``model[0].auto_model`` shape of a sentence-transformers model, around a BertModel."""
+
+    def __init__(self, bert: Any) -> None:
+        self.auto_model = bert
+
+    def __getitem__(self, index: int) -> _Wrapped:
+        return self
+
+
+@pytest.fixture(scope="module")
+def tiny_bert() -> Any:
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    torch.manual_seed(0)
+    config = transformers.BertConfig(
+        vocab_size=50,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=128,
+        max_position_embeddings=64,
+    )
+    bert = transformers.BertModel(config).eval()
+    with torch.no_grad():  # every projection exactly 4-bit blockwise, as e5's weights are
+        for seed, (name, param) in enumerate(bert.named_parameters()):
+            if name.startswith("encoder") and param.dim() == 2:
+                q4 = _exact_4bit(param.shape[1], param.shape[0], seed=seed)
+                param.copy_(torch.from_numpy(q4.T.copy()))
+    return bert
+
+
+def _torch_vectors(bert: Any, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    import torch
+
+    with torch.no_grad():
+        hidden = bert(
+            inputs_embeds=torch.from_numpy(embeds), attention_mask=torch.from_numpy(mask)
+        ).last_hidden_state
+        weights = torch.from_numpy(mask).unsqueeze(-1).float()
+        return ((hidden * weights).sum(1) / weights.sum(1)).numpy()
+
+
+def _batch() -> tuple[np.ndarray, np.ndarray]:
+    """Three texts of 9, 4 and 1 tokens padded to 9: padding must not move a vector."""
+    rng = np.random.default_rng(3)
+    embeds = rng.normal(size=(3, 9, 64)).astype(np.float32)
+    mask = np.zeros((3, 9), np.int64)
+    for row, length in enumerate((9, 4, 1)):
+        mask[row, :length] = 1
+    return embeds, mask
+
+
+def _run(path: Path, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0]
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+
+def test_eager_export_fuses_every_layer_and_stays_exact(tiny_bert: Any, tmp_path: Path) -> None:
+    from index.onnx_passages import export_passage_encoder
+
+    before = tiny_bert.config._attn_implementation
+    source = export_passage_encoder(_Wrapped(tiny_bert), tmp_path / "encoder.onnx")
+    assert tiny_bert.config._attn_implementation == before  # the model is left as it was
+    stats = fuse_bert(source, tmp_path / "fused.onnx", heads=4, hidden=64)
+    assert stats.get("Attention") == 2 and stats.get("SkipLayerNormalization") == 4
+    ops = {node.op_type for node in onnx.load(str(tmp_path / "fused.onnx")).graph.node}
+    assert "Attention" in ops and "Softmax" not in ops
+    embeds, mask = _batch()
+    expected = _torch_vectors(tiny_bert, embeds, mask)
+    assert _cosines(_run(source, embeds, mask), expected).min() >= 0.99999
+    fused = _run(tmp_path / "fused.onnx", embeds, mask)
+    assert _cosines(fused, expected).min() >= 0.99999
+
+
+@pytest.mark.parametrize(
+    ("accuracy_level", "floor"),
+    [
+        pytest.param(0, 0.99999, id="fp32-compute-exact"),
+        pytest.param(4, 0.9999, id="int8-activations-per-block"),
+    ],
+)
+def test_4bit_rewrite_keeps_the_vectors(
+    tiny_bert: Any, tmp_path: Path, accuracy_level: int, floor: float
+) -> None:
+    from index.onnx_passages import export_passage_encoder
+
+    source = export_passage_encoder(_Wrapped(tiny_bert), tmp_path / "encoder.onnx")
+    fuse_bert(source, tmp_path / "fused.onnx", heads=4, hidden=64)
+    rewritten = to_matmul_4bit(tmp_path / "fused.onnx", tmp_path / "q4.onnx", accuracy_level)
+    assert rewritten == 2 * 3  # per layer: attention output, FFN in, FFN out (QKV is fused)
+    embeds, mask = _batch()
+    vectors = _run(tmp_path / "q4.onnx", embeds, mask)
+    assert _cosines(vectors, _torch_vectors(tiny_bert, embeds, mask)).min() >= floor
+    # int8 activations are quantised per token and block: a text's vector is its own
+    alone = _run(tmp_path / "q4.onnx", embeds[1:2, :4], mask[1:2, :4])
+    assert _cosines(alone, vectors[1:2]).min() >= 0.99999
+
+
+def test_4bit_rewrite_refuses_fp32_weights(tmp_path: Path) -> None:
+    from onnx import TensorProto, helper, numpy_helper
+
+    weight = np.random.default_rng(4).normal(size=(64, 8)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])],
+        [numpy_helper.from_array(weight, "w")],
+    )
+    onnx.save(helper.make_model(graph), str(tmp_path / "fp32.onnx"))
+    with pytest.raises(ValueError, match=r"fp32\.onnx: w is not exactly 4-bit"):
+        to_matmul_4bit(tmp_path / "fp32.onnx", tmp_path / "q4.onnx")
+    assert not (tmp_path / "q4.onnx").exists()
