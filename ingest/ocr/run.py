@@ -28,6 +28,7 @@ from PIL import Image
 from ingest.ocr import rapid, tesseract
 from ingest.ocr.chars import Transform, off_text, page_chars, script_language
 from ingest.ocr.image import clean, deskew, find_rules, render_pages, text_band
+from ingest.ocr.marks import with_squares
 from ingest.ocr.mixed import with_quoted_chinese
 from ingest.pdf import RawChar, RawPage, Rule
 
@@ -128,6 +129,7 @@ class _Reader:
         if self.engine == "tesseract" and models == "jpn":  # quoted Chinese read again (mixed.py)
             left = timeout - (time.monotonic() - started)
             words = with_quoted_chinese(image, words, lines, DPI, left)
+        words = with_squares(image, words, lines)  # ■ bullets read as 還 玉 画 (marks.py)
         # boxes stay in the levelled image's frame: mapped back onto the turned page, a
         # line's characters would climb or fall and no longer make one row (at most 2° off,
         # a few pt); a page turned a quarter is read upright, its width and height swapped
