@@ -245,3 +245,37 @@ def test_ocr_title_lines_join_within_the_measured_spread(
     found = title_block(blocks, 9.5, ocr=ocr)
     assert found is not None
     assert found.text == expected
+
+
+# An 8 pt note under 10.5 pt body (samples/001 page 16): the usual line is 26 px
+NOTE_FIRST = [("18", 17), ("(訳者", 20), ("注", 35), (")", 35), ("「", 15), ("輸", 20), ("出", 20)]
+NOTE_LAST = [
+    ("六条", 20),
+    ("を", 19),
+    ("参照", 21),
+    ("され", 33),
+    ("た", 33),
+    ("い", 33),
+    ("。", 33),
+]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        pytest.param(NOTE_FIRST, id="ja-note-first-line"),
+        pytest.param(NOTE_LAST, id="ja-note-short-last-line"),
+    ],
+)
+def test_a_note_line_keeps_its_smaller_size(note: list[tuple[str, int]]) -> None:
+    words = [Word(t, 100 + 60 * i, 1700, 50, h, 95.0, (9, 1, 1)) for i, (t, h) in enumerate(note)]
+    lines = [LineBox((9, 1, 1), 100, 1700, 900, 21)]
+    for line in range(1, 7):
+        key, top = (2, 1, line), 100 + 50 * line
+        body = [("中国の工業情報化部", 26), ("国家発展改革委員会", 26), ("自然資源部は", 26)]
+        words += [Word(t, 100 + 300 * i, top, 250, h, 95.0, key) for i, (t, h) in enumerate(body)]
+        lines.append(LineBox(key, 100, top, 900, 26))
+    chars, _ = page_chars(words, lines, Transform(PT, PT))
+    body_size = chars[-1].size
+    note_size = next(c.size for c in chars if c.text in "六訳")
+    assert note_size < 0.9 * body_size  # the layout's footnote test

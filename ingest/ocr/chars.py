@@ -34,11 +34,13 @@ _NUMERALS = set("〇一二三四五六七八九十百千")
 _INK_LEFT = set("。、，．）」』】〕〉》：；！？・")
 _INK_RIGHT = set("（「『【〔〈《")
 # A line's size within these ratios of the page's usual size is that size (one font read
-# with the estimate's noise).  Above: body lines measured at most 1.09x the usual (p99,
-# dev first pages); a 16 pt title over 12 pt body measured 1.23x and was snapped into the
-# body at the old 1.25 (its first line then left the title).  Below: kept at 0.8, where
-# smaller print (footnotes, notes) is told from the body.
-_SNAP_LOW, _SNAP_HIGH = 0.8, 1.12
+# with the estimate's noise).  Measured on the dev first pages: body lines 0.907-1.094x the
+# usual (min, p99), smaller print (notes, headers, 7.5-9.5 pt beside 10.5-12 pt) at most
+# 0.88x.  At the old 0.8-1.25 a 16 pt title over 12 pt body (1.23x) was snapped into the body
+# and left the title, and an 8 pt note's short last line (``六条を参照されたい。``, 0.81x)
+# into the body size, which ended the page's run of small print: no footnote zone, and the
+# notes ran into the article above them.
+_SNAP_LOW, _SNAP_HIGH = 0.89, 1.12
 
 
 def is_wide(ch: str) -> bool:
