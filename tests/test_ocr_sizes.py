@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.identity_title import OCR_TOLERANCE, title_block
-from ingest.ocr.chars import Transform, _line_height, page_chars
+from ingest.ocr.chars import Transform, _line_height, line_heights, page_chars
 from ingest.ocr.tesseract import LineBox, Word
 from models.document import Block
 from models.provenance import BBox
@@ -279,3 +279,24 @@ def test_a_note_line_keeps_its_smaller_size(note: list[tuple[str, int]]) -> None
     body_size = chars[-1].size
     note_size = next(c.size for c in chars if c.text in "六訳")
     assert note_size < 0.9 * body_size  # the layout's footnote test
+
+
+def test_a_line_read_again_keeps_the_size_of_its_first_reading() -> None:
+    # zh_mofcom_2025_58_lithium page 1: a 7.5 pt header above the 12 pt title.  Read again
+    # from its crop (a re-reader gives each new character the line box's height, 30 px:
+    # the brackets stretch the box) it measured 11 pt, the title's size, and took its place.
+    header = (3, 1, 1)
+    first = [("(通知", 18), ("公告", 16), ("转", 30), ("我", 18), ("和", 8), ("节选)", 18)]
+    again = "（通知公告转载节选）"
+    title_words, title_box, _ = LITHIUM_TITLE_2
+    lines = [LineBox(header, 470, 100, 230, 30), LineBox((4, 1, 1), 269, 180, 630, title_box)]
+    original = [Word(t, 470 + 40 * i, 100, 38, h, 80.0, header) for i, (t, h) in enumerate(first)]
+    title = [
+        Word(t, 269 + 50 * i, 180, 48, h, 95.0, (4, 1, 1)) for i, (t, h) in enumerate(title_words)
+    ]
+    reread = [Word(ch, 470 + 23 * i, 100, 22, 30, 90.0, header) for i, ch in enumerate(again)]
+    sizes = line_heights(original + title, lines)
+    chars, _ = page_chars(reread + title, lines, Transform(PT, PT), sizes)
+    header_size = chars[0].size
+    title_size = chars[-1].size
+    assert header_size < 0.7 * title_size  # 7.5 / 12 pt in the text layer

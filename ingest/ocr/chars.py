@@ -170,16 +170,34 @@ def _line_height(words: list[Word], box: LineBox | None) -> float:
     return float(max(w.top + w.height for w in words) - min(w.top for w in words))
 
 
-def page_chars(
-    words: list[Word], lines: list[LineBox], transform: Transform
-) -> tuple[list[RawChar], float | None]:
-    """The glyphs of one page and its mean word confidence (0-1, by characters)."""
+def line_heights(words: list[Word], lines: list[LineBox]) -> dict[tuple[int, int, int], float]:
+    """Each line's font size in pixels (``_line_height``).  Taken from the engine's own
+    reading, before a line is read again (``mixed.py``, a re-read crop): a second reading
+    replaces a line's text, not its geometry, and the words it makes carry the crop's or
+    the line box's height (a bracketed 7.5 pt header re-read measured 11 pt, its title's
+    size, and took the title's place)."""
     boxes = {line.key: line for line in lines}
     by_line: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         by_line.setdefault(word.line, []).append(word)
-    line_heights = {k: _line_height(ws, boxes.get(k)) for k, ws in by_line.items()}
-    heights = [line_heights[k] for k, ws in by_line.items() if len(ws) > 1]
+    return {k: _line_height(ws, boxes.get(k)) for k, ws in by_line.items()}
+
+
+def page_chars(
+    words: list[Word],
+    lines: list[LineBox],
+    transform: Transform,
+    sizes: dict[tuple[int, int, int], float] | None = None,
+) -> tuple[list[RawChar], float | None]:
+    """The glyphs of one page and its mean word confidence (0-1, by characters); ``sizes``:
+    ``line_heights`` of the first reading, when ``words`` holds lines read again."""
+    boxes = {line.key: line for line in lines}
+    by_line: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        by_line.setdefault(word.line, []).append(word)
+    measured = line_heights(words, lines)
+    sizes_px = {k: (sizes or {}).get(k, measured[k]) for k in by_line}
+    heights = [sizes_px[k] for k, ws in by_line.items() if len(ws) > 1]
     usual = statistics.median(heights) if heights else None
     glyphs: list[RawChar] = []
     weighted = count = 0.0
@@ -187,7 +205,7 @@ def page_chars(
         box = boxes.get(key)
         top = box.top if box else min(w.top for w in line_words)
         bottom = box.top + box.height if box else max(w.top + w.height for w in line_words)
-        height = line_heights[key]
+        height = sizes_px[key]
         if usual and _SNAP_LOW < height / usual < _SNAP_HIGH:
             height = float(usual)
         centre = (top + bottom) / 2

@@ -26,7 +26,7 @@ from pathlib import Path
 from PIL import Image
 
 from ingest.ocr import rapid, tesseract
-from ingest.ocr.chars import Transform, off_text, page_chars, script_language
+from ingest.ocr.chars import Transform, line_heights, off_text, page_chars, script_language
 from ingest.ocr.image import clean, deskew, find_rules, render_pages, text_band
 from ingest.ocr.marks import with_squares
 from ingest.ocr.mixed import with_quoted_chinese
@@ -126,6 +126,7 @@ class _Reader:
         started = time.monotonic()
         recognize = rapid.recognize if self.engine == "rapidocr" else tesseract.recognize
         words, lines = recognize(image, DPI, models, timeout=timeout)
+        sizes = line_heights(words, lines)  # from the first reading (chars.line_heights)
         if self.engine == "tesseract" and models == "jpn":  # quoted Chinese read again (mixed.py)
             left = timeout - (time.monotonic() - started)
             words = with_quoted_chinese(image, words, lines, DPI, left)
@@ -136,7 +137,7 @@ class _Reader:
         page, quarter = self.page, self.turn in (90, 270)
         width, height = (page.height, page.width) if quarter else (page.width, page.height)
         transform = Transform(scale_x=width / image.width, scale_y=height / image.height)
-        chars, confidence = page_chars(words, lines, transform)
+        chars, confidence = page_chars(words, lines, transform, sizes)
         rules = [
             Rule(x0=x0 * transform.scale_x, x1=x1 * transform.scale_x, top=y * transform.scale_y)
             for x0, x1, y in off_text(find_rules(image), lines)
