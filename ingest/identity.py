@@ -297,7 +297,7 @@ def _identity_of(
         head.title_block = owners[head.title_block]
     head.end = owners[head.end] if head.end < len(owners) else len(blocks) - skip
     if start is None:
-        _use_title_block(head, blocks[skip:], size)
+        _use_title_block(document, head, blocks[skip:], size)
     language = document_language(texts) if texts else document.language
     title_block = blocks[head.title_block + skip] if head.title_block is not None else None
     heading_text = title_block.text if title_block is not None else ""
@@ -336,10 +336,20 @@ def _identity_of(
     return identity, head
 
 
-def _use_title_block(head: Head, blocks: list[Block], size: float | None) -> None:
+def _read_by_ocr(document: Document, blocks: list[Block]) -> bool:
+    """The page of the first block was read by OCR (its font sizes are estimates)."""
+    if not blocks:
+        return False
+    page = next((p for p in document.pages if p.number == blocks[0].page), None)
+    return page is not None and page.source == "ocr"
+
+
+def _use_title_block(
+    document: Document, head: Head, blocks: list[Block], size: float | None
+) -> None:
     """The first page's title block, when its print sets it apart, overrides the line reader
     (which cannot tell a small header or a dateline above the title from the title)."""
-    found = title_block(blocks, size)
+    found = title_block(blocks, size, ocr=_read_by_ocr(document, blocks))
     if found is None:
         return
     head.title = found.text

@@ -28,6 +28,13 @@ from models.document import Block
 
 # A title is at least this much larger than the body text.
 _TITLE_SCALE = 1.15
+# Lines of one title differ in size by less than this: a text layer gives each glyph its
+# font's size (one title, one size); OCR estimates a size per line from ink, and the lines
+# of one title measured up to 5 % apart on the dev scans (15.0 pt read 14.0 and 13.3,
+# ``ingest.ocr.chars._line_height``), while a subtitle or heading set in the next size down
+# is 12 % or more smaller (16/14, 12/10.5 pt).
+TEXT_TOLERANCE = 0.5  # points
+OCR_TOLERANCE = 0.08  # share of the title's size
 # Blocks of the front matter looked at: a title comes before the body, in the first few.
 _HEAD_BLOCKS = 12
 _SUBTITLE = re.compile(r"^\s*[―—－─‐~～]")
@@ -66,8 +73,9 @@ def strip_title_marker(text: str) -> str:
     return strip_marker(text)[0]
 
 
-def title_block(blocks: list[Block], size: float | None) -> TitleBlock | None:
-    """The title printed larger than the body at the top of the first page of ``blocks``."""
+def title_block(blocks: list[Block], size: float | None, ocr: bool = False) -> TitleBlock | None:
+    """The title printed larger than the body at the top of the first page of ``blocks``
+    (``ocr``: that page was read by OCR, its sizes are estimates)."""
     if not blocks or size is None:
         return None
     page = blocks[0].page
@@ -80,7 +88,8 @@ def title_block(blocks: list[Block], size: float | None) -> TitleBlock | None:
     for largest in sizes:
         if largest < _TITLE_SCALE * size:
             return None
-        found = _run_of_size(head, largest)
+        tolerance = OCR_TOLERANCE * largest if ocr else TEXT_TOLERANCE
+        found = _run_of_size(head, largest, tolerance)
         if found is not None and not is_letterhead(found.text):
             return found
     return None
@@ -94,14 +103,17 @@ def is_letterhead(text: str) -> bool:
     return bool(names) and sum(len(n) for n in names) >= len(line) - len(names)
 
 
-def _run_of_size(head: list[tuple[int, Block]], largest: float) -> TitleBlock | None:
-    """The first run of lines printed in ``largest``, less number, date and subtitle lines."""
+def _run_of_size(
+    head: list[tuple[int, Block]], largest: float, tolerance: float = TEXT_TOLERANCE
+) -> TitleBlock | None:
+    """The first run of lines printed in ``largest`` (within ``tolerance`` points), less
+    number, date and subtitle lines."""
     parts: list[str] = []
     first: int | None = None
     number_line: str | None = None
     previous_bottom: float | None = None
     for index, block in head:
-        if block.font_size is None or abs(block.font_size - largest) >= 0.5:
+        if block.font_size is None or abs(block.font_size - largest) >= tolerance:
             if parts:
                 break
             continue

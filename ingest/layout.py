@@ -170,6 +170,7 @@ def is_emphasis_font(line: TextLine, metrics: Metrics) -> bool:
 
 # ---------------------------------------------------------------------------- footnote zone
 
+_OPENING = set("（(「『【《〈〔［[")
 FOOTNOTE_LABEL = re.compile(r"^(?:注|※|\*|＊|†)?\s*[(（]?(\d{1,3})[)）]?(?![\d.,/:])")
 
 
@@ -191,6 +192,11 @@ def note_label(line: TextLine) -> tuple[int, int] | None:
         return found
     following = line.glyphs[last + 1]
     if not following.text.strip() or following.x0 - line.glyphs[last].x1 > 0.2 * line.size:
+        return found
+    # an opening bracket delimits it as a space does (``18（訳者注）``, ``17【…】``): on an
+    # OCR'd page one word spans both and no gap is measured; prose does not open a wrapped
+    # line with a number and a bracket (``1月に``, ``30 条）``)
+    if following.text in _OPENING:
         return found
     return None
 

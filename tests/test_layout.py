@@ -253,6 +253,12 @@ NOTE_LABELS = [
     pytest.param("10 本公告「七、」後段では、コンプライアンス告知書の", (10, 2), id="seed-note-10"),
     pytest.param("3 以下の２件。", (3, 1), id="seed-note-3"),
     pytest.param("30 条）", (30, 2), id="number-then-space-is-a-label-form"),
+    pytest.param(
+        "18（訳者注）「輸出管理規制リスト」については《中華人民共", (18, 2), id="ocr-glued-bracket"
+    ),
+    pytest.param(
+        "17【商务部公告2025第61号公布对境外相关稀土物项实施出", (17, 2), id="ocr-glued-lenticular"
+    ),
     pytest.param("1月に公布・施行された", None, id="month-glued"),
     pytest.param("2025 年 11 月 7 日", None, id="year"),
     pytest.param("2.1 希土類（レアアース）：", None, id="decimal-clause"),

@@ -33,6 +33,14 @@ _NUMERALS = set("〇一二三四五六七八九十百千")
 # full-width marks inked on the left of the cell, and on the right
 _INK_LEFT = set("。、，．）」』】〕〉》：；！？・")
 _INK_RIGHT = set("（「『【〔〈《")
+# A line's size within these ratios of the page's usual size is that size (one font read
+# with the estimate's noise).  Measured on the dev first pages: body lines 0.907-1.094x the
+# usual (min, p99), smaller print (notes, headers, 7.5-9.5 pt beside 10.5-12 pt) at most
+# 0.88x.  At the old 0.8-1.25 a 16 pt title over 12 pt body (1.23x) was snapped into the body
+# and left the title, and an 8 pt note's short last line (``六条を参照されたい。``, 0.81x)
+# into the body size, which ended the page's run of small print: no footnote zone, and the
+# notes ran into the article above them.
+_SNAP_LOW, _SNAP_HIGH = 0.89, 1.12
 
 
 def is_wide(ch: str) -> bool:
@@ -142,28 +150,54 @@ def _writes_cjk(text: str) -> bool:
 
 
 def _line_height(words: list[Word], box: LineBox | None) -> float:
-    """A line's font size in pixels: the median height of its CJK words (a CJK glyph inks
-    about its em), else its box.  A box spans Latin ascenders and descenders, so an 8 pt
-    footnote holding a URL measured as tall as a 10.5 pt body line and lost its smaller size
-    (the footnote test of the layout)."""
+    """A line's font size in pixels: the lower of its box height and the median height of
+    its CJK words (a CJK glyph inks about its em).  Either alone errs upward on some lines:
+    a box spans Latin ascenders and descenders and tall brackets (an 8 pt footnote holding a
+    URL measured as tall as a 10.5 pt body line; ``（通知公告转载·节选）`` at 7.5 pt 1.4 em),
+    and Tesseract's LSTM word boxes on Chinese often reach into the next line (heights 31
+    and 47 px alternating on one 12 pt title line: its median jumped from line to line of one
+    title, 14 pt then 11 pt, and a 12 pt heading measured 18 pt).  Measured on the dev first
+    pages (381 CJK lines against the text layer's sizes): estimate / true size 0.86-0.95
+    (p5-p95; words alone 0.86-1.22, box alone 0.90-1.03), lines of one size in one file at
+    most 1.15x apart (words alone 1.83x)."""
+    height = float(box.height) if box is not None else None
     cjk = [w.height for w in words if _writes_cjk(w.text)]
     if cjk:
-        return float(statistics.median(cjk))
-    if box is not None:
-        return float(box.height)
+        median = float(statistics.median(cjk))
+        return min(median, height) if height is not None else median
+    if height is not None:
+        return height
     return float(max(w.top + w.height for w in words) - min(w.top for w in words))
 
 
-def page_chars(
-    words: list[Word], lines: list[LineBox], transform: Transform
-) -> tuple[list[RawChar], float | None]:
-    """The glyphs of one page and its mean word confidence (0-1, by characters)."""
+def line_heights(words: list[Word], lines: list[LineBox]) -> dict[tuple[int, int, int], float]:
+    """Each line's font size in pixels (``_line_height``).  Taken from the engine's own
+    reading, before a line is read again (``mixed.py``, a re-read crop): a second reading
+    replaces a line's text, not its geometry, and the words it makes carry the crop's or
+    the line box's height (a bracketed 7.5 pt header re-read measured 11 pt, its title's
+    size, and took the title's place)."""
     boxes = {line.key: line for line in lines}
     by_line: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         by_line.setdefault(word.line, []).append(word)
-    line_heights = {k: _line_height(ws, boxes.get(k)) for k, ws in by_line.items()}
-    heights = [line_heights[k] for k, ws in by_line.items() if len(ws) > 1]
+    return {k: _line_height(ws, boxes.get(k)) for k, ws in by_line.items()}
+
+
+def page_chars(
+    words: list[Word],
+    lines: list[LineBox],
+    transform: Transform,
+    sizes: dict[tuple[int, int, int], float] | None = None,
+) -> tuple[list[RawChar], float | None]:
+    """The glyphs of one page and its mean word confidence (0-1, by characters); ``sizes``:
+    ``line_heights`` of the first reading, when ``words`` holds lines read again."""
+    boxes = {line.key: line for line in lines}
+    by_line: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        by_line.setdefault(word.line, []).append(word)
+    measured = line_heights(words, lines)
+    sizes_px = {k: (sizes or {}).get(k, measured[k]) for k in by_line}
+    heights = [sizes_px[k] for k, ws in by_line.items() if len(ws) > 1]
     usual = statistics.median(heights) if heights else None
     glyphs: list[RawChar] = []
     weighted = count = 0.0
@@ -171,8 +205,8 @@ def page_chars(
         box = boxes.get(key)
         top = box.top if box else min(w.top for w in line_words)
         bottom = box.top + box.height if box else max(w.top + w.height for w in line_words)
-        height = line_heights[key]
-        if usual and 0.8 < height / usual < 1.25:
+        height = sizes_px[key]
+        if usual and _SNAP_LOW < height / usual < _SNAP_HIGH:
             height = float(usual)
         centre = (top + bottom) / 2
         pieces: list[tuple[str, float, float]] = []

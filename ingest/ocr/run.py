@@ -26,9 +26,10 @@ from pathlib import Path
 from PIL import Image
 
 from ingest.ocr import rapid, tesseract, vertical
-from ingest.ocr.chars import Transform, off_text, page_chars, script_language
+from ingest.ocr.chars import Transform, line_heights, off_text, page_chars, script_language
 from ingest.ocr.grid import image_tables
 from ingest.ocr.image import clean, deskew, find_rules, render_pages, text_band
+from ingest.ocr.marks import with_squares
 from ingest.ocr.mixed import with_quoted_chinese
 from ingest.ocr.tesseract import Word
 from ingest.pdf import RawChar, RawPage, Rule
@@ -147,18 +148,20 @@ class _Reader:
         started = time.monotonic()
         recognize = rapid.recognize if self.engine == "rapidocr" else tesseract.recognize
         words, lines = recognize(image, DPI, models, timeout=timeout)
+        sizes = line_heights(words, lines)  # from the first reading (chars.line_heights)
         if self.engine == "tesseract" and models == "jpn":  # quoted Chinese read again (mixed.py)
             left = timeout - (time.monotonic() - started)
             words = with_quoted_chinese(image, words, lines, DPI, left)
         if self.engine == "hybrid":  # unsure lines read again by RapidOCR (reread.py)
             words = rapid.with_second_reading(image, words, lines, models)
+        words = with_squares(image, words, lines)  # ■ bullets read as 還 玉 画 (marks.py)
         # boxes stay in the levelled image's frame: mapped back onto the turned page, a
         # line's characters would climb or fall and no longer make one row (at most 2° off,
         # a few pt); a page turned a quarter is read upright, its width and height swapped
         page, quarter = self.page, self.turn in (90, 270)
         width, height = (page.height, page.width) if quarter else (page.width, page.height)
         transform = Transform(scale_x=width / image.width, scale_y=height / image.height)
-        glyphs, confidence = page_chars(words, lines, transform)
+        glyphs, confidence = page_chars(words, lines, transform, sizes)
         left = timeout - (time.monotonic() - started)
         cells = _cell_reader(models, left) if self.engine != "rapidocr" else None
         tables, chars = image_tables(image, glyphs, transform, cells)  # ruled grids (grid.py)
