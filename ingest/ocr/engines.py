@@ -26,8 +26,10 @@ ENGINES: tuple[str, ...] = get_args(OcrEngine)
 # hybrid (bench/README.md, held-out + unseen scans, 26 pages, side by side): CER 5.07 ->
 # 4.22 %, item lists 0.317 -> 0.756 (held-out), 0.092 -> 0.310 (unseen), for 1.30x
 # Tesseract's CPU a page (2.64 -> 3.44 s; on v2 about 1.55x): 2.95-3.5 s a page on an idle
-# machine by those ratios, measured only on a loaded one; the default moves to hybrid once
-# an idle run shows it under 3 s/page (bench.ocr --pages 3 --engine tesseract --engine hybrid)
+# machine by those ratios. Idle run at the 6 Dec 04:00 merge (whole dev v1 + v2, 150 pages):
+# hybrid 1.91 s/page, CER 0.77 % (Tesseract 1.30, 1.10 %), better on v2 in every column, but
+# v1 articles 0.609 against Tesseract's 1.000 (the Japanese commentaries' quoted Chinese law
+# titles), so Tesseract stays the default until hybrid keeps those
 DEFAULT: OcrEngine = "tesseract"
 ENV = "REGWATCH_OCR_ENGINE"
 
