@@ -14,11 +14,11 @@ the probe passage must come out within ``VARIANTS[variant][1]`` cosine of the ve
 gave when the file was built, else the caller keeps the torch path.
 
 The export runs the eager attention code (the pattern ONNX Runtime's BERT fusions find).
-Variants (``REGWATCH_E5_PASSAGES``): ``onnx-fp32`` (default: cosine 1.0000 to torch, so an
-index is the same whichever built it), ``onnx-fused`` (that graph with ORT's BERT fusions,
-``index.onnx_graphs.fuse_bert``: one Attention kernel a layer, cosine 1.000000 to torch, ~20 %
-less CPU; opt-in because bench.search's v2 rows moved by one question either way with it,
-see bench/README), ``onnx-q4`` (the fused graph with its MatMuls
+Variants (``REGWATCH_E5_PASSAGES``): ``onnx-fused`` (default: the exported graph with ORT's
+BERT fusions, ``index.onnx_graphs.fuse_bert``: one Attention kernel a layer, cosine 1.000000 to
+torch, ~20 % less CPU and a lower peak: bench.throughput at the 6 Dec 04:00 merge, full add
+63.78 -> 55.97 s, peak RSS 1727 -> 1170 MB), ``onnx-fp32`` (the unfused export, the same
+arithmetic), ``onnx-q4`` (the fused graph with its MatMuls
 on the model's own 4-bit weights and int8 activations per 32-block:
 ``index.onnx_graphs.to_matmul_4bit``), ``onnx`` (int8 per tensor, as the query default),
 ``torch`` (the sentence-transformers model).
@@ -67,7 +67,7 @@ VARIANTS = {
     "onnx-q4": ("passage-encoder-q4.onnx", 0.9999),
     "onnx": ("passage-encoder-int8.onnx", 0.995),
 }
-DEFAULT_VARIANT = "onnx-fp32"
+DEFAULT_VARIANT = "onnx-fused"
 ENGINE_ENV = "REGWATCH_E5_PASSAGES"
 #: Padded tokens per batch (batch size x longest text in it).  Memory, not speed, sets it:
 #: attention keeps batch x 12 heads x tokens^2 floats per layer alive (at 4096 padded tokens
