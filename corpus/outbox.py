@@ -240,12 +240,9 @@ def flag_latest(
     where another version is flagged latest, not yet (the relabelling after the add
     switches both in one write), unless the chunk is indexed latest already (a re-run)."""
     keywords.refresh()
-    other_latest = any(
-        c.latest for c in keywords.chunks() if c.document == doc_id and c.version != version
-    )
+    other_latest = any(flag for _, v, flag in keywords.rows_of(doc_id) if v != version)
     for chunk in chunks:
-        indexed = keywords.get(chunk.id)
-        already = indexed is not None and indexed.latest
+        already = keywords.latest(chunk.id) is True
         chunk.latest = version == latest and (already or not other_latest)
 
 
@@ -255,7 +252,12 @@ def drop_moved(index: SearchIndex, stored: set[tuple[str, int]]) -> int:
     own index tasks add them under their new names).  Every indexed chunk was committed
     before it was indexed under this lock, so one missing from the store now was moved,
     never unborn."""
-    gone = [c.id for c in index.keywords.chunks() if (c.document, c.version) not in stored]
+    gone = [
+        cid
+        for document, version in sorted(index.keywords.version_keys() - stored)
+        for cid, v, _ in index.keywords.rows_of(document)
+        if v == version
+    ]
     if gone:
         index.remove(gone)
     return len(gone)

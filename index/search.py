@@ -254,12 +254,15 @@ class SearchIndex:
         return stats
 
     def _stale_ids(self, chunks: Sequence[Chunk]) -> list[str]:
+        """Indexed chunks of the versions ``chunks`` belong to that ``chunks`` no longer
+        have (read from the keyword index's rows of those documents, no chunk parsed)."""
         versions = {(c.document, c.version) for c in chunks}
         fresh = {c.id for c in chunks}
         return [
-            c.id
-            for c in self.keywords.chunks()
-            if (c.document, c.version) in versions and c.id not in fresh
+            cid
+            for document in dict.fromkeys(c.document for c in chunks)
+            for cid, version, _ in self.keywords.rows_of(document)
+            if (document, version) in versions and cid not in fresh
         ]
 
     def _retire_old_versions(self, chunks: Sequence[Chunk]) -> int:
@@ -267,12 +270,14 @@ class SearchIndex:
         for c in chunks:
             if c.latest:
                 newest[c.document] = max(newest.get(c.document, 0), c.version)
-        if not newest:
-            return 0
+        ids = [
+            cid
+            for document, version in newest.items()
+            for cid, v, latest in self.keywords.rows_of(document)
+            if latest and v < version
+        ]
         retired = [
-            c.model_copy(update={"latest": False})
-            for c in self.keywords.chunks()
-            if c.latest and c.document in newest and c.version < newest[c.document]
+            c.model_copy(update={"latest": False}) for c in self.keywords.get_many(ids).values()
         ]
         if retired:
             for store in self.stores:
@@ -299,10 +304,12 @@ class SearchIndex:
         ``document`` not, in one keyword-index write; returns how many were retired.  The
         caller reads ``version`` from the corpus store: the index never decides it."""
         self.keywords.refresh()
+        ids = [
+            cid for cid, v, latest in self.keywords.rows_of(document) if latest != (v == version)
+        ]
         wrong = [
             c.model_copy(update={"latest": c.version == version})
-            for c in self.keywords.chunks()
-            if c.document == document and c.latest != (c.version == version)
+            for c in self.keywords.get_many(ids).values()
         ]
         if wrong:
             self.relabel(wrong)
