@@ -59,7 +59,8 @@ class KeywordRows:
             (self._vocab.setdefault(t, len(self._vocab)) for t in counts), np.int32, len(counts)
         )
         # Counts as uint16 (half of float32; a term 65,535 times in one chunk is clipped).
-        tfs = np.fromiter((min(n, _MAX_TF) for n in counts.values()), np.uint16, len(counts))
+        tfs = np.fromiter(counts.values(), np.int64, len(counts))
+        tfs = np.minimum(tfs, _MAX_TF, out=tfs).astype(np.uint16)
         # Values many rows repeat are shared, one object each (interned strings, one
         # frozenset per issuer combination): a row holds references, not copies.
         issuers = chunk.get("issuer", "")

@@ -475,17 +475,18 @@ class SearchIndex:
         cited = [cid for cid in self.keywords.article_ids(article, mask) if scope.keeps(cid)]
         if not cited or not ranked:
             return ranked
+        # Where each chunk is comes from the keyword index's rows (in memory, no chunk read).
         by_document: dict[tuple[str, int], str] = {}
         for cid in cited:  # parts of one article in id order: its first part wins
-            chunk = self.keywords.get(cid)
-            if chunk is not None:
-                by_document.setdefault((chunk.document, chunk.version), cid)
+            key = self.keywords.locate(cid)
+            if key is not None:
+                by_document.setdefault(key[:2], cid)
         documents: list[tuple[str, int]] = []
         for cid, _ in ranked:
-            chunk = self.keywords.get(cid)
-            if chunk is None or (chunk.document, chunk.version) in documents:
+            key = self.keywords.locate(cid)
+            if key is None or key[:2] in documents:
                 continue
-            documents.append((chunk.document, chunk.version))
+            documents.append(key[:2])
             if len(documents) > CITED_DOCUMENTS:
                 break
         target = next((by_document[d] for d in documents if d in by_document), None)
@@ -507,8 +508,12 @@ class SearchIndex:
         keyword_rank = rank_of(lists, ["keyword"])
         hits: list[Hit] = []
         seen: set[str] = set()
-        for cid, score in ranked:
-            chunk = self.keywords.get(cid)
+        stored: dict[str, Chunk] = {}
+        step = max(2 * k, 1)  # chunks read from the keyword tables per statement
+        for n, (cid, score) in enumerate(ranked):
+            if n % step == 0:
+                stored = self.keywords.get_many(c for c, _ in ranked[n : n + step])
+            chunk = stored.get(cid)
             if chunk is None:  # in chroma but not in the keyword store: a half-written add
                 continue
             # The keyword store's flag decides (set in one write with its predecessor's): a

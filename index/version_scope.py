@@ -50,15 +50,13 @@ class VersionScope:
             documents.append(key[0])
             if len(documents) >= CITED_DOCUMENTS:
                 break
-        passages = {
-            cid: self.keywords.get(cid) for cid, _ in ranked if cid in self.keywords.diff_ids
-        }
+        passages = self.keywords.get_many(cid for cid, _ in ranked if cid in self.keywords.diff_ids)
         for document in documents:
             first = [
                 cid
                 for cid, _ in ranked
                 if cid in passages
-                and passages[cid].document == document  # type: ignore[union-attr]
+                and passages[cid].document == document
                 and _change_of(passages[cid]) == change
             ]
             if first:
