@@ -218,8 +218,9 @@ class SearchIndex:
         self.keywords.refresh()  # another process may have written since
         embed: list[Chunk] = []
         relabel: list[Chunk] = []
+        indexed = self.keywords.get_many(c.id for c in chunks)  # one read, not one per chunk
         for chunk in chunks:
-            old = self.keywords.get(chunk.id)
+            old = indexed.get(chunk.id)
             if old == chunk:
                 stats.unchanged += 1
             elif old is not None and old.text == chunk.text:
