@@ -58,7 +58,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--step", type=int, default=5, help="every STEP-th text")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--variants", default="onnx-fp32,onnx-fused,onnx-q4,onnx")
+    parser.add_argument(
+        "--variants",
+        default="onnx-fp32,onnx-fused,onnx-q4,onnx,onnx-fused-int8,onnx-fused-int8-mixed",
+    )
     args = parser.parse_args()
     os.environ.setdefault("REGWATCH_ONNX_THREADS", "1")
     from index.embed import default_embedder

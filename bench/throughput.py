@@ -3,6 +3,7 @@
     python -m bench.throughput                    # samples/ + dev v2 PDFs, jobs 1 and 2
     python -m bench.throughput --limit 6          # the first 6 files only (a quick look)
     python -m bench.throughput --files DIR --jobs 4 --json
+    python -m bench.throughput --no-profile --passage-engines onnx-fused-int8  # + a full add each
 
 Every ``add`` runs as a fresh CLI process (imports and model loading count, as for a
 user), into a fresh data directory, one after the other on the same files:
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.procs import cpu_total, run_cli  # noqa: E402
+from index.onnx_passages import ENGINE_ENV  # noqa: E402
 
 DEFAULT_SOURCES = (ROOT / "samples", ROOT / "samples" / "versions", ROOT / "tests/data/dev/v2/pdf")
 
@@ -65,8 +67,10 @@ def chosen_files(args: argparse.Namespace) -> list[Path]:
     return files[: args.limit] if args.limit else files
 
 
-def _add(files_dir: Path, data: Path, *extra: str) -> dict[str, Any]:
-    run = run_cli(["add", "-q", str(files_dir), "--data-dir", str(data), *extra])
+def _add(
+    files_dir: Path, data: Path, *extra: str, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    run = run_cli(["add", "-q", str(files_dir), "--data-dir", str(data), *extra], env=env)
     statuses: dict[str, int] = defaultdict(int)
     for line in run.lines:
         statuses[json.loads(line)["status"]] += 1
@@ -229,6 +233,7 @@ def run(
     with_profile: bool,
     log: Callable[[str], None],
     embed_in_workers: bool = False,
+    passage_engines: Sequence[str] = (),
 ) -> dict:
     result: dict[str, Any] = {"files": len(files), "jobs": jobs}
     with tempfile.TemporaryDirectory() as tmp:
@@ -247,6 +252,11 @@ def run(
         if embed_in_workers:
             log(f"add --jobs {jobs} --embed-in workers")
             workers = _add(folder, Path(tmp) / "d", "--jobs", str(jobs), "--embed-in", "workers")
+        engines = {}
+        for engine in passage_engines:  # each a full add into a fresh data dir, right after
+            log(f"add --jobs {jobs} with {ENGINE_ENV}={engine}")
+            data = Path(tmp) / f"e-{engine}"
+            engines[engine] = _add(folder, data, "--jobs", str(jobs), env={ENGINE_ENV: engine})
     result["runs"] = {
         "no_index_jobs_1": one,
         f"no_index_jobs_{jobs}": many,
@@ -263,6 +273,14 @@ def run(
         result["runs"][f"full_jobs_{jobs}_embed_in_workers"] = workers
         result["ratios"]["full add, embedding in workers / in the writer (wall)"] = round(
             workers["seconds"] / full["seconds"], 2
+        )
+    for engine, r in engines.items():
+        result["runs"][f"full_jobs_{jobs}_{engine}"] = r
+        result["ratios"][f"full add with {engine} / no-index add (wall)"] = round(
+            r["seconds"] / many["seconds"], 2
+        )
+        result["ratios"][f"full add with {engine} / no-index add (CPU)"] = round(
+            r["cpu_s"] / max(many["cpu_s"], 1e-9), 2
         )
     log("raw text rates")
     result["pages_per_s"] = raw_text_rates(files)
@@ -282,11 +300,17 @@ def main() -> None:
         action="store_true",
         help="also a full add with --embed-in workers, beside the full add (writer embeds)",
     )
+    parser.add_argument(
+        "--passage-engines",
+        default="",
+        help=f"comma-separated {ENGINE_ENV} values: one more full add with each, after the others",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
     files = chosen_files(args)
     log = (lambda _: None) if args.json else (lambda m: print(f"... {m}", file=sys.stderr))
-    result = run(files, args.jobs, not args.no_profile, log, args.embed_in_workers)
+    engines = [e for e in args.passage_engines.split(",") if e]
+    result = run(files, args.jobs, not args.no_profile, log, args.embed_in_workers, engines)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return

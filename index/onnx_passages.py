@@ -21,7 +21,12 @@ torch, ~20 % less CPU and a lower peak: bench.throughput at the 6 Dec 04:00 merg
 arithmetic), ``onnx-q4`` (the fused graph with its MatMuls
 on the model's own 4-bit weights and int8 activations per 32-block:
 ``index.onnx_graphs.to_matmul_4bit``), ``onnx`` (int8 per tensor, as the query default),
-``torch`` (the sentence-transformers model).
+``onnx-fused-int8`` (the fused graph through ORT's dynamic int8 quantiser: ``QAttention`` and
+``MatMulInteger``, weights per channel, activations per tensor; about half the CPU of
+``onnx-fused``, vectors within ~0.995 cosine that move a little with their batch company),
+``onnx-fused-int8-mixed`` (the same with the FFN down-projections fp32), ``torch`` (the
+sentence-transformers model).  bench/README.md "index_work.py" gives what each costs and
+what it does to bench.search.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from index.onnx_graphs import eager_attention, fuse_bert, to_matmul_4bit
+from index.onnx_graphs import eager_attention, fuse_bert, quantise_fused, to_matmul_4bit
 from index.onnx_queries import (
     OPSET,
     THREADS_ENV,
@@ -66,6 +71,8 @@ VARIANTS = {
     "onnx-fused": (FUSED_FILE, 0.9999),
     "onnx-q4": ("passage-encoder-q4.onnx", 0.9999),
     "onnx": ("passage-encoder-int8.onnx", 0.995),
+    "onnx-fused-int8": ("passage-encoder-fused-int8.onnx", 0.995),
+    "onnx-fused-int8-mixed": ("passage-encoder-fused-int8-mixed.onnx", 0.998),
 }
 DEFAULT_VARIANT = "onnx-fused"
 ENGINE_ENV = "REGWATCH_E5_PASSAGES"
@@ -318,9 +325,17 @@ def _derive(model: Any, folder: Path, variant: str) -> Path:
     _log.info("passage encoder fused: %s", fused)
     if variant == "onnx-q4":
         to_matmul_4bit(folder / FUSED_FILE, encoder)
+    elif variant.startswith("onnx-fused-int8"):
+        quantise_fused(folder / FUSED_FILE, encoder, fp32_down=variant.endswith("-mixed"))
     return encoder
 
 
 def _engine_name(variant: str) -> str:
-    kind = {"onnx-fp32": "fp32", "onnx-fused": "fused", "onnx-q4": "q4"}.get(variant, "int8")
+    kind = {
+        "onnx-fp32": "fp32",
+        "onnx-fused": "fused",
+        "onnx-q4": "q4",
+        "onnx-fused-int8": "fused-int8",
+        "onnx-fused-int8-mixed": "fused-int8-mixed",
+    }.get(variant, "int8")
     return f"onnxruntime-{kind}-batched"

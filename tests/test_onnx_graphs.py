@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.onnx_graphs import BLOCK, _pack_4bit, fuse_bert, to_matmul_4bit
+from index.onnx_graphs import BLOCK, _pack_4bit, fuse_bert, quantise_fused, to_matmul_4bit
 
 ort = pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")
@@ -163,6 +163,32 @@ def test_4bit_rewrite_keeps_the_vectors(
     # int8 activations are quantised per token and block: a text's vector is its own
     alone = _run(tmp_path / "q4.onnx", embeds[1:2, :4], mask[1:2, :4])
     assert _cosines(alone, vectors[1:2]).min() >= 0.99999
+
+
+@pytest.mark.parametrize(
+    ("fp32_down", "float_matmuls"),
+    [
+        pytest.param(False, 0, id="every-matmul-int8"),
+        pytest.param(True, 2, id="down-projections-kept-fp32"),
+    ],
+)
+def test_int8_fused_graph_runs_integer_kernels_and_keeps_the_vectors(
+    tiny_bert: Any, tmp_path: Path, fp32_down: bool, float_matmuls: int
+) -> None:
+    from index.onnx_passages import export_passage_encoder
+
+    source = export_passage_encoder(_Wrapped(tiny_bert), tmp_path / "encoder.onnx")
+    fuse_bert(source, tmp_path / "fused.onnx", heads=4, hidden=64)
+    target = quantise_fused(tmp_path / "fused.onnx", tmp_path / "int8.onnx", fp32_down=fp32_down)
+    ops = [node.op_type for node in onnx.load(str(target)).graph.node]
+    # per layer: QKV + attention in one QAttention; attention output, FFN in, FFN out
+    assert ops.count("QAttention") == 2 and "Attention" not in ops
+    assert ops.count("MatMul") == float_matmuls
+    assert ops.count("MatMulInteger") == 2 * 3 - float_matmuls
+    assert not list(tmp_path.glob("*.tmp"))  # written atomically
+    embeds, mask = _batch()
+    vectors = _run(target, embeds, mask)
+    assert _cosines(vectors, _torch_vectors(tiny_bert, embeds, mask)).min() >= 0.99
 
 
 def test_4bit_rewrite_refuses_fp32_weights(tmp_path: Path) -> None:

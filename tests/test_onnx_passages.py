@@ -75,6 +75,8 @@ def e5() -> Embedder:
         ("onnx-fused", 0.9999, 0.99999),
         ("onnx-q4", 0.9999, 0.99999),
         ("onnx", 0.995, 0.995),
+        ("onnx-fused-int8", 0.99, 0.99),
+        ("onnx-fused-int8-mixed", 0.995, 0.995),
     ],
 )
 def test_onnx_passages_match_torch_fp32(
