@@ -23,10 +23,11 @@ from pathlib import Path
 
 from bench import vertical
 from bench.ocr import SETS, ScanRun, sources, vertical_scan
+from ingest.limits import Limits
 from ingest.ocr import run as ocr_run
 from ingest.ocr.chars import script_language
 from ingest.ocr.script import SIMPLIFIED_ONLY, TRADITIONAL_ONLY, Verdict
-from ingest.pdf import read_pdf
+from ingest.pdf import iter_pages, read_pdf
 
 
 def true_script(text: str) -> str | None:
@@ -42,12 +43,12 @@ def true_script(text: str) -> str | None:
 
 def decision(scan: Path, pages: int) -> tuple[Verdict | None, int, float]:
     """(verdict, pages read whole to decide, seconds) of OCR on the first ``pages`` pages."""
-    raw = read_pdf(scan)
+    scanned = list(iter_pages(scan, Limits(), time.monotonic()))  # no OCR yet
     found: list[tuple[Verdict, int]] = []
     started = time.perf_counter()
     ocr_run.ocr_pages(
         scan,
-        raw.pages[:pages],
+        scanned[:pages],
         time.monotonic() + 600,
         engine="tesseract",
         on_script=lambda verdict, whole: found.append((verdict, whole)),

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from ingest import ocr
+from ingest.limits import Limits
 from ingest.ocr import run, vertical
 from ingest.ocr.scans import make_scan
 from ingest.ocr.script import HORIZONTAL, Tally, Verdict, decide, tally
-from ingest.pdf import read_pdf
+from ingest.pdf import iter_pages
 
 READINGS = Path(__file__).parent / "data" / "ocr" / "script"
 HELDOUT = Path(__file__).parent / "data" / "heldout"
@@ -134,10 +135,10 @@ def test_a_thin_simplified_first_page_is_read_as_simplified(tmp_path: Path) -> N
     scan = make_scan(
         HELDOUT / "h03_dual_use_regulation.pdf", tmp_path / "h03.pdf", max_pages=2, seed=27
     )
-    raw = read_pdf(scan)
+    pages = list(iter_pages(scan, Limits(), time.monotonic()))  # no OCR yet
     decided: list[tuple[Verdict, int]] = []
     readings = run.ocr_pages(
-        scan, raw.pages, time.monotonic() + 600, on_script=lambda v, n: decided.append((v, n))
+        scan, pages, time.monotonic() + 600, on_script=lambda v, n: decided.append((v, n))
     )
     assert [r.lang for r in readings] == ["chi_sim", "chi_sim"]
     assert [(v.lang, v.sure, n) for v, n in decided] == [("chi_sim", True, 2)]
@@ -171,7 +172,7 @@ def test_a_vertical_chinese_page_is_read_in_its_vertical_model(
         pytest.skip("chromium sets the vertical page: apt-get install chromium")
     printed = make_vertical_pdf(VERTICAL_TEXTS / text, tmp_path / "vertical.pdf")
     scan = make_scan(printed, tmp_path / "scan.pdf", seed=7)
-    raw = read_pdf(scan)
-    readings = run.ocr_pages(scan, raw.pages[:1], time.monotonic() + 600)
+    pages = list(iter_pages(scan, Limits(), time.monotonic()))  # no OCR yet
+    readings = run.ocr_pages(scan, pages[:1], time.monotonic() + 600)
     assert readings[0].lang == lang and readings[0].turn == vertical.TURN
     assert expected in "".join(c.text for c in readings[0].chars)
