@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,16 @@ SETS = {
 }
 F1_KINDS = ("article", "threshold", "date", "item_list", "item_code", "title", "definition")
 _WHITE = re.compile(r"\s+")
+
+
+def sources(sets: list[str], only: str | None) -> Iterator[tuple[str, Path, bool]]:
+    """``(set, source, upright)`` of each file of ``sets`` whose name holds ``only``: a PDF,
+    or for ``vertical`` (not upright) a text to set vertically."""
+    for set_name in sets:
+        upright = set_name != "vertical"
+        for source in sorted(SETS[set_name].glob("*.pdf" if upright else "*.txt")):
+            if not only or only in source.stem:
+                yield set_name, source, upright
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -264,25 +275,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== scans at {args.dpi} dpi, ±1°, speckle 0.2%, blur 0.6 px")
         head = f"{'document':<34}{'pages':>6}{'CER':>8}{'s/page':>8}{'cpu/p':>8}"
         print(f"{head}  engine     worst pages")
-        for set_name in sets:
-            upright = set_name != "vertical"
-            for source in sorted(SETS[set_name].glob("*.pdf" if upright else "*.txt")):
-                if args.only and args.only not in source.stem:
-                    continue
-                scan = run.scan(source, set_name) if upright else vertical_scan(run, source)
-                measure = measure_cer if upright else measure_vertical
-                for name in names:
-                    run.engine = name
-                    e, n, worst = measure(run, source, scan)
-                    seconds, pages, cpu = run.timing[(name, scan.stem)]
-                    counts[name][0] += e
-                    counts[name][1] += n
-                    print(
-                        f"{source.stem[:33]:<34}{pages:>6}{e / max(1, n):>8.4f}"
-                        f"{seconds / pages:>8.2f}{cpu / pages:>8.2f}"
-                        f"  {name:<10} {', '.join(worst)}",
-                        flush=True,
-                    )
+        for set_name, source, upright in sources(sets, args.only):
+            scan = run.scan(source, set_name) if upright else vertical_scan(run, source)
+            measure = measure_cer if upright else measure_vertical
+            for name in names:
+                run.engine = name
+                e, n, worst = measure(run, source, scan)
+                seconds, pages, cpu = run.timing[(name, scan.stem)]
+                counts[name][0] += e
+                counts[name][1] += n
+                print(
+                    f"{source.stem[:33]:<34}{pages:>6}{e / max(1, n):>8.4f}"
+                    f"{seconds / pages:>8.2f}{cpu / pages:>8.2f}"
+                    f"  {name:<10} {', '.join(worst)}",
+                    flush=True,
+                )
         for name in names:
             _print_totals(run, name, *counts[name])
         if args.pages:

@@ -1,11 +1,13 @@
-"""Vertical Japanese (tategaki) test pages: a text laid out top to bottom, right to left.
+"""Vertical (tategaki) test pages: a text laid out top to bottom, right to left.
 
-Older 通達 and official-gazette pages set Japanese in vertical columns read from the right.
+Older 通達 and official-gazette pages set Japanese in vertical columns read from the right,
+and Chinese statutes are printed so in Taiwan and in older mainland gazettes.
 ``make_vertical_pdf`` lays a plain-text file out so (HTML ``writing-mode: vertical-rl``, one
-paragraph per line of the file, A4 portrait, 11 pt Noto CJK) and prints it to PDF with
+paragraph per line of the file, A4 portrait, 11 pt Noto CJK in the script's own glyphs:
+``zh_*`` simplified, ``zht_*`` traditional, others Japanese) and prints it to PDF with
 headless Chromium; ``bench.ocr --set vertical`` scans such PDFs the bench way and scores the
 OCR'd text against the file's own text.  The texts (``bench/data/vertical/*.txt``) are
-passages of the e-Gov statutes of dev v2 (SOURCES.md there).
+passages of dev v2 statutes and of an unseen Chinese statute (SOURCES.md there).
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from pathlib import Path
 
 VERTICAL_DIR = Path(__file__).resolve().parent / "data" / "vertical"
 
-_PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><style>
+_PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><style>
 @page {{ size: A4; margin: 20mm; }}
-body {{ writing-mode: vertical-rl; font-family: "Noto Serif CJK JP", "Noto Sans CJK JP", serif;
-        font-size: 11pt; line-height: 1.7; margin: 0; }}
+body {{ writing-mode: vertical-rl; font-family: "Noto Serif CJK {font}", "Noto Sans CJK {font}",
+        serif; font-size: 11pt; line-height: 1.7; margin: 0; }}
 p {{ margin: 0 0 0 0.6em; text-indent: 1em; }}
 </style></head><body>{body}</body></html>
 """
@@ -29,6 +31,15 @@ p {{ margin: 0 0 0 0.6em; text-indent: 1em; }}
 
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+# file-name prefix -> (HTML lang, Noto CJK region): a text in its own script's glyph shapes
+_SCRIPTS = {"zht_": ("zh-Hant", "TC"), "zh_": ("zh-Hans", "SC")}
+
+
+def _script(source: Path) -> tuple[str, str]:
+    prefix = next((p for p in _SCRIPTS if source.name.startswith(p)), None)
+    return _SCRIPTS[prefix] if prefix else ("ja", "JP")
 
 
 def texts() -> list[Path]:
@@ -51,7 +62,8 @@ def make_vertical_pdf(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="regwatch-vertical-") as tmp:
         page = Path(tmp) / "page.html"
-        page.write_text(_PAGE.format(body=body), encoding="utf-8")
+        lang, font = _script(source)
+        page.write_text(_PAGE.format(lang=lang, font=font, body=body), encoding="utf-8")
         command = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
         command += [f"--user-data-dir={tmp}/profile", f"--print-to-pdf={target}", page.as_uri()]
         subprocess.run(command, capture_output=True, timeout=120, check=True)

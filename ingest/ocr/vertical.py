@@ -1,12 +1,13 @@
 """Vertical writing (tategaki): columns read top to bottom, the columns right to left.
 
 Older Japanese 通達 and official-gazette pages are set so.  A horizontal model reads such a
-page as garbage; Tesseract's ``*_vert`` models (Debian ``tesseract-ocr-jpn-vert``) read it
-when the page is turned a quarter counter-clockwise: the rightmost column becomes the top
-line, each column's first character its left end, the characters lying on their sides,
-as the vertical models expect.  The page is then read like a page OCR found turned
-(``PageReading.turn`` 270): its glyphs, lines and reading order are those of the turned
-image, so lines, layout and extraction work unchanged.
+page as garbage; Tesseract's ``*_vert`` models (Debian ``tesseract-ocr-jpn-vert``,
+``-chi-sim-vert``, ``-chi-tra-vert``) read it when the page is turned a quarter
+counter-clockwise: the rightmost column becomes the top line, each column's first character
+its left end, the characters lying on their sides, as the vertical models expect.  The
+page is then read like a page OCR found turned (``PageReading.turn`` 270): its glyphs,
+lines and reading order are those of the turned image, so lines, layout and extraction
+work unchanged.
 
 A page is vertical when its ink leaves blank *columns* (the gaps between text columns)
 and hardly any blank rows: horizontal text is the other way round (1-4 % blank columns,
@@ -73,6 +74,14 @@ def vertical_models(lang: str | None) -> str | None:
     Japanese, the script vertical notices are set in); None when it is not installed."""
     models = VERTICAL_MODELS.get(lang or "jpn")
     return models if models in tesseract.installed_languages() else None
+
+
+def reads_chinese() -> bool:
+    """Whether both vertical Chinese models are installed (Debian
+    ``tesseract-ocr-chi-sim-vert``, ``-chi-tra-vert``), so a vertical page's script can be
+    decided as a horizontal one's (``script.decide``); without them it is read in
+    ``jpn_vert``."""
+    return all(vertical_models(lang) is not None for lang in ("chi_sim", "chi_tra"))
 
 
 def turned(image: Image.Image) -> Image.Image:
