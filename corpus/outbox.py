@@ -232,7 +232,9 @@ def index_version(
             indexed = keywords.get(chunk.id)
             already = indexed is not None and indexed.latest
             chunk.latest = version == latest and (already or not other_latest)
-        stats = ws.index.add(chunks, checkpoint=checkpoint)
+        # Vectors go straight to the side they end on: the keyword flags decide what a
+        # search sees, and a move between the chroma collections costs an HNSW insert.
+        stats = ws.index.add(chunks, checkpoint=checkpoint, vector_latest=version == latest)
         crash_point("mid_index")
         stats.marked_not_latest += ws.index.set_latest_version(doc_id, latest)
         stats.removed += _drop_moved(ws)

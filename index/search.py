@@ -88,6 +88,13 @@ class AddStats:
     vectors_from_cache: int = 0
 
 
+def _on_side(chunks: Sequence[Chunk], latest: bool | None) -> Sequence[Chunk]:
+    """``chunks`` as the vector store should file them (``SearchIndex.add``)."""
+    if latest is None:
+        return chunks
+    return [c if c.latest == latest else c.model_copy(update={"latest": latest}) for c in chunks]
+
+
 class SearchIndex:
     """Chunks indexed for hybrid search.
 
@@ -199,7 +206,11 @@ class SearchIndex:
         return len(self.keywords)
 
     def add(
-        self, chunks: Sequence[Chunk], checkpoint: Callable[[], None] | None = None
+        self,
+        chunks: Sequence[Chunk],
+        checkpoint: Callable[[], None] | None = None,
+        *,
+        vector_latest: bool | None = None,
     ) -> AddStats:
         """Index ``chunks`` incrementally.
 
@@ -213,6 +224,12 @@ class SearchIndex:
         the passage-vector cache, so a later try does not embed them again), the keyword
         index (the source of hits) gets none of ``chunks``, and adding them again later
         finishes the work.
+
+        ``vector_latest``: the collection side (``VectorStore``) the chunks' vectors go to,
+        when the caller flags them not-latest only until one relabelling makes them latest
+        (``corpus.outbox.index_version``).  Hits take ``latest`` from the keyword index, so a
+        vector already on the latest side is not searched as latest before that; and each
+        vector moved between the sides is one more HNSW insert and one tombstone kept.
         """
         stats = AddStats()
         self.keywords.refresh()  # another process may have written since
@@ -237,15 +254,16 @@ class SearchIndex:
             for start in range(0, len(embed), step):
                 part = embed[start : start + step]
                 texts = [c.text for c in part]
+                sided = _on_side(part, vector_latest)
                 for embedder, store in zip(self.embedders, self.stores, strict=True):
-                    store.upsert(part, self.passage_vectors(embedder, texts, stats))
+                    store.upsert(sided, self.passage_vectors(embedder, texts, stats))
                     if checkpoint is not None:
                         checkpoint()
             self.keywords.add(embed)
             stats.embedded = len(embed)
         if relabel:
             for store in self.stores:
-                store.update_metadata(relabel)
+                store.update_metadata(_on_side(relabel, vector_latest))
             self.keywords.add(relabel)
             stats.metadata_updated = len(relabel)
         stats.marked_not_latest = self._retire_old_versions(chunks)
