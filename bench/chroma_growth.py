@@ -48,7 +48,13 @@ def _rss_mb() -> float:
 
 
 def replay(
-    files: int, documents: int, chunks: int, sequence: str, blind: bool, hnsw: dict[str, Any]
+    files: int,
+    documents: int,
+    chunks: int,
+    sequence: str,
+    blind: bool,
+    hnsw: dict[str, Any],
+    url: str | None = None,
 ) -> dict[str, Any]:
     """One sequence in this process; returns the per-tenth figures."""
     import numpy as np
@@ -76,7 +82,7 @@ def replay(
         assert opened is not None
     rng = np.random.default_rng(0)
     folder = Path(tempfile.mkdtemp(prefix="chroma-growth-"))
-    client = vector.make_client(folder / "chroma")
+    client = vector.make_client(None if url else folder / "chroma", url)
     stores = [
         vector.VectorStore(name=vector.collection_name(i), client=client) for i in range(len(DIMS))
     ]
@@ -146,6 +152,7 @@ def _child(args: argparse.Namespace, sequence: str, blind: bool) -> subprocess.P
     command += ["--files", str(args.files), "--documents", str(args.documents)]
     command += ["--chunks", str(args.chunks), "--hnsw", json.dumps(args.hnsw)]
     command += ["--blind-deletes"] if blind else []
+    command += ["--url", args.url] if args.url else []
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ANONYMIZED_TELEMETRY": "False"}
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
 
@@ -166,11 +173,20 @@ def main() -> None:
     parser.add_argument(
         "--compare", action="store_true", help="also the sequence before (interim, blind)"
     )
+    parser.add_argument(
+        "--url", help="a fresh Chroma server (http://host:port) instead of an embedded store"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         result = replay(
-            args.files, args.documents, args.chunks, args.child, args.blind_deletes, args.hnsw
+            args.files,
+            args.documents,
+            args.chunks,
+            args.child,
+            args.blind_deletes,
+            args.hnsw,
+            args.url,
         )
         print(json.dumps(result))
         return
