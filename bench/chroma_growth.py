@@ -9,10 +9,11 @@ through ``index.vector.VectorStore`` on random vectors (e5's 384 and USE's 512 d
 second cycle on each file is a new version whose predecessor moves to the old-versions
 collection).  Sequences (``--sequence``):
 
-- ``direct`` (``corpus.outbox.index_version`` now): the new version's vectors go to the
-  latest collection at once; the relabelling then moves the previous version's out.
-- ``interim`` (before): the new version was indexed not-latest first (into the old-versions
-  collection), then one relabelling moved it to the latest collection and its predecessor
+- ``direct`` (tried, not in ``corpus.outbox.index_version``: see bench/README.md): the new
+  version's vectors go to the latest collection at once; the relabelling then moves the
+  previous version's out.
+- ``interim`` (``index_version`` now): the new version is indexed not-latest first (into the old-versions
+  collection), then one relabelling moves it to the latest collection and its predecessor
   out: three HNSW inserts and two tombstones per vector instead of two and one.
 - ``--blind-deletes``: every delete sent for all ids, present or not (before), instead of
   only for the ids the collection holds.

@@ -42,7 +42,9 @@ from models.errors import LimitExceededError
 
 if TYPE_CHECKING:
     from corpus.workspace import Workspace
-    from index.search import AddStats
+    from index.keyword import KeywordIndex
+    from index.search import AddStats, SearchIndex
+    from models.search import Chunk
 
 LOCK_NAME = ".write.lock"
 
@@ -223,33 +225,41 @@ def index_version(
         chunks = ws.version_chunks(doc_id, version, False, diff=diff)
         if checkpoint is not None:
             checkpoint()
-        keywords = ws.index.keywords
-        keywords.refresh()
-        other_latest = any(
-            c.latest for c in keywords.chunks() if c.document == doc_id and c.version != version
-        )
-        for chunk in chunks:
-            indexed = keywords.get(chunk.id)
-            already = indexed is not None and indexed.latest
-            chunk.latest = version == latest and (already or not other_latest)
-        # Vectors go straight to the side they end on: the keyword flags decide what a
-        # search sees, and a move between the chroma collections costs an HNSW insert.
-        stats = ws.index.add(chunks, checkpoint=checkpoint, vector_latest=version == latest)
+        flag_latest(ws.index.keywords, chunks, doc_id, version, latest)
+        stats = ws.index.add(chunks, checkpoint=checkpoint)
         crash_point("mid_index")
         stats.marked_not_latest += ws.index.set_latest_version(doc_id, latest)
-        stats.removed += _drop_moved(ws)
+        stats.removed += drop_moved(ws.index, ws.store.version_keys())
     return stats
 
 
-def _drop_moved(ws: Workspace) -> int:
-    """Drop indexed chunks whose (document, version) the store no longer has: a document
-    linked into another, a version renumbered or split off (the moved versions' own index
-    tasks add them under their new names).  Every indexed chunk was committed before it was
-    indexed under this lock, so one missing from the store now was moved, never unborn."""
-    stored = ws.store.version_keys()
-    gone = [c.id for c in ws.index.keywords.chunks() if (c.document, c.version) not in stored]
+def flag_latest(
+    keywords: KeywordIndex, chunks: list[Chunk], doc_id: str, version: int, latest: int
+) -> None:
+    """Set ``latest`` of ``chunks`` (of ``doc_id``@``version``) before they are indexed:
+    where another version is flagged latest, not yet (the relabelling after the add
+    switches both in one write), unless the chunk is indexed latest already (a re-run)."""
+    keywords.refresh()
+    other_latest = any(flag for _, v, flag in keywords.rows_of(doc_id) if v != version)
+    for chunk in chunks:
+        already = keywords.latest(chunk.id) is True
+        chunk.latest = version == latest and (already or not other_latest)
+
+
+def drop_moved(index: SearchIndex, stored: set[tuple[str, int]]) -> int:
+    """Drop indexed chunks whose (document, version) the store no longer has (``stored``):
+    a document linked into another, a version renumbered or split off (the moved versions'
+    own index tasks add them under their new names).  Every indexed chunk was committed
+    before it was indexed under this lock, so one missing from the store now was moved,
+    never unborn."""
+    gone = [
+        cid
+        for document, version in sorted(index.keywords.version_keys() - stored)
+        for cid, v, _ in index.keywords.rows_of(document)
+        if v == version
+    ]
     if gone:
-        ws.index.remove(gone)
+        index.remove(gone)
     return len(gone)
 
 

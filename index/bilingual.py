@@ -147,7 +147,7 @@ def _word_frequency() -> dict[str, int]:
     """jieba's word counts (its dictionary ships with it): among senses listed at the same
     position, the common word first."""
     try:
-        from index.keyword import _jieba
+        from index.keyword_tokens import _jieba
 
         return dict(_jieba().dt.FREQ)
     except ImportError:

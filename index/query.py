@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from index.bilingual import stem, translate
 from index.citation import Citation, parse_citation
-from index.keyword import tokenize
+from index.keyword_tokens import tokenize
 from index.version_cue import VersionCue, parse_version_cue
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -88,13 +88,6 @@ class AddStats:
     vectors_from_cache: int = 0
 
 
-def _on_side(chunks: Sequence[Chunk], latest: bool | None) -> Sequence[Chunk]:
-    """``chunks`` as the vector store should file them (``SearchIndex.add``)."""
-    if latest is None:
-        return chunks
-    return [c if c.latest == latest else c.model_copy(update={"latest": latest}) for c in chunks]
-
-
 class SearchIndex:
     """Chunks indexed for hybrid search.
 
@@ -206,11 +199,7 @@ class SearchIndex:
         return len(self.keywords)
 
     def add(
-        self,
-        chunks: Sequence[Chunk],
-        checkpoint: Callable[[], None] | None = None,
-        *,
-        vector_latest: bool | None = None,
+        self, chunks: Sequence[Chunk], checkpoint: Callable[[], None] | None = None
     ) -> AddStats:
         """Index ``chunks`` incrementally.
 
@@ -224,19 +213,14 @@ class SearchIndex:
         the passage-vector cache, so a later try does not embed them again), the keyword
         index (the source of hits) gets none of ``chunks``, and adding them again later
         finishes the work.
-
-        ``vector_latest``: the collection side (``VectorStore``) the chunks' vectors go to,
-        when the caller flags them not-latest only until one relabelling makes them latest
-        (``corpus.outbox.index_version``).  Hits take ``latest`` from the keyword index, so a
-        vector already on the latest side is not searched as latest before that; and each
-        vector moved between the sides is one more HNSW insert and one tombstone kept.
         """
         stats = AddStats()
         self.keywords.refresh()  # another process may have written since
         embed: list[Chunk] = []
         relabel: list[Chunk] = []
+        indexed = self.keywords.get_many(c.id for c in chunks)  # one read, not one per chunk
         for chunk in chunks:
-            old = self.keywords.get(chunk.id)
+            old = indexed.get(chunk.id)
             if old == chunk:
                 stats.unchanged += 1
             elif old is not None and old.text == chunk.text:
@@ -254,16 +238,15 @@ class SearchIndex:
             for start in range(0, len(embed), step):
                 part = embed[start : start + step]
                 texts = [c.text for c in part]
-                sided = _on_side(part, vector_latest)
                 for embedder, store in zip(self.embedders, self.stores, strict=True):
-                    store.upsert(sided, self.passage_vectors(embedder, texts, stats))
+                    store.upsert(part, self.passage_vectors(embedder, texts, stats))
                     if checkpoint is not None:
                         checkpoint()
             self.keywords.add(embed)
             stats.embedded = len(embed)
         if relabel:
             for store in self.stores:
-                store.update_metadata(_on_side(relabel, vector_latest))
+                store.update_metadata(relabel)
             self.keywords.add(relabel)
             stats.metadata_updated = len(relabel)
         stats.marked_not_latest = self._retire_old_versions(chunks)
@@ -272,12 +255,15 @@ class SearchIndex:
         return stats
 
     def _stale_ids(self, chunks: Sequence[Chunk]) -> list[str]:
+        """Indexed chunks of the versions ``chunks`` belong to that ``chunks`` no longer
+        have (read from the keyword index's rows of those documents, no chunk parsed)."""
         versions = {(c.document, c.version) for c in chunks}
         fresh = {c.id for c in chunks}
         return [
-            c.id
-            for c in self.keywords.chunks()
-            if (c.document, c.version) in versions and c.id not in fresh
+            cid
+            for document in dict.fromkeys(c.document for c in chunks)
+            for cid, version, _ in self.keywords.rows_of(document)
+            if (document, version) in versions and cid not in fresh
         ]
 
     def _retire_old_versions(self, chunks: Sequence[Chunk]) -> int:
@@ -285,12 +271,14 @@ class SearchIndex:
         for c in chunks:
             if c.latest:
                 newest[c.document] = max(newest.get(c.document, 0), c.version)
-        if not newest:
-            return 0
+        ids = [
+            cid
+            for document, version in newest.items()
+            for cid, v, latest in self.keywords.rows_of(document)
+            if latest and v < version
+        ]
         retired = [
-            c.model_copy(update={"latest": False})
-            for c in self.keywords.chunks()
-            if c.latest and c.document in newest and c.version < newest[c.document]
+            c.model_copy(update={"latest": False}) for c in self.keywords.get_many(ids).values()
         ]
         if retired:
             for store in self.stores:
@@ -317,10 +305,12 @@ class SearchIndex:
         ``document`` not, in one keyword-index write; returns how many were retired.  The
         caller reads ``version`` from the corpus store: the index never decides it."""
         self.keywords.refresh()
+        ids = [
+            cid for cid, v, latest in self.keywords.rows_of(document) if latest != (v == version)
+        ]
         wrong = [
             c.model_copy(update={"latest": c.version == version})
-            for c in self.keywords.chunks()
-            if c.document == document and c.latest != (c.version == version)
+            for c in self.keywords.get_many(ids).values()
         ]
         if wrong:
             self.relabel(wrong)
@@ -486,17 +476,18 @@ class SearchIndex:
         cited = [cid for cid in self.keywords.article_ids(article, mask) if scope.keeps(cid)]
         if not cited or not ranked:
             return ranked
+        # Where each chunk is comes from the keyword index's rows (in memory, no chunk read).
         by_document: dict[tuple[str, int], str] = {}
         for cid in cited:  # parts of one article in id order: its first part wins
-            chunk = self.keywords.get(cid)
-            if chunk is not None:
-                by_document.setdefault((chunk.document, chunk.version), cid)
+            key = self.keywords.locate(cid)
+            if key is not None:
+                by_document.setdefault(key[:2], cid)
         documents: list[tuple[str, int]] = []
         for cid, _ in ranked:
-            chunk = self.keywords.get(cid)
-            if chunk is None or (chunk.document, chunk.version) in documents:
+            key = self.keywords.locate(cid)
+            if key is None or key[:2] in documents:
                 continue
-            documents.append((chunk.document, chunk.version))
+            documents.append(key[:2])
             if len(documents) > CITED_DOCUMENTS:
                 break
         target = next((by_document[d] for d in documents if d in by_document), None)
@@ -518,8 +509,12 @@ class SearchIndex:
         keyword_rank = rank_of(lists, ["keyword"])
         hits: list[Hit] = []
         seen: set[str] = set()
-        for cid, score in ranked:
-            chunk = self.keywords.get(cid)
+        stored: dict[str, Chunk] = {}
+        step = max(2 * k, 1)  # chunks read from the keyword tables per statement
+        for n, (cid, score) in enumerate(ranked):
+            if n % step == 0:
+                stored = self.keywords.get_many(c for c, _ in ranked[n : n + step])
+            chunk = stored.get(cid)
             if chunk is None:  # in chroma but not in the keyword store: a half-written add
                 continue
             # The keyword store's flag decides (set in one write with its predecessor's): a

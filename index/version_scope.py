@@ -44,21 +44,19 @@ class VersionScope:
         ``CITED_DOCUMENTS`` go to the top, in their fused order (as a cited article does)."""
         documents: list[str] = []
         for cid, _ in ranked:
-            chunk = self.keywords.get(cid)
-            if chunk is None or chunk.document in documents:
+            key = self.keywords.locate(cid)
+            if key is None or key[0] in documents:
                 continue
-            documents.append(chunk.document)
+            documents.append(key[0])
             if len(documents) >= CITED_DOCUMENTS:
                 break
-        passages = {
-            cid: self.keywords.get(cid) for cid, _ in ranked if cid in self.keywords.diff_ids
-        }
+        passages = self.keywords.get_many(cid for cid, _ in ranked if cid in self.keywords.diff_ids)
         for document in documents:
             first = [
                 cid
                 for cid, _ in ranked
                 if cid in passages
-                and passages[cid].document == document  # type: ignore[union-attr]
+                and passages[cid].document == document
                 and _change_of(passages[cid]) == change
             ]
             if first:
@@ -74,13 +72,14 @@ class VersionScope:
             return False
         if self.latest_only or self.cue is None:
             return True
-        chunk = self.keywords.get(chunk_id)
-        if chunk is None:
+        key = self.keywords.locate(chunk_id)  # in memory: no chunk read per candidate
+        if key is None:
             return True  # dropped later as a half-written add
-        chosen = self._versions(chunk.document)
-        if chunk.passage == "diff":
-            return chunk.version in chosen or chunk.old_version in chosen
-        return chunk.version in chosen
+        document, version, old_version = key
+        chosen = self._versions(document)
+        if is_diff:
+            return version in chosen or old_version in chosen
+        return version in chosen
 
 
 def _change_of(chunk: Chunk | None) -> str | None:
