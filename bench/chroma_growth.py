@@ -12,7 +12,8 @@ collection).  Sequences (``--sequence``):
 - ``direct`` (tried, not in ``corpus.outbox.index_version``: see bench/README.md): the new
   version's vectors go to the latest collection at once; the relabelling then moves the
   previous version's out.
-- ``interim`` (``index_version`` now): the new version is indexed not-latest first (into the old-versions
+- ``interim`` (``index_version`` now): the new version is indexed not-latest first (into the
+  old-versions
   collection), then one relabelling moves it to the latest collection and its predecessor
   out: three HNSW inserts and two tombstones per vector instead of two and one.
 - ``--blind-deletes``: every delete sent for all ids, present or not (before), instead of
