@@ -20,12 +20,13 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.procs import run_cli  # noqa: E402
+from bench.procs import Run, run_cli  # noqa: E402
 from bench.throughput import default_files  # noqa: E402
 
 
@@ -57,15 +58,45 @@ def slope(points: list[tuple[int, int]]) -> float:
     return sum((x - mx) * (y - my) for x, y in points) / var if var else 0.0
 
 
-def run(count: int, jobs: int, index: bool, timeout: float) -> dict[str, object]:
+def per_cycle(seconds_by_line: list[float], cycle: int) -> list[float]:
+    """Wall seconds a file over each cycle of ``cycle`` files (the first includes loading the
+    models; from the second on, the passage-vector cache knows every text)."""
+    out: list[float] = []
+    for start in range(0, len(seconds_by_line), cycle):
+        part = seconds_by_line[start : start + cycle]
+        before = seconds_by_line[start - 1] if start else 0.0
+        out.append(round((part[-1] - before) / len(part), 2))
+    return out
+
+
+def progress_writer(path: Path | None) -> Callable[[Run], None] | None:
+    """A line of JSON a file (file number, seconds, RSS MB) to ``path``: a long run killed
+    before its end still leaves its figures."""
+    if path is None:
+        return None
+    path.write_text("")
+
+    def write(result: Run) -> None:
+        n, kb = result.rss_by_line[-1]
+        row = {"file": n, "seconds": round(result.seconds_by_line[-1], 1), "rss_mb": kb // 1024}
+        with path.open("a") as out:
+            out.write(json.dumps(row) + "\n")
+
+    return write
+
+
+def run(
+    count: int, jobs: int, index: bool, timeout: float, progress: Path | None = None
+) -> dict[str, object]:
+    sources = default_files()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "in"
         folder.mkdir()
-        copies = make_copies(default_files(), count, folder)
+        copies = make_copies(sources, count, folder)
         args = ["add", "-q", str(folder), "--data-dir", str(Path(tmp) / "data")]
         args += ["--jobs", str(jobs), "--timeout", str(timeout)]
         args += [] if index else ["--no-index"]
-        result = run_cli(args)
+        result = run_cli(args, on_line=progress_writer(progress))
     statuses: dict[str, int] = {}
     for line in result.lines:
         status = json.loads(line)["status"]
@@ -83,8 +114,11 @@ def run(count: int, jobs: int, index: bool, timeout: float) -> dict[str, object]
         "peak_rss_with_workers_mb": round(result.peak_tree_kb / 1024),
         "rss_growth_kb_per_file": round(slope(second_half), 1),
         "rss_after_file_mb": {
-            n: round(kb / 1024) for n, kb in result.rss_by_line[:: max(1, count // 10)]
+            n: round(kb / 1024)
+            for n, kb in result.rss_by_line[max(1, count // 10) - 1 :: max(1, count // 10)]
         },
+        "cycle_files": len(sources),
+        "seconds_per_file_by_cycle": per_cycle(result.seconds_by_line, len(sources)),
     }
 
 
@@ -100,8 +134,12 @@ def main() -> None:
     parser.add_argument(
         "--timeout", type=float, default=3600.0, help="add --timeout (default 3600 s)"
     )
+    parser.add_argument(
+        "--progress", type=Path, help="write each file's seconds and RSS to this file as it goes"
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.count, args.jobs, not args.no_index, args.timeout), indent=2))
+    result = run(args.count, args.jobs, not args.no_index, args.timeout, args.progress)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

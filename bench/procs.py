@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,10 +75,18 @@ class Run:
     cpu_by_pid: dict[int, float] = field(default_factory=dict)
     #: (lines of output so far, the command's RSS then): memory growth per file.
     rss_by_line: list[tuple[int, int]] = field(default_factory=list)
+    #: Wall seconds from the start to each line of output (time per file, as it goes).
+    seconds_by_line: list[float] = field(default_factory=list)
 
 
-def run_cli(args: list[str], env: dict[str, str] | None = None, sample_s: float = 0.2) -> Run:
-    """``python -m corpus.cli ARGS`` from this checkout, timed and sampled."""
+def run_cli(
+    args: list[str],
+    env: dict[str, str] | None = None,
+    sample_s: float = 0.2,
+    on_line: Callable[[Run], None] | None = None,
+) -> Run:
+    """``python -m corpus.cli ARGS`` from this checkout, timed and sampled; ``on_line`` is
+    called after each line of output (progress of a long run)."""
     environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     run = Run(args=args)
     start = time.perf_counter()
@@ -110,6 +119,9 @@ def run_cli(args: list[str], env: dict[str, str] | None = None, sample_s: float 
     for line in proc.stdout:
         run.lines.append(line)
         run.rss_by_line.append((len(run.lines), rss_kb(proc.pid)))
+        run.seconds_by_line.append(time.perf_counter() - start)
+        if on_line is not None:
+            on_line(run)
     run.code = proc.wait()
     run.seconds = time.perf_counter() - start
     done.set()

@@ -118,6 +118,17 @@ def where(
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _delete_present(collection: Any, ids: list[str]) -> None:
+    """Delete those of ``ids`` the collection holds.  A delete by id is a write even for an
+    absent id (a log record the HNSW segment applies and counts towards its next save of the
+    whole index), while a get by ids reads a primary-key index: asking first is cheaper."""
+    if not ids:
+        return
+    present = collection.get(ids=ids, include=[])["ids"]
+    if present:
+        collection.delete(ids=present)
+
+
 def collection_name(position: int) -> str:
     """The collection of the index's ``position``-th embedder: the first keeps the historic
     name, so an index built by one embedder stays readable."""
@@ -230,7 +241,7 @@ class VectorStore:
                     embeddings=vectors[rows[start : start + step]],
                     metadatas=[metadata_of(c) for c in part],
                 )
-                other.delete(ids=ids)  # a chunk changing side must not linger on the other
+                _delete_present(other, ids)  # a chunk changing side must not linger there
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
         """New metadata; a chunk whose ``latest`` changed moves to the other collection."""
@@ -257,7 +268,7 @@ class VectorStore:
         step = self._batches(len(ids)).step
         for start in self._batches(len(ids)):
             for collection in self._both():
-                collection.delete(ids=list(ids[start : start + step]))
+                _delete_present(collection, list(ids[start : start + step]))
 
     def ids(self) -> set[str]:
         return {i for c in self._both() for i in c.get(include=[])["ids"]}
