@@ -281,6 +281,12 @@ def test_the_characters_of_a_second_reading_stand_where_it_read_them() -> None:
     assert abs((words[3].left + words[3].width / 2) - (296 + 0.75 * 244)) <= 1
 
 
+def _gaps(words: list[Word]) -> list[int]:
+    return [
+        after.left - (before.left + before.width) for before, after in itertools.pairwise(words)
+    ]
+
+
 def test_a_latin_word_read_without_a_blank_opens_none() -> None:
     # the recogniser on the translation marker above 別紙1 of the dev v1 scan (page 11, 200
     # dpi): its centres for E and C stand 24 px apart, more than half-em boxes reach across
@@ -289,10 +295,19 @@ def test_a_latin_word_read_without_a_blank_opens_none() -> None:
     reading = LineReading("※CISTEC仮訳", 0.944, centres, tuple(0.99 for _ in centres))
     words = to_words(reading, box, left=198, width=211)
     assert "".join(w.text for w in words) == "※CISTEC仮訳"
-    for before, after in itertools.pairwise(words[:8]):  # up to 仮: a narrow one in each pair
-        assert after.left - (before.left + before.width) <= 1, (before.text, after.text)
-    # two CJK characters keep what lies between them (an em of it is a U+3000)
-    assert words[8].left - (words[7].left + words[7].width) >= 0
+    assert all(gap <= 1 for gap in _gaps(words[1:7]))  # C I S T E C
+
+
+def test_a_note_number_keeps_its_blank_before_the_note() -> None:
+    # a footnote line ``13 第十八条…``: the number stands apart, as on the page (a note label)
+    box = LineBox((5, 1, 1), left=100, top=900, width=300, height=28)
+    text = "13第十八条輸出者"
+    xs = (8, 22, 62, 90, 118, 146, 174, 202, 230)
+    centres = tuple(x / 300 for x in xs[: len(text)])
+    reading = LineReading(text, 0.95, centres, tuple(0.99 for _ in text))
+    gaps = _gaps(to_words(reading, box, left=100, width=300))
+    assert gaps[0] <= 1  # 1 3
+    assert gaps[1] >= 7  # 3 | 第: a quarter em and more, as the recogniser placed them
 
 
 def test_without_the_recogniser_tesseract_reading_stands(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -152,17 +152,18 @@ def crop(image: Image.Image, box: LineBox) -> tuple[Image.Image, int]:
 
 
 def _meet(before: str, after: str) -> bool:
-    """Neighbours that meet half-way: no blank read between them, one of them narrow."""
-    return not (before.isspace() or after.isspace() or (is_wide(before) and is_wide(after)))
+    """Neighbours that meet half-way: two narrow characters, no blank read between them."""
+    return not (before.isspace() or after.isspace() or is_wide(before) or is_wide(after))
 
 
 def to_words(reading: LineReading, box: LineBox, left: int, width: int) -> list[Word]:
     """The reading as one word per character, in page pixels: each character centred where
     the recogniser placed it, an em wide (half for narrow ones), never over its neighbours.
-    Beside a narrow character the two meet half-way: a Latin word or a number the
-    recogniser read without a blank must not open one (``CISTE C仮訳``: the layout takes a
-    quarter-em gap for a space, and a translation marker so broken named an annex's law);
-    between two CJK characters the blank stays, an em of it being a U+3000 (``chars.py``)."""
+    Two narrow characters read without a blank meet half-way: a Latin word or a number
+    must not open one (``CISTE C仮訳``: the layout takes a quarter-em gap for a space, and a
+    translation marker so broken named an annex's law).  Beside a CJK character the blank
+    stays: an em of it is a U+3000 (``chars.py``), and a note's number stands apart from
+    its text (``13　第十八条``: joined, the note ran into the one above)."""
     xs = [left + centre * width for centre in reading.centres]
     text = reading.text
     words: list[Word] = []
