@@ -28,8 +28,11 @@ ENGINES: tuple[str, ...] = get_args(OcrEngine)
 # Tesseract's CPU a page (2.64 -> 3.44 s; on v2 about 1.55x): 2.95-3.5 s a page on an idle
 # machine by those ratios. Idle run at the 6 Dec 04:00 merge (whole dev v1 + v2, 150 pages):
 # hybrid 1.91 s/page, CER 0.77 % (Tesseract 1.30, 1.10 %), better on v2 in every column, but
-# v1 articles 0.609 against Tesseract's 1.000 (the Japanese commentaries' quoted Chinese law
-# titles), so Tesseract stays the default until hybrid keeps those
+# v1 articles 0.609 against Tesseract's 1.000.  Branch ocrhybrid (bench/README.md) found why
+# (a re-read ※CISTEC仮訳 came out ※CISTE C仮訳 and named the annex's law) and brought v1 to
+# articles 0.989, dates 1.000; but on the held-out scans it read dates 0.889 (Tesseract 0.957)
+# and articles 0.714 (0.727), and v2 was not rerun: Tesseract stays the default until the
+# hybrid is at least as good on every set
 DEFAULT: OcrEngine = "tesseract"
 ENV = "REGWATCH_OCR_ENGINE"
 

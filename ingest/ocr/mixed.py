@@ -8,7 +8,7 @@ Japanese), but read a whole Japanese page they put Chinese forms into its kanji 
 
 So only the lines that look garbled are read again, all in one Tesseract call (their crops
 stacked into one strip, read as a block): a line with a run of Han characters and an unsure
-reading (mean word confidence under ``_UNSURE``).  The second reading replaces the line only
+reading (``reconcile.may_quote_chinese``).  The second reading replaces the line only
 where it shows Chinese the Japanese model could not have read: Han characters that Japanese
 does not write (outside cp932) standing where the Japanese reading has a different character
 even after folding variants (``fold_han``: 総 and 总 are the same word, 井 and 开 are not).
@@ -16,23 +16,17 @@ even after folding variants (``fold_han``: 総 and 总 are the same word, 井 an
 
 from __future__ import annotations
 
-import difflib
-import re
 import statistics
 from collections.abc import Callable
 
 from PIL import Image
 
 from ingest.ocr import tesseract
+from ingest.ocr.reconcile import may_quote_chinese, shows_quoted_chinese
 from ingest.ocr.reread import replace_lines
 from ingest.ocr.tesseract import LineBox, Word
-from models.han_variants import encodable, fold_han
 
 MIXED_LANG = "jpn+chi_sim"
-_UNSURE = 85.0  # mean word confidence of a line below which its Han runs may be Chinese
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{4,}")
-_MIN_EVIDENCE = 2  # simplified-only characters where the Japanese reading differs
-_KEEP_KANA = 0.6  # of the Japanese reading's kana that the second reading must keep
 _PAD = 3  # pixels kept around each crop (more takes in the ink of the lines beside it)
 _GAP = 1.0  # white between stacked crops, in line heights
 
@@ -43,41 +37,11 @@ def _line_text(words: list[Word]) -> str:
     return "".join(w.text for w in words)
 
 
-def _simplified_only(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" and not encodable(ch, "cp932")
-
-
-def chinese_evidence(japanese: str, mixed: str) -> int:
-    """How many characters of ``mixed`` are simplified Chinese the Japanese model cannot
-    write, standing where ``japanese`` reads another character (variants folded alike)."""
-    matcher = difflib.SequenceMatcher(None, fold_han(japanese), fold_han(mixed), autojunk=False)
-    count = 0
-    for op, _, _, start, end in matcher.get_opcodes():
-        if op in ("replace", "insert"):
-            count += sum(1 for ch in mixed[start:end] if _simplified_only(ch))
-    return count
-
-
-def _kana(text: str) -> int:
-    return sum(1 for ch in text if "\u3041" <= ch <= "\u30fa")
-
-
 def prefer_mixed(japanese: str, mixed: str) -> bool:
     """Whether the second reading of a line shows Chinese the first could not read, and
     keeps its Japanese: read as one block, a Japanese line can come out all Han in the two
     models (化石燃料課金の過課に関する事項 -> 化石燃料赋课金四贱课亿阅广召事项), its kana gone."""
-    if _kana(mixed) < _KEEP_KANA * _kana(japanese):
-        return False
-    return chinese_evidence(japanese, mixed) >= _MIN_EVIDENCE
-
-
-def candidate(words: list[Word]) -> bool:
-    """A line worth a second reading: a run of Han characters, read unsurely."""
-    text = _line_text(words)
-    if not _HAN_RUN.search(text):
-        return False
-    confs = [w.conf for w in words if w.conf >= 0]
-    return bool(confs) and statistics.fmean(confs) < _UNSURE
+    return shows_quoted_chinese(japanese, mixed)
 
 
 def _strip(image: Image.Image, boxes: list[LineBox]) -> tuple[Image.Image, list[tuple[int, int]]]:
@@ -115,7 +79,7 @@ def reread_mixed_lines(
     by_line: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         by_line.setdefault(word.line, []).append(word)
-    boxes = [box for box in lines if box.key in by_line and candidate(by_line[box.key])]
+    boxes = [box for box in lines if box.key in by_line and may_quote_chinese(by_line[box.key])]
     if not boxes:
         return words
     strip, bands = _strip(image, boxes)

@@ -11,14 +11,19 @@ So Tesseract reads the page, and only the lines it is unsure of (a word under
 Tesseract found and given, in one batch a page, to the recogniser alone: no detection, the
 box is known.  The second reading replaces the line only when it is plausible for any text,
 not for some words: the recogniser is sure of it (``_MIN_SCORE``), it has about as many
-characters as Tesseract found in the same box (``_LENGTH``), it writes no character the
-page's language does not (outside the language's code page, unless Tesseract read that very
-character there: quoted Chinese on a Japanese page), and it brings no kana onto a Chinese
-line.  Without the recogniser (the ``ocr`` extra not installed) Tesseract's reading stands.
+characters as Tesseract found in the same box (``_LENGTH``), and it brings no kana onto a
+Chinese line.  Set beside Tesseract's reading (``reconcile.py``), it keeps the forms of the
+page's language (錬, not 鍊), Tesseract's katakana inside a katakana word (ア, not 了) and
+its signs (・, not ·); after that it may write no character the page's language does not
+(outside its code page), unless Tesseract read that very character there or the line is
+simplified Chinese quoted on a Japanese page (the titles of the v1 commentaries' footnotes,
+which Tesseract's jpn model reads as garbage and the recogniser reads right).  Without the
+recogniser (the ``ocr`` extra not installed) Tesseract's reading stands.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import threading
 import time
@@ -28,6 +33,13 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ingest.ocr.chars import is_wide
+from ingest.ocr.reconcile import (
+    is_han,
+    may_quote_chinese,
+    reconcile,
+    shows_quoted_chinese,
+    written,
+)
 from ingest.ocr.tesseract import LineBox, Word
 from models.han_variants import encodable
 
@@ -79,40 +91,55 @@ def _text(words: list[Word]) -> str:
     return "".join(w.text for w in words)
 
 
-def unsure(words: list[Word]) -> bool:
-    """A line worth a second reading: a word Tesseract is unsure of, or an unsure mean."""
+def unsure(words: list[Word], models: str = "") -> bool:
+    """A line worth a second reading: a word Tesseract is unsure of, or an unsure mean; on
+    a Japanese page (``models``), also a line that may quote Chinese (the recogniser reads
+    what ``mixed.py`` reads again under the ``tesseract`` engine, and reads it better)."""
     confs = [w.conf for w in words if w.conf >= 0]
     if not confs:
         return False
-    return min(confs) < _UNSURE_WORD or statistics.fmean(confs) < _UNSURE_LINE
+    if min(confs) < _UNSURE_WORD or statistics.fmean(confs) < _UNSURE_LINE:
+        return True
+    return "jpn" in models.split("+") and may_quote_chinese(words)
 
 
 def _kana(ch: str) -> bool:
     return "\u3041" <= ch <= "\u30fa"
 
 
-def _written(ch: str, code_pages: list[str]) -> bool:
-    return ch.isascii() or any(encodable(ch, page) for page in code_pages)
-
-
-def plausible(first: str, second: LineReading, models: str) -> bool:
-    """Whether ``second`` (the recogniser's reading of a line Tesseract read as ``first``
-    in ``models``, e.g. ``chi_sim`` or ``jpn+chi_sim``) may replace it."""
+def accepted(first: str, second: LineReading, models: str) -> str | None:
+    """The text the recogniser's reading ``second`` of a line Tesseract read as ``first``
+    in ``models`` (e.g. ``chi_sim`` or ``jpn+chi_sim``) gives the line, the characters
+    Tesseract read better put back (``reconcile``; same length as ``second.text``), or
+    None where it may not replace the line."""
     text = "".join(second.text.split())
     before = "".join(first.split())
     if not text or second.score < _MIN_SCORE:
-        return False
+        return None
     low, high = _LENGTH
     if not low <= len(text) / max(1, len(before)) <= high:
-        return False
+        return None
     languages = models.split("+")
     code_pages = [_CODE_PAGES[lang] for lang in languages if lang in _CODE_PAGES]
+    # a Japanese line quoting simplified Chinese (as ``mixed.py`` asks of Tesseract's own
+    # jpn+chi_sim reading) may hold Han characters Japanese does not write, GBK ones
+    # (its kana told after the repairs: the recogniser reads ト as 卜)
+    repaired = reconcile(before, second.text, code_pages)
+    quoted = "jpn" in languages and shows_quoted_chinese(before, "".join(repaired.split()))
+    if quoted:
+        repaired = reconcile(before, second.text, code_pages, quoted)
     seen = set(before)
-    if any(not _written(ch, code_pages) and ch not in seen for ch in text):
-        return False
+    odd = [ch for ch in repaired if not written(ch, code_pages) and ch not in seen]
+    if odd and not (quoted and all(is_han(ch) and encodable(ch, "gbk") for ch in odd)):
+        return None
     # kana on a Chinese page only where Tesseract saw kana on the line (a Japanese quote)
     kana_written = languages[0] == "jpn" or any(_kana(ch) for ch in before)
-    return kana_written or not any(_kana(ch) for ch in text)
+    return repaired if kana_written or not any(_kana(ch) for ch in repaired) else None
+
+
+def plausible(first: str, second: LineReading, models: str) -> bool:
+    """Whether ``second`` may replace the line (``accepted``)."""
+    return accepted(first, second, models) is not None
 
 
 def crop(image: Image.Image, box: LineBox) -> tuple[Image.Image, int]:
@@ -124,21 +151,33 @@ def crop(image: Image.Image, box: LineBox) -> tuple[Image.Image, int]:
     return image.crop((left, top, right, bottom)), left
 
 
+def _meet(before: str, after: str) -> bool:
+    """Neighbours that meet half-way: two narrow characters, no blank read between them."""
+    return not (before.isspace() or after.isspace() or is_wide(before) or is_wide(after))
+
+
 def to_words(reading: LineReading, box: LineBox, left: int, width: int) -> list[Word]:
     """The reading as one word per character, in page pixels: each character centred where
-    the recogniser placed it, an em wide (half for narrow ones), never over its
-    neighbours."""
+    the recogniser placed it, an em wide (half for narrow ones), never over its neighbours.
+    Two narrow characters read without a blank meet half-way: a Latin word or a number
+    must not open one (``CISTE C仮訳``: the layout takes a quarter-em gap for a space, and a
+    translation marker so broken named an annex's law).  Beside a CJK character the blank
+    stays: an em of it is a U+3000 (``chars.py``), and a note's number stands apart from
+    its text (``13　第十八条``: joined, the note ran into the one above)."""
     xs = [left + centre * width for centre in reading.centres]
+    text = reading.text
     words: list[Word] = []
-    for index, (ch, x, score) in enumerate(zip(reading.text, xs, reading.scores, strict=True)):
+    for index, (ch, x, score) in enumerate(zip(text, xs, reading.scores, strict=True)):
         if ch.isspace():
             continue
         half = box.height / 2 if is_wide(ch) else box.height / 4
         start, end = x - half, x + half
         if index > 0:
-            start = max(start, (xs[index - 1] + x) / 2)
+            middle = (xs[index - 1] + x) / 2
+            start = middle if _meet(text[index - 1], ch) else max(start, middle)
         if index + 1 < len(xs):
-            end = min(end, (x + xs[index + 1]) / 2)
+            middle = (x + xs[index + 1]) / 2
+            end = middle if _meet(ch, text[index + 1]) else min(end, middle)
         x0 = round(start)
         width_px = max(1, round(end) - x0)
         words.append(Word(ch, x0, box.top, width_px, box.height, score * 100, box.key))
@@ -157,7 +196,7 @@ def reread_unsure_lines(
     by_line: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         by_line.setdefault(word.line, []).append(word)
-    boxes = [box for box in lines if box.key in by_line and unsure(by_line[box.key])]
+    boxes = [box for box in lines if box.key in by_line and unsure(by_line[box.key], models)]
     with _LOCK:
         TALLY.lines += len(by_line)
         TALLY.reread += len(boxes)
@@ -171,7 +210,9 @@ def reread_unsure_lines(
     for box, (pixels, left), reading in zip(boxes, crops, readings, strict=True):
         if len(reading.centres) != len(reading.text):
             continue  # no character positions: the line could not be placed
-        if plausible(_text(by_line[box.key]), reading, models):
+        text = accepted(_text(by_line[box.key]), reading, models)
+        if text is not None:
+            reading = dataclasses.replace(reading, text=text)
             replaced[box.key] = to_words(reading, box, left, pixels.width)
     with _LOCK:
         TALLY.replaced += len(replaced)
