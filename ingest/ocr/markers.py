@@ -71,6 +71,8 @@ class Candidate:
     after: int  # where the line's text starts, after the white
     known: str | None = None  # the marker as the line already reads it, surely
     old: str = ""  # what the line's own words read over the run
+    old_conf: float = 0.0  # the lowest confidence among them
+    straddled: bool = False  # a word reads across the marker into the text: left as read
 
 
 def _runs(columns: np.ndarray, join: int) -> list[tuple[int, int]]:
@@ -125,16 +127,29 @@ def find_candidates(ink: np.ndarray, words: list[Word], lines: list[LineBox]) ->
         rows = np.flatnonzero(ink[line.top : line.top + line.height, start:end].any(axis=1))
         top, bottom = line.top + int(rows[0]), line.top + int(rows[-1]) + 1
         known = _sure_marker(own, start, end)
-        if known is None and not _worth_reading(own, start, end):
+        straddled = _straddled(own, end, after)
+        if known is None and not straddled and not _worth_reading(own, start, end):
             continue
-        old = (_over(own, start, end) or ("", 0.0))[0]
-        out.append(Candidate(line, start, top, end, bottom, after, known, old))
+        old, old_conf = _over(own, start, end) or ("", 0.0)
+        found = Candidate(line, start, top, end, bottom, after, known, old, old_conf, straddled)
+        out.append(found)
     return out
 
 
 # What Tesseract makes of a marker's strokes besides the marker's own characters
 _LOOKALIKE = set(WHITELIST) | set("-ー―—_~・·oOlI|")
 _GARBAGE = 50.0  # a word read under this confidence is no reading to keep
+
+
+def _straddled(own: list[Word], end: int, after: int) -> bool:
+    """A word of the line runs from the marker's ink across the white and reads text there
+    (``（五`` + ``）人类遗传资源…``): Tesseract read the marker with its text, which a marker
+    read alone would only cut apart.  Such a candidate keeps its place in its column (the
+    k-th marker of a column is the k-th candidate) but is left as read."""
+    return any(
+        w.left < end and w.left + w.width > (end + after) / 2 and not set(w.text) <= _LOOKALIKE
+        for w in own
+    )
 
 
 def _over(own: list[Word], start: int, end: int) -> tuple[str, float] | None:
@@ -183,12 +198,29 @@ def _strip(image: Image.Image, found: list[Candidate]) -> tuple[Image.Image, lis
 
 
 def _covers(word: Word, found: Candidate) -> bool:
-    """``word`` stands over the candidate's ink: its middle between the marker's left edge
-    and the middle of the white after it, and beside it vertically (a garbage line read
-    down a column of markers spans several)."""
+    """``word`` stands over the candidate's ink: a word of its line that starts and has its
+    middle before the line's text (Tesseract's box of a ``)`` may stand a few pixels past
+    the ink), or another line's word with its middle over the ink and the white after it,
+    beside it vertically (a garbage line read down a column of markers spans several)."""
     middle = word.left + word.width / 2
+    if word.line == found.line.key:
+        return word.left < found.after - 0.25 * found.line.height and middle < found.after
     tall = min(word.top + word.height, found.bottom) - max(word.top, found.top)
     return found.left <= middle < (found.right + found.after) / 2 and tall > 0
+
+
+def _choose(found: Candidate, fresh: str | None) -> str | None:
+    """The candidate's marker: the line's own reading where it is a marker, unsure or not,
+    but no garbage (a whitelisted strip of lone markers reads worse than the line did:
+    ``(二)`` at 71 in its line, ``(一)`` at 89 in the strip); the strip's where the line read
+    no marker there (``-十一``, ``《一)``, nothing) or read it at confidence 0 (``三十八`` for
+    二十八)."""
+    if found.known is not None:
+        return found.known
+    if found.straddled:
+        return None
+    own = MARKER.match(found.old) and found.old_conf >= _GARBAGE
+    return found.old if own else fresh
 
 
 def _columns(found: list[Candidate]) -> list[list[int]]:
@@ -257,19 +289,19 @@ def with_markers(
         return words
     ink = np.asarray(image.convert("L")) < _INK
     found = find_candidates(ink, words, lines)
-    unread = [c for c in found if c.known is None]
+    unread = [c for c in found if c.known is None and not c.straddled]
     if not unread:
         return words
     strip, bands = _strip(image, unread)
     fresh = iter(_readings(bands, read(strip)))
-    readings = [c.known if c.known is not None else next(fresh) for c in found]
+    readings = [_choose(c, next(fresh) if c in unread else None) for c in found]
     for column in _columns(found):
         for index, text in zip(column, fill([readings[i] for i in column]), strict=True):
             readings[index] = text
     marks: dict[tuple[int, int, int], Word] = {}
     taken: list[Candidate] = []
     for candidate, text in zip(found, readings, strict=True):
-        if text is None or text == candidate.known:
+        if text is None or text == candidate.known or candidate.straddled:
             continue
         if _same_number(candidate.old, text):
             text = candidate.old
