@@ -55,11 +55,11 @@ def _markers_read(name: str) -> dict[tuple[int, ...], str]:
     [
         # Tesseract took the column of markers for a block of its own: 田柄唱, S ト, 諾
         pytest.param(
-            "ja_egov_goods_p1_dropped", (12, 1, 1), KANJI[:11], "アセテチレン", id="dropped-column"
+            "ja_egov_goods_p1", (12, 1, 1), KANJI[:11], "アセテチレン", id="dropped-column"
         ),
         # read in the line but misread: -十一 for 二十一 (and the lines above it dropped)
         pytest.param(
-            "ja_egov_goods_p1_misread",
+            "ja_egov_goods_p1",
             (12, 1, 10),
             KANJI[9:26],
             "フルオロアパタイト",
@@ -84,10 +84,10 @@ def test_markers_open_their_lines(
 
 
 def test_the_garbage_read_down_the_marker_column_goes() -> None:
-    _, words, _, _ = _load("ja_egov_goods_p1_dropped")
+    _, words, _, _ = _load("ja_egov_goods_p1")
     garbage = {k for k, text in _texts(words).items() if text in ("田柄唱", "Sト", "ン『", "諾")}
     assert garbage, "the fixture holds Tesseract's garbage lines"
-    assert not garbage & set(_markers_read("ja_egov_goods_p1_dropped"))
+    assert not garbage & set(_markers_read("ja_egov_goods_p1"))
 
 
 def test_sure_labels_and_markers_are_left_as_read() -> None:
@@ -95,8 +95,8 @@ def test_sure_labels_and_markers_are_left_as_read() -> None:
     the e-Gov list: nothing is rewritten."""
     image, words, lines, strip = _load("zh_notice_items_p1")
     assert with_markers(image, words, lines, lambda _: strip) == words
-    body = _markers_read("ja_egov_goods_p1_dropped")[(7, 1, 1)]
-    assert body == _texts(_load("ja_egov_goods_p1_dropped")[1])[(7, 1, 1)]
+    body = _markers_read("ja_egov_goods_p1")[(7, 1, 1)]
+    assert body == _texts(_load("ja_egov_goods_p1")[1])[(7, 1, 1)]
 
 
 def test_prose_lines_are_no_candidates() -> None:

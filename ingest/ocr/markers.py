@@ -43,8 +43,10 @@ MARKER = re.compile(
     rf"^(?:{_NUMBER}[.．、)）]?|[(（]{_NUMBER}[)）]|[{_CIRCLED}]|[(（]?[{_IROHA}][)）]?)$"
 )
 
-_INK = 200  # a blurred kanji numeral's thin strokes are light grey (一 二 三: none under 128)
-_SPECK = 2  # inked pixels a column needs to count (a despeckled scan keeps a stray pixel)
+_INK = 230  # a blurred kanji numeral's thin strokes are light grey (一 二 三: none under 128, parts over 200)
+# Inked pixels a run needs: a stray dot the speckle filter left has 1-4, the thinnest
+# marker (一: one grey stroke 1-2 px high, ~20 px long) 20 or more
+_SPECK = 8
 _REACH_EMS = 4.0  # searched left of a line's box, in line heights
 _MARKER_EMS = 4.2  # widest marker: 二十九 at ~1 em a character, blurred; （二十一）
 # White after a marker, at least; anything narrower is inside the marker (二 十 一: a
@@ -75,16 +77,16 @@ class Candidate:
     straddled: bool = False  # a word reads across the marker into the text: left as read
 
 
-def _runs(columns: np.ndarray, join: int) -> list[tuple[int, int]]:
-    """(start, end) of the inked stretches of ``columns``, gaps under ``join`` closed."""
-    inked = np.flatnonzero(columns)
+def _runs(counts: np.ndarray, join: int) -> list[tuple[int, int]]:
+    """(start, end) of the inked stretches of a band whose columns hold ``counts`` inked
+    pixels, gaps under ``join`` closed; stretches of a stray dot's ink left out."""
     runs: list[tuple[int, int]] = []
-    for x in inked.tolist():
+    for x in np.flatnonzero(counts).tolist():
         if runs and x - runs[-1][1] <= join:
             runs[-1] = (runs[-1][0], x + 1)
         else:
             runs.append((x, x + 1))
-    return runs
+    return [(a, b) for a, b in runs if int(counts[a:b].sum()) >= _SPECK]
 
 
 def _blocking_edge(line: LineBox, words: list[Word], floor: int) -> int:
@@ -115,7 +117,7 @@ def find_candidates(ink: np.ndarray, words: list[Word], lines: list[LineBox]) ->
         left = _blocking_edge(line, words, floor)
         right = min(ink.shape[1], line.left + line.width)
         band = ink[line.top : line.top + line.height, left:right]
-        runs = _runs(band.sum(axis=0) >= _SPECK, round(_GAP_EMS * em) - 1)
+        runs = _runs(band.sum(axis=0), round(_GAP_EMS * em) - 1)
         if len(runs) < 2:
             continue
         (start, end), (after, _) = runs[0], runs[1]
@@ -137,17 +139,22 @@ def find_candidates(ink: np.ndarray, words: list[Word], lines: list[LineBox]) ->
 
 
 # What Tesseract makes of a marker's strokes besides the marker's own characters
-_LOOKALIKE = set(WHITELIST) | set("-ー―—_~・·oOlI|")
+# (三 read as ``:``, 一 as ``-``; a line of text does not open with a lone stop or colon)
+_LOOKALIKE = set(WHITELIST) | set("-ー―—_~・·oOlI|:;,'\"`：；，")
 _GARBAGE = 50.0  # a word read under this confidence is no reading to keep
 
 
 def _straddled(own: list[Word], end: int, after: int) -> bool:
     """A word of the line runs from the marker's ink across the white and reads text there
-    (``（五`` + ``）人类遗传资源…``): Tesseract read the marker with its text, which a marker
+    (``（五`` + ``）人类遗传资源…``, ``0、8411119010`` in a list of codes): Tesseract read the
+    marker with its text, which a marker
     read alone would only cut apart.  Such a candidate keeps its place in its column (the
     k-th marker of a column is the k-th candidate) but is left as read."""
     return any(
-        w.left < end and w.left + w.width > (end + after) / 2 and not set(w.text) <= _LOOKALIKE
+        w.left < end
+        and w.left + w.width > (end + after) / 2
+        and len(w.text) > 1
+        and not MARKER.match(_numeral_lookalikes(w.text))
         for w in own
     )
 
@@ -206,7 +213,8 @@ def _covers(word: Word, found: Candidate) -> bool:
     if word.line == found.line.key:
         return word.left < found.after - 0.25 * found.line.height and middle < found.after
     tall = min(word.top + word.height, found.bottom) - max(word.top, found.top)
-    return found.left <= middle < (found.right + found.after) / 2 and tall > 0
+    beside = tall > 0.5 * min(word.height, found.bottom - found.top)
+    return found.left <= middle < (found.right + found.after) / 2 and beside
 
 
 def _choose(found: Candidate, fresh: str | None) -> str | None:
