@@ -441,7 +441,8 @@ def test_a_running_header_read_a_little_differently_is_still_furniture(
 
 
 OCR_SIZE = 9.5  # what a scan measures for 10.5 pt type (ingest.ocr.chars: ~0.91x)
-FULL = "包括但不限於錠、塊、珠、顆粒、粉末等形態。參考海關商品編號：包括但不限於錠、塊、珠、顆"  # 43 ems
+# 43 ems
+FULL = "包括但不限於錠、塊、珠、顆粒、粉末等形態。參考海關商品編號：包括但不限於錠、塊、珠、顆"
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,9 @@ MARKER = re.compile(
     rf"^(?:{_NUMBER}[.．、)）]?|[(（]{_NUMBER}[)）]|[{_CIRCLED}]|[(（]?[{_IROHA}][)）]?)$"
 )
 
-_INK = 230  # a blurred kanji numeral's thin strokes are light grey (一 二 三: none under 128, parts over 200)
+# A blurred kanji numeral's thin strokes are light grey (一 二 三: none under 128, parts of
+# them over 200)
+_INK = 230
 # Inked pixels a run needs: a stray dot the speckle filter left has 1-4, the thinnest
 # marker (一: one grey stroke 1-2 px high, ~20 px long) 20 or more
 _SPECK = 8
@@ -141,6 +143,9 @@ def find_candidates(ink: np.ndarray, words: list[Word], lines: list[LineBox]) ->
 # What Tesseract makes of a marker's strokes besides the marker's own characters
 # (三 read as ``:``, 一 as ``-``; a line of text does not open with a lone stop or colon)
 _LOOKALIKE = set(WHITELIST) | set("-ー―—_~・·oOlI|:;,'\"`：；，")
+# Full-width marks inked on the left of their em (chars._INK_LEFT): a run of one of them
+# has white after it in any text
+_OPENING_MARKS = set("。、，．）」』】〕〉》：；！？")
 _GARBAGE = 50.0  # a word read under this confidence is no reading to keep
 
 
@@ -183,6 +188,8 @@ def _worth_reading(own: list[Word], start: int, end: int) -> bool:
     if read is None:
         return True
     text, conf = read
+    if text in _OPENING_MARKS:  # a wrapped line may open with 、 or ，: its white is the mark's
+        return False
     return set(text) <= _LOOKALIKE or conf < _GARBAGE
 
 
