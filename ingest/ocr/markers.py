@@ -182,15 +182,17 @@ def _sure_marker(own: list[Word], start: int, end: int) -> str | None:
 
 def _worth_reading(own: list[Word], start: int, end: int) -> bool:
     """The run ``[start, end)`` is to be read again: the line's own words do not cover it
-    (a dropped marker), or read it as something like a marker but unsurely (``-十一``), or
-    as garbage.  Sure text that is no marker (a label such as ``第一条``) stays."""
+    (a dropped marker), or read it as something like a marker (``-十一``, ``:`` for 三).
+    Text that is no marker (a label such as ``第一条``) stays, sure or not."""
     read = _over(own, start, end)
     if read is None:
         return True
-    text, conf = read
+    text = read[0]
     if text in _OPENING_MARKS:  # a wrapped line may open with 、 or ，: its white is the mark's
         return False
-    return set(text) <= _LOOKALIKE or conf < _GARBAGE
+    # Text read unsurely is still text: an article label read at confidence 0 (第十五条)
+    # came back from the strip as the marker 5
+    return set(text) <= _LOOKALIKE
 
 
 def _strip(image: Image.Image, found: list[Candidate]) -> tuple[Image.Image, list[tuple[int, int]]]:
