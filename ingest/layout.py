@@ -287,6 +287,19 @@ def leading_word_width(line: TextLine) -> float:
     return last.x1 - first.x0
 
 
+def _decimal_wrapped(previous: TextLine, line: TextLine) -> bool:
+    """``…純度大於99.`` over ``99999%的多晶``: a number wrapped at its decimal point, not a
+    sentence's end (a line that opens a list item, ``2.``, is not one)."""
+    ends = previous.text[-2:]
+    return (
+        len(ends) == 2
+        and ends[0].isdigit()
+        and ends[1] in ".．"
+        and line.text[:1].isdigit()
+        and start_kind(line) is None
+    )
+
+
 def fills_column(previous: TextLine, line: TextLine, metrics: Metrics) -> bool:
     """Is ``previous`` full, or short only because ``line``'s opening word did not fit?
 
@@ -297,7 +310,7 @@ def fills_column(previous: TextLine, line: TextLine, metrics: Metrics) -> bool:
     pitch = metrics.pitch.get(line.page, 1.5 * line.size)
     if (
         metrics.is_very_short(previous)
-        or previous.text[-1:] in _FULL_STOPS
+        or (previous.text[-1:] in _FULL_STOPS and not _decimal_wrapped(previous, line))
         or line.top - previous.top > 1.3 * pitch
     ):
         return False

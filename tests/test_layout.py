@@ -438,3 +438,40 @@ def test_a_running_header_read_a_little_differently_is_still_furniture(
     ]
     kinds = find_furniture(pages, dict.fromkeys(range(1, len(pages) + 1), 842.0))
     assert [id(page[0]) in kinds for page in pages] == [furniture] * len(pages)
+
+
+OCR_SIZE = 9.5  # what a scan measures for 10.5 pt type (ingest.ocr.chars: ~0.91x)
+# 43 ems
+FULL = "包括但不限於錠、塊、珠、顆粒、粉末等形態。參考海關商品編號：包括但不限於錠、塊、珠、顆"
+
+
+@pytest.mark.parametrize(
+    ("previous", "following", "breaks"),
+    [
+        # antimony notice (unseen zht_mofcom_2024_33) on a scan: 99.99999% wrapped after "99."
+        pytest.param(
+            "6.銻化銦，具有以下所有特性：位錯密度小於50個/平方厘米的單晶，以及多晶純度大於99.",
+            "99999%的多晶，包括但不限於錠（棒）、塊、片、靶材、顆粒",
+            False,
+            id="decimal-wrapped",
+        ),
+        pytest.param(
+            "金屬銻及其製品，包括但不限於錠、塊、珠等形態。", "99%的多晶", True, id="sentence-end"
+        ),
+        # a list item after a numbered line stays a list item
+        pytest.param(
+            "1.銻礦及原料，包括但不限於塊、顆粒、粉末、結晶體等形態，參考海關商品編號：其1.",
+            "2.金屬銻及製品",
+            True,
+            id="next-item",
+        ),
+    ],
+)
+def test_a_number_wrapped_at_its_decimal_point(previous: str, following: str, breaks: bool) -> None:
+    lines = [
+        line(text, x0=50.0, top=60.0 + 17.0 * i, size=OCR_SIZE)
+        for i, text in enumerate([FULL, FULL, FULL, previous, following, FULL])
+    ]
+    metrics = measure([lines])
+    assert not metrics.is_full(lines[3])  # short of the measure by more than its slack
+    assert breaks_before(lines[3], lines[4], metrics, lines[3]) is breaks

@@ -32,6 +32,7 @@ from ingest.ocr import rapid, tesseract, vertical
 from ingest.ocr.chars import Transform, line_heights, off_text, page_chars, script_language
 from ingest.ocr.grid import image_tables
 from ingest.ocr.image import clean, deskew, find_rules, render_pages, text_band
+from ingest.ocr.markers import tesseract_reader, with_markers
 from ingest.ocr.marks import with_squares
 from ingest.ocr.mixed import with_quoted_chinese
 from ingest.ocr.script import HORIZONTAL, VERTICAL, Tally, Verdict, decide
@@ -161,6 +162,9 @@ class _Reader:
         if self.engine == "hybrid":  # unsure lines read again by RapidOCR (reread.py)
             words = rapid.with_second_reading(image, words, lines, models)
         words = with_squares(image, words, lines)  # ■ bullets read as 還 玉 画 (marks.py)
+        if self.engine != "rapidocr":  # item markers dropped or misread (markers.py)
+            left = timeout - (time.monotonic() - started)
+            words = with_markers(image, words, lines, tesseract_reader(models, DPI, left))
         # boxes stay in the levelled image's frame: mapped back onto the turned page, a
         # line's characters would climb or fall and no longer make one row (at most 2° off,
         # a few pt); a page turned a quarter is read upright, its width and height swapped

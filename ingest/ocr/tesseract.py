@@ -88,9 +88,15 @@ def missing() -> str | None:
 
 
 def recognize(
-    image: Image.Image, dpi: int, lang: str, timeout: float = 120.0, psm: int = 3
+    image: Image.Image,
+    dpi: int,
+    lang: str,
+    timeout: float = 120.0,
+    psm: int = 3,
+    whitelist: str | None = None,
 ) -> tuple[list[Word], list[LineBox]]:
-    """Words and lines Tesseract reads on ``image`` (rendered at ``dpi``) in ``lang``."""
+    """Words and lines Tesseract reads on ``image`` (rendered at ``dpi``) in ``lang``;
+    ``whitelist``: the only characters it may read (item markers, ``markers.py``)."""
     exe = binary()
     if exe is None:
         raise OcrEngineError(missing() or "tesseract is not installed")
@@ -102,6 +108,8 @@ def recognize(
         # LSTM only; no second pass over each line read inverted (white on black, which
         # notices do not print): a third of a page's time, the same text on the dev scans
         command += ["--oem", "1", "-c", "tessedit_do_invert=0"]
+        if whitelist:
+            command += ["-c", f"tessedit_char_whitelist={whitelist}"]
         try:
             done = subprocess.run(
                 [*command, "tsv"],
