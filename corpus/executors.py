@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +41,8 @@ ExecutorName = Literal["local", "ray"]
 EXECUTORS: tuple[ExecutorName, ...] = ("local", "ray")
 #: Environment variables that keep a worker's numeric libraries on one thread.
 _ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: How often a worker looks whether the process that owns its pool still runs (seconds).
+OWNER_POLL_S = 1.0
 #: Files in flight per worker (``capacity``).  Two left the workers idle while the writer
 #: spent ~0.9 s on one commit (the first new version loads the diff's word segmenter):
 #: the few small files queued behind it ran out.  A result waiting for the writer is a
@@ -79,11 +83,43 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def one_thread() -> None:
+def _owner_alive(owner: int) -> bool:
+    """Whether the process that made the pool still runs: a zombie (dead, not yet reaped by
+    its own parent) counts as gone."""
+    try:
+        with open(f"/proc/{owner}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: the signal test alone (a zombie passes it)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def _watch_owner(owner: int, every: float = OWNER_POLL_S) -> None:
+    """End this worker once the pool's owner is gone.  A worker's parent is the fork server,
+    not the owner, so the kernel's parent-death signal does not reach it: an owner killed by
+    a crash in native code (a segfault in a vector store) otherwise leaves its workers
+    reading the rest of their window for nobody, holding the owner's output pipe open."""
+
+    def watch() -> None:
+        while _owner_alive(owner):
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+
+
+def one_thread(owner: int | None = None) -> None:
     """Keep this worker's BLAS/OpenMP pools on one thread: the parallelism is across files,
     and a pool per worker on every core would oversubscribe the machine.  The variables
     alone come too late where numpy is already loaded (the fork server preloads it):
-    threadpoolctl resizes the loaded pools."""
+    threadpoolctl resizes the loaded pools.  ``owner``: the pid whose end ends this worker."""
+    if owner is not None:
+        _watch_owner(owner)
     for name in _ONE_THREAD:
         os.environ[name] = "1"
     # ONNX Runtime reads it when a worker that embeds opens its sessions (the parent's
@@ -126,7 +162,9 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def process_pool(jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=one_thread)
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_context(), initializer=one_thread, initargs=(os.getpid(),)
+    )
 
 
 class ProcessExecutor:

@@ -235,3 +235,47 @@ def test_a_ray_task_embeds_the_passages_of_the_file_it_read(local_ray: None) -> 
     (made,) = on_ray.passage_vectors
     assert made.model == expected.model and made.keys == expected.keys
     np.testing.assert_allclose(made.vectors, expected.vectors, atol=1e-5)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_workers_end_when_their_owner_is_killed() -> None:
+    """The owner of a pool killed outright (a segfault in native code: chromadb's HNSW did so
+    at file 768 of a 1,000-file add) must not leave its workers running: they are the fork
+    server's children, so only their own watch ends them.  The owner is left unreaped (a
+    zombie), as a parent blocked on its output leaves it."""
+    owner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\n"
+            "from corpus.executors import process_pool\n"
+            "pool = process_pool(2)\n"
+            "futures = [pool.submit(time.sleep, 120) for _ in range(2)]\n"
+            "time.sleep(3)\n"
+            "print(' '.join(str(p) for p in pool._processes), flush=True)\n"
+            "time.sleep(120)\n",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert owner.stdout is not None
+        workers = [int(p) for p in owner.stdout.readline().split()]
+        assert len(workers) == 2 and all(_running(p) for p in workers)
+        os.kill(owner.pid, 9)
+        deadline = time.monotonic() + 15
+        while any(_running(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_running(p) for p in workers)
+    finally:
+        owner.kill()
+        owner.wait()
