@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from ingest.ocr import marker_numbers
-from ingest.ocr.markers import _INK, find_candidates, with_markers
+from ingest.ocr.markers import _INK, find_candidates, with_markers, with_separator
 from ingest.ocr.tesseract import LineBox, Word
 
 FOLDER = Path(__file__).parent / "data" / "ocr" / "markers"
@@ -153,3 +153,34 @@ def test_parse_marker(text: str, expected: tuple[str, int] | None) -> None:
 )
 def test_fill_column(readings: list[str | None], expected: list[str | None]) -> None:
     assert marker_numbers.fill(readings) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "covered", "expected"),
+    [
+        ("七", "七、", "七、"),  # v1 sample 001: MOFCOM notice's section 七 (lost to 六 without it)
+        ("二十一", "二十一、", "二十一、"),
+        ("1", "1.", "1."),
+        ("３", "３．", "３．"),
+        ("三", "三", "三"),  # nothing read after the numeral: nothing added
+        ("(一)", "(一)", "(一)"),  # closed already
+        ("二、", "二、", "二、"),
+        ("十一", "-十一", "十一"),  # the line misread the marker: its text is no guide
+        ("五", "五一", "五"),  # a numeral after it is no separator
+    ],
+    ids=[
+        "kanji-comma",
+        "compound-comma",
+        "digit-dot",
+        "fullwidth-dot",
+        "bare",
+        "parens",
+        "already",
+        "misread",
+        "numeral-after",
+    ],
+)
+def test_the_separator_the_line_read_stays_with_the_marker(
+    text: str, covered: str, expected: str
+) -> None:
+    assert with_separator(text, covered) == expected

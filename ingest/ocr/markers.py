@@ -284,6 +284,19 @@ def _same_number(old: str, new: str) -> bool:
     return before is not None and after is not None and before[1] == after[1]
 
 
+_SEPARATORS = "、．.，,）)：:"
+
+
+def with_separator(text: str, covered: str) -> str:
+    """``text`` with the separator the line's own words read after it (``七`` read again over
+    the numeral's ink, ``七、`` the word it replaces: the comma is a small blot apart from the
+    numeral's run, so the run and the strip miss it, and the section pattern needs it)."""
+    if not text or text[-1] in _SEPARATORS or not covered.startswith(text):
+        return text
+    rest = covered[len(text) :]
+    return text + rest[0] if rest[:1] and rest[0] in _SEPARATORS else text
+
+
 def _marker_word(found: Candidate, text: str) -> Word:
     """The marker as a word over its ink; a numeral with the blank after it where that is a
     full em (``一　アセチレン``, as the text layer has it): ``chars.py`` puts no U+3000 between
@@ -322,6 +335,10 @@ def with_markers(
             continue
         if _same_number(candidate.old, text):
             text = candidate.old
+        covered = "".join(
+            w.text for w in words if w.line == candidate.line.key and _covers(w, candidate)
+        )
+        text = with_separator(text, covered)
         marks[candidate.line.key] = _marker_word(candidate, text)
         taken.append(candidate)
     if not marks:
