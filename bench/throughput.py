@@ -234,6 +234,7 @@ def run(
     log: Callable[[str], None],
     embed_in_workers: bool = False,
     passage_engines: Sequence[str] = (),
+    env_runs: Sequence[tuple[str, str]] = (),
 ) -> dict:
     result: dict[str, Any] = {"files": len(files), "jobs": jobs}
     with tempfile.TemporaryDirectory() as tmp:
@@ -253,10 +254,14 @@ def run(
             log(f"add --jobs {jobs} --embed-in workers")
             workers = _add(folder, Path(tmp) / "d", "--jobs", str(jobs), "--embed-in", "workers")
         engines = {}
-        for engine in passage_engines:  # each a full add into a fresh data dir, right after
-            log(f"add --jobs {jobs} with {ENGINE_ENV}={engine}")
-            data = Path(tmp) / f"e-{engine}"
-            engines[engine] = _add(folder, data, "--jobs", str(jobs), env={ENGINE_ENV: engine})
+        # Each a full add into a fresh data dir, right after: an engine by its name, any
+        # other setting as NAME=VALUE.
+        settings = [(engine, ENGINE_ENV, engine) for engine in passage_engines]
+        settings += [(f"{name}={value}", name, value) for name, value in env_runs]
+        for label, name, value in settings:
+            log(f"add --jobs {jobs} with {name}={value}")
+            data = Path(tmp) / f"e-{len(engines)}"
+            engines[label] = _add(folder, data, "--jobs", str(jobs), env={name: value})
     result["runs"] = {
         "no_index_jobs_1": one,
         f"no_index_jobs_{jobs}": many,
@@ -305,12 +310,25 @@ def main() -> None:
         default="",
         help=f"comma-separated {ENGINE_ENV} values: one more full add with each, after the others",
     )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one more full add with this setting (e.g. REGWATCH_E5_SCOPE=all), after the others",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
+    bad = [e for e in args.env if "=" not in e]
+    if bad:
+        parser.error(f"--env expects NAME=VALUE, got {bad}")
     files = chosen_files(args)
     log = (lambda _: None) if args.json else (lambda m: print(f"... {m}", file=sys.stderr))
     engines = [e for e in args.passage_engines.split(",") if e]
-    result = run(files, args.jobs, not args.no_profile, log, args.embed_in_workers, engines)
+    settings = [(name, value) for name, value in (e.split("=", 1) for e in args.env)]
+    result = run(
+        files, args.jobs, not args.no_profile, log, args.embed_in_workers, engines, settings
+    )
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return

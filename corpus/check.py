@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from corpus import outbox
+from index.dense_scope import in_scope
 
 if TYPE_CHECKING:
     from corpus.workspace import Workspace
@@ -94,6 +95,7 @@ def _index_state(ws: Workspace, report: CheckReport) -> _IndexState:
     index.keywords.refresh()
     have = {c.id: c for c in index.keywords.chunks()}
     sides = [store.ids_by_side() for store in index.stores]
+    scopes = index.scopes()
     refs: dict[int, str] = {}
     missing_rows: set[int] = set()
     missing_vector_rows: set[int] = set()
@@ -104,7 +106,11 @@ def _index_state(ws: Workspace, report: CheckReport) -> _IndexState:
         if found is None or found.model_copy(update={"latest": chunk.latest}) != chunk:
             missing_rows.add(owner[cid])  # absent, or indexed from other content
             continue
-        if any(cid not in latest_ids and cid not in old_ids for latest_ids, old_ids in sides):
+        # A store keeps vectors of the chunks in its scope only (e5: latest text chunks).
+        if any(
+            cid not in latest_ids and cid not in old_ids and in_scope(scope, chunk)
+            for (latest_ids, old_ids), scope in zip(sides, scopes, strict=True)
+        ):
             missing_vector_rows.add(owner[cid])
             continue
         on_wrong_side = any(cid in (old if chunk.latest else new) for new, old in sides)

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from index.dense_scope import e5_scope
 from index.onnx_passages import OnnxPassages, chosen_variant
 from index.onnx_queries import OnnxQueries
 from index.vector_cache import model_key
@@ -176,6 +177,8 @@ class SentenceTransformerEmbedder:
         self._query_engine_lock = threading.Lock()
         #: Which passage path makes the vectors, known before it loads (``passage_key``).
         self.passage_variant = "torch"
+        #: Which chunks get vectors (``index.dense_scope``): every one unless set.
+        self.passage_scope = "all"
         self._passage_lock = threading.Lock()
         self._loaded: Any = None
         self._load_lock = threading.Lock()
@@ -264,6 +267,8 @@ class SentenceTransformerEmbedder:
         extra: dict[str, Any] = {}
         if self.passage_engine is not None:
             extra["passage_engine"] = self.passage_engine.name
+        if self.passage_scope != "all":
+            extra["passage_scope"] = self.passage_scope
         if self.query_engine is not None:
             extra["query_engine"] = self.query_engine.name
         elif self.quantise_queries:
@@ -433,6 +438,7 @@ def default_embedder(cache_dir: Path | None = None) -> SentenceTransformerEmbedd
         folder, embedder.passage_prompt, lambda: embedder._model
     )
     embedder.passage_variant = chosen_variant()
+    embedder.passage_scope = e5_scope()
     return embedder
 
 

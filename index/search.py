@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.dense_scope import scope_of, within
 from index.embed import (
     Embedder,
     check_configs,
@@ -237,9 +238,11 @@ class SearchIndex:
             step = EMBED_SLICE if checkpoint is not None else len(embed)
             for start in range(0, len(embed), step):
                 part = embed[start : start + step]
-                texts = [c.text for c in part]
                 for embedder, store in zip(self.embedders, self.stores, strict=True):
-                    store.upsert(part, self.passage_vectors(embedder, texts, stats))
+                    mine = within(scope_of(embedder), part)  # e5: no diff passages
+                    if mine:
+                        vectors = self.passage_vectors(embedder, [c.text for c in mine], stats)
+                        store.upsert(mine, vectors)
                     if checkpoint is not None:
                         checkpoint()
             self.keywords.add(embed)
@@ -292,6 +295,10 @@ class SearchIndex:
             store.delete(ids)
         self.keywords.refresh()
         self.keywords.remove(ids)
+
+    def scopes(self) -> list[str]:
+        """Each store's passage scope (``index.dense_scope``)."""
+        return [scope_of(e) for e in self.embedders]
 
     def relabel(self, chunks: Sequence[Chunk]) -> None:
         """New metadata (``latest`` above all) for chunks whose text is indexed already."""
