@@ -22,8 +22,9 @@ import pytest
 
 import index.generations as generations
 from index.generations import generation_of, is_build_of
-from index.vector import Filters, VectorStore
+from index.vector import Filters, VectorStore, make_client
 from models.search import Chunk
+from tests.test_index_search import chroma_server  # noqa: F401  (the fixture)
 from tests.web_fixtures import ROOT
 
 DIM = 16
@@ -177,7 +178,7 @@ CHILD = textwrap.dedent(
     import json, os, sys
     import numpy as np
     import index.generations as generations
-    from index.vector import Filters, VectorStore
+    from index.vector import Filters, VectorStore, make_client
     from tests.test_vector_generations import DOCUMENTS, add_version, _all_hits
 
     from pathlib import Path
@@ -306,3 +307,23 @@ def test_no_write_upserts_an_id_the_collection_holds(tmp_path: Path) -> None:
     store.update_metadata([c.model_copy(update={"latest": False}) for c in first])
     assert not log["upsert"] and set(log["add"]) == {c.id for c in first}
     assert (store.collection.count(), store.old.count()) == (0, CHUNKS)
+
+
+@pytest.mark.slow
+def test_rebuilds_through_a_chroma_server(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same with ``REGWATCH_CHROMA_URL``: rebuilt when due, same hits, and a store that
+    still holds the dropped generation (another client of the server) resolves the new."""
+    monkeypatch.setattr(generations, "MIN_TOMBSTONES", CHUNKS)
+    url = request.getfixturevalue("chroma_server")
+    store = VectorStore(url=url)
+    held = VectorStore(client=make_client(url=url))
+    held_name = held.collection.name
+    for version in range(1, 6):
+        for document in range(DOCUMENTS):
+            add_version(store, document, version)
+    assert generation_of("regwatch-chunks", store.collection.name) not in (None, 0)
+    assert held_name not in {c.name for c in store.client.list_collections()}
+    assert _all_hits(held) == _all_hits(store)
+    assert held.collection.name == store.collection.name
