@@ -1,7 +1,7 @@
 """Chroma's share of ``add`` on a growing corpus: CPU, wall and RSS per file as it grows.
 
     python -m bench.chroma_growth --files 200                  # this branch's call sequence
-    python -m bench.chroma_growth --files 200 --compare        # and the one before, side by side
+    python -m bench.chroma_growth --files 200 --compare        # and without rebuilds, side by side
 
 No PDFs and no embedders: the vector-store calls one ``add`` of a file makes, replayed
 through ``index.vector.VectorStore`` on random vectors (e5's 384 and USE's 512 dimensions,
@@ -18,6 +18,9 @@ collection).  Sequences (``--sequence``):
   out: three HNSW inserts and two tombstones per vector instead of two and one.
 - ``--blind-deletes``: every delete sent for all ids, present or not (before), instead of
   only for the ids the collection holds.
+- ``--no-rebuild``: no collection is ever rebuilt into a new generation (before
+  ``index.generations``: tombstones kept until ``reindex``); ``--compare`` runs the sequence
+  with and without.
 
 CPU is the process's (chroma's Rust threads included): on a shared machine it is steadier
 than wall time.  Each sequence runs in a fresh process and a fresh folder.
@@ -57,31 +60,32 @@ def replay(
     blind: bool,
     hnsw: dict[str, Any],
     url: str | None = None,
+    rebuild: bool = True,
 ) -> dict[str, Any]:
     """One sequence in this process; returns the per-tenth figures."""
     import numpy as np
 
+    import index.generations as generations
     import index.vector as vector
     from models.search import Chunk
 
+    if not rebuild:  # the layout before generations: tombstones stay until ``reindex``
+        generations.MIN_TOMBSTONES = 2**62
+
     if blind:  # the behaviour before: a delete for every id, present or not
 
-        def delete_all(collection: Any, ids: list[str]) -> None:
+        def delete_all(collection: Any, ids: list[str]) -> int:
             if ids:
                 collection.delete(ids=ids)
+            return len(ids)
 
         vector._delete_present = delete_all
     if hnsw:
-        opened = vector.VectorStore._open
 
-        def _open(self: Any, name: str) -> Any:
-            config = {"hnsw": {"space": "cosine", **hnsw}}
-            return self.client.get_or_create_collection(
-                name, embedding_function=None, configuration=config
-            )
+        def configuration(self: Any) -> dict[str, Any]:
+            return {"hnsw": {"space": "cosine", **hnsw}}
 
-        vector.VectorStore._open = _open  # type: ignore[method-assign]
-        assert opened is not None
+        vector.VectorStore.configuration = configuration  # type: ignore[method-assign]
     rng = np.random.default_rng(0)
     folder = Path(tempfile.mkdtemp(prefix="chroma-growth-"))
     client = vector.make_client(None if url else folder / "chroma", url)
@@ -132,10 +136,18 @@ def replay(
             )
             mark_wall, mark_cpu = wall, cpu
     vectors = sum(s.count() for s in stores)
+    # Per collection: its generation, live vectors, inserted since its build.
+    collections = {
+        side.logical: [side.handle.name, int(side.handle.count()), side.inserted()]
+        for store in stores
+        for side in store._sides()
+    }
     disk = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     return {
         "sequence": sequence,
         "blind_deletes": blind,
+        "rebuild": rebuild,
+        "collections": collections,
         "hnsw": hnsw,
         "files": files,
         "vectors": vectors,
@@ -148,12 +160,15 @@ def replay(
     }
 
 
-def _child(args: argparse.Namespace, sequence: str, blind: bool) -> subprocess.Popen[str]:
+def _child(
+    args: argparse.Namespace, sequence: str, blind: bool, rebuild: bool
+) -> subprocess.Popen[str]:
     """``replay`` in a fresh process (no chroma state or heap shared between sequences)."""
     command = [sys.executable, "-m", "bench.chroma_growth", "--child", sequence]
     command += ["--files", str(args.files), "--documents", str(args.documents)]
     command += ["--chunks", str(args.chunks), "--hnsw", json.dumps(args.hnsw)]
     command += ["--blind-deletes"] if blind else []
+    command += [] if rebuild else ["--no-rebuild"]
     command += ["--url", args.url] if args.url else []
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ANONYMIZED_TELEMETRY": "False"}
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -164,7 +179,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=200, help="files replayed (default 200)")
     parser.add_argument("--documents", type=int, default=17, help="documents cycled (17)")
     parser.add_argument("--chunks", type=int, default=69, help="chunks a file (69)")
-    parser.add_argument("--sequence", choices=("direct", "interim"), default="direct")
+    parser.add_argument("--sequence", choices=("direct", "interim"), default="interim")
     parser.add_argument("--blind-deletes", action="store_true", help="the deletes before")
     parser.add_argument(
         "--hnsw",
@@ -173,7 +188,10 @@ def main() -> None:
         help="collection settings, e.g. '{\"sync_threshold\": 5000}'",
     )
     parser.add_argument(
-        "--compare", action="store_true", help="also the sequence before (interim, blind)"
+        "--no-rebuild", action="store_true", help="never rebuild a collection (before)"
+    )
+    parser.add_argument(
+        "--compare", action="store_true", help="also the same sequence without rebuilds"
     )
     parser.add_argument(
         "--url", help="a fresh Chroma server (http://host:port) instead of an embedded store"
@@ -189,13 +207,14 @@ def main() -> None:
             args.blind_deletes,
             args.hnsw,
             args.url,
+            not args.no_rebuild,
         )
         print(json.dumps(result))
         return
     # Side by side: on a shared machine both sequences meet the same load.
-    procs = [_child(args, args.sequence, args.blind_deletes)]
+    procs = [_child(args, args.sequence, args.blind_deletes, not args.no_rebuild)]
     if args.compare:
-        procs.append(_child(args, "interim", True))
+        procs.append(_child(args, args.sequence, args.blind_deletes, False))
     runs = [json.loads(proc.communicate()[0]) for proc in procs]
     for run in runs:
         subprocess.run(["rm", "-rf", str(run.pop("folder"))], check=False)

@@ -46,7 +46,7 @@ from index.snippet import (
     sentence_spans,
     snippet,
 )
-from index.vector import COLLECTION, Filters, VectorStore, collection_name, make_client
+from index.vector import Filters, VectorStore, collection_name, is_ours, make_client
 from index.vector_cache import CACHE_FILE, PassageVectorCache, cached_vectors
 from index.version_scope import CITED_DOCUMENTS, VersionScope
 from index.worker_vectors import embedder_names
@@ -328,7 +328,7 @@ class SearchIndex:
         client = self.stores[0].client
         for collection in client.list_collections():
             name = getattr(collection, "name", collection)
-            if name == COLLECTION or str(name).startswith(f"{COLLECTION}-"):
+            if is_ours(str(name)):
                 client.delete_collection(name)
         for store in self.stores:
             store.reset()

@@ -8,22 +8,34 @@ function is never used (it downloads a model): every add and query passes vector
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
 
+from index.generations import Generation, has_generation
 from index.keyword import effective_number
 from models.errors import ConfigError
 from models.search import Chunk
 
 COLLECTION = "regwatch-chunks"
+T = TypeVar("T")
+
+
+def _not_found() -> type[Exception]:
+    from chromadb.errors import NotFoundError
+
+    return NotFoundError
+
+
+def is_ours(name: str) -> bool:
+    """Whether a collection (any embedder's, either side, any generation or build) is ours."""
+    return name == COLLECTION or name.startswith((f"{COLLECTION}-", f"{COLLECTION}."))
 
 
 def _settings() -> Any:
@@ -118,15 +130,16 @@ def where(
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _delete_present(collection: Any, ids: list[str]) -> None:
+def _delete_present(collection: Any, ids: list[str]) -> int:
     """Delete those of ``ids`` the collection holds.  A delete by id is a write even for an
     absent id (a log record the HNSW segment applies and counts towards its next save of the
     whole index), while a get by ids reads a primary-key index: asking first is cheaper."""
     if not ids:
-        return
+        return 0
     present = collection.get(ids=ids, include=[])["ids"]
     if present:
         collection.delete(ids=present)
+    return len(present)
 
 
 def collection_name(position: int) -> str:
@@ -182,6 +195,13 @@ class VectorStore:
     filters are checked on a few times ``k`` nearest candidates, and only when too few pass
     does chroma filter (a selective filter: exact, slower).  An index written before the split
     has its old versions moved out when first opened.
+
+    Each of the two is a ``Generation`` (``index.generations``): rebuilt into a fresh
+    collection when its tombstones outnumber its live vectors.  No write re-inserts an id a
+    collection holds (``_put``: an unchanged vector gets its metadata updated, a changed one
+    is deleted and added): chroma's upsert of a held id takes hnswlib's update path
+    (``updatePoint``/``repairConnectionsForUpdate``), where chroma-core/chroma#6895 reports
+    a SIGSEGV.
     """
 
     OVERFETCH = 4
@@ -195,88 +215,169 @@ class VectorStore:
     ):
         self.client = client if client is not None else make_client(path, url)
         self.name = name
-        existing = {getattr(c, "name", c) for c in self.client.list_collections()}
-        self.collection = self._open(name)
-        self.old = self._open(f"{name}-old")
-        if name in existing and f"{name}-old" not in existing:
+        config = self.configuration()
+        # Asked before either is opened (opening creates them).  No other call is made on
+        # a collection here: a process that reads an embedded collection before another
+        # process's first writes to it reads "Nothing found on disk" after them.
+        unsplit = has_generation(self.client, name) and not has_generation(
+            self.client, f"{name}-old"
+        )
+        self._latest = Generation(self.client, name, config)
+        self._old = Generation(self.client, f"{name}-old", config)
+        if unsplit:
             self._move_old_versions_out()
+
+    def configuration(self) -> dict[str, Any]:
+        """Every collection's chroma configuration (a rebuilt generation gets the same)."""
+        return {"hnsw": {"space": "cosine"}}
+
+    # The current generation's collection of each side (tests wrap them).
+    @property
+    def collection(self) -> Any:
+        return self._latest.handle
+
+    @collection.setter
+    def collection(self, value: Any) -> None:
+        self._latest.handle = value
+
+    @property
+    def old(self) -> Any:
+        return self._old.handle
+
+    @old.setter
+    def old(self, value: Any) -> None:
+        self._old.handle = value
 
     def _move_old_versions_out(self) -> None:
         """Indexes written before the split kept old versions among the latest: move them."""
         found = self.collection.get(where={"latest": False}, include=["embeddings", "metadatas"])
         if found["ids"]:
-            self.old.upsert(
-                ids=found["ids"],
-                embeddings=np.asarray(found["embeddings"], np.float32),
-                metadatas=found["metadatas"],
+            self._put(
+                self._old,
+                found["ids"],
+                np.asarray(found["embeddings"], np.float32),
+                found["metadatas"],
             )
-            self.collection.delete(ids=found["ids"])
+            self._remove(self._latest, found["ids"])
 
-    def _open(self, name: str) -> Any:
-        return self.client.get_or_create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
+    def _sides(self) -> tuple[Generation, Generation]:
+        return self._latest, self._old
 
-    def _both(self) -> tuple[Any, Any]:
-        return self.collection, self.old
+    def _retry(self, action: Callable[[], T]) -> T:
+        """``action``; once more after resolving both sides again if a collection held was
+        dropped by another process's rebuild (every write here is idempotent)."""
+        try:
+            return action()
+        except _not_found():
+            for side in self._sides():
+                side.resolve()
+            return action()
 
     def count(self) -> int:
-        return sum(int(c.count()) for c in self._both())
+        return self._retry(lambda: sum(int(s.handle.count()) for s in self._sides()))
 
     def _batches(self, n: int) -> range:
         return range(0, n, max(1, int(self.client.get_max_batch_size())))
 
+    def _put(
+        self, side: Generation, ids: list[str], vectors: np.ndarray, metas: list[dict[str, Any]]
+    ) -> None:
+        """Insert ``ids`` into ``side`` without ever upserting a held id (see the class
+        docstring): a held id with the same vector gets its metadata only, one with another
+        vector is deleted first.  No documents: the keyword store holds the text, and chroma
+        would index it for full-text search (a third of the insert time)."""
+        collection = side.handle
+        held = set(collection.get(ids=ids, include=[])["ids"])
+        fresh = list(range(len(ids)))
+        if held:
+            stored = collection.get(ids=sorted(held), include=["embeddings"])
+            old = dict(zip(stored["ids"], stored["embeddings"], strict=True))
+            same = [i for i in fresh if ids[i] in old and np.allclose(old[ids[i]], vectors[i])]
+            if same:
+                collection.update(ids=[ids[i] for i in same], metadatas=[metas[i] for i in same])
+            changed = [ids[i] for i in fresh if ids[i] in old and i not in set(same)]
+            if changed:
+                collection.delete(ids=changed)
+            fresh = [i for i in fresh if i not in set(same)]
+        if fresh:
+            collection.add(
+                ids=[ids[i] for i in fresh],
+                embeddings=vectors[fresh],
+                metadatas=[metas[i] for i in fresh],
+            )
+        side.note_inserted(len(fresh))
+
+    def _remove(self, side: Generation, ids: list[str]) -> None:
+        """Delete those of ``ids`` the side holds; a rebuild if its tombstones are due."""
+        if _delete_present(side.handle, ids):
+            side.compact_if_due()
+
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, np.float32)
-        for latest, target, other in ((True, *self._both()), (False, *self._both()[::-1])):
-            rows = [i for i, c in enumerate(chunks) if c.latest == latest]
-            step = self._batches(len(rows)).step
-            for start in self._batches(len(rows)):
-                part = [chunks[i] for i in rows[start : start + step]]
-                ids = [c.id for c in part]
-                # No documents: the keyword store holds the text, and chroma would index it
-                # for full-text search (a third of the upsert time).
-                target.upsert(
-                    ids=ids,
-                    embeddings=vectors[rows[start : start + step]],
-                    metadatas=[metadata_of(c) for c in part],
-                )
-                _delete_present(other, ids)  # a chunk changing side must not linger there
+
+        def write() -> None:
+            for latest, target, other in ((True, *self._sides()), (False, *self._sides()[::-1])):
+                rows = [i for i, c in enumerate(chunks) if c.latest == latest]
+                step = self._batches(len(rows)).step
+                for start in self._batches(len(rows)):
+                    part = [chunks[i] for i in rows[start : start + step]]
+                    ids = [c.id for c in part]
+                    metas = [metadata_of(c) for c in part]
+                    self._put(target, ids, vectors[rows[start : start + step]], metas)
+                    self._remove(other, ids)  # a chunk changing side must not linger there
+
+        self._retry(write)
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
         """New metadata; a chunk whose ``latest`` changed moves to the other collection."""
-        for latest, target, source in ((True, *self._both()), (False, *self._both()[::-1])):
-            group = [c for c in chunks if c.latest == latest]
-            step = self._batches(len(group)).step
-            for start in self._batches(len(group)):
-                part = {c.id: c for c in group[start : start + step]}
-                found = source.get(ids=list(part), include=["embeddings"])
-                if found["ids"]:
-                    target.upsert(
-                        ids=found["ids"],
-                        embeddings=np.asarray(found["embeddings"], np.float32),
-                        metadatas=[metadata_of(part[i]) for i in found["ids"]],
-                    )
-                    source.delete(ids=found["ids"])
-                rest = [c for i, c in part.items() if i not in set(found["ids"])]
-                if rest:
-                    target.update(
-                        ids=[c.id for c in rest], metadatas=[metadata_of(c) for c in rest]
-                    )
+
+        def write() -> None:
+            for latest, target, source in ((True, *self._sides()), (False, *self._sides()[::-1])):
+                group = [c for c in chunks if c.latest == latest]
+                step = self._batches(len(group)).step
+                for start in self._batches(len(group)):
+                    part = {c.id: c for c in group[start : start + step]}
+                    found = source.handle.get(ids=list(part), include=["embeddings"])
+                    if found["ids"]:
+                        vectors = np.asarray(found["embeddings"], np.float32)
+                        metas = [metadata_of(part[i]) for i in found["ids"]]
+                        self._put(target, found["ids"], vectors, metas)
+                        self._remove(source, found["ids"])
+                    moved = set(found["ids"])
+                    rest = [c for i, c in part.items() if i not in moved]
+                    if rest:
+                        target.handle.update(
+                            ids=[c.id for c in rest], metadatas=[metadata_of(c) for c in rest]
+                        )
+
+        self._retry(write)
 
     def delete(self, ids: Sequence[str]) -> None:
-        step = self._batches(len(ids)).step
-        for start in self._batches(len(ids)):
-            for collection in self._both():
-                _delete_present(collection, list(ids[start : start + step]))
+        def write() -> None:
+            step = self._batches(len(ids)).step
+            for start in self._batches(len(ids)):
+                for side in self._sides():
+                    self._remove(side, list(ids[start : start + step]))
+
+        self._retry(write)
 
     def ids(self) -> set[str]:
-        return {i for c in self._both() for i in c.get(include=[])["ids"]}
+        latest, old = self.ids_by_side()
+        return latest | old
 
     def ids_by_side(self) -> tuple[set[str], set[str]]:
         """Ids in the latest collection, and in the old-versions one."""
-        latest, old = (set(c.get(include=[])["ids"]) for c in self._both())
-        return latest, old
+
+        def read() -> tuple[set[str], set[str]]:
+            latest, old = (set(s.handle.get(include=[])["ids"]) for s in self._sides())
+            return latest, old
+
+        return self._retry(read)
+
+    def compact(self) -> list[str]:
+        """Rebuild every side whose tombstones are due (``index.generations``); the
+        logical names of those rebuilt.  Writes do this as they go; ``check`` may call it."""
+        return self._retry(lambda: [s.logical for s in self._sides() if s.compact_if_due()])
 
     def _nearest(
         self, collection: Any, vector: np.ndarray, k: int, filters: Filters, use_where: bool
@@ -316,17 +417,14 @@ class VectorStore:
             return []
         filters = filters or Filters()
         vector = np.asarray(vector, np.float32)
-        hits = self._query_one(self.collection, vector, k, filters)
+        hits = self._latest.call(lambda c: self._query_one(c, vector, k, filters))
         if not filters.latest_only:
-            hits += self._query_one(self.old, vector, k, filters)
+            hits += self._old.call(lambda c: self._query_one(c, vector, k, filters))
             hits.sort(key=lambda hit: -hit[1])
         return hits[:k]
 
     def reset(self) -> None:
-        """Drop and recreate both collections (``rebuild``)."""
-        for name in (self.name, f"{self.name}-old"):
-            # chroma raises various exception types for an absent collection
-            with contextlib.suppress(Exception):
-                self.client.delete_collection(name)
-        self.collection = self._open(self.name)
-        self.old = self._open(f"{self.name}-old")
+        """Drop and recreate both collections, every generation of them (``rebuild``)."""
+        for side in self._sides():
+            side.drop()
+            side.resolve()

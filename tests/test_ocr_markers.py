@@ -99,6 +99,16 @@ def test_sure_labels_and_markers_are_left_as_read() -> None:
     assert body == _texts(_load("ja_egov_goods_p1")[1])[(7, 1, 1)]
 
 
+def test_a_number_read_surely_is_no_marker_to_count() -> None:
+    """v1 sample 001 p17, a notice's signature under its list of attachments (``1.`` ``2.``
+    left-aligned above ``商務部`` and ``2025年10月9日``): the year is a run of ink with white
+    after it at the line's start, and the strip reads it surely as ``2025``, no marker; the
+    column's count must not make it the attachment ``3.`` (the notice lost its date)."""
+    texts = _markers_read("ja_commentary_signature_date_p17")
+    assert texts[(4, 1, 1)] == "2025年10月9日"
+    assert texts[(2, 1, 1)].startswith("1.") and texts[(2, 1, 2)].startswith("2.")
+
+
 def test_prose_lines_are_no_candidates() -> None:
     image, words, lines, _ = _load("ja_commentary_circled_p2")
     ink = np.asarray(image.convert("L")) < _INK
@@ -147,6 +157,9 @@ def test_parse_marker(text: str, expected: tuple[str, int] | None) -> None:
         ),
         # one sure reading says nothing of its neighbours
         pytest.param([None, "五", None], [None, "五", None], id="lone-anchor"),
+        # a run read surely as no marker (a year under a list) is no gap to count into
+        pytest.param(["1.", "2.", ""], ["1.", "2.", ""], id="sure-non-marker"),
+        pytest.param(["一", "", "三"], ["一", "", "三"], id="sure-non-marker-between"),
         # counting back past 一 gives nothing
         pytest.param([None, None, "一", "二"], [None, None, "一", "二"], id="before-one"),
     ],

@@ -84,11 +84,13 @@ def render(style: Style, number: int) -> str | None:
 
 def fill(readings: list[str | None]) -> list[str | None]:
     """A column's markers, top to bottom: the sure readings (None where there is none) with
-    the gaps filled where the sure readings around them say what they are (module doc)."""
+    the gaps filled where the sure readings around them say what they are (module doc).
+    ``""`` is a run read surely as something no marker is (``2025`` opening a date under a
+    list): no gap, so it is never counted into a marker."""
     anchors = [(i, p) for i, text in enumerate(readings) if text and (p := parse(text))]
     out = list(readings)
     for index in range(len(readings)):
-        if readings[index]:
+        if readings[index] is not None:
             continue
         above = [a for a in anchors if a[0] < index]
         below = [a for a in anchors if a[0] > index]

@@ -264,8 +264,13 @@ def _numeral_lookalikes(text: str) -> str:
     return text.replace("ニ", "二").replace("ー", "一").replace("-", "一")
 
 
+# The strip read a run surely, and it is no marker (a year, a code): ``fill`` leaves it be
+NOT_A_MARKER = ""
+
+
 def _readings(bands: list[tuple[int, int]], words: list[Word]) -> list[str | None]:
-    """What the strip says of each candidate: a marker read surely, else None."""
+    """What the strip says of each candidate: a marker read surely, ``NOT_A_MARKER`` for
+    anything else read surely, None where it is unsure."""
     out: list[str | None] = []
     for top, bottom in bands:
         inside = sorted(
@@ -273,7 +278,10 @@ def _readings(bands: list[tuple[int, int]], words: list[Word]) -> list[str | Non
         )
         text = _numeral_lookalikes("".join(w.text for w in inside))
         sure = bool(inside) and min(w.conf for w in inside) >= _MIN_CONF
-        out.append(text if sure and MARKER.match(text) else None)
+        if not sure:
+            out.append(None)
+        else:
+            out.append(text if MARKER.match(text) else NOT_A_MARKER)
     return out
 
 
@@ -331,7 +339,7 @@ def with_markers(
     marks: dict[tuple[int, int, int], Word] = {}
     taken: list[Candidate] = []
     for candidate, text in zip(found, readings, strict=True):
-        if text is None or text == candidate.known or candidate.straddled:
+        if not text or text == candidate.known or candidate.straddled:
             continue
         if _same_number(candidate.old, text):
             text = candidate.old
