@@ -74,7 +74,11 @@ VARIANTS = {
     "onnx-fused-int8": ("passage-encoder-fused-int8.onnx", 0.995),
     "onnx-fused-int8-mixed": ("passage-encoder-fused-int8-mixed.onnx", 0.998),
 }
+#: Not an ONNX file: bf16 matrix arithmetic through torch (``index.bf16_passages``), used
+#: where the CPU multiplies bf16 natively, else ``FALLBACK_VARIANT``.
+BF16_VARIANT = "bf16"
 DEFAULT_VARIANT = "onnx-fused"
+FALLBACK_VARIANT = "onnx-fused"
 ENGINE_ENV = "REGWATCH_E5_PASSAGES"
 #: Padded tokens per batch (batch size x longest text in it).  Memory, not speed, sets it:
 #: attention keeps batch x 12 heads x tokens^2 floats per layer alive (at 4096 padded tokens
@@ -148,8 +152,28 @@ def length_batches(lengths: Sequence[int], budget: int = TOKEN_BUDGET) -> list[l
 
 
 def chosen_variant() -> str:
-    """The passage engine ``REGWATCH_E5_PASSAGES`` asks for (``DEFAULT_VARIANT`` unset)."""
-    return os.environ.get(ENGINE_ENV, "") or DEFAULT_VARIANT
+    """The passage engine ``REGWATCH_E5_PASSAGES`` asks for (``DEFAULT_VARIANT`` unset), as
+    this machine can run it: ``bf16`` becomes ``FALLBACK_VARIANT`` on a CPU without native
+    bf16 or without torch (the variant also names the vectors in the passage-vector cache)."""
+    variant = os.environ.get(ENGINE_ENV, "") or DEFAULT_VARIANT
+    if variant == BF16_VARIANT and not _bf16_runs_here():
+        return FALLBACK_VARIANT
+    return variant
+
+
+@functools.lru_cache(maxsize=1)
+def _bf16_runs_here() -> bool:
+    import importlib.util
+
+    from index.bf16_passages import bf16_cpu_flag
+
+    flag = bf16_cpu_flag()
+    found = importlib.util.find_spec("torch") is not None
+    if flag is None or not found:
+        _log.info(
+            "bf16 passages unavailable (%s): %s used", flag or "no bf16 CPU flag", FALLBACK_VARIANT
+        )
+    return flag is not None and found
 
 
 def _probe_path(encoder: Path) -> Path:
@@ -182,6 +206,14 @@ class OnnxPassages:
         encoder must be built (first use, or cached files that fail their check).
         """
         variant = chosen_variant()
+        if variant == BF16_VARIANT:
+            from index.bf16_passages import load_bf16_passages
+
+            engine = load_bf16_passages(folder, prompt, model)
+            if engine is not None:
+                return engine
+            _log.warning("bf16 passage engine unavailable: %s used", FALLBACK_VARIANT)
+            variant = FALLBACK_VARIANT
         if variant not in VARIANTS:
             return None
         return cached_or_built(
@@ -309,6 +341,9 @@ def _session(path: Path) -> Any:
     options.intra_op_num_threads = int(os.environ.get(THREADS_ENV, "0") or 0)
     options.inter_op_num_threads = 1
     options.enable_cpu_mem_arena = False
+    # Idle pool threads sleep instead of spinning: in a ``--jobs N`` add the writer embeds
+    # while the workers ingest on the same cores, and spinning threads take their CPU.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
