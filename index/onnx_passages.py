@@ -14,19 +14,21 @@ the probe passage must come out within ``VARIANTS[variant][1]`` cosine of the ve
 gave when the file was built, else the caller keeps the torch path.
 
 The export runs the eager attention code (the pattern ONNX Runtime's BERT fusions find).
-Variants (``REGWATCH_E5_PASSAGES``): ``onnx-fused`` (default: the exported graph with ORT's
-BERT fusions, ``index.onnx_graphs.fuse_bert``: one Attention kernel a layer, cosine 1.000000 to
-torch, ~20 % less CPU and a lower peak: bench.throughput at the 6 Dec 04:00 merge, full add
-63.78 -> 55.97 s, peak RSS 1727 -> 1170 MB), ``onnx-fp32`` (the unfused export, the same
-arithmetic), ``onnx-q4`` (the fused graph with its MatMuls
-on the model's own 4-bit weights and int8 activations per 32-block:
+Variants (``REGWATCH_E5_PASSAGES``): ``bf16`` (default where the CPU multiplies bf16 natively,
+``index.bf16_passages``: not ONNX, torch's oneDNN bf16 products, ~1.9x less CPU than
+``onnx-fused`` and the same bench.search figures; elsewhere ``onnx-fused`` runs),
+``onnx-fused`` (the exported graph with ORT's BERT fusions, ``index.onnx_graphs.fuse_bert``:
+one Attention kernel a layer, cosine 1.000000 to torch, ~20 % less CPU and a lower peak:
+bench.throughput at the 6 Dec 04:00 merge, full add 63.78 -> 55.97 s, peak RSS 1727 -> 1170
+MB), ``onnx-fp32`` (the unfused export, the same arithmetic), ``onnx-q4`` (the fused graph with
+its MatMuls on the model's own 4-bit weights and int8 activations per 32-block:
 ``index.onnx_graphs.to_matmul_4bit``), ``onnx`` (int8 per tensor, as the query default),
 ``onnx-fused-int8`` (the fused graph through ORT's dynamic int8 quantiser: ``QAttention`` and
 ``MatMulInteger``, weights per channel, activations per tensor; about half the CPU of
 ``onnx-fused``, vectors within ~0.995 cosine that move a little with their batch company),
 ``onnx-fused-int8-mixed`` (the same with the FFN down-projections fp32), ``torch`` (the
-sentence-transformers model).  bench/README.md "index_work.py" gives what each costs and
-what it does to bench.search.
+sentence-transformers model). bench/README.md "index_work.py" gives what each costs and what it
+does to bench.search.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ VARIANTS = {
 #: Not an ONNX file: bf16 matrix arithmetic through torch (``index.bf16_passages``), used
 #: where the CPU multiplies bf16 natively, else ``FALLBACK_VARIANT``.
 BF16_VARIANT = "bf16"
-DEFAULT_VARIANT = "onnx-fused"
+DEFAULT_VARIANT = BF16_VARIANT
 FALLBACK_VARIANT = "onnx-fused"
 ENGINE_ENV = "REGWATCH_E5_PASSAGES"
 #: Padded tokens per batch (batch size x longest text in it).  Memory, not speed, sets it:
