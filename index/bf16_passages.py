@@ -207,16 +207,9 @@ class Bf16Encoder:
             scores = torch.baddbmm(bias, q, k.transpose(1, 2), alpha=width**-0.5)
             context = torch.bmm(scores.softmax(-1), v).view(batch, heads, tokens, width)
             context = context.transpose(1, 2).reshape(batch, tokens, hidden)
-            x = F.layer_norm(
-                x + self._apply(context, layer["out"]).float(),
-                (hidden,),
-                *layer["norm1"],
-                eps=self.eps,
-            )
+            x = self._norm(x + self._apply(context, layer["out"]).float(), layer["norm1"])
             up = F.gelu(self._apply(x.to(bf16), layer["up"]))
-            x = F.layer_norm(
-                x + self._apply(up, layer["down"]).float(), (hidden,), *layer["norm2"], eps=self.eps
-            )
+            x = self._norm(x + self._apply(up, layer["down"]).float(), layer["norm2"])
         weights = mask.unsqueeze(-1).to(x.dtype)
         return (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
 
