@@ -2,12 +2,13 @@
 
 ```
 python -m bench.passage_engines                    # every 5th distinct text of the 17 files
-python -m bench.passage_engines --step 1 --rounds 2 --variants onnx-fp32,onnx-fused
+python -m bench.passage_engines --step 1 --rounds 2 --variants onnx-fused,bf16
 ```
 
 The texts are those ``bench.throughput``'s files give (an in-process ``add`` whose embedders
 only record what they are asked: no model runs).  Each variant's engine is built or loaded
-as ``REGWATCH_E5_PASSAGES`` would (``index.onnx_passages``), then every round embeds the
+as ``REGWATCH_E5_PASSAGES`` would (``index.onnx_passages``; ``bf16`` through torch,
+``index.bf16_passages``, where the CPU has native bf16), then every round embeds the
 subset with each engine in turn (one thread, interleaved: a shared machine's load hits all
 alike).  Prints CPU and wall seconds per round and the cosine of each vector to
 sentence-transformers' fp32 vector.
@@ -60,7 +61,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument(
         "--variants",
-        default="onnx-fp32,onnx-fused,onnx-q4,onnx,onnx-fused-int8,onnx-fused-int8-mixed",
+        default="onnx-fp32,onnx-fused,onnx-q4,onnx,onnx-fused-int8,onnx-fused-int8-mixed,bf16",
     )
     args = parser.parse_args()
     os.environ.setdefault("REGWATCH_ONNX_THREADS", "1")
@@ -76,7 +77,7 @@ def main() -> None:
         engine = OnnxPassages.load(folder, e5.passage_prompt, lambda: e5._model)
         if engine is None:
             raise SystemExit(f"{variant}: the engine did not load")
-        engines[variant] = engine
+        engines[f"{variant} ({engine.name})"] = engine
     reference = e5._encode(texts, e5.passage_prompt)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
     vectors = {}

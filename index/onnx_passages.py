@@ -14,19 +14,21 @@ the probe passage must come out within ``VARIANTS[variant][1]`` cosine of the ve
 gave when the file was built, else the caller keeps the torch path.
 
 The export runs the eager attention code (the pattern ONNX Runtime's BERT fusions find).
-Variants (``REGWATCH_E5_PASSAGES``): ``onnx-fused`` (default: the exported graph with ORT's
-BERT fusions, ``index.onnx_graphs.fuse_bert``: one Attention kernel a layer, cosine 1.000000 to
-torch, ~20 % less CPU and a lower peak: bench.throughput at the 6 Dec 04:00 merge, full add
-63.78 -> 55.97 s, peak RSS 1727 -> 1170 MB), ``onnx-fp32`` (the unfused export, the same
-arithmetic), ``onnx-q4`` (the fused graph with its MatMuls
-on the model's own 4-bit weights and int8 activations per 32-block:
+Variants (``REGWATCH_E5_PASSAGES``): ``bf16`` (default where the CPU multiplies bf16 natively,
+``index.bf16_passages``: not ONNX, torch's oneDNN bf16 products, ~1.9x less CPU than
+``onnx-fused`` and the same bench.search figures; elsewhere ``onnx-fused`` runs),
+``onnx-fused`` (the exported graph with ORT's BERT fusions, ``index.onnx_graphs.fuse_bert``:
+one Attention kernel a layer, cosine 1.000000 to torch, ~20 % less CPU and a lower peak:
+bench.throughput at the 6 Dec 04:00 merge, full add 63.78 -> 55.97 s, peak RSS 1727 -> 1170
+MB), ``onnx-fp32`` (the unfused export, the same arithmetic), ``onnx-q4`` (the fused graph with
+its MatMuls on the model's own 4-bit weights and int8 activations per 32-block:
 ``index.onnx_graphs.to_matmul_4bit``), ``onnx`` (int8 per tensor, as the query default),
 ``onnx-fused-int8`` (the fused graph through ORT's dynamic int8 quantiser: ``QAttention`` and
 ``MatMulInteger``, weights per channel, activations per tensor; about half the CPU of
 ``onnx-fused``, vectors within ~0.995 cosine that move a little with their batch company),
 ``onnx-fused-int8-mixed`` (the same with the FFN down-projections fp32), ``torch`` (the
-sentence-transformers model).  bench/README.md "index_work.py" gives what each costs and
-what it does to bench.search.
+sentence-transformers model). bench/README.md "index_work.py" gives what each costs and what it
+does to bench.search.
 """
 
 from __future__ import annotations
@@ -74,7 +76,13 @@ VARIANTS = {
     "onnx-fused-int8": ("passage-encoder-fused-int8.onnx", 0.995),
     "onnx-fused-int8-mixed": ("passage-encoder-fused-int8-mixed.onnx", 0.998),
 }
+#: Not an ONNX file: bf16 matrix arithmetic through torch (``index.bf16_passages``), used
+#: where the CPU multiplies bf16 natively, else ``FALLBACK_VARIANT``.
+BF16_VARIANT = "bf16"
+#: Not bf16: it imports torch into the writer (+~420 MB at an add's peak, bench/README.md
+#: "passage_engines.py"), which the 2 GB bound on an add of 1,000 PDFs has no room for.
 DEFAULT_VARIANT = "onnx-fused"
+FALLBACK_VARIANT = "onnx-fused"
 ENGINE_ENV = "REGWATCH_E5_PASSAGES"
 #: Padded tokens per batch (batch size x longest text in it).  Memory, not speed, sets it:
 #: attention keeps batch x 12 heads x tokens^2 floats per layer alive (at 4096 padded tokens
@@ -148,8 +156,28 @@ def length_batches(lengths: Sequence[int], budget: int = TOKEN_BUDGET) -> list[l
 
 
 def chosen_variant() -> str:
-    """The passage engine ``REGWATCH_E5_PASSAGES`` asks for (``DEFAULT_VARIANT`` unset)."""
-    return os.environ.get(ENGINE_ENV, "") or DEFAULT_VARIANT
+    """The passage engine ``REGWATCH_E5_PASSAGES`` asks for (``DEFAULT_VARIANT`` unset), as
+    this machine can run it: ``bf16`` becomes ``FALLBACK_VARIANT`` on a CPU without native
+    bf16 or without torch (the variant also names the vectors in the passage-vector cache)."""
+    variant = os.environ.get(ENGINE_ENV, "") or DEFAULT_VARIANT
+    if variant == BF16_VARIANT and not _bf16_runs_here():
+        return FALLBACK_VARIANT
+    return variant
+
+
+@functools.lru_cache(maxsize=1)
+def _bf16_runs_here() -> bool:
+    import importlib.util
+
+    from index.bf16_passages import bf16_cpu_flag
+
+    flag = bf16_cpu_flag()
+    found = importlib.util.find_spec("torch") is not None
+    if flag is None or not found:
+        _log.info(
+            "bf16 passages unavailable (%s): %s used", flag or "no bf16 CPU flag", FALLBACK_VARIANT
+        )
+    return flag is not None and found
 
 
 def _probe_path(encoder: Path) -> Path:
@@ -182,6 +210,14 @@ class OnnxPassages:
         encoder must be built (first use, or cached files that fail their check).
         """
         variant = chosen_variant()
+        if variant == BF16_VARIANT:
+            from index.bf16_passages import load_bf16_passages
+
+            engine = load_bf16_passages(folder, prompt, model)
+            if engine is not None:
+                return engine
+            _log.warning("bf16 passage engine unavailable: %s used", FALLBACK_VARIANT)
+            variant = FALLBACK_VARIANT
         if variant not in VARIANTS:
             return None
         return cached_or_built(
@@ -309,6 +345,9 @@ def _session(path: Path) -> Any:
     options.intra_op_num_threads = int(os.environ.get(THREADS_ENV, "0") or 0)
     options.inter_op_num_threads = 1
     options.enable_cpu_mem_arena = False
+    # Idle pool threads sleep instead of spinning: in a ``--jobs N`` add the writer embeds
+    # while the workers ingest on the same cores, and spinning threads take their CPU.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
