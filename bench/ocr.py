@@ -47,7 +47,7 @@ from bench import extraction as v1
 from bench import extraction_v2 as v2
 from bench import heldout, unseen, vertical
 from ingest import pipeline
-from ingest.ocr import engines, reread
+from ingest.ocr import engines, reread, unsure_chars
 from ingest.ocr.scans import make_scan
 from models.document import Document
 
@@ -242,6 +242,13 @@ def _print_totals(run: ScanRun, engine: str, edits: int, chars: int) -> None:
     seconds, cpu = sum(s for s, _, _ in timed), sum(c for _, _, c in timed)
     cer = edits / max(1, chars)
     print(f"{'ALL ' + engine:<34}{pages:>6}{cer:>8.4f}{seconds / pages:>8.2f}{cpu / pages:>8.2f}")
+    if engine == "tesseract":  # only Tesseract counts in unsure_chars.TALLY
+        chars = unsure_chars.TALLY
+        print(
+            f"  tesseract: lines/page {chars.lines / pages:.1f}, read again "
+            f"{chars.reread / pages:.2f}, characters changed {chars.changed / pages:.2f}, "
+            f"recogniser CPU s/page {chars.cpu / pages:.2f}"
+        )
     if engine == "hybrid":  # only the hybrid counts in reread.TALLY
         tally = reread.TALLY
         print(

@@ -2,11 +2,13 @@
 ``$REGWATCH_OCR_ENGINE``, else the default chosen by ``bench/ocr.py``'s figures.
 
 ``tesseract``: Debian's Tesseract 5 (``tesseract.py``), one process per page, the language
-of a page chosen from its script.  ``rapidocr``: PP-OCRv6 on onnxruntime (``rapid.py``), one
-multilingual model, the models inside the ``rapidocr`` wheel.  Both give the same words and
-line boxes, so everything after them is shared.  ``hybrid``: Tesseract, its unsure lines
-read again by RapidOCR's recogniser alone (``reread.py``); Tesseract alone where RapidOCR
-is not installed.
+of a page chosen from its script; with the ``ocr`` extra, the characters it is unsure of are
+read again in their line by RapidOCR's recogniser and taken only where a closed set or the
+page itself vouches for them (``unsure_chars.py``).  ``rapidocr``: PP-OCRv6 on onnxruntime
+(``rapid.py``), one multilingual model, the models inside the ``rapidocr`` wheel.  Both
+give the same words and line boxes, so everything after them is shared.  ``hybrid``:
+Tesseract, its unsure lines read again by RapidOCR's recogniser alone (``reread.py``);
+Tesseract alone where RapidOCR is not installed.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from PIL import Image
 
 from ingest.ocr.reread import LineReading, reread_unsure_lines
 from ingest.ocr.tesseract import LineBox, OcrEngineError, Word
+from ingest.ocr.unsure_chars import reread_unsure_chars
 
 PIP_PACKAGES = ("rapidocr==3.10.0", "onnxruntime")
 # the models the rapidocr 3.10 wheel carries (rapidocr/models), by role
@@ -161,20 +162,53 @@ def _reading(text: str, score: float, info: Any) -> LineReading:
     return LineReading(text, float(score), tuple((c + 0.5) / span for c in columns), tuple(confs))
 
 
-def read_lines(crops: list[Image.Image]) -> list[LineReading]:
-    """The recogniser alone (no detection: the boxes are known) on line crops, in batches;
-    one reading each, in order.  ``_load_rec_model`` is rapidocr 3.10's own loader of its
-    recogniser (pinned in ``PIP_PACKAGES``): the model is the one ``_build`` names."""
-    if not crops:
-        return []
+def _glyphs(text: str, score: float, info: Any) -> LineReading:
+    """One crop's characters without the blanks the recogniser put between words, each
+    with its score (``WordInfo.confs`` holds one for a blank too, when the text has one):
+    what ``unsure_chars`` aligns character by character with Tesseract's reading."""
+    confs = [float(c) for c in getattr(info, "confs", [])]
+    if len(confs) == len(text):
+        kept = [(ch, c) for ch, c in zip(text, confs, strict=True) if not ch.isspace()]
+        return LineReading("".join(ch for ch, _ in kept), score, (), tuple(c for _, c in kept))
+    bare = "".join(text.split())
+    if len(confs) == len(bare):
+        return LineReading(bare, score, (), tuple(confs))
+    return LineReading("", score, (), ())  # scores not per character: nothing to align
+
+
+def _recognise(crops: list[Image.Image]) -> Any:
+    """The recogniser alone (no detection: the boxes are known) on crops, in batches.
+    ``_load_rec_model`` is rapidocr 3.10's own loader of its recogniser (pinned in
+    ``PIP_PACKAGES``): the model is the one ``_build`` names."""
     from rapidocr.ch_ppocr_rec.typings import TextRecInput
 
     arrays = [np.asarray(c.convert("RGB")) for c in crops]
     with _engine() as engine:
         try:
-            out = engine._load_rec_model()(TextRecInput(img=arrays, return_word_box=True))
+            return engine._load_rec_model()(TextRecInput(img=arrays, return_word_box=True))
         except Exception as exc:  # onnxruntime and OpenCV errors have no common base
             raise OcrEngineError(f"rapidocr failed: {exc}") from exc
+
+
+def read_glyphs(crops: list[Image.Image]) -> list[LineReading]:
+    """The recogniser's characters on line crops, blanks left out, each with its score
+    (``_glyphs``); no centres.  One reading each, in order."""
+    if not crops:
+        return []
+    out = _recognise(crops)
+    texts, scores, infos = out.txts or (), out.scores or (), out.word_results or ()
+    return [
+        _glyphs(str(text), float(score), info)
+        for text, score, info in zip(texts, scores, infos, strict=True)
+    ]
+
+
+def read_lines(crops: list[Image.Image]) -> list[LineReading]:
+    """The recogniser on line crops (``_recognise``); one reading each, in order, with
+    the centres of its characters (``_reading``)."""
+    if not crops:
+        return []
+    out = _recognise(crops)
     texts, scores = out.txts or (), out.scores or ()
     infos = out.word_results or ()
     return [
@@ -193,5 +227,19 @@ def with_second_reading(
         return words
     try:
         return reread_unsure_lines(image, words, lines, models, read_lines)
+    except OcrEngineError:
+        return words
+
+
+def with_unsure_chars(
+    image: Image.Image, words: list[Word], lines: list[LineBox], models: str
+) -> list[Word]:
+    """A Tesseract reading with the characters it is unsure of read again in their line by
+    the recogniser (``unsure_chars.reread_unsure_chars``); as it was where RapidOCR is not
+    installed or fails, and on vertical pages (their lines are columns turned a quarter)."""
+    if missing() is not None or "_vert" in models:
+        return words
+    try:
+        return reread_unsure_chars(image, words, lines, models, read_glyphs)
     except OcrEngineError:
         return words

@@ -184,6 +184,14 @@ def to_words(reading: LineReading, box: LineBox, left: int, width: int) -> list[
     return words
 
 
+def by_lines(words: list[Word]) -> dict[tuple[int, int, int], list[Word]]:
+    """``words`` grouped by their line, in reading order."""
+    grouped: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        grouped.setdefault(word.line, []).append(word)
+    return grouped
+
+
 def reread_unsure_lines(
     image: Image.Image,
     words: list[Word],
@@ -193,9 +201,7 @@ def reread_unsure_lines(
 ) -> list[Word]:
     """``words`` with their unsure lines replaced by the recogniser's reading where that is
     plausible (``plausible``), counted in ``TALLY``."""
-    by_line: dict[tuple[int, int, int], list[Word]] = {}
-    for word in words:
-        by_line.setdefault(word.line, []).append(word)
+    by_line = by_lines(words)
     boxes = [box for box in lines if box.key in by_line and unsure(by_line[box.key], models)]
     with _LOCK:
         TALLY.lines += len(by_line)

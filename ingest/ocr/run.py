@@ -161,6 +161,8 @@ class _Reader:
             words = with_quoted_chinese(image, words, lines, DPI, left)
         if self.engine == "hybrid":  # unsure lines read again by RapidOCR (reread.py)
             words = rapid.with_second_reading(image, words, lines, models)
+        elif self.engine == "tesseract":  # unsure characters read again (unsure_chars.py)
+            words = rapid.with_unsure_chars(image, words, lines, models)
         words = with_squares(image, words, lines)  # ■ bullets read as 還 玉 画 (marks.py)
         if self.engine != "rapidocr":  # item markers dropped or misread (markers.py)
             left = timeout - (time.monotonic() - started)

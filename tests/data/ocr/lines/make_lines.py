@@ -6,7 +6,8 @@ drawn as a 200-dpi scan draws 10.5 pt text (29 px), then blurred and speckled as
 
 The texts: MOFCOM/GACC notice 2025 No. 10 (tungsten, tellurium, bismuth, molybdenum, indium),
 MOFCOM notice 2024 No. 46 (gallium, germanium, antimony to the United States), and Japan's
-Atomic Energy Basic Act, art. 3 (dev v2 ``ja_genshiryoku_kihon``).
+Atomic Energy Basic Act, art. 3 (dev v2 ``ja_genshiryoku_kihon``), MOFCOM/GACC notice 2025
+No. 18 (samarium, gadolinium, terbium; ``tests/data/unseen``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ LINES = {
     "zh_us_gallium_germanium": ("zh", "原则上不予许可镓、锗、锑、超硬材料相关两用物项对美国出口。"),
     "zh_plain_article": ("zh", "第二条　出口经营者应当建立健全出口管制内部合规制度。"),
     "ja_nuclear_fuel": ("ja", "二　「核燃料物質」とは、ウラン、トリウム等原子核分裂の過程において"),
+    "zh_samarium_iron_alloy": ("zh", "b.钐铁合金；"),
+    "zh_terbium_heading": ("zh", "三、铽相关物项"),
+    "zh_gadolinium_oxide": ("zh", "（二）1C903.b氧化钆及其混合物（参考海关商品编号：、、）。"),
 }
 SIZE = 29  # px: 10.5 pt at 200 dpi
 
