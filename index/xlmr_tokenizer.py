@@ -107,7 +107,9 @@ class SentencePieceXlmr:
         except ImportError:
             return None
         files = path.with_name("tokenizer.norm.spm"), path.with_name("tokenizer.spm")
-        if all(f.exists() for f in files):
+        # converted from this tokenizer.json, not from one it has since been replaced by
+        made = path.stat().st_mtime
+        if all(f.exists() and f.stat().st_mtime >= made for f in files):
             protos = [f.read_bytes() for f in files]
         else:
             spec = json.loads(path.read_text(encoding="utf-8"))

@@ -5,6 +5,7 @@ string of the test data (dev truth, questions, held-out and unseen sets: ~21k st
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -93,3 +94,15 @@ def test_another_pipeline_is_not_converted() -> None:
     assert not convertible(spec)
     spec = {"model": {"type": "BPE"}}
     assert not convertible(spec)
+
+
+def test_a_replaced_tokenizer_json_is_converted_again(tmp_path: Path) -> None:
+    source = e5_model.tokenizer_json_path()
+    shutil.copyfile(source, tmp_path / "tokenizer.json")
+    assert SentencePieceXlmr.from_tokenizer_json(tmp_path / "tokenizer.json") is not None
+    stale = tmp_path / "tokenizer.spm"
+    stale.write_bytes(b"not a model")
+    os.utime(stale, (0, 0))  # older than the json: made from a tokenizer.json since replaced
+    lean = SentencePieceXlmr.from_tokenizer_json(tmp_path / "tokenizer.json")
+    assert lean is not None and lean.encode("第一条").ids[0] == 0
+    assert stale.read_bytes() != b"not a model"
