@@ -26,6 +26,8 @@ write path takes it), so two writers never rebuild at once.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import re
 import shutil
 import sqlite3
@@ -80,8 +82,19 @@ def has_generation(client: Any, logical: str) -> bool:
 class Generation:
     """One logical collection (e.g. ``regwatch-chunks-old``) and its current generation."""
 
-    def __init__(self, client: Any, logical: str, configuration: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        client: Any,
+        logical: str,
+        configuration: dict[str, Any],
+        counts_file: Path | None = None,
+    ) -> None:
         self.client = client
+        # An embedded store counts in a file beside it: any change to a collection's record
+        # in chroma's sysdb (even another collection's metadata) makes a second writer
+        # process's copy of the collections stale ("Error finding id",
+        # tests/test_concurrent_latest.py); a Chroma server is one process and counts in COUNTS.
+        self.counts_file = counts_file
         self.logical = logical
         self.configuration = configuration
         self.handle: Any = None
@@ -118,8 +131,11 @@ class Generation:
 
     # -- writers (under index_lock) -------------------------------------------------------
     def _counts(self) -> tuple[Any, dict[str, Any]]:
-        """The counts collection and its metadata, read fresh (another writer may have
-        counted since)."""
+        """The counts collection (None: the counts file) and the counts, read fresh (another
+        writer may have counted since)."""
+        if self.counts_file is not None:
+            text = self.counts_file.read_text(encoding="utf-8") if self.counts_file.exists() else ""
+            return None, dict(json.loads(text or "{}"))
         counts = self.client.get_or_create_collection(COUNTS, embedding_function=None)
         return counts, dict(counts.metadata or {})
 
@@ -134,6 +150,11 @@ class Generation:
         collection, meta = self._counts()
         alive = set(_names(self.client))
         meta = {k: v for k, v in {**meta, **counts}.items() if k in alive}
+        if self.counts_file is not None:  # whole or not at all; writers hold index_lock
+            tmp = self.counts_file.with_name(self.counts_file.name + ".tmp")
+            tmp.write_text(json.dumps(meta), encoding="utf-8")
+            os.replace(tmp, self.counts_file)
+            return
         # chroma refuses an empty metadata mapping: a placeholder key keeps it valid.
         collection.modify(metadata=meta or {"none": 0})
 

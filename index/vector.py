@@ -222,8 +222,9 @@ class VectorStore:
         unsplit = has_generation(self.client, name) and not has_generation(
             self.client, f"{name}-old"
         )
-        self._latest = Generation(self.client, name, config)
-        self._old = Generation(self.client, f"{name}-old", config)
+        counts = path / "generation-counts.json" if path is not None and not url else None
+        self._latest = Generation(self.client, name, config, counts)
+        self._old = Generation(self.client, f"{name}-old", config, counts)
         if unsplit:
             self._move_old_versions_out()
 
