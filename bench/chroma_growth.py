@@ -2,6 +2,7 @@
 
     python -m bench.chroma_growth --files 200                  # this branch's call sequence
     python -m bench.chroma_growth --files 200 --compare        # and without rebuilds, side by side
+    python -m bench.chroma_growth --files 200 --compare-recycle  # and with one client throughout
 
 No PDFs and no embedders: the vector-store calls one ``add`` of a file makes, replayed
 through ``index.vector.VectorStore`` on random vectors (e5's 384 and USE's 512 dimensions,
@@ -21,6 +22,8 @@ collection).  Sequences (``--sequence``):
 - ``--no-rebuild``: no collection is ever rebuilt into a new generation (before
   ``index.generations``: tombstones kept until ``reindex``); ``--compare`` runs the sequence
   with and without.
+- ``--no-recycle``: the embedded client is never replaced (before ``index.chroma_client``);
+  ``--compare-recycle`` runs the sequence with and without.
 
 CPU is the process's (chroma's Rust threads included): on a shared machine it is steadier
 than wall time.  Each sequence runs in a fresh process and a fresh folder.
@@ -61,16 +64,23 @@ def replay(
     hnsw: dict[str, Any],
     url: str | None = None,
     rebuild: bool = True,
+    recycle: bool = True,
+    recycle_vectors: int = 0,
 ) -> dict[str, Any]:
     """One sequence in this process; returns the per-tenth figures."""
     import numpy as np
 
+    import index.chroma_client as chroma_client
     import index.generations as generations
     import index.vector as vector
     from models.search import Chunk
 
     if not rebuild:  # the layout before generations: tombstones stay until ``reindex``
         generations.MIN_TOMBSTONES = 2**62
+    if not recycle:  # before index.chroma_client: one embedded client for the whole run
+        chroma_client.RECYCLE_VECTORS = 2**62
+    elif recycle_vectors:
+        chroma_client.RECYCLE_VECTORS = recycle_vectors
 
     if blind:  # the behaviour before: a delete for every id, present or not
 
@@ -147,6 +157,8 @@ def replay(
         "sequence": sequence,
         "blind_deletes": blind,
         "rebuild": rebuild,
+        "recycle": recycle,
+        "recycles": client.epoch,
         "collections": collections,
         "hnsw": hnsw,
         "files": files,
@@ -161,7 +173,7 @@ def replay(
 
 
 def _child(
-    args: argparse.Namespace, sequence: str, blind: bool, rebuild: bool
+    args: argparse.Namespace, sequence: str, blind: bool, rebuild: bool, recycle: bool = True
 ) -> subprocess.Popen[str]:
     """``replay`` in a fresh process (no chroma state or heap shared between sequences)."""
     command = [sys.executable, "-m", "bench.chroma_growth", "--child", sequence]
@@ -169,6 +181,8 @@ def _child(
     command += ["--chunks", str(args.chunks), "--hnsw", json.dumps(args.hnsw)]
     command += ["--blind-deletes"] if blind else []
     command += [] if rebuild else ["--no-rebuild"]
+    command += [] if recycle else ["--no-recycle"]
+    command += ["--recycle-vectors", str(args.recycle_vectors)] if args.recycle_vectors else []
     command += ["--url", args.url] if args.url else []
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ANONYMIZED_TELEMETRY": "False"}
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -194,6 +208,22 @@ def main() -> None:
         "--compare", action="store_true", help="also the same sequence without rebuilds"
     )
     parser.add_argument(
+        "--no-recycle",
+        action="store_true",
+        help="never replace the embedded client (before index.chroma_client)",
+    )
+    parser.add_argument(
+        "--recycle-vectors",
+        type=int,
+        default=0,
+        help="recycle past this many dropped vectors (default: index.chroma_client's)",
+    )
+    parser.add_argument(
+        "--compare-recycle",
+        action="store_true",
+        help="also the same sequence without recycling the client",
+    )
+    parser.add_argument(
         "--url", help="a fresh Chroma server (http://host:port) instead of an embedded store"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -208,13 +238,18 @@ def main() -> None:
             args.hnsw,
             args.url,
             not args.no_rebuild,
+            not args.no_recycle,
+            args.recycle_vectors,
         )
         print(json.dumps(result))
         return
     # Side by side: on a shared machine both sequences meet the same load.
-    procs = [_child(args, args.sequence, args.blind_deletes, not args.no_rebuild)]
+    rebuild, recycle = not args.no_rebuild, not args.no_recycle
+    procs = [_child(args, args.sequence, args.blind_deletes, rebuild, recycle)]
     if args.compare:
-        procs.append(_child(args, args.sequence, args.blind_deletes, False))
+        procs.append(_child(args, args.sequence, args.blind_deletes, False, recycle))
+    if args.compare_recycle:
+        procs.append(_child(args, args.sequence, args.blind_deletes, rebuild, False))
     runs = [json.loads(proc.communicate()[0]) for proc in procs]
     for run in runs:
         subprocess.run(["rm", "-rf", str(run.pop("folder"))], check=False)

@@ -18,6 +18,7 @@ from pathlib import Path
 from corpus import commands
 from corpus.db import DATABASE_URL_ENV
 from corpus.executors import EXECUTORS
+from index.heap import limit_arenas
 from models.errors import RegwatchError
 
 EXIT_OK = 0
@@ -272,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Before chroma, ONNX Runtime or a worker pool starts a thread (index.heap: the 1,000-PDF
+    # add's memory).
+    limit_arenas()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler

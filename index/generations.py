@@ -6,8 +6,9 @@ version retires its predecessor's vectors) grows with every vector it ever held,
 in the cost of each insert and of each save, and in graph state that chroma has crashed on
 (chroma-core/chroma#6979: a SIGSEGV walking an HNSW with a null neighbour list, which "a
 full collection.add() rebuild fixes"; an in-place rebuild keeps it).  So a ``Generation``
-counts the vectors inserted since its collection was built (in the collection's metadata:
-every writer process and a Chroma server see it), and once the tombstones (inserted - live)
+counts the vectors inserted since its collection was built (in ``generation-counts.json``
+beside an embedded store, in the ``COUNTS`` collection of a Chroma server: every writer
+process sees them), and once the tombstones (inserted - live)
 outnumber the live vectors it copies the live ones into a fresh collection by
 ``collection.add``, then switches readers to it:
 
@@ -15,6 +16,9 @@ outnumber the live vectors it copies the live ones into a fresh collection by
   (one sysdb write), then the previous generation is dropped.  A build killed midway leaves
   a ``.bN`` that readers never resolve and the next build deletes: the old generation keeps
   serving, no half state.  Killed after the rename: both complete, the highest serves.
+- the embedded client keeps a dropped generation's memory until it is closed: the vectors
+  dropped are counted to the process's ``ChromaClient``, which replaces its client past a
+  bound (``index.chroma_client``); handles then resolve again.
 - readers resolve a logical name to its highest ``.gN`` (``NAME`` itself is generation 0, the
   name indexes had before), and resolve again when a call meets "collection not found" (a
   reader in another process, the web server, still holds the dropped one), retrying once.
@@ -97,8 +101,22 @@ class Generation:
         self.counts_file = counts_file
         self.logical = logical
         self.configuration = configuration
-        self.handle: Any = None
+        self._handle: Any = None
+        self._epoch = 0
         self.resolve()
+
+    @property
+    def handle(self) -> Any:
+        """The current generation's collection, resolved again when the process's client
+        was recycled since (``index.chroma_client``: a handle belongs to its client)."""
+        if self._handle is not None and self._epoch != getattr(self.client, "epoch", 0):
+            self.resolve()
+        return self._handle
+
+    @handle.setter
+    def handle(self, value: Any) -> None:
+        self._handle = value
+        self._epoch = getattr(self.client, "epoch", 0)
 
     # -- readers --------------------------------------------------------------------------
     def generations(self) -> dict[int, str]:
@@ -183,6 +201,7 @@ class Generation:
             if is_build_of(self.logical, name):
                 self.client.delete_collection(name)
         current = self.generations()
+        dropped = self.inserted()  # what the generation being replaced holds, tombstones too
         number = max(current, default=0) + 1
         source = self.client.get_collection(current[max(current)]) if current else self.handle
         live = int(source.count())
@@ -214,6 +233,11 @@ class Generation:
                 self.client.delete_collection(old)
         self.resolve()
         sweep_dropped_segments(self.client)
+        # The embedded client keeps a dropped collection's memory: past a bound it is
+        # replaced (index.chroma_client); every handle then resolves again on its next use.
+        note_dropped = getattr(self.client, "note_dropped", None)
+        if note_dropped is not None:
+            note_dropped(dropped)
 
     def drop(self) -> None:
         """Every generation and build of this logical collection."""

@@ -8,19 +8,18 @@ function is never used (it downloads a model): every add and query passes vector
 
 from __future__ import annotations
 
-import os
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
 import numpy as np
 
+from index.chroma_client import ChromaClient
 from index.generations import Generation, has_generation
 from index.keyword import effective_number
-from models.errors import ConfigError
 from models.search import Chunk
 
 COLLECTION = "regwatch-chunks"
@@ -38,48 +37,21 @@ def is_ours(name: str) -> bool:
     return name == COLLECTION or name.startswith((f"{COLLECTION}-", f"{COLLECTION}."))
 
 
-def _settings() -> Any:
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    from chromadb.config import Settings
-
-    return Settings(anonymized_telemetry=False)
-
-
 # One client per store and process: ``chromadb.PersistentClient`` is not safe to create from
 # two threads at once (a server's warm-up and its first search met there: a 500).
-_CLIENTS: dict[str, Any] = {}
+_CLIENTS: dict[str, ChromaClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
-def make_client(path: Path | None = None, url: str | None = None) -> Any:
-    """``HttpClient`` for ``url`` (http://host:port), else ``PersistentClient`` at ``path``;
-    one per process for each, created under a lock."""
+def make_client(path: Path | None = None, url: str | None = None) -> ChromaClient:
+    """The process's client of a Chroma server at ``url`` (http://host:port), else of the
+    embedded store at ``path``; one per process for each, created under a lock."""
     key = f"url:{url}" if url else f"path:{path.resolve() if path else None}"
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(key)
         if client is None:
-            client = _CLIENTS[key] = _new_client(path, url)
+            client = _CLIENTS[key] = ChromaClient(path, url)
         return client
-
-
-def _new_client(path: Path | None, url: str | None) -> Any:
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    import chromadb
-
-    if url:
-        parsed = urlparse(url if "://" in url else f"http://{url}")
-        if not parsed.hostname:
-            raise ConfigError(f"bad Chroma server URL {url!r} (expected http://host:port)")
-        return chromadb.HttpClient(
-            host=parsed.hostname,
-            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-            ssl=parsed.scheme == "https",
-            settings=_settings(),
-        )
-    if path is None:
-        raise ConfigError("a vector store needs a data folder or a Chroma server URL")
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=_settings())
 
 
 def metadata_of(chunk: Chunk) -> dict[str, Any]:
@@ -274,8 +246,15 @@ class VectorStore:
                 side.resolve()
             return action()
 
+    def _reading(self) -> contextlib.AbstractContextManager[Any]:
+        """A read the client is not recycled under (``index.chroma_client``): a search in
+        one thread while another thread's write rebuilds a generation."""
+        reading = getattr(self.client, "reading", None)
+        return reading() if reading is not None else contextlib.nullcontext()
+
     def count(self) -> int:
-        return self._retry(lambda: sum(int(s.handle.count()) for s in self._sides()))
+        with self._reading():
+            return self._retry(lambda: sum(int(s.handle.count()) for s in self._sides()))
 
     def _batches(self, n: int) -> range:
         return range(0, n, max(1, int(self.client.get_max_batch_size())))
@@ -373,7 +352,8 @@ class VectorStore:
             latest, old = (set(s.handle.get(include=[])["ids"]) for s in self._sides())
             return latest, old
 
-        return self._retry(read)
+        with self._reading():
+            return self._retry(read)
 
     def compact(self) -> list[str]:
         """Rebuild every side whose tombstones are due (``index.generations``); the
@@ -418,10 +398,11 @@ class VectorStore:
             return []
         filters = filters or Filters()
         vector = np.asarray(vector, np.float32)
-        hits = self._latest.call(lambda c: self._query_one(c, vector, k, filters))
-        if not filters.latest_only:
-            hits += self._old.call(lambda c: self._query_one(c, vector, k, filters))
-            hits.sort(key=lambda hit: -hit[1])
+        with self._reading():
+            hits = self._latest.call(lambda c: self._query_one(c, vector, k, filters))
+            if not filters.latest_only:
+                hits += self._old.call(lambda c: self._query_one(c, vector, k, filters))
+        hits.sort(key=lambda hit: -hit[1])
         return hits[:k]
 
     def reset(self) -> None:
