@@ -233,20 +233,27 @@ class Generation:
                 self.client.delete_collection(old)
         self.resolve()
         sweep_dropped_segments(self.client)
-        # The embedded client keeps a dropped collection's memory: past a bound it is
-        # replaced (index.chroma_client); every handle then resolves again on its next use.
+        self._note_dropped(dropped)
+
+    def _note_dropped(self, vectors: int) -> None:
+        """The embedded client keeps a dropped collection's memory: past a bound it is
+        replaced (``index.chroma_client``); every handle then resolves again on next use."""
         note_dropped = getattr(self.client, "note_dropped", None)
         if note_dropped is not None:
-            note_dropped(dropped)
+            note_dropped(vectors)
 
     def drop(self) -> None:
-        """Every generation and build of this logical collection."""
+        """Every generation and build of this logical collection (``reindex``)."""
+        dropped = 0
+        with contextlib.suppress(_not_found()):  # deleted already (``_drop_collections``)
+            dropped = self.inserted() if self._handle is not None else 0
         for name in _names(self.client):
             if generation_of(self.logical, name) is not None or is_build_of(self.logical, name):
                 with contextlib.suppress(_not_found()):
                     self.client.delete_collection(name)
-        self.handle = None
+        self._handle = None
         sweep_dropped_segments(self.client)
+        self._note_dropped(dropped)
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -114,3 +114,18 @@ def test_the_arena_limit_reaches_started_processes(monkeypatch: pytest.MonkeyPat
         pytest.skip("no glibc mallopt here: nothing to limit")
     assert limit == 4
     assert os.environ[ENV] == "4"
+
+
+def test_a_reset_counts_what_it_drops_and_the_store_is_usable_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``reindex`` drops every collection: what they held counts towards a recycle too."""
+    store = _filled(tmp_path, monkeypatch)
+    monkeypatch.setattr(chroma_client, "RECYCLE_VECTORS", DOCUMENTS * CHUNKS)
+    epoch = store.client.epoch
+    store.reset()
+    assert store.client.epoch > epoch
+    assert store.count() == 0
+    add_version(store, 0, 1)
+    probe = vectors_of(version_chunks(0, 1, True))[2]
+    assert store.query(probe, 1)[0][0] == "doc0@1#2"
