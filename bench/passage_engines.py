@@ -61,7 +61,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument(
         "--variants",
-        default="onnx-fp32,onnx-fused,onnx-q4,onnx,onnx-fused-int8,onnx-fused-int8-mixed,bf16",
+        default="onnx-fp32,onnx-fused,onnx-q4,onnx,onnx-fused-int8,onnx-fused-int8-mixed,"
+        "onnx-fused-int8-smooth,bf16",
     )
     args = parser.parse_args()
     os.environ.setdefault("REGWATCH_ONNX_THREADS", "1")

@@ -19,9 +19,10 @@ write their result atomically beside it, so a killed build leaves nothing half-w
   dynamic int8 copy does), which is where the speed and the small difference come from.
 - ``quantise_fused``: the fused graph with int8 weights per output channel and int8
   activations quantised per tensor at run time (ORT's dynamic quantiser): each ``Attention``
-  becomes ``QAttention``, each MatMul ``MatMulInteger`` (VNNI on x86), optionally keeping the
-  FFN down-projections fp32 (their input is the GELU output, whose outliers one scale per
-  tensor crushes).  Not exact: the callers check a probe's cosine to the fp32 vector.
+  becomes ``QAttention``, each MatMul ``MatMulInteger`` (VNNI on x86), except the nodes the
+  caller keeps fp32 (e.g. the FFN down-projections: their input is the GELU output, whose
+  outliers one scale per tensor crushes; ``index.int8_smooth`` handles them otherwise).  Not
+  exact: the callers check a probe's cosine to the fp32 vector.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,13 +98,31 @@ def down_projections(model: Any) -> list[str]:
     ]
 
 
-def quantise_fused(source: Path, target: Path, *, fp32_down: bool) -> Path:
+def quantisable(model: Any) -> list[str]:
+    """Names of the nodes ``quantise_fused`` would make int8: each ``Attention`` and each
+    MatMul with a constant [K, N] weight, in graph order."""
+    shapes = {init.name: tuple(init.dims) for init in model.graph.initializer}
+    return [
+        node.name
+        for node in model.graph.node
+        if node.op_type == "Attention"
+        or (node.op_type == "MatMul" and len(shapes.get(node.input[1], ())) == 2)
+    ]
+
+
+def quantise_fused(
+    source: Path,
+    target: Path,
+    *,
+    keep_fp32: Collection[str] = (),
+    options: Mapping[str, Any] | None = None,
+) -> Path:
     """Write the fused graph ``source`` with dynamic int8 ``QAttention`` and MatMuls (weights
-    per output channel) to ``target``; ``fp32_down`` keeps the down-projections fp32."""
+    per output channel) to ``target``, except the nodes named in ``keep_fp32``; ``options``
+    are more of the quantiser's ``extra_options``."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    keep = down_projections(onnx.load(str(source), load_external_data=False)) if fp32_down else []
     tmp = _tmp_beside(target)
     try:
         with warnings.catch_warnings(), _quiet_root_logger():
@@ -113,11 +132,11 @@ def quantise_fused(source: Path, target: Path, *, fp32_down: bool) -> Path:
                 str(tmp),
                 weight_type=QuantType.QInt8,
                 per_channel=True,
-                nodes_to_exclude=keep,
+                nodes_to_exclude=list(keep_fp32),
                 op_types_to_quantize=["MatMul", "Attention"],
                 # The fused ops are Microsoft-domain: shape inference cannot type their
                 # outputs, and every tensor here is fp32.
-                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT, **(options or {})},
             )
         tmp.replace(target)
     finally:
@@ -130,7 +149,7 @@ def to_matmul_4bit(source: Path, target: Path, accuracy_level: int = INT8_ACTIVA
     ``target``; returns how many were rewritten.  Raises ValueError when a weight is not
     exactly 4-bit blockwise (the rewrite must not change the model's weights)."""
     import onnx
-    from onnx import helper, numpy_helper
+    from onnx import numpy_helper
 
     model = onnx.load(str(source))
     graph = model.graph
@@ -154,21 +173,53 @@ def to_matmul_4bit(source: Path, target: Path, accuracy_level: int = INT8_ACTIVA
                     numpy_helper.from_array(scales, names[1]),
                 ]
             )
-        nodes.append(
-            helper.make_node(
-                "MatMulNBits",
-                [node.input[0], *names],
-                list(node.output),
-                name=f"{node.name}_q4",
-                domain="com.microsoft",
-                K=k,
-                N=n,
-                bits=4,
-                block_size=BLOCK,
-                accuracy_level=accuracy_level,
-            )
-        )
+        nodes.append(nbits_node(node, names, (k, n), 4, BLOCK, accuracy_level))
         rewritten += 1
+    replace_nodes(model, nodes)
+    save_atomically(model, target)
+    return rewritten
+
+
+def save_atomically(model: Any, target: Path) -> None:
+    """``model`` written to ``target`` through a temporary file beside it (a killed write
+    leaves the old file or none, never half a graph)."""
+    import onnx
+
+    tmp = _tmp_beside(target)
+    try:
+        onnx.save(model, str(tmp))
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def nbits_node(
+    node: Any, names: tuple[str, str], shape: tuple[int, int], bits: int, block: int, level: int
+) -> Any:
+    """``MatMulNBits`` in place of the MatMul ``node``: its input times the packed weight and
+    scales ``names`` of a [K, N] ``shape`` (``level``: ORT's accuracy_level)."""
+    from onnx import helper
+
+    return helper.make_node(
+        "MatMulNBits",
+        [node.input[0], *names],
+        list(node.output),
+        name=f"{node.name}_q{bits}",
+        domain="com.microsoft",
+        K=shape[0],
+        N=shape[1],
+        bits=bits,
+        block_size=block,
+        accuracy_level=level,
+    )
+
+
+def replace_nodes(model: Any, nodes: list[Any]) -> None:
+    """``model``'s graph with ``nodes``, only the initializers they still read, and the
+    Microsoft domain its rewritten ops need."""
+    from onnx import helper
+
+    graph = model.graph
     used = {name for node in nodes for name in node.input}
     kept = [init for init in graph.initializer if init.name in used]
     del graph.initializer[:]
@@ -177,13 +228,6 @@ def to_matmul_4bit(source: Path, target: Path, accuracy_level: int = INT8_ACTIVA
     graph.node.extend(nodes)
     if not any(opset.domain == "com.microsoft" for opset in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
-    tmp = _tmp_beside(target)
-    try:
-        onnx.save(model, str(tmp))
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return rewritten
 
 
 def _pack_4bit(weight: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,10 @@ its MatMuls on the model's own 4-bit weights and int8 activations per 32-block:
 ``onnx-fused-int8`` (the fused graph through ORT's dynamic int8 quantiser: ``QAttention`` and
 ``MatMulInteger``, weights per channel, activations per tensor; about half the CPU of
 ``onnx-fused``, vectors within ~0.995 cosine that move a little with their batch company),
-``onnx-fused-int8-mixed`` (the same with the FFN down-projections fp32), ``torch`` (the
+``onnx-fused-int8-mixed`` (the same with the FFN down-projections fp32),
+``onnx-fused-int8-smooth`` (``index.int8_smooth``: every matrix product int8, the FFN
+down-projections with int8 activations per token and block, the others' inputs smoothed
+into their weights first; cosine >= 0.9996 to fp32 at about the all-int8 CPU), ``torch`` (the
 sentence-transformers model). bench/README.md "index_work.py" gives what each costs and what it
 does to bench.search.
 """
@@ -49,7 +52,14 @@ from typing import Any
 
 import numpy as np
 
-from index.onnx_graphs import eager_attention, fuse_bert, quantise_fused, to_matmul_4bit
+from index.int8_smooth import build_smooth_int8, calibration_feeds
+from index.onnx_graphs import (
+    down_projections,
+    eager_attention,
+    fuse_bert,
+    quantise_fused,
+    to_matmul_4bit,
+)
 from index.onnx_queries import (
     OPSET,
     THREADS_ENV,
@@ -75,6 +85,7 @@ VARIANTS = {
     "onnx": ("passage-encoder-int8.onnx", 0.995),
     "onnx-fused-int8": ("passage-encoder-fused-int8.onnx", 0.995),
     "onnx-fused-int8-mixed": ("passage-encoder-fused-int8-mixed.onnx", 0.998),
+    "onnx-fused-int8-smooth": ("passage-encoder-fused-int8-smooth.onnx", 0.999),
 }
 #: Not an ONNX file: bf16 matrix arithmetic through torch (``index.bf16_passages``), used
 #: where the CPU multiplies bf16 natively, else ``FALLBACK_VARIANT``.
@@ -255,7 +266,6 @@ class OnnxPassages:
         # below, and deleting them would break another variant that was built from them.
         for stale in (encoder, _probe_path(encoder)):
             stale.unlink(missing_ok=True)
-        _derive(model, folder, variant)
         tokenizer = model.tokenizer
 
         def token_ids(texts: list[str]) -> list[list[int]]:
@@ -263,6 +273,7 @@ class OnnxPassages:
             return [list(ids) for ids in encoded["input_ids"]]
 
         words = model[0].auto_model.get_input_embeddings().weight.detach().numpy()
+        _derive(model, folder, variant, lambda: calibration_feeds(token_ids, words, prompt))
         engine = cls(_session(encoder), token_ids, words, prompt, _engine_name(variant))
         return probed(
             engine,
@@ -351,8 +362,11 @@ def _session(path: Path) -> Any:
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-def _derive(model: Any, folder: Path, variant: str) -> Path:
-    """Export the encoder, then write ``variant``'s file from it (see ``VARIANTS``)."""
+def _derive(
+    model: Any, folder: Path, variant: str, calibration: Callable[[], list[dict[str, np.ndarray]]]
+) -> Path:
+    """Export the encoder, then write ``variant``'s file from it (see ``VARIANTS``;
+    ``calibration()``: the inputs the smoothed int8 variant measures its activations on)."""
     source = export_passage_encoder(model, folder / PASSAGE_FILE)
     encoder = folder / VARIANTS[variant][0]
     if variant == "onnx-fp32":
@@ -364,9 +378,18 @@ def _derive(model: Any, folder: Path, variant: str) -> Path:
     _log.info("passage encoder fused: %s", fused)
     if variant == "onnx-q4":
         to_matmul_4bit(folder / FUSED_FILE, encoder)
+    elif variant == "onnx-fused-int8-smooth":
+        build_smooth_int8(folder / FUSED_FILE, encoder, calibration())
     elif variant.startswith("onnx-fused-int8"):
-        quantise_fused(folder / FUSED_FILE, encoder, fp32_down=variant.endswith("-mixed"))
+        keep = down_projections(_loaded(folder / FUSED_FILE)) if variant.endswith("-mixed") else []
+        quantise_fused(folder / FUSED_FILE, encoder, keep_fp32=keep)
     return encoder
+
+
+def _loaded(path: Path) -> Any:
+    import onnx
+
+    return onnx.load(str(path), load_external_data=False)
 
 
 def _engine_name(variant: str) -> str:
@@ -376,5 +399,6 @@ def _engine_name(variant: str) -> str:
         "onnx-q4": "q4",
         "onnx-fused-int8": "fused-int8",
         "onnx-fused-int8-mixed": "fused-int8-mixed",
+        "onnx-fused-int8-smooth": "fused-int8-smooth",
     }.get(variant, "int8")
     return f"onnxruntime-{kind}-batched"

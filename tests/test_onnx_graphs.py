@@ -10,7 +10,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.onnx_graphs import BLOCK, _pack_4bit, fuse_bert, quantise_fused, to_matmul_4bit
+from index.onnx_graphs import (
+    BLOCK,
+    _pack_4bit,
+    down_projections,
+    fuse_bert,
+    quantisable,
+    quantise_fused,
+    to_matmul_4bit,
+)
 
 ort = pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")
@@ -165,29 +173,54 @@ def test_4bit_rewrite_keeps_the_vectors(
     assert _cosines(alone, vectors[1:2]).min() >= 0.99999
 
 
+@pytest.fixture(scope="module")
+def fused_tiny(tiny_bert: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from index.onnx_passages import export_passage_encoder
+
+    folder = tmp_path_factory.mktemp("fused")
+    source = export_passage_encoder(_Wrapped(tiny_bert), folder / "encoder.onnx")
+    fuse_bert(source, folder / "fused.onnx", heads=4, hidden=64)
+    return folder / "fused.onnx"
+
+
+def _ffn_in(model: Any) -> list[str]:
+    return [n for n in quantisable(model) if "intermediate" in n]
+
+
 @pytest.mark.parametrize(
-    ("fp32_down", "float_matmuls"),
+    ("keep", "float_matmuls", "float_attention"),
     [
-        pytest.param(False, 0, id="every-matmul-int8"),
-        pytest.param(True, 2, id="down-projections-kept-fp32"),
+        pytest.param(lambda m: [], 0, 0, id="every-matmul-int8"),
+        pytest.param(down_projections, 2, 0, id="down-projections-kept-fp32"),
+        pytest.param(_ffn_in, 2, 0, id="ffn-in-kept-fp32"),
+        pytest.param(lambda m: [quantisable(m)[4]], 0, 1, id="second-attention-kept-fp32"),
     ],
 )
 def test_int8_fused_graph_runs_integer_kernels_and_keeps_the_vectors(
-    tiny_bert: Any, tmp_path: Path, fp32_down: bool, float_matmuls: int
+    tiny_bert: Any,
+    fused_tiny: Path,
+    tmp_path: Path,
+    keep: Any,
+    float_matmuls: int,
+    float_attention: int,
 ) -> None:
     from index.onnx_passages import export_passage_encoder
 
-    source = export_passage_encoder(_Wrapped(tiny_bert), tmp_path / "encoder.onnx")
-    fuse_bert(source, tmp_path / "fused.onnx", heads=4, hidden=64)
-    target = quantise_fused(tmp_path / "fused.onnx", tmp_path / "int8.onnx", fp32_down=fp32_down)
-    ops = [node.op_type for node in onnx.load(str(target)).graph.node]
+    kept = keep(onnx.load(str(fused_tiny)))
+    target = quantise_fused(fused_tiny, tmp_path / "int8.onnx", keep_fp32=kept)
+    nodes = onnx.load(str(target)).graph.node
+    ops = [node.op_type for node in nodes]
     # per layer: QKV + attention in one QAttention; attention output, FFN in, FFN out
-    assert ops.count("QAttention") == 2 and "Attention" not in ops
+    assert ops.count("QAttention") == 2 - float_attention
+    assert ops.count("Attention") == float_attention
     assert ops.count("MatMul") == float_matmuls
     assert ops.count("MatMulInteger") == 2 * 3 - float_matmuls
+    assert {n.name for n in nodes if n.op_type in ("MatMul", "Attention")} == set(kept)
     assert not list(tmp_path.glob("*.tmp"))  # written atomically
     embeds, mask = _batch()
     vectors = _run(target, embeds, mask)
+    source = export_passage_encoder(_Wrapped(tiny_bert), tmp_path / "encoder.onnx")
+    assert _cosines(vectors, _run(source, embeds, mask)).min() >= 0.99
     assert _cosines(vectors, _torch_vectors(tiny_bert, embeds, mask)).min() >= 0.99
 
 
@@ -206,3 +239,121 @@ def test_4bit_rewrite_refuses_fp32_weights(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"fp32\.onnx: w is not exactly 4-bit"):
         to_matmul_4bit(tmp_path / "fp32.onnx", tmp_path / "q4.onnx")
     assert not (tmp_path / "q4.onnx").exists()
+
+
+def _unpadded_feeds() -> list[dict[str, np.ndarray]]:
+    embeds, mask = _batch()
+    return [
+        {"inputs_embeds": embeds[row : row + 1, :n], "attention_mask": mask[row : row + 1, :n]}
+        for row, n in enumerate(mask.sum(axis=1))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("act_max", "weight", "expected"),
+    [
+        pytest.param([1.0, 1.0], [[1.0, -1.0], [1.0, 0.5]], [1.0, 1.0], id="balanced-unchanged"),
+        # an outlier channel 100x the others is divided by 100**0.7 / 1**0.3
+        pytest.param([100.0, 1.0], [[1.0], [1.0]], [100.0**0.7, 1.0], id="outlier-channel"),
+        pytest.param([0.0, 2.0], [[1.0], [1.0]], [1.0, 2.0**0.7], id="dead-channel-unscaled"),
+        pytest.param([3.0, 2.0], [[0.0], [1.0]], [1.0, 2.0**0.7], id="zero-weight-row-unscaled"),
+    ],
+)
+def test_smoothing_scales(
+    act_max: list[float], weight: list[list[float]], expected: list[float]
+) -> None:
+    from index.int8_smooth import smoothing_scales
+
+    scales = smoothing_scales(np.array(act_max, np.float32), np.array(weight, np.float32), 0.7)
+    np.testing.assert_allclose(scales, expected, rtol=1e-6)
+    assert np.isfinite(scales).all()
+
+
+def test_smoothing_alone_keeps_the_fp32_vectors(fused_tiny: Path, tmp_path: Path) -> None:
+    """x / s through W * s is the same product: only the int8 steps may differ after it."""
+    from index.int8_smooth import activation_maxima, smooth_inputs
+
+    model = onnx.load(str(fused_tiny))
+    nodes = [n for n in quantisable(model) if n not in down_projections(model)]
+    maxima = activation_maxima(fused_tiny, nodes, _unpadded_feeds())
+    assert all(value.shape == (64,) and value.max() > 0 for value in maxima.values())
+    smooth_inputs(model, maxima, nodes)
+    onnx.save(model, str(tmp_path / "smoothed.onnx"))
+    embeds, mask = _batch()
+    smoothed = _run(tmp_path / "smoothed.onnx", embeds, mask)
+    assert _cosines(smoothed, _run(fused_tiny, embeds, mask)).min() >= 0.99999
+
+
+@pytest.mark.parametrize(
+    ("block", "rewritten"),
+    [
+        pytest.param(128, 2, id="down-projections-K128-as-8bit-blocks"),
+        pytest.param(256, 0, id="K-not-a-multiple-of-the-block-left-fp32"),
+    ],
+)
+def test_8bit_rewrite_keeps_the_vectors(
+    fused_tiny: Path, tmp_path: Path, block: int, rewritten: int
+) -> None:
+    from index.int8_smooth import to_matmul_8bit
+
+    model = onnx.load(str(fused_tiny))
+    assert to_matmul_8bit(model, down_projections(model), block) == rewritten
+    onnx.save(model, str(tmp_path / "q8.onnx"))
+    assert [n.op_type for n in model.graph.node].count("MatMulNBits") == rewritten
+    embeds, mask = _batch()
+    vectors = _run(tmp_path / "q8.onnx", embeds, mask)
+    assert _cosines(vectors, _run(fused_tiny, embeds, mask)).min() >= 0.9999
+    # int8 activations per token and block: a text's vector does not depend on its batch
+    alone = _run(tmp_path / "q8.onnx", embeds[1:2, :4], mask[1:2, :4])
+    assert _cosines(alone, vectors[1:2]).min() >= 0.99999
+
+
+def test_smooth_int8_build(tiny_bert: Any, fused_tiny: Path, tmp_path: Path) -> None:
+    from index.int8_smooth import build_smooth_int8
+
+    target = build_smooth_int8(fused_tiny, tmp_path / "smooth.onnx", _unpadded_feeds())
+    nodes = onnx.load(str(target)).graph.node
+    ops = [node.op_type for node in nodes]
+    # per layer: QAttention, attention output and FFN in int8 after a smoothing Mul each,
+    # the FFN down-projection as 8-bit blocks; nothing fp32 among the matrix products
+    assert ops.count("QAttention") == 2 and "Attention" not in ops
+    assert ops.count("MatMulInteger") == 2 * 2 and ops.count("MatMulNBits") == 2
+    assert "MatMul" not in ops
+    assert sum(n.op_type == "Mul" and n.name.endswith("_smooth") for n in nodes) == 2 * 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["smooth.onnx"]  # nothing left behind
+    embeds, mask = _batch()
+    vectors = _run(target, embeds, mask)
+    assert _cosines(vectors, _torch_vectors(tiny_bert, embeds, mask)).min() >= 0.99
+
+
+def _failing_quantiser(*args: Any, **kwargs: Any) -> Any:
+    raise RuntimeError("quantiser failed")
+
+
+@pytest.mark.parametrize(
+    ("feeds", "patch"),
+    [
+        pytest.param(
+            lambda: [{"wrong_input": np.zeros((1, 2, 64), np.float32)}],
+            None,
+            id="bad-calibration-feed",
+        ),
+        pytest.param(_unpadded_feeds, _failing_quantiser, id="quantiser-fails-after-smoothing"),
+    ],
+)
+def test_smooth_int8_build_that_fails_leaves_nothing(
+    fused_tiny: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    feeds: Any,
+    patch: Any,
+) -> None:
+    """The caller (``OnnxPassages.load``) then keeps its other path; no half-written encoder
+    may be found by the next load."""
+    from index import int8_smooth
+
+    if patch is not None:
+        monkeypatch.setattr(int8_smooth, "quantise_fused", patch)
+    with pytest.raises(Exception):  # noqa: B017 - ORT's and the patch's own error types
+        int8_smooth.build_smooth_int8(fused_tiny, tmp_path / "smooth.onnx", feeds())
+    assert list(tmp_path.iterdir()) == []

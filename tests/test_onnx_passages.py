@@ -77,6 +77,7 @@ def e5() -> Embedder:
         ("onnx", 0.995, 0.995),
         ("onnx-fused-int8", 0.99, 0.99),
         ("onnx-fused-int8-mixed", 0.995, 0.995),
+        ("onnx-fused-int8-smooth", 0.999, 0.999),
     ],
 )
 def test_onnx_passages_match_torch_fp32(
