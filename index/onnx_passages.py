@@ -90,9 +90,15 @@ VARIANTS = {
 #: Not an ONNX file: bf16 matrix arithmetic through torch (``index.bf16_passages``), used
 #: where the CPU multiplies bf16 natively, else ``FALLBACK_VARIANT``.
 BF16_VARIANT = "bf16"
-#: Not bf16: it imports torch into the writer (+~420 MB at an add's peak, bench/README.md
-#: "passage_engines.py"), which the 2 GB bound on an add of 1,000 PDFs has no room for.
-DEFAULT_VARIANT = "onnx-fused"
+#: Every matrix product int8, activation outliers smoothed (``index.int8_smooth``): 1.8-1.9x
+#: less CPU than fused fp32 on bench.passage_engines, the same bench.search R@5 on both dev
+#: sets in two runs each (v1 MRR 0.723 against 0.729: two questions 3 -> 4), and the
+#: 17-file full add 74.6 against 100.0 CPU s at the same peak RSS (bench/README.md
+#: "int8_sensitivity.py", "throughput.py").  Not bf16: it imports torch into the writer
+#: (the 1,000-PDF add peaks at 1944 MB with it, against 1544 MB).
+DEFAULT_VARIANT = "onnx-fused-int8-smooth"
+#: What runs where the chosen engine cannot: the fused fp32 graph (the same vectors as
+#: torch's).
 FALLBACK_VARIANT = "onnx-fused"
 ENGINE_ENV = "REGWATCH_E5_PASSAGES"
 #: Padded tokens per batch (batch size x longest text in it).  Memory, not speed, sets it:
@@ -231,11 +237,23 @@ class OnnxPassages:
             variant = FALLBACK_VARIANT
         if variant not in VARIANTS:
             return None
+        engine = cls._cached_or_built(folder, prompt, model, variant)
+        if engine is None and variant != FALLBACK_VARIANT:
+            # An int8 build can fail where fp32 does not (an older onnxruntime without
+            # 8-bit MatMulNBits): the fused fp32 graph, not the torch path.
+            _log.warning("%s passage engine unavailable: %s used", variant, FALLBACK_VARIANT)
+            engine = cls._cached_or_built(folder, prompt, model, FALLBACK_VARIANT)
+        return engine
+
+    @classmethod
+    def _cached_or_built(
+        cls, folder: Path, prompt: str, model: Callable[[], Any], variant: str
+    ) -> OnnxPassages | None:
         return cached_or_built(
             lambda: cls._from_files(folder, prompt, variant),
             lambda loaded: cls._built(loaded, folder, prompt, variant),
             model,
-            f"ONNX passage engine for {folder}",
+            f"ONNX passage engine {variant} for {folder}",
         )
 
     @classmethod

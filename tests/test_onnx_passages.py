@@ -104,9 +104,9 @@ def test_onnx_passages_match_torch_fp32(
 def test_default_e5_embeds_passages_through_onnx_runtime(e5: Embedder) -> None:
     pytest.importorskip("onnxruntime")
     e5.embed_passages(["第一条 目的"])
-    # the fused fp32 graph (bench/README: same vectors, less CPU, lower peak); bf16 is opt-in
-    # because torch in the writer costs ~420 MB of the 2 GB an add of 1,000 PDFs may take
-    assert e5.config()["passage_engine"] == "onnxruntime-fused-batched"
+    # the smoothed int8 graph (bench/README: same R@5, ~1.85x less e5 CPU); bf16 is opt-in
+    # because torch in the writer costs ~400 MB of the 2 GB an add of 1,000 PDFs may take
+    assert e5.config()["passage_engine"] == "onnxruntime-fused-int8-smooth-batched"
 
 
 def test_repeated_passages_are_embedded_once() -> None:
@@ -192,3 +192,24 @@ def test_building_one_variant_keeps_the_others(
     for variant, (name, _) in VARIANTS.items():
         monkeypatch.setenv("REGWATCH_E5_PASSAGES", variant)
         assert OnnxPassages._from_files(folder, e5.passage_prompt, variant) is not None, name
+
+
+def test_an_int8_engine_that_cannot_be_built_falls_back_to_fused_fp32(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The default int8 engine failing to build (an onnxruntime without 8-bit MatMulNBits)
+    gives the fused fp32 ONNX graph, not the torch path."""
+    from index import onnx_passages
+    from index.onnx_passages import DEFAULT_VARIANT, FALLBACK_VARIANT, OnnxPassages
+
+    asked: list[str] = []
+    fp32 = object()
+
+    def cached_or_built(_folder: Path, _prompt: str, _model: object, variant: str) -> object:
+        asked.append(variant)
+        return fp32 if variant == FALLBACK_VARIANT else None
+
+    monkeypatch.delenv(onnx_passages.ENGINE_ENV, raising=False)
+    monkeypatch.setattr(OnnxPassages, "_cached_or_built", staticmethod(cached_or_built))
+    assert OnnxPassages.load(tmp_path, "passage: ", lambda: None) is fp32
+    assert asked == [DEFAULT_VARIANT, FALLBACK_VARIANT]
