@@ -252,12 +252,17 @@ def _tmp_beside(target: Path) -> Path:
 
 @contextlib.contextmanager
 def _quiet_root_logger() -> Iterator[None]:
-    """The optimizer logs through the root logger, which configures a handler when it has
-    none: our CLI's stderr is not its to take (as for the quantiser)."""
+    """The optimizer and the quantiser log through the root logger (``logging.warning``),
+    which configures a stderr handler when the root has none and prints there ("Please
+    consider to run pre-processing before quantization" at a user's first ``add``): our
+    CLI's stderr is not theirs to take.  A null handler stands in while they run."""
     import logging
 
     root = logging.getLogger()
     handlers = list(root.handlers)
+    stand_in = logging.NullHandler() if not handlers else None
+    if stand_in is not None:
+        root.addHandler(stand_in)
     try:
         yield
     finally:

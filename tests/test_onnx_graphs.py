@@ -357,3 +357,21 @@ def test_smooth_int8_build_that_fails_leaves_nothing(
     with pytest.raises(Exception):  # noqa: B017 - ORT's and the patch's own error types
         int8_smooth.build_smooth_int8(fused_tiny, tmp_path / "smooth.onnx", feeds())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_quantisers_root_logger_warnings_stay_off_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ORT's quantiser warns through ``logging.warning``, which prints to stderr when the root
+    logger has no handler (a user's first ``add`` from the CLI); inside the builds' quiet
+    section it prints nothing and leaves no handler behind."""
+    import logging
+
+    from index.onnx_graphs import _quiet_root_logger
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as in the CLI: no handler configured
+    with _quiet_root_logger():
+        logging.warning("Please consider to run pre-processing before quantization.")
+    assert capsys.readouterr().err == ""
+    assert root.handlers == []
