@@ -1,4 +1,5 @@
-"""The process's C heap (glibc malloc): fewer arenas for the threads of native libraries.
+"""The process's C heap (glibc malloc): fewer arenas for the threads of native libraries,
+and freed pages handed back (``release_freed_heap``).
 
 glibc gives each thread that meets a locked arena a new one, up to 8 per core, and never
 gives an arena's free holes back to another.  chromadb's Rust bindings and ONNX Runtime run
@@ -15,6 +16,7 @@ import ctypes
 import ctypes.util
 import functools
 import os
+from collections.abc import Callable
 from typing import Any
 
 #: mallopt's parameter number for the arena limit (glibc malloc.h ``M_ARENA_MAX``).
@@ -48,3 +50,21 @@ def limit_arenas(arenas: int | None = None) -> int | None:
         return None
     os.environ[ENV] = str(limit)
     return limit
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None (another C library: nothing to call)."""
+    return getattr(_libc(), "malloc_trim", None)
+
+
+def release_freed_heap() -> None:
+    """Hand the heap pages freed since to the system (glibc ``malloc_trim(0)``).
+
+    Native libraries free memory into their threads' arenas, where it stays resident as free
+    holes: ONNX Runtime's per-batch tensors (``index.onnx_passages``: resident after the 120
+    longest dev passages 742 MB without, 502 MB with) and a closed chroma client's
+    (``index.chroma_client``).  Costs under a millisecond a call."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

@@ -37,8 +37,6 @@ does to bench.search.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import functools
 import json
 import logging
@@ -52,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from index.heap import release_freed_heap
 from index.int8_smooth import build_smooth_int8, calibration_feeds
 from index.onnx_graphs import (
     down_projections,
@@ -338,30 +337,6 @@ def _drop_mapped_pages(words: np.ndarray) -> None:
     if mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
         with contextlib.suppress(OSError, ValueError):
             mapping.madvise(mmap.MADV_DONTNEED)
-
-
-@functools.lru_cache(maxsize=1)
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None (another C library: nothing to call)."""
-    name = ctypes.util.find_library("c")
-    try:
-        return ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        return None
-
-
-def release_freed_heap() -> None:
-    """Hand the heap pages ONNX Runtime freed back to the system (glibc ``malloc_trim``).
-
-    Without its arena, ORT mallocs and frees each batch's tensors; those under glibc's
-    mmap threshold (which rises to 32 MB once a large block is freed) come from the heaps of
-    its pool threads and stay resident as free holes.  Measured on the 120 longest dev
-    passages in one process: resident after the calls 742 MB without, 502 MB with (the peak
-    inside a call is the batch's live tensors, unchanged); an ``add`` no longer carries the
-    largest batch's leftovers from file to file.  Costs under a millisecond a call."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
 
 
 def _session(path: Path) -> Any:

@@ -18,18 +18,12 @@ from typing import Any, TypeVar
 import numpy as np
 
 from index.chroma_client import ChromaClient
-from index.generations import Generation, has_generation
+from index.generations import Generation, _not_found, has_generation
 from index.keyword import effective_number
 from models.search import Chunk
 
 COLLECTION = "regwatch-chunks"
 T = TypeVar("T")
-
-
-def _not_found() -> type[Exception]:
-    from chromadb.errors import NotFoundError
-
-    return NotFoundError
 
 
 def is_ours(name: str) -> bool:

@@ -10,14 +10,13 @@ import numpy as np
 import pytest
 
 from index.embed import Embedder, get_embedder
+from index.heap import _malloc_trim, release_freed_heap
 from index.onnx_passages import (
     MAX_BATCH,
     VARIANTS,
     OnnxPassages,
     _drop_mapped_pages,
-    _malloc_trim,
     length_batches,
-    release_freed_heap,
 )
 
 DEV = Path(__file__).parent / "data" / "dev"
