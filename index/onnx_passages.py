@@ -53,6 +53,7 @@ import numpy as np
 from index.heap import release_freed_heap
 from index.int8_smooth import build_smooth_int8, calibration_feeds
 from index.onnx_graphs import (
+    SESSION_DISABLED_FUSIONS,
     down_projections,
     eager_attention,
     fuse_bert,
@@ -106,6 +107,10 @@ ENGINE_ENV = "REGWATCH_E5_PASSAGES"
 TOKEN_BUDGET = 2048
 MAX_BATCH = 32
 MAX_TOKENS = 512
+#: How the built files are made, recorded in each probe: a file of another revision is
+#: rebuilt at its first load.  2: ``fuse_bert`` leaves residual + LayerNorm unfused
+#: (``index.onnx_graphs.SKIP_LAYER_NORM``).
+GRAPH_REVISION = 2
 
 _log = logging.getLogger(__name__)
 
@@ -262,7 +267,7 @@ class OnnxPassages:
         if not all(path.exists() for path in needed):
             return None
         probe = json.loads(_probe_path(encoder).read_text(encoding="utf-8"))
-        if probe.get("prompt") != prompt:
+        if probe.get("prompt") != prompt or probe.get("graph", 1) != GRAPH_REVISION:
             return None
         tokenizer = load_tokenizer(str(folder / "tokenizer.json"))  # shared with queries
 
@@ -300,6 +305,7 @@ class OnnxPassages:
             VARIANTS[variant][1],
             f"ONNX passage engine for {folder}",
             PROBE_TEXT,
+            {"graph": GRAPH_REVISION},
         )
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -352,7 +358,12 @@ def _session(path: Path) -> Any:
     # Idle pool threads sleep instead of spinning: in a ``--jobs N`` add the writer embeds
     # while the workers ingest on the same cores, and spinning threads take their CPU.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(
+        str(path),
+        options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=list(SESSION_DISABLED_FUSIONS),
+    )
 
 
 def _derive(

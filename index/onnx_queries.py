@@ -25,7 +25,7 @@ import logging
 import os
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -81,16 +81,17 @@ def probed(
     floor: float,
     what: str,
     text: str = PROBE_TEXT,
+    extra: Mapping[str, Any] | None = None,
 ) -> E | None:
     """``engine`` if its vector of the probe ``text`` is within ``floor`` cosine of the
-    model's (then the probe is recorded beside ``encoder`` for the next load's check), else
-    None."""
+    model's (then the probe is recorded beside ``encoder`` for the next load's check, with
+    the fields of ``extra``), else None."""
     expected = model.encode([prompt + text], normalize_embeddings=True)[0]
     cosine = _cosine(engine.embed([text])[0], expected)  # type: ignore[attr-defined]
     if not cosine >= floor:
         _log.warning("%s disagrees with the model (cosine %.5f): not used", what, cosine)
         return None
-    record = {"prompt": prompt, "text": text, "expected": expected.tolist()}
+    record = {"prompt": prompt, "text": text, "expected": expected.tolist(), **dict(extra or {})}
     _write_atomically(_probe_path(encoder), json.dumps(record))
     return engine
 
