@@ -212,3 +212,32 @@ def test_an_int8_engine_that_cannot_be_built_falls_back_to_fused_fp32(
     monkeypatch.setattr(OnnxPassages, "_cached_or_built", staticmethod(cached_or_built))
     assert OnnxPassages.load(tmp_path, "passage: ", lambda: None) is fp32
     assert asked == [DEFAULT_VARIANT, FALLBACK_VARIANT]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "rebuilt"),
+    [
+        pytest.param({}, True, id="before-revisions-were-recorded"),
+        pytest.param({"graph": 1}, True, id="revision-1-skip-layer-norm-fused"),
+        pytest.param({"graph": 2}, False, id="current-revision"),
+    ],
+)
+def test_built_files_of_another_graph_revision_are_rebuilt(
+    tmp_path: Path, recorded: dict[str, int], rebuilt: bool
+) -> None:
+    """A passage encoder built by an older regwatch (SkipLayerNormalization fused, ~13 %
+    slower) is not loaded from its files: ``_from_files`` gives None, so it is rebuilt."""
+    from index.onnx_passages import GRAPH_REVISION, VARIANTS, OnnxPassages, _probe_path
+
+    assert GRAPH_REVISION == 2
+    variant = "onnx-fused-int8-smooth"
+    encoder = tmp_path / VARIANTS[variant][0]
+    encoder.write_bytes(b"not a graph")
+    (tmp_path / "tokenizer.json").write_text("{}")
+    probe = {"prompt": "passage: ", "text": "t", "expected": [1.0], **recorded}
+    _probe_path(encoder).write_text(json.dumps(probe))
+    if rebuilt:
+        assert OnnxPassages._from_files(tmp_path, "passage: ", variant) is None
+    else:  # the current revision goes on to load the files (these are not real ones)
+        with pytest.raises(Exception):  # noqa: B017 - any load error: rebuilt too
+            OnnxPassages._from_files(tmp_path, "passage: ", variant)
