@@ -77,13 +77,24 @@ def once_each(texts: Sequence[str], embed: Callable[[Sequence[str]], np.ndarray]
     return vectors[[row[text] for text in texts]]
 
 
+PROGRESS_BARS_ENV = "HF_HUB_DISABLE_PROGRESS_BARS"
+
+
 @functools.lru_cache(maxsize=4)
 def _load_sentence_transformer(name_or_path: str) -> Any:
     # Offline before the import: huggingface_hub reads the variable when it loads.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    # Building the passage engine loads the model inside a user's ``add``: transformers'
+    # "Loading weights" bar is not the CLI's to print (set the variable to 0 to see it).
+    os.environ.setdefault(PROGRESS_BARS_ENV, "1")
     from sentence_transformers import SentenceTransformer
 
+    if os.environ[PROGRESS_BARS_ENV].strip().lower() in ("1", "true", "yes", "on"):
+        # Read by transformers when it is imported: it may have been before this call.
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
     try:
         return SentenceTransformer(name_or_path, device="cpu")
     except (OSError, ValueError) as exc:

@@ -215,3 +215,18 @@ def test_english_question_marks_a_japanese_sentence(truth_index: SearchIndex) ->
     # English words themselves are not in the text, so the sentence is marked by meaning.
     assert not any(w in hit.chunk.text.lower() for w in ("humanitarian", "medical", "licence"))
     assert "【" in hit.snippet and "】" in hit.snippet
+
+
+def test_loading_the_model_prints_no_progress_bar(
+    e5: Embedder, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's first ``add`` builds the passage engine from the model: transformers'
+    "Loading weights" bar must not reach the CLI's stderr (it did, once per build)."""
+    from index.embed import PROGRESS_BARS_ENV, _load_sentence_transformer
+
+    monkeypatch.delenv(PROGRESS_BARS_ENV, raising=False)
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.enable_progress_bar()  # as in a process that imported it before
+    _load_sentence_transformer.__wrapped__(e5.name_or_path)  # type: ignore[attr-defined]
+    assert "Loading weights" not in capfd.readouterr().err
