@@ -227,6 +227,8 @@ def test_loading_the_model_prints_no_progress_bar(
     monkeypatch.delenv(PROGRESS_BARS_ENV, raising=False)
     from transformers.utils import logging as transformers_logging
 
-    transformers_logging.enable_progress_bar()  # as in a process that imported it before
+    # As in a process that imported transformers with its bars on (``enable_progress_bar``
+    # would warn that the variable, set by an earlier load, wins).
+    monkeypatch.setattr(transformers_logging, "_tqdm_active", True)
     _load_sentence_transformer.__wrapped__(e5.name_or_path)  # type: ignore[attr-defined]
     assert "Loading weights" not in capfd.readouterr().err
