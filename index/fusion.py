@@ -118,7 +118,8 @@ def fuse(
     confidence: Mapping[str, float] | None = None,
     lang: str = "und",
 ) -> list[tuple[str, float]]:
-    """(chunk id, fused score), best first; ties broken by the best rank in any list.
+    """(chunk id, fused score), best first; ties broken by the best rank in any list, then
+    by chunk id.  The lists should be ``canonical`` (the search puts them so).
     ``confidence``: per-list factors (0..1) on the configured weights, for this query;
     ``lang``: the question's language (what ``auto`` goes by)."""
     confidence = confidence or {}
@@ -132,7 +133,21 @@ def fuse(
     for hits in lists.values():
         for rank, (cid, _) in enumerate(hits, 1):
             best_rank[cid] = min(best_rank.get(cid, rank), rank)
-    return sorted(scores.items(), key=lambda item: (-item[1], best_rank.get(item[0], 10**9)))
+    return sorted(
+        scores.items(), key=lambda item: (-item[1], best_rank.get(item[0], 10**9), item[0])
+    )
+
+
+def canonical(hits: Ranked) -> Ranked:
+    """``hits`` best first, equal scores in chunk-id order.
+
+    Equal scores are common: an article whose text did not change between two versions,
+    or a notice's text quoted word for word by a commentary, gives identical vectors and
+    keyword scores.  The order a vector index returns such ties in depends on its insertion
+    history (hnswlib's graph), so without this one question ranked the same two chunks
+    either way from one build to the next, and the rank-based steps (RRF, the tie-break of
+    ``fuse``, the keyword list's top chunk) with them."""
+    return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
 
 
 def rank_of(lists: Mapping[str, Ranked], names: Sequence[str]) -> dict[str, int]:

@@ -32,7 +32,7 @@ from index.embed import (
     passage_key,
     retriever_name,
 )
-from index.fusion import FusionConfig, fuse, rank_of
+from index.fusion import FusionConfig, canonical, fuse, rank_of
 from index.keyword import KeywordIndex
 from index.keyword_store import KeywordDB
 from index.query import plan_query
@@ -446,7 +446,10 @@ class SearchIndex:
         # Out-of-scope chunks (diff passages for a question about no change, other versions)
         # leave the lists before fusion, so they weigh in no list's statistics.
         scope = VersionScope(self.keywords, cue, filters.latest_only)
-        lists = {name: [(c, s) for c, s in hits if scope.keeps(c)] for name, hits in lists.items()}
+        lists = {
+            name: canonical([(c, s) for c, s in hits if scope.keeps(c)])
+            for name, hits in lists.items()
+        }
         confidence = {}
         if lists.get("keyword"):
             coverage = self.keywords.concept_coverage(plan.concepts, lists["keyword"][0][0])

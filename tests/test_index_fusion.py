@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.fusion import FusionConfig, fuse, rank_of, rrf_fuse, zscore_fuse
+from index.fusion import FusionConfig, canonical, fuse, rank_of, rrf_fuse, zscore_fuse
 from index.search import MARK_SENTENCE_BUDGET, SearchIndex
 from index.snippet import mark_span, sentence_spans
 from models.errors import IndexError_
@@ -54,6 +54,37 @@ def test_rrf_gates_weak_keyword_hits() -> None:
 def test_ties_broken_by_best_rank() -> None:
     fused = fuse({"x": [("p", 1.0), ("q", 1.0)]}, FusionConfig())
     assert [cid for cid, _ in fused] == ["p", "q"]
+
+
+@pytest.mark.parametrize("method", ["zscore", "rrf"])
+def test_equal_scores_rank_the_same_whatever_order_an_index_returned_them_in(
+    method: str,
+) -> None:
+    """Identical texts (an unchanged article in two versions, a notice quoted by a
+    commentary) score alike in every list; a vector index returns such ties in an order of
+    its own, which must not reach the ranking."""
+    dense = [("v1-art3", 0.9), ("v2-art3", 0.9), ("other", 0.5)]
+    keyword = [("v2-art3", 7.0), ("v1-art3", 7.0)]
+    config = FusionConfig(method=method)
+    orders = [
+        fuse({"e5": canonical(d), "keyword": canonical(k)}, config)
+        for d, k in ((dense, keyword), (dense[::-1], keyword[::-1]))
+    ]
+    assert orders[0] == orders[1]
+    assert [cid for cid, _ in orders[0]][:2] == ["v1-art3", "v2-art3"]
+
+
+def test_search_order_of_identical_texts_does_not_depend_on_insertion(tmp_path: Path) -> None:
+    """Two indexes of the same chunks, added in opposite orders, answer alike: the copy of
+    the twice-stored text that is shown (one answer, ``_hits``) is the same."""
+    twin = ANTI_MONOPOLY.model_copy(update={"id": "aml-quoted:v1:c0:0", "document": "aml-quoted"})
+    ranked = []
+    for name, chunks in (("forward", [ANTI_MONOPOLY, twin]), ("reverse", [twin, ANTI_MONOPOLY])):
+        index = SearchIndex(tmp_path / name, embedders=[HashEmbedder(), ConceptEmbedder()])
+        index.add([*NOTICE_61, *chunks])
+        ranked.append([hit.chunk.id for hit in index.search("反垄断法 罚款", k=3)])
+    assert ranked[0] == ranked[1]
+    assert ranked[0][0] == min(ANTI_MONOPOLY.id, twin.id)
 
 
 def test_rank_of_takes_best_rank_over_lists() -> None:
