@@ -26,6 +26,16 @@ COLLECTION = "regwatch-chunks"
 T = TypeVar("T")
 
 
+#: HNSW's search breadth in the collections this index makes (chroma's default is 100).  A
+#: query asks chroma for 50 candidates or more; with 100, the search missed some of the true
+#: 50 nearest, and missed others after every rebuild (hnswlib's graph differs from build to
+#: build): bench.search's v2 R@1 went 0.655 / 0.691 / 0.673 over fresh builds of one corpus
+#: and one engine; with 400, three builds gave every question the same rank.  Candidate
+#: recall and latency per value: bench/README.md "search_latency.py".  Set at creation:
+#: collections made before keep theirs until ``regwatch reindex`` or a generation rebuild.
+EF_SEARCH = 400
+
+
 def is_ours(name: str) -> bool:
     """Whether a collection (any embedder's, either side, any generation or build) is ours."""
     return name == COLLECTION or name.startswith((f"{COLLECTION}-", f"{COLLECTION}."))
@@ -195,8 +205,9 @@ class VectorStore:
             self._move_old_versions_out()
 
     def configuration(self) -> dict[str, Any]:
-        """Every collection's chroma configuration (a rebuilt generation gets the same)."""
-        return {"hnsw": {"space": "cosine"}}
+        """Every collection's chroma configuration (a rebuilt generation gets the same);
+        ``EF_SEARCH`` is why there is more than the metric."""
+        return {"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}}
 
     # The current generation's collection of each side (tests wrap them).
     @property

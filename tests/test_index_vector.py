@@ -82,3 +82,13 @@ def test_index_from_before_the_split_moves_old_versions_out(tmp_path: Path) -> N
     reopened = VectorStore(tmp_path / "chroma")
     assert (reopened.collection.count(), reopened.old.count()) == (2, 1)
     assert legacy[0].id not in _query(reopened)
+
+
+def test_collections_search_wide_enough_to_find_every_candidate(store: VectorStore) -> None:
+    """chroma's default ef_search (100) misses some of the 50 candidates a query asks for,
+    differently after each build: the collections are made with ``EF_SEARCH``."""
+    from index.vector import EF_SEARCH
+
+    assert EF_SEARCH >= 4 * 50
+    for collection in (store.collection, store.old):
+        assert collection.configuration_json["hnsw"]["ef_search"] == EF_SEARCH
