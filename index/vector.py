@@ -36,6 +36,12 @@ T = TypeVar("T")
 EF_SEARCH = 400
 
 
+#: chroma's errors when its in-process copy of a collection is behind the files another
+#: process wrote since (``VectorStore._retry``): an id it does not find, or an index segment
+#: that was not on disk when this process loaded the collection.
+STALE_MESSAGES = ("Error finding id", "Nothing found on disk")
+
+
 def is_ours(name: str) -> bool:
     """Whether a collection (any embedder's, either side, any generation or build) is ours."""
     return name == COLLECTION or name.startswith((f"{COLLECTION}-", f"{COLLECTION}."))
@@ -243,10 +249,24 @@ class VectorStore:
 
     def _retry(self, action: Callable[[], T]) -> T:
         """``action``; once more after resolving both sides again if a collection held was
-        dropped by another process's rebuild (every write here is idempotent)."""
+        dropped by another process's rebuild, or after reopening the embedded client if
+        this process's copy of a collection went stale (every write here is idempotent).
+
+        Stale: two processes writing one embedded store take turns (``index_lock``), but
+        each keeps the collections it loaded; after the other's writes a ``get`` here can
+        fail (``STALE_MESSAGES``: tests/test_concurrent_latest.py failed so in 5 of 35 runs).
+        A new client loads them from disk again."""
         try:
             return action()
         except _not_found():
+            for side in self._sides():
+                side.resolve()
+            return action()
+        except Exception as exc:
+            recycle = getattr(self.client, "recycle", None)
+            stale = any(message in str(exc) for message in STALE_MESSAGES)
+            if not stale or recycle is None or not recycle():
+                raise
             for side in self._sides():
                 side.resolve()
             return action()

@@ -92,3 +92,42 @@ def test_collections_search_wide_enough_to_find_every_candidate(store: VectorSto
     assert EF_SEARCH >= 4 * 50
     for collection in (store.collection, store.old):
         assert collection.configuration_json["hnsw"]["ef_search"] == EF_SEARCH
+
+
+@pytest.mark.parametrize(
+    ("message", "retried"),
+    [
+        pytest.param("Error executing plan: Internal error: Error finding id", True, id="id"),
+        pytest.param(
+            "Internal error: Error creating hnsw segment reader: Nothing found on disk",
+            True,
+            id="segment-not-on-disk",
+        ),
+        pytest.param("Internal error: something else", False, id="other-errors-raise"),
+    ],
+)
+def test_a_stale_copy_of_a_collection_is_reloaded_and_the_call_retried(
+    store: VectorStore, monkeypatch: pytest.MonkeyPatch, message: str, retried: bool
+) -> None:
+    """Another process wrote the embedded store since this one loaded it: chroma's copy
+    here is behind the files.  The client is reopened (it loads them again) and the call
+    made once more; any other error is the caller's."""
+    from chromadb.errors import InternalError
+
+    recycles: list[bool] = []
+    monkeypatch.setattr(store.client, "recycle", lambda: recycles.append(True) or True)
+    calls: list[int] = []
+
+    def action() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise InternalError(message)
+        return "done"
+
+    if retried:
+        assert store._retry(action) == "done"
+        assert recycles == [True] and len(calls) == 2
+    else:
+        with pytest.raises(InternalError):
+            store._retry(action)
+        assert recycles == [] and len(calls) == 1
