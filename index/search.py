@@ -48,7 +48,7 @@ from index.snippet import (
 )
 from index.vector import Filters, VectorStore, collection_name, is_ours, make_client
 from index.vector_cache import CACHE_FILE, PassageVectorCache, cached_vectors
-from index.version_scope import CITED_DOCUMENTS, VersionScope
+from index.version_scope import VersionScope
 from index.worker_vectors import embedder_names
 from index.worker_vectors import read_configs as _read_configs
 from models.search import Chunk, Hit
@@ -458,7 +458,7 @@ class SearchIndex:
         if cue and cue.change:
             ranked = scope.changes_first(ranked, cue.change)
         if plan.citation and plan.citation.article:
-            ranked = self._cited_first(ranked, plan.citation.article, mask, scope)
+            ranked = scope.cited_first(ranked, plan.citation.article, mask)
         explained = []
         # Snippets mark the question's own words; a hit met only through translations gets
         # its closest sentence marked by meaning, as a dense-only hit does.
@@ -471,40 +471,6 @@ class SearchIndex:
             hit.relevance = relevance(values)
             explained.append((hit, values))
         return explained, query_vectors
-
-    def _cited_first(
-        self,
-        ranked: list[tuple[str, float]],
-        article: str,
-        mask: np.ndarray,
-        scope: VersionScope,
-    ) -> list[tuple[str, float]]:
-        """The cited article of the best-ranked document that has one, moved to the top when
-        that document is among the first ``CITED_DOCUMENTS`` documents of the ranking: the
-        question names its law in words the retrievers already weighed, and the article by a
-        number they cannot."""
-        cited = [cid for cid in self.keywords.article_ids(article, mask) if scope.keeps(cid)]
-        if not cited or not ranked:
-            return ranked
-        # Where each chunk is comes from the keyword index's rows (in memory, no chunk read).
-        by_document: dict[tuple[str, int], str] = {}
-        for cid in cited:  # parts of one article in id order: its first part wins
-            key = self.keywords.locate(cid)
-            if key is not None:
-                by_document.setdefault(key[:2], cid)
-        documents: list[tuple[str, int]] = []
-        for cid, _ in ranked:
-            key = self.keywords.locate(cid)
-            if key is None or key[:2] in documents:
-                continue
-            documents.append(key[:2])
-            if len(documents) > CITED_DOCUMENTS:
-                break
-        target = next((by_document[d] for d in documents if d in by_document), None)
-        if target is None:
-            return ranked
-        top = ranked[0][1] + 1e-6
-        return [(target, top)] + [(cid, score) for cid, score in ranked if cid != target]
 
     def _hits(
         self,

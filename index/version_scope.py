@@ -1,7 +1,10 @@
-"""Which chunks a question's version cue lets through, and diff passages put first for a
-question about a change (used by ``index.search``)."""
+"""Which chunks a question's version cue lets through, and what goes first after fusion:
+diff passages for a question about a change, the cited article for a question naming one
+(used by ``index.search``)."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from index.keyword import KeywordIndex
 from index.version_cue import VersionCue, select_version
@@ -65,6 +68,36 @@ class VersionScope:
                 rest = [(cid, score) for cid, score in ranked if cid not in chosen]
                 return [(cid, top + 1e-6 * (len(first) - n)) for n, cid in enumerate(first)] + rest
         return ranked
+
+    def cited_first(
+        self, ranked: list[tuple[str, float]], article: str, mask: np.ndarray
+    ) -> list[tuple[str, float]]:
+        """The cited article of the best-ranked document that has one, moved to the top when
+        that document is among the first ``CITED_DOCUMENTS`` documents of the ranking: the
+        question names its law in words the retrievers already weighed, and the article by a
+        number they cannot."""
+        cited = [cid for cid in self.keywords.article_ids(article, mask) if self.keeps(cid)]
+        if not cited or not ranked:
+            return ranked
+        # Where each chunk is comes from the keyword index's rows (in memory, no chunk read).
+        by_document: dict[tuple[str, int], str] = {}
+        for cid in cited:  # parts of one article in id order: its first part wins
+            key = self.keywords.locate(cid)
+            if key is not None:
+                by_document.setdefault(key[:2], cid)
+        documents: list[tuple[str, int]] = []
+        for cid, _ in ranked:
+            key = self.keywords.locate(cid)
+            if key is None or key[:2] in documents:
+                continue
+            documents.append(key[:2])
+            if len(documents) > CITED_DOCUMENTS:
+                break
+        target = next((by_document[d] for d in documents if d in by_document), None)
+        if target is None:
+            return ranked
+        top = ranked[0][1] + 1e-6
+        return [(target, top)] + [(cid, score) for cid, score in ranked if cid != target]
 
     def keeps(self, chunk_id: str) -> bool:
         is_diff = chunk_id in self.keywords.diff_ids
