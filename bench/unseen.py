@@ -1,6 +1,6 @@
 """Score extraction on the unseen set (tests/data/unseen: 11 excerpts, hand-written truth).
 
-    python -m bench.unseen [--kind ...] [--only STEM] [--verbose]
+    python -m bench.unseen [--kind ...] [--only STEM] [--verbose] [--dir tests/data/unseen2]
 
 Documents of the kinds regwatch reads that it was not developed on (three MOFCOM/GACC
 control-list notices, two of them Traditional-script reposts; two versions of the foreign
@@ -50,9 +50,9 @@ def score_definitions(truth: dict[str, Any], ours: dict[str, list[dict[str, Any]
 
 
 def score_unseen(
-    kinds: set[str] | None = None, only: str | None = None
+    kinds: set[str] | None = None, only: str | None = None, folder: Path = UNSEEN_DIR
 ) -> tuple[list[tuple[str, str, Score]], dict[str, Score]]:
-    return score_v2(UNSEEN_DIR, kinds, only, extra={"definition": score_definitions})
+    return score_v2(folder, kinds, only, extra={"definition": score_definitions})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,9 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=KINDS, action="append", help="score only this kind")
     parser.add_argument("--only", help="only truth files whose name contains this")
     parser.add_argument("--verbose", "-v", action="store_true", help="list misses and FPs")
+    parser.add_argument(
+        "--dir", type=Path, default=UNSEEN_DIR, help="a set in the same format (default: unseen)"
+    )
     args = parser.parse_args(argv)
-    rows, totals = score_unseen(set(args.kind or KINDS), args.only)
-    _report("unseen", rows, totals, args.verbose)
+    rows, totals = score_unseen(set(args.kind or KINDS), args.only, args.dir)
+    _report(args.dir.name, rows, totals, args.verbose)
     return 0
 
 

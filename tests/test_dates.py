@@ -176,6 +176,26 @@ CASES = [
         [("二〇〇八年八月一日", "2008-08-01", "effective")],
         id="zh-kanji-date-effective",
     ),
+    # Zeros of a Chinese-numeral year typed as whatever looks round (unseen2: the missile
+    # export regulations' signature date, a 2007 MOFCOM/GACC notice's).
+    pytest.param(
+        "总理　朱镕基\n二00二年八月二十二日",
+        DateContext(lang="zh"),
+        [("二00二年八月二十二日", "2002-08-22", "promulgated")],
+        id="zh-kanji-year-ascii-zeros",
+    ),
+    pytest.param(
+        "商务部　海关总署\n二○○七年六月十一日",
+        DateContext(lang="zh"),
+        [("二○○七年六月十一日", "2007-06-11", "promulgated")],
+        id="zh-kanji-year-circle-zeros",
+    ),
+    pytest.param(
+        "本规定自二ＯＯ三年一月一日起施行。",
+        DateContext(lang="zh"),
+        [("二ＯＯ三年一月一日", "2003-01-01", "effective")],
+        id="zh-kanji-year-letter-o-zeros",
+    ),
     pytest.param(
         "中华人民共和国反垄断法\n2007年8月30日第十届全国人民代表大会常务委员会第二十九次会议通过"
         "2022年6月24日第十三届全国人民代表大会常务委员会第三十五次会议"

@@ -22,7 +22,12 @@ from models.records import DateMention
 
 _KANJI_SMALL = "〇零一二三四五六七八九十"
 _D = rf"(?:[0-9０-９]{{1,2}}|[{_KANJI_SMALL}]{{1,3}})"
-_YEAR = rf"(?:(?<![0-9０-９])[12][0-9]{{3}}|[{_KANJI_SMALL[:-1]}]{{4}})"
+# A year in Chinese numerals: its zeros are typed with whatever looks round (〇 零, the circle
+# ○, an ASCII or full-width zero or letter O: 二○○七年, 二00二年, 二ＯＯ二年), its first
+# digit is 一 or 二.
+_ZERO_LOOKALIKES = "○0０OＯ"
+_KANJI_YEAR = rf"[一二][{_KANJI_SMALL[:-1]}{_ZERO_LOOKALIKES}]{{3}}"
+_YEAR = rf"(?:(?<![0-9０-９])[12][0-9]{{3}}|{_KANJI_YEAR})"
 _ERA = r"(?P<era>令和|平成|昭和)(?P<era_year>元|[0-9０-９]{1,2}|[〇一二三四五六七八九十]{1,3})"
 _RELATIVE_YEAR = r"(?P<rel_year>本年|今年|昨年|去年|前年|翌年|来年|明年|同年)"
 
@@ -124,6 +129,13 @@ def _num(text: str | None) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
+def _year(text: str) -> int | None:
+    """A written year: 2025, 二〇二五, or with look-alike zeros (二○○七, 二00二)."""
+    if not text[:1].isdigit():
+        text = text.translate({ord(c): "〇" for c in _ZERO_LOOKALIKES})
+    return _num(text)
+
+
 def _era_year(era: str, year: int) -> int:
     return {"令和": 2018, "平成": 1988, "昭和": 1925}[era] + year
 
@@ -149,7 +161,7 @@ def _scan(text: str, lang: str) -> list[_Mention]:
         year: int | None = None
         source = "context"
         if m.group("year"):
-            year, source = _num(m.group("year")), "written"
+            year, source = _year(m.group("year")), "written"
         elif m.group("era"):
             era_year = _num(m.group("era_year"))
             if era_year is None:

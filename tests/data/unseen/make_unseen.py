@@ -1,6 +1,7 @@
 """Build the unseen PDFs and their truth (tests/data/unseen/pdf/*.pdf, truth/*.json).
 
-    python tests/data/unseen/make_unseen.py
+    python tests/data/unseen/make_unseen.py              # this set
+    python tests/data/unseen/make_unseen.py --dir DIR    # another set in the same format
 
 Eleven excerpts of real public texts (sources.json) that regwatch was not developed on,
 rendered by ``layout.py`` (built-in CID fonts, page forms the dev sets lack) with the page
@@ -13,6 +14,7 @@ dates, thresholds, definitions and item codes written by hand.  Truth: the v2 fo
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -30,8 +32,8 @@ _FW = str.maketrans("0123456789", "０１２３４５６７８９")
 TITLE_ADDED = {"zht_mofcom_2025_62_rare_earth_tech", "ja_kamotsu_shorei_art5"}
 
 
-def _load(name: str) -> dict[str, Any]:
-    return json.loads((HERE / name).read_text(encoding="utf-8"))
+def _load(folder: Path, name: str) -> Any:
+    return json.loads((folder / name).read_text(encoding="utf-8"))
 
 
 def style_of(spec: dict[str, Any]) -> Style:
@@ -200,10 +202,15 @@ def item_lists(
 
 
 def build(
-    doc_id: str, blocks: list[list[Any]], spec: dict[str, Any], hand: dict[str, Any]
+    doc_id: str,
+    blocks: list[list[Any]],
+    spec: dict[str, Any],
+    hand: dict[str, Any],
+    folder: Path = HERE,
+    title_added: bool | None = None,
 ) -> dict[str, Any]:
     style = style_of(spec)
-    pdf = HERE / "pdf" / f"{doc_id}.pdf"
+    pdf = folder / "pdf" / f"{doc_id}.pdf"
     pages, printed = render(blocks, style, pdf)
     title = next(b[1] for b in blocks if b[0] == "title")
     notes = [b[1] for b in blocks if b[0] == "note"]
@@ -211,7 +218,7 @@ def build(
         "id": doc_id,
         "language": "ja" if style.japanese else "zh",
         "title": title,
-        "rendered_title_added": doc_id in TITLE_ADDED,
+        "rendered_title_added": doc_id in TITLE_ADDED if title_added is None else title_added,
         "articles": articles(blocks, style.japanese),
         "dates": hand["dates"],
         "thresholds": hand["thresholds"],
@@ -241,13 +248,26 @@ def build(
     }
 
 
-def main() -> int:
-    (HERE / "pdf").mkdir(exist_ok=True)
-    (HERE / "truth").mkdir(exist_ok=True)
-    texts, styles, hands = _load("texts.json"), _load("styles.json"), _load("hand.json")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=HERE,
+        help="a set's folder with texts.json, styles.json, hand.json, sources.json "
+        "(default: this one); its pdf/ and truth/ are written",
+    )
+    folder = parser.parse_args(argv).dir.resolve()
+    (folder / "pdf").mkdir(exist_ok=True)
+    (folder / "truth").mkdir(exist_ok=True)
+    texts, styles = _load(folder, "texts.json"), _load(folder, "styles.json")
+    hands, sources = _load(folder, "hand.json"), _load(folder, "sources.json")
+    # A source entry says "title_added": true where its text has no title line and the
+    # rendered title is the act's name (this folder's own set: TITLE_ADDED).
+    added = {s["id"]: s["title_added"] for s in sources if "title_added" in s}
     for doc_id, blocks in texts.items():
-        truth = build(doc_id, blocks, styles[doc_id], hands[doc_id])
-        path = HERE / "truth" / f"{doc_id}.json"
+        truth = build(doc_id, blocks, styles[doc_id], hands[doc_id], folder, added.get(doc_id))
+        path = folder / "truth" / f"{doc_id}.json"
         path.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"{doc_id}: {truth['rendering']['pages']} pages")
     return 0
