@@ -165,3 +165,58 @@ DEFINITION_LISTS = [
 @pytest.mark.parametrize(("text", "expected"), DEFINITION_LISTS)
 def test_definition_lists(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(d.term, d.definition) for d in find_definitions(text)] == expected
+
+
+# Short names defined in passing, as unseen texts write them (tests/data/unseen2, unseen):
+# quoted with 《》, unquoted after 简称/簡稱, scoped (…において「X」という) with or without 以下.
+# Each row: the text, then (term, defined phrase) for every definition found.
+SHORT_NAMES = [
+    pytest.param(
+        "本条例所称导弹及相关物项和技术出口,是指本条例附件《导弹及相关物项和技术出口管制清单》"
+        "(以下简称《管制清单》)所列的导弹的贸易性出口。",
+        [
+            ("导弹及相关物项和技术出口", None),
+            ("管制清单", "本条例附件《导弹及相关物项和技术出口管制清单》"),
+        ],
+        id="zh-title-quoted-after-是指",
+    ),
+    pytest.param(
+        "出口《管制清单》第二部分所列的物项和技术(以下简称导弹相关物项和技术),应当依照本条例办理。",
+        [("导弹相关物项和技术", "出口《管制清单》第二部分所列的物项和技术")],
+        id="zh-unquoted",
+    ),
+    pytest.param(
+        "國家建立中央國家機關有關部門參加的工作機制(以下簡稱工作機制),負責不可靠實體清單制度的組織實施。",
+        [("工作機制", "國家建立中央國家機關有關部門參加的工作機制")],
+        id="zht-unquoted",
+    ),
+    pytest.param(
+        "使用に係る技術（以下この項次項及び第十八条の二第一項において「特定技術」という。）を"
+        "特定の外国（以下この項において「特定国」という。）において提供する",
+        [("特定技術", "使用に係る技術"), ("特定国", "特定の外国")],
+        id="ja-scoped-after-以下",
+    ),
+    pytest.param(
+        "船荷証券により運送されたもの（第三号及び第四号において「外国向け仮陸揚げ貨物」という。）を輸出",
+        [("外国向け仮陸揚げ貨物", "船荷証券により運送されたもの")],
+        id="ja-scoped-without-以下",
+    ),
+    pytest.param(
+        "外為法第25条で規定されている特定技術とは、外国為替令（昭和55年政令第260号。以下「外為令」"
+        "という。）別表の中欄に掲げる技術（プログラムを含む。）をいう。",
+        [("外為法第25条で規定されている特定技術", None), ("外為令", "外国為替令")],
+        id="ja-とは-sentence-with-bracketed-full-stops",
+    ),
+    pytest.param("详见附件（“两用物项清单”）。", [], id="zh-quote-in-brackets-is-no-short-name"),
+    pytest.param("（参见“第三条”）", [], id="zh-see-also-is-no-short-name"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHORT_NAMES)
+def test_short_names(text: str, expected: list[tuple[str, str | None]]) -> None:
+    found = find_definitions(text)
+    assert [d.term for d in found] == [term for term, _ in expected]
+    for match, (_, phrase) in zip(found, expected, strict=True):
+        if phrase is not None:
+            assert match.definition == phrase
+            assert text[match.start :].startswith(phrase)

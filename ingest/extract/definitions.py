@@ -22,6 +22,9 @@ _JA_LEAD = (
     rf"(?:(?:{_SCOPE}|この(?:法律|政令|省令|命令|規則|条|章|節|款|項|号)(?:及び[^、。「\n]{{1,30}})?)"
     r"(?:において|における|に(?:いう|言う)|で(?:いう|言う)|の)?)"
 )
+# One character of a sentence before its full stop: a bracket is read whole, so the 。 of a
+# bracketed aside (（昭和55年政令第260号。以下「外為令」という。）) does not end the sentence.
+_UNTIL_STOP = r"(?:[（(][^（）()\n]{0,200}[）)]|[^。\n])"
 _TERM = (
     r"(?:「[^」\n]{1,40}」|『[^』\n]{1,40}』|“[^”\n]{1,40}”(?:[^、。，\n「“]{0,12})"
     r"|[^、。，：:\n「“・■【]{1,40}?)"
@@ -36,7 +39,7 @@ _LABEL = (
 _JAPANESE = re.compile(
     rf"(?:^|(?<=[。：:\n]))[ \u3000・]*{_LABEL}[ \u3000]*"
     rf"(?P<lead>{_JA_LEAD})?(?P<term>{_TERM})とは[、，]?"
-    r"(?P<definition>[^。\n]{2,400}?"
+    rf"(?P<definition>{_UNTIL_STOP}{{2,400}}?"
     r"(?:を指す|をいう|を意味する|のことをいう|という|が含まれる|を含む)[^。\n]{0,40}?)。"
 )
 # The scope may be the neighbouring provision (前款所称计征汇率，是指…; 前款所称管制物项，包括…);
@@ -46,7 +49,7 @@ _CHINESE = re.compile(
     rf"(?:^|(?<=[。；：:\n]))[ \u3000]*{_LABEL}[ \u3000]*(?P<lead>{_ZH_SCOPE}(?:所称|所稱|所指|中))"
     r"(?P<term>[^，,。；\n]{1,40}?)[，,]?"
     # 係指: Traditional script (also read through the Simplified view, ingest.extract.script_view)
-    rf"(?:是指|系指|係指|指|包括)(?P<definition>[^。\n]{{2,400}}?)。"
+    rf"(?:是指|系指|係指|指|包括)(?P<definition>{_UNTIL_STOP}{{2,400}}?)。"
 )
 # A statute's definition list: each 号 is ``label　term　definition`` (e-Gov writes the two
 # boundaries as U+3000: ``一　法令　法律、法律に基づく命令…をいう。``).  The term is what stands
@@ -68,10 +71,25 @@ _ZH_ITEM = re.compile(
 # A short name defined in passing: 外国為替及び外国貿易法（…。以下「法」という。）,
 # 商务部（以下简称“商务部”）: the term is the short name, the definition the phrase before the
 # bracket (back to the clause start).
+# The short name may be scoped, after 以下 or alone (以下この項及び次項において「特定技術」
+# という, 第三号及び第四号において「X」という), and quoted with 《》 (以下简称《管制清单》).
+_SCOPE_IN = r"[^「“『《\"（）()。\n]{1,40}?において"
 _ABBREVIATION = re.compile(
     r"(?P<definition>[^、。，,；;：:\n（(「“]{2,80})[（(][^（）()]{0,60}?"
-    r"(?:以下|下称|下稱)(?:简称|簡稱|称|稱)?[ \u3000]*[「“『\"]"
-    r"(?P<term>[^」”』\"\n]{1,30})[」”』\"](?:という|と称する|と略称する)?[。．]?[）)]"
+    rf"(?:(?:以下|下称|下稱)(?:{_SCOPE_IN})?|{_SCOPE_IN})(?:简称|簡稱|称|稱)?[ \u3000]*"
+    r"[「“『《\"](?P<term>[^」”』》\"\n]{1,30})[」”』》\"](?:という|と称する|と略称する)?[。．]?[）)]"
+)
+# A Chinese short name without quotes runs to the closing bracket: （以下简称导弹相关物项和技术）,
+# （以下簡稱工作機制）.
+_BARE_ABBREVIATION = re.compile(
+    r"(?P<definition>[^、。，,；;：:\n（(「“]{2,80})[（(](?:以下)?(?:简称|簡稱|下称|下稱)[ \u3000]*"
+    r"(?P<term>[^（）()「」“”『』《》\"，,。；;\n]{1,20})[）)]"
+)
+_SHORT_NAMES = (_ABBREVIATION, _BARE_ABBREVIATION)
+# 是指本条例附件《…清单》（以下简称…）, を特定の外国（以下…「特定国」という。）
+# （…）の対象となる…: a bracket closed before the phrase is the end of an earlier aside.
+_PHRASE_OPENER = re.compile(
+    r"^[）)]*(?:是指|系指|係指|即|指|[をにがはでとものへ](?=[^\u3040-\u309f]))?"
 )
 _SENTENCE_WORDS = re.compile(r"[はがをにで]$")
 
@@ -86,21 +104,29 @@ class DefinitionMatch:
 
 def _clean_term(term: str) -> str:
     term = term.strip(" \u3000・")
-    return term.strip("「」『』“”") if term[:1] in "「『“" and term[-1:] in "」』”" else term
+    quoted = term[:1] in "「『“《" and term[-1:] in "」』”》"
+    return term.strip("「」『』“”《》") if quoted else term
 
 
 def find_definitions(text: str) -> list[DefinitionMatch]:
     found: list[DefinitionMatch] = []
-    for pattern in (_JAPANESE, _CHINESE, _JA_ITEM, _ZH_ITEM, _ABBREVIATION):
+    for pattern in (_JAPANESE, _CHINESE, _JA_ITEM, _ZH_ITEM, _ABBREVIATION, _BARE_ABBREVIATION):
         for m in pattern.finditer(text):
             term = _clean_term(m.group("term"))
             if not term or _SENTENCE_WORDS.search(term) or len(term) > 40:
                 continue
+            definition = m.group("definition")
+            if pattern in _SHORT_NAMES:
+                # the defined phrase runs back to a clause start: a defining verb or a case
+                # particle there belongs to the sentence, not the phrase
+                definition = _PHRASE_OPENER.sub("", definition, count=1)
             # the mention starts at its lead, term or (a short name's) defined phrase
             start = min(m.start(g) for g, v in m.groupdict().items() if v is not None)
+            if pattern in _SHORT_NAMES:
+                start = m.end("definition") - len(definition)
             while start < m.end() and text[start] in " \u3000・":
                 start += 1
-            found.append(DefinitionMatch(start, m.end(), term, m.group("definition").strip()))
+            found.append(DefinitionMatch(start, m.end(), term, definition.strip()))
     found.sort(key=lambda d: d.start)
     unique: list[DefinitionMatch] = []
     for match in found:
