@@ -301,6 +301,44 @@ CASES = [
         [("六月以下", 6, "month", "<="), ("五十万円以下", 500000, "JPY", "<=")],
         id="ja-months-penalty",
     ),
+    # SI units by family (unseen2: MOFCOM 2023 No. 28 on drones, 貨物等省令第三条): time,
+    # energy, temperature, volume; a prefixed Chinese unit word keeps its 千 (10千焦 = 10 kJ).
+    pytest.param(
+        "续航时间大于等于30分钟",
+        "zh",
+        [("大于等于30分钟", 30, "min", ">=")],
+        id="zh-minutes",
+    ),
+    pytest.param(
+        "噪声等效温差小于40毫开尔文(mK)",
+        "zh",
+        [("小于40毫开尔文", 40, "mK", "<")],
+        id="zh-millikelvin-with-gloss",
+    ),
+    pytest.param(
+        "单脉冲能量大于等于263.89纳焦(nJ)",
+        "zh",
+        [("大于等于263.89纳焦", 263.89, "nJ", ">=")],
+        id="zh-nanojoule-with-gloss",
+    ),
+    pytest.param("每次不超过10千焦", "zh", [("不超过10千焦", 10, "kJ", "<=")], id="zh-kilojoule"),
+    pytest.param("持续时间超过2小时", "zh", [("超过2小时", 2, "h", ">")], id="zh-hours"),
+    pytest.param(
+        "内容積が20リットルを超えるもの",
+        "ja",
+        [("20リットルを超える", 20, "L", ">")],
+        id="ja-litres",
+    ),
+    pytest.param(
+        "二十四時間以内に届け出る", "ja", [("二十四時間以内", 24, "h", "<=")], id="ja-hours"
+    ),
+    pytest.param("2つ以上の貨物を輸出", "ja", [("2つ以上", 2, "つ", ">=")], id="ja-counter-tsu"),
+    pytest.param(
+        "距离边境五公里以外的地区",
+        "zh",
+        [("五公里以外", 5, "km", ">")],
+        id="zh-beyond-distance",
+    ),
 ]
 
 NOT_THRESHOLDS = [
@@ -318,6 +356,14 @@ NOT_THRESHOLDS = [
     pytest.param("自2024年1月1日至2025年12月31日止", "zh", id="zh-date-span-not-range"),
     pytest.param("依照本法第一至三项的规定", "zh", id="zh-clause-span-not-range"),
     pytest.param("令和五年三月三日に公布", "ja", id="ja-march-not-months"),
+    # 以外 after a list of values, or after 除, excepts them: "bands other than 560/860 nm"
+    pytest.param(
+        "支持560纳米(nm)、650纳米(nm)、860纳米(nm)以外波段的多光谱相机",
+        "zh",
+        id="zh-other-than-listed-values",
+    ),
+    pytest.param("除5吨以外的货物", "zh", id="zh-except"),
+    pytest.param("符合3A001以上规定的物项", "zh", id="zh-control-code-is-no-ampere"),
 ]
 
 

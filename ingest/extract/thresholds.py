@@ -38,13 +38,13 @@ _ARABIC = r"[0-9０-９](?:[0-9０-９,，]*[0-9０-９])?(?:[.．][0-9０-９]+
 _KANJI_DIGITS = "〇零一二两三四五六七八九十百千万亿億萬壹贰叁肆伍陆柒捌玖拾佰仟"
 # ・ between kanji digits is the Japanese decimal point: 一・三ギガヘルツ = 1.3 GHz
 _KANJI = rf"[{_KANJI_DIGITS}]+(?:・[〇零一二三四五六七八九]+)?"
-# 千 before a unit word that starts with it (10千瓦 = 10 kW, 5千克 = 5 kg, 5千兆帕 = 5 GPa)
-# is the unit's.
-_MULTIPLIER = r"(?:千(?!瓦|米|克|伏|赫|兆)|百)?[万萬亿億]?"
+# 千 before a unit word that starts with it (10千瓦 = 10 kW, 5千克 = 5 kg, 5千兆帕 = 5 GPa,
+# 10千焦 = 10 kJ) is the unit's.
+_MULTIPLIER = r"(?:千(?!瓦|米|克|伏|赫|兆|焦|帕|牛|电子|升)|百)?[万萬亿億]?"
 _NUMBER = rf"(?:{_ARABIC}{_S}{_MULTIPLIER}|{_KANJI})"
 
 # Counters kept as written (brief: "else the word as written").
-_COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次"
+_COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次|種類|种类|つ"
 # A table unit, or two joined by / or 每 (300Wh/kg, 1.73克/立方厘米), or a count over a unit
 # (50个/平方厘米: a density, /cm2): see ``units``.
 _UNIT_RE = (
@@ -251,6 +251,14 @@ def _is_calendar_date(text: str, m: re.Match[str], unit: str | None, value: floa
     return False
 
 
+def _excepted(text: str, start: int) -> bool:
+    """``X以外`` is "beyond X" (五公里以外) unless X is excepted, not exceeded: the last of a
+    list (560纳米、860纳米以外波段: bands other than these) or after 除 (除…以外)."""
+    before = text[:start]
+    clause = re.split(r"[。；;，,：:\n]", before)[-1]
+    return before.endswith("、") or "除" in clause
+
+
 def _candidates(text: str, lang: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     for m in _THRESHOLD_RE.finditer(text):
@@ -270,6 +278,8 @@ def _candidates(text: str, lang: str) -> list[_Candidate]:
         if _is_calendar_date(text, m, unit, value):
             continue
         if text[: m.start()].endswith(_APPROXIMATE):
+            continue
+        if (m.group("suffix") or "").startswith("以外") and _excepted(text, m.start("qty")):
             continue
         unit_word = m.group("unit") or ""
         if comparator is None and unit_word.endswith("間") and unit in _DURATION_UNITS:

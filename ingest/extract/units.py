@@ -22,6 +22,12 @@ T, mT       テスラ 特斯拉; ミリテスラ 毫特斯拉 mT (no bare ``T``:
 GPa MPa …   GPa 吉帕 千兆帕 ギガパスカル; MPa 兆帕 メガパスカル; kPa; Pa
 GHz MHz …   GHz 吉赫 千兆赫 ギガヘルツ; MHz 兆赫 メガヘルツ; kHz; Hz
 cm2 mm2     平方厘米 平方センチメートル; 平方毫米 平方ミリメートル (areas before lengths)
+h min s     小时 時間; 分钟 分間 (a bare 分 is no unit: 三分の一, 十分); 秒; ms μs ns ps
+            毫秒 ミリ秒 …
+J nJ … eV   焦耳 ジュール with 纳 微 毫 千 兆 / ナノ マイクロ ミリ キロ メガ; eV keV MeV
+K mK        开尔文 ケルビン; 毫开尔文 ミリケルビン
+L mL        升 公升 リットル; 毫升 ミリリットル
+A mA Ω      安培 アンペア; 毫安 ミリアンペア; 欧姆 オーム (a bare A not before a digit: 3A001)
 /cm2        a count per unit: 50個/平方厘米, 个/cm2 (the counter is dropped: a density)
 ==========  =====================================================================
 
@@ -48,6 +54,14 @@ UNITS: list[tuple[str, str]] = [
     # (statute usage); 三月 alone is March.
     ("month", r"[かヶカヵケ箇个個]月間?|月(?=以内|以上|以下|未満|を超え|を経過)"),
     ("week", r"週間|个星期|星期|周(?!岁)"),
+    # Clock durations: 分 alone stays out (三分の一, 十分, 60分 = 60 points); 時間 is hours.
+    ("h", r"小时|小時|時間|hours?(?![a-zA-Z])|h(?![a-zA-Z])"),
+    ("min", r"分钟|分鐘|分間|min(?![a-zA-Z])"),
+    ("ps", r"皮秒|ピコ秒|ps(?![a-zA-Z])"),
+    ("ns", r"纳秒|ナノ秒|ns(?![a-zA-Z])"),
+    ("μs", r"微秒|マイクロ秒|[μµ]s(?![a-zA-Z])"),
+    ("ms", r"毫秒|ミリ秒|ms(?![a-zA-Z])"),
+    ("s", r"秒钟|秒鐘|秒|s(?![a-zA-Z])"),
     ("day", r"日間|日|天"),
     ("year", r"年間|年"),
     ("times", r"倍"),
@@ -74,9 +88,24 @@ UNITS: list[tuple[str, str]] = [
     ("Hz", r"Hz|ヘルツ|赫兹"),
     ("dBm", r"dBm"),
     ("dB", r"dB|デシベル|分贝"),
+    # Energy: 焦 is 焦耳 only after a number (焦点, 焦炭 never follow one)
+    ("nJ", r"nJ|纳焦耳?|ナノジュール"),
+    ("μJ", r"[μµ]J|微焦耳?|マイクロジュール"),
+    ("mJ", r"mJ|毫焦耳?|ミリジュール"),
+    ("kJ", r"kJ|千焦耳?|キロジュール"),
+    ("MJ", r"MJ|兆焦耳?|メガジュール"),
+    ("J", r"J(?![a-zA-Z])|焦耳|焦(?![点炭化距])|ジュール"),
+    ("MeV", r"MeV|兆电子伏特?|メガ電子ボルト"),
+    ("keV", r"keV|千电子伏特?|キロ電子ボルト"),
+    ("eV", r"eV|电子伏特?|電子ボルト"),
+    ("MW", r"MW|兆瓦|メガワット"),
     ("kW", r"kW|キロワット|千瓦"),
     ("mW", r"mW|ミリワット|毫瓦"),
     ("W", r"W(?![a-zA-Z])|ワット|瓦(?!斯)"),
+    ("mA", r"mA(?!h)|毫安(?![时時])|ミリアンペア(?!時)"),
+    # a bare A only where no letter, digit or point follows (3A001 is a control code)
+    ("A", r"A(?![a-zA-Z0-9.])|安培|アンペア(?!時)"),
+    ("Ω", r"Ω|欧姆|歐姆|オーム"),
     ("kV", r"kV|キロボルト|千伏"),
     ("V", r"V(?![a-zA-Z])|ボルト|伏特"),
     ("mrad", r"mrad|毫弧度|ミリラジアン"),
@@ -94,6 +123,10 @@ UNITS: list[tuple[str, str]] = [
     ("cm", r"cm|センチメートル|厘米"),
     ("km", r"km|キロメートル|千米|公里"),
     ("m", r"m(?![a-zA-Z])|メートル|米(?!ドル)"),
+    ("mK", r"mK|毫开尔文|毫開爾文|ミリケルビン"),
+    ("K", r"K(?![a-zA-Z])|开尔文|開爾文|ケルビン"),
+    ("mL", r"mL|ml(?![a-zA-Z])|毫升|ミリリットル"),
+    ("L", r"L(?![a-zA-Z])|ℓ|公升|升(?![级級高降值温])|リットル"),
     ("°C", r"°C|℃|度C"),
     # A bare 度: °C, a plane angle or a count of times by its clause (``degree_unit``)
     ("°", r"°(?!C)|度(?!C)"),
