@@ -458,7 +458,7 @@ BROKEN = [
     ("", 0),
     ("本文書には条文がない。第三条に言及するだけである。", 0),
     ("第五条 甲。\n第三条 乙。\n第三条 丙。", 3),
-    ("第\u200b一条 \ufffd\x00 壊れた文字。\n第二条", 1),
+    ("第\u200b一条 \ufffd\x00 壊れた文字。\n第二条 乙。", 1),
     ("第一千零一条 桁外れの番号でも落ちない。", 1),
 ]
 
@@ -474,3 +474,56 @@ def test_broken_input_never_crashes(text: str, count: int) -> None:
     if count == 3:
         assert any("follows" in w for w in result.warnings)
         assert any("duplicate" in w for w in result.warnings)
+
+
+# A line that names an article and holds at most a caption is no article: a table of
+# contents (unseen2 輸出貿易管理規則) or a heading announcing an excerpt (unseen 輸出令第四条).
+HEADING_ONLY = [
+    pytest.param(
+        "第1条　[許可の手続等]\n第1条の2　[電子情報処理組織を使用した許可の手続等]\n第2条\n"
+        "【許可の手続等】\n第1条　次の各号に掲げる者は、申請書を提出しなければならない。",
+        ["第1条"],
+        id="ja-table-of-contents",
+    ),
+    pytest.param(
+        "第四条（特例）抜粋\n（特例）\n"
+        "第四条　法第四十八条第一項の規定は、次に掲げる場合には、適用しない。",
+        ["第四条"],
+        id="ja-excerpt-heading",
+    ),
+    pytest.param(
+        "第二条　削除\n第三条　乙とする。", ["第二条", "第三条"], id="ja-deleted-is-an-article"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "labels"), HEADING_ONLY)
+def test_heading_only_lines_are_no_articles(text: str, labels: list[str]) -> None:
+    found = find_articles(text)
+    assert [m.label for m in found] == labels
+    assert all(m.body for m in found)
+
+
+# A notice's 一、 provisions are articles (dev v1: 商务部公告2025年第61号 一、…八、); a control
+# list's 一、 entry that names customs or control codes is an item (unseen2: 2023 No. 28).
+ENUM_RUNS = [
+    pytest.param(
+        "有关事项公告如下：\n一、性能指标未达到现有管制指标，但已达到下述指标的无人驾驶航空飞行器"
+        "（参考海关商品编号：8806100010、8806221011）。\n（一）机载无线电设备功率超过限制值；\n"
+        "（二）携带具有抛投功能的载荷。",
+        [],
+        id="zh-control-list-entry",
+    ),
+    pytest.param(
+        "现将有关事项公告如下：\n一、自2007年6月18日起，对铟及铟制品实行出口配额许可证管理。\n"
+        "二、商务部、海关总署负责对本公告的解释。",
+        ["一、", "二、"],
+        id="zh-notice-provisions",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "labels"), ENUM_RUNS)
+def test_enum_provisions_and_list_entries(text: str, labels: list[str]) -> None:
+    found = find_articles(text, enum_allowed=lambda _offset: True)
+    assert [m.label for m in found] == labels

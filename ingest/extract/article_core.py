@@ -35,6 +35,7 @@ from ingest.extract.article_lines import (
     outline_number,
     split_lines,
 )
+from ingest.extract.codes import find_codes
 
 OffsetTest = Callable[[int], bool]
 
@@ -307,12 +308,27 @@ def find_articles(
         if label is None:
             continue
         match = _build(layout, index, label, footnotes_from)
+        if _heading_only(match):
+            continue
         match.chapter, match.section = chapter, section
         matches.append(match)
         covered.append((match.start, match.end))
     matches.extend(_enum_articles(layout, covered, enum_allowed, footnotes_from))
     matches.sort(key=lambda m: m.start)
     return matches
+
+
+# What a line naming an article may hold besides its label: a caption in brackets and an
+# excerpt mark (第四条（特例）抜粋, 第1条　[許可の手続等], 第二条（抄）).
+_CAPTION_ONLY = re.compile(
+    r"^(?:[（(【\[〔［][^）)】\]〕］\n]{0,40}[）)】\]〕］]|抜粋|抄|节选|節選|节录|節錄|摘录|摘錄|[\s\u3000。．])*$"
+)
+
+
+def _heading_only(match: ArticleMatch) -> bool:
+    """A label with at most a caption and no provision: a table of contents entry or a
+    heading that announces the article (its text follows under the same label)."""
+    return bool(_CAPTION_ONLY.match(match.body))
 
 
 def _build(layout: _Layout, index: int, label: Label, footnotes_from: int | None) -> ArticleMatch:
@@ -378,8 +394,13 @@ def _enum_articles(
 
 
 def _provision_run(built: list[ArticleMatch], explicit: bool) -> bool:
-    """Provisions are sentences; FAQ items and form sections (一、輸出者) are headings."""
+    """Provisions are sentences; FAQ items and form sections (一、輸出者) are headings, and a
+    control list's entries (一、…飞行器（参考海关商品编号：8806100010…）) are items: a lead that
+    names a control or customs code is an entry, whatever its punctuation."""
     if not built or (len(built) < 2 and not explicit):
+        return False
+    leads = [match.paragraphs[0].text if match.paragraphs else "" for match in built]
+    if any(find_codes(lead) for lead in leads):
         return False
     sentences = 0
     for match in built:
