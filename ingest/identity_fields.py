@@ -348,7 +348,9 @@ _KIND_SUFFIXES: list[tuple[DocumentKind, tuple[str, ...]]] = [
     ("measures", ("弁法", "办法", "辦法", "規則", "规则", "細則", "细则", "規定", "规定")),
     ("regulation", ("条例", "條例")),
     ("announcement", ("公告", "公布", "決定", "决定", "決議", "决议")),
-    ("notice", ("通知", "通告", "通達", "お知らせ")),
+    # 要領 / 要綱: a ministry's rules for handling a procedure (包括許可取扱要領); a form's
+    # 記入要領 is a guide, matched above
+    ("notice", ("通知", "通告", "通達", "お知らせ", "要領", "要綱")),
     (
         "news",
         ("新闻稿", "新聞稿", "プレスリリース", "ニュースリリース", "报道", "報道発表", "快讯"),
@@ -357,7 +359,10 @@ _KIND_SUFFIXES: list[tuple[DocumentKind, tuple[str, ...]]] = [
 ]
 # Titles ending like an order that are not one.
 _NOT_ORDERS = ("法令", "命令", "訓令", "指令")
-_TRAILING_QUALIFIERS = re.compile(r"(?:[（(][^（）()]{1,12}[）)]|[》」』\s])+$")
+# An excerpt says so after the title, bracketed or not: 外国為替及び外国貿易法抜粋, …（抄）.
+_TRAILING_QUALIFIERS = re.compile(
+    r"(?:[（(][^（）()]{1,12}[）)]|[》」』\s]|抜粋|抄録|節録|节录|节选|節選|摘录|摘錄)+$"
+)
 
 
 def kind_from_title(title: str) -> DocumentKind | None:

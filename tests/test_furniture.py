@@ -142,6 +142,10 @@ KINDS = [
         "（网页转载，节选）",
         "announcement",
     ),
+    # unseen2: an excerpt marked without brackets; a ministry's handling rules (要領)
+    ("外国為替及び外国貿易法抜粋", "law"),
+    ("包括許可取扱要領", "notice"),
+    ("輸出許可申請書記入要領", "guide"),
 ]
 
 

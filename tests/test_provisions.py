@@ -272,6 +272,70 @@ ROWS = [
         [],
         id="single-item-is-no-list",
     ),
+    # A ministry circular's outline (unseen2: 役務通達, 包括許可取扱要領): 1　/ (1) / ア　,
+    # each heading with its prose before the next; ア イ ウ エ, not the イロハ order.
+    pytest.param(
+        [
+            f"1{S}役務取引許可の対象",
+            f"(1){S}特定技術の範囲",
+            "特定技術とは、外為令別表の中欄に掲げる技術をいう。",
+            f"(2){S}用語の解釈",
+            "用語の解釈は、別紙1に掲げるもののほか、次のとおりとする。",
+            f"ア{S}技術とは、貨物の設計、製造又は使用に必要な特定の情報をいう。",
+            f"イ{S}プログラムとは、特定の処理を実行する一連の命令をいう。",
+            f"ウ{S}設計とは、一連の製造過程の前段階をいう。",
+        ],
+        [
+            ("arabic_paren", f"1{S}役務取引許可の対象", ["1"], ["特定技術の範囲", "用語の解釈"]),
+            (
+                "kana_aiueo",
+                "用語の解釈は、別紙1に掲げるもののほか、次のとおりとする。",
+                [],
+                [
+                    "技術とは、貨物の設計、製造又は使用に必要な特定の情報をいう",
+                    "プログラムとは、特定の処理を実行する一連の命令をいう",
+                    "設計とは、一連の製造過程の前段階をいう",
+                ],
+            ),
+        ],
+        id="ja-circular-outline",
+    ),
+    pytest.param(
+        [
+            "Ⅰ一般包括許可",
+            f"1{S}一般包括許可の種類",
+            "一般包括許可の種類は一般包括輸出許可及び一般包括役務取引許可とする。",
+            f"2{S}一般包括許可の申請者",
+        ],
+        [("arabic_space", "Ⅰ一般包括許可", ["Ⅰ"], ["一般包括許可の種類", "一般包括許可の申請者"])],
+        id="ja-circular-numbers-under-roman",
+    ),
+    pytest.param(
+        [
+            f"２{S}前項の許可は、次に掲げる場合に限り、することができる。",
+            f"イ{S}特定の地域を仕向地とするもの",
+            f"ロ{S}特定の種類の貨物",
+        ],
+        [
+            (
+                "kana",
+                f"２{S}前項の許可は、次に掲げる場合に限り、することができる。",
+                [],
+                ["特定の地域を仕向地とするもの", "特定の種類の貨物"],
+            )
+        ],
+        id="ja-iroha-still-iroha",
+    ),
+    # 附則's paragraphs are numbered from １: paragraphs, not a list (unseen: 改正通達)
+    pytest.param(
+        [
+            f"附{S}則",
+            f"1{S}この通達は、平成24年4月1日から施行する。",
+            f"2{S}従前の例により取り扱うものとされる場合は、なお従前の例による。",
+        ],
+        [],
+        id="ja-supplementary-paragraphs",
+    ),
 ]
 
 
@@ -300,6 +364,9 @@ def test_codes_go_to_the_item_fields() -> None:
         pytest.param(f"ハ{S}助言", ("kana", "ハ", 3), id="kana"),
         pytest.param("（四）进口商", ("cn_paren_fw", "（四）", 4), id="paren-fw"),
         pytest.param("b.镍钴铝", ("latin_dot", "b.", 2), id="latin"),
+        pytest.param(f"ウ{S}設計", ("kana", "ウ", 24), id="u-first-read-as-iroha"),
+        pytest.param(f"1{S}対象", ("arabic_space", "1", 1), id="circular-number"),
+        pytest.param("②輸出者", ("circled", "②", 2), id="circled"),
         pytest.param("一法令", None, id="kanji-without-u3000-is-text"),
         pytest.param("2.5 g/cm3以上", None, id="decimal-is-no-label"),
     ],

@@ -478,6 +478,13 @@ def _item_record(item: ProvisionItem) -> Item:
 _STATUTE_FAMILIES = frozenset({"kanji_item", "kana"})
 
 
+# Japanese acts whose numbered outline is their own structure, whatever its items say: a
+# ministry circular (通達, 要領) numbers 1　/ (1) / ア　as a statute numbers 号 and イ.
+# Not announcements: in this corpus they are Chinese notices in Japanese translation, whose
+# outline a commentary quotes.
+_OFFICIAL_KINDS = frozenset({"law", "order", "measures", "regulation", "notice"})
+
+
 _TOC_ENTRY = re.compile(r"[（(]第[^（）()]+?条[^（）()]*[）)]$")
 
 
@@ -486,6 +493,7 @@ def _is_list(plist: ProvisionList, locator: Locator) -> bool:
 
     In e-Gov numbering (号 一　, イ　) and in Chinese official text (whose 一、（一）1.（1）
     levels are the document's own structure, GB/T 9704) yes, whatever the items say.
+    So is a Japanese act's own outline (a circular's 1　/ (1) / ア　).
     Elsewhere (a Japanese commentary's outline, its translations of notices) the items must
     carry codes or be short noun phrases, as outline lists must.  A table of contents
     (``総則（第一条―第十条）``) never is.
@@ -497,6 +505,8 @@ def _is_list(plist: ProvisionList, locator: Locator) -> bool:
         is_japanese(t) for t in [plist.heading, *texts]
     ):
         return True
+    if locator.identity_at(plist.start).kind in _OFFICIAL_KINDS:
+        return True  # a circular's own outline (1　/ (1) / ア　): its structure, as a 号's
     if any(i.children and not _things(c.text for c in i.children) for i in plist.items):
         return False  # entries over prose of their own (（一）基本情報。) are section headings
     coded = sum(1 for i in plist.items if i.control_codes or i.hs_codes)

@@ -31,6 +31,9 @@ _KANJI = "一二三四五六七八九十百"
 _IROHA = (
     "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
 )
+_AIUEO = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
+_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _SEP = "\u3000"
 
 # (family, label pattern) tried in this order at the start of a unit.
@@ -47,6 +50,11 @@ FAMILIES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"(?P<n>[{_KANJI}]{{1,4}})(?P<branch>(?:の[{_KANJI}]{{1,3}})*)(?={_SEP})"),
     ),
     ("kana", re.compile(rf"(?P<n>[{_IROHA}])(?={_SEP})")),
+    # A circular's (通達, 要領) outline: 1　/ (1) / ア　, under Roman Ⅰ; ① inside a clause.
+    ("kana_aiueo", re.compile(rf"(?P<n>[{_AIUEO}])(?={_SEP})")),
+    ("arabic_space", re.compile(rf"(?P<n>[0-9]{{1,2}})(?={_SEP})")),
+    ("roman", re.compile(rf"(?P<n>[{_ROMAN}])[{_SEP} .．、]?")),
+    ("circled", re.compile(rf"(?P<n>[{_CIRCLED}])")),
 ]
 # Units that close every open level and become the lead-in of what follows.
 _PARAGRAPH = re.compile(rf"^[0-9]{{1,3}}{_SEP}")  # 項 ２
@@ -54,6 +62,7 @@ _ARTICLE = re.compile(rf"^第[{_KANJI}千〇零0-9]+[条條](?:[之の][{_KANJI}
 _STRUCTURE = re.compile(
     rf"^(?:第[{_KANJI}0-9]+(?:编|編|章|节|節|款|部分)|別表|附表|附则|附則|别表)(?![0-9{_KANJI}])"
 )
+_SUPPLEMENTARY = re.compile(r"^附[\s\u3000]*[則则]")
 # Unlabelled paragraphs a clause may run to before its list of clauses is taken as ended.
 _MAX_CLAUSE_PARAGRAPHS = 3
 _ITEM_END = re.compile(r"[\s\u3000]+$")
@@ -99,20 +108,29 @@ class ProvisionList:
         return self.items[-1].end
 
 
+_SERIES = {"kana": _IROHA, "kana_aiueo": _AIUEO, "roman": _ROMAN, "circled": _CIRCLED}
+
+
 def _ordinal(family: str, written: str) -> int | None:
-    if family == "kana":
-        return _IROHA.index(written) + 1
+    if family in _SERIES:
+        return _SERIES[family].index(written) + 1
     if family == "latin_dot":
         return ord(written) - ord("a") + 1
     value = parse_number(written)
     return None if value is None else int(value)
 
 
-def parse_label(text: str) -> tuple[str, str, int, int] | None:
-    """(family, label as written, ordinal, where the item text starts) of a unit's label.
+Label = tuple[str, str, int, int]
+
+
+def parse_labels(text: str) -> list[Label]:
+    """Every reading of a unit's label: (family, label as written, ordinal, where the item
+    text starts), in ``FAMILIES`` order.  イ　is the first of イロハ and the second of
+    アイウエ; which one it is depends on the list it continues (``find_provision_lists``).
 
     A branch label (``六十三の三``) has its main number's ordinal, negated, so that it
     follows that number without taking its successor's place."""
+    found: list[Label] = []
     for family, pattern in FAMILIES:
         m = pattern.match(text)
         if m is None:
@@ -125,9 +143,15 @@ def parse_label(text: str) -> tuple[str, str, int, int] | None:
         rest = text[m.end() :]
         body = len(rest) - len(rest.lstrip(" " + _SEP))
         if not rest.strip():
-            return None
-        return family, m.group(), ordinal, m.end() + body
-    return None
+            return []
+        found.append((family, m.group(), ordinal, m.end() + body))
+    return found
+
+
+def parse_label(text: str) -> Label | None:
+    """The first reading of a unit's label (``parse_labels``), or None."""
+    labels = parse_labels(text)
+    return labels[0] if labels else None
 
 
 def _closes_levels(text: str) -> bool:
@@ -223,6 +247,17 @@ class _Level:
     items: list[ProvisionItem] = field(default_factory=list)
 
 
+def _reading(labels: list[Label], stack: list[_Level]) -> tuple[Label | None, int | None]:
+    """The reading of a unit's label that continues an open level (and that level's depth),
+    else one that starts a list (ordinal 1), else the first (out of sequence)."""
+    for label in labels:
+        for depth, level in enumerate(stack):
+            if level.family == label[0] and _follows(level.items[-1].ordinal, label[2]):
+                return label, depth
+    first = next((label for label in labels if label[2] == 1), None)
+    return (first or (labels[0] if labels else None)), None
+
+
 def find_provision_lists(units: Iterable[Unit]) -> list[ProvisionList]:
     """Every run of two or more sibling provisions in ``units`` (in reading order)."""
     done: list[_Level] = []
@@ -234,36 +269,45 @@ def find_provision_lists(units: Iterable[Unit]) -> list[ProvisionList]:
         while len(stack) > depth:
             done.append(stack.pop())
 
+    supplementary = False  # inside 附則, whose paragraphs are numbered from １
     for unit in units:
         text = unit.text.strip(" " + _SEP)
         if not text:
             continue
-        if _closes_levels(text):
+        if _SUPPLEMENTARY.match(text):
+            supplementary = True
+        label, depth = _reading(parse_labels(text), stack)
+        outline_number = label is not None and label[0] == "arabic_space" and not supplementary
+        if _closes_levels(text) and not (outline_number and (depth is not None or label[2] == 1)):
+            # a 項 number (２　; in 附則 from １　) unless it continues or starts a circular's
+            # 1　2　outline
             close(0)
             lead_in = _joined(_ITEM_END.sub("", text))
             continue
-        label = parse_label(text)
         if label is None and stack and _continues(stack[-1].items[-1], text):
             _extend(stack[-1].items[-1], unit)
             continue
         if label is None:
-            # a paragraph of its own: it ends the nested levels, but the outermost one may go
-            # on (a notice's clause 三、 may run to a few paragraphs before 四、)
+            # a paragraph of its own: the lead-in of what follows.  The open levels stay open
+            # for a few paragraphs (a notice's clause 三、 may run on before 四、, a circular's
+            # (1) heading has its prose before (2)); a new numbering after it is a list of
+            # its own, not a sub-list
             prose += 1
-            close(1 if prose <= _MAX_CLAUSE_PARAGRAPHS else 0)
+            if prose > _MAX_CLAUSE_PARAGRAPHS:
+                close(0)
             lead_in = _joined(_ITEM_END.sub("", text))
             continue
         family, _, ordinal, _ = label
-        depth = next((i for i, lv in enumerate(stack) if lv.family == family), None)
-        if depth is not None and _follows(stack[depth].items[-1].ordinal, ordinal):
+        if depth is not None:
             close(depth + 1)
             stack[depth].items.append(_item(unit, label))
             prose = 0
         elif ordinal == 1:
-            if depth is not None:
-                close(depth)  # the same numbering starts over: a new list at that level
+            same = next((i for i, lv in enumerate(stack) if lv.family == family), None)
+            if same is not None:
+                close(same)  # the same numbering starts over: a new list at that level
             elif prose:
-                close(0)  # after prose, a new numbering is a list of its own, not a sub-list
+                close(0)
             prose = 0
             parent = stack[-1].items[-1] if stack else None
             heading = parent.line if parent is not None else lead_in
