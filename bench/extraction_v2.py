@@ -163,8 +163,8 @@ def score_item_codes(truth: list[dict[str, Any]], predicted: list[dict[str, Any]
     for lst in predicted:
         for item in lst.get("items", []):
             codes = {*(item.get("control_codes") or []), *(item.get("hs_codes") or [])}
-            if item.get("code"):
-                codes.add(item["code"])
+            if item.get("code"):  # the item's codes as written, joined by ", "
+                codes.update(item["code"].split(", "))
             for code in sorted(codes):
                 got.append({"item": item_text_v2(item.get("text"))[:40], "code": norm(code)})
     return score_multiset(

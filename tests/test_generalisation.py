@@ -227,13 +227,32 @@ ITEMS = [
         ],
         id="zh-hs-code-notes-are-not-an-enumeration",
     ),
+    # One entry, many customs codes (unseen2: MOFCOM 2023 No. 28 gives its drones 16): one
+    # item that carries them all, not one copy of the entry per code.
+    pytest.param(
+        "有关事项公告如下：\n一、性能指标未达到现有管制指标，但已达到下述指标的无人驾驶航空飞行器"
+        "（参考海关商品编号：8806100010、8806221011、8806229010）。\n"
+        "在操作人员自然视距以外能够可控飞行的无人驾驶航空飞行器：\n",
+        [
+            [
+                (
+                    "性能指标未达到现有管制指标，但已达到下述指标的无人驾驶航空飞行器",
+                    "8806100010, 8806221011, 8806229010",
+                )
+            ]
+        ],
+        id="zh-one-entry-many-customs-codes",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), ITEMS)
 def test_item_lists_generalise(text: str, expected: list[list[tuple[str, str]]]) -> None:
-    got = [[(i.text.replace(" ", ""), i.code) for i in m.items] for m in find_item_lists(text)]
+    found = find_item_lists(text)
+    got = [[(i.text.replace(" ", ""), i.code) for i in m.items] for m in found]
     assert got == expected
+    for item in (i for m in found for i in m.items):  # the code fields hold the same codes
+        assert ", ".join([*item.control_codes, *item.hs_codes]) == item.code
 
 
 @pytest.mark.parametrize(

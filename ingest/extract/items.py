@@ -54,13 +54,25 @@ _CODE_PAREN = re.compile(r"[（(][^（）()]*?$")
 _ROW_BREAK_BEFORE = re.compile(r"(?:もの|こと|[。；;）)])\s*$")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ItemMatch:
     start: int
     end: int
     text: str
     label: str | None = None
-    code: str | None = None
+    code: str | None = None  # every code as written, joined by ", "
+    control_codes: list[str] = field(default_factory=list)
+    hs_codes: list[str] = field(default_factory=list)
+
+    def add_codes(self, codes: Iterable[CodeMatch]) -> None:
+        written = self.code.split(", ") if self.code else []
+        for found in codes:
+            into = self.control_codes if found.kind == "control" else self.hs_codes
+            if found.code not in into:
+                into.append(found.code)
+            if found.code not in written:
+                written.append(found.code)
+        self.code = ", ".join(written) or None
 
 
 @dataclass
@@ -134,8 +146,8 @@ def _entry(node: Node, codes: _Codes) -> tuple[ItemMatch, list[CodeMatch]]:
         raw_start + len(raw.rstrip(" \t\u3000\n。；;：:、，,.．")),
         text,
         node.label.text if node.label else None,
-        ", ".join(dict.fromkeys(c.code for c in found)) or None,
     )
+    item.add_codes(found)
     return item, found
 
 
@@ -326,6 +338,7 @@ def _code_lists(
         item = _coded_clause(text, unit, code, previous)
         if item is None:
             continue
+        item.add_codes([code])
         section = (
             node.parent
             if node is not None and node.parent is not None and node.parent.unit
@@ -335,7 +348,11 @@ def _code_lists(
         if key not in groups:
             groups[key] = (section, [])
             order.append(key)
-        groups[key][1].append(item)
+        taken = groups[key][1]
+        if taken and (taken[-1].start, taken[-1].end) == (item.start, item.end):
+            taken[-1].add_codes([code])  # one entry, many codes (参考海关商品编号：A、B、C)
+        else:
+            taken.append(item)
     lists: list[ItemListMatch] = []
     for key in order:
         section, items = groups[key]
@@ -544,7 +561,16 @@ def extract_item_lists(doc: Document, locator: Locator) -> list[ItemList]:
                 **locator.common("item_list", match.start, match.end),  # type: ignore[arg-type]
                 heading=match.heading,
                 path=match.path,
-                items=[Item(text=i.text, code=i.code, label=i.label) for i in match.items],
+                items=[
+                    Item(
+                        text=i.text,
+                        code=i.code,
+                        label=i.label,
+                        control_codes=i.control_codes,
+                        hs_codes=i.hs_codes,
+                    )
+                    for i in match.items
+                ],
             )
         )
     return sorted(
