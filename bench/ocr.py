@@ -1,6 +1,7 @@
 """OCR on synthetic scans of the dev PDFs: CER against the text layer, extraction F1, s/page.
 
-    python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen|vertical] [--only STEM] [--pages N]
+    python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen|unseen2_zh|unseen2_ja|vertical]
+                        [--only STEM] [--pages N]
                         [--keep DIR] [--engine tesseract|rapidocr|hybrid ...]
 
 Every dev PDF (v1: samples/*.pdf, v2: tests/data/dev/v2/pdf/*.pdf; ``--set heldout``: the
@@ -51,11 +52,17 @@ from ingest.ocr import engines, reread, unsure_chars
 from ingest.ocr.scans import make_scan
 from models.document import Document
 
+UNSEEN2 = unseen.ROOT / "tests" / "data" / "unseen2"
+# The sets scored as bench.unseen scores its set (truth in SET_DIR/truth, definitions too).
+UNSEEN_LIKE = ("unseen", "unseen2_zh", "unseen2_ja")
 SETS = {
     "v1": v1.SAMPLES_DIR,
     "v2": v2.V2_DIR / "pdf",
     "heldout": heldout.HELDOUT_DIR,
     "unseen": unseen.UNSEEN_DIR / "pdf",
+    # tests/data/unseen2: its Chinese and Japanese halves, scored as bench.unseen --dir
+    "unseen2_zh": UNSEEN2 / "zh" / "pdf",
+    "unseen2_ja": UNSEEN2 / "ja" / "pdf",
     "vertical": vertical.VERTICAL_DIR,  # texts, set vertically (bench/vertical.py)
 }
 F1_KINDS = ("article", "threshold", "date", "item_list", "item_code", "title", "definition")
@@ -216,12 +223,12 @@ def _f1_v2(run: ScanRun, only: str | None) -> dict[str, v1.Score]:
     return totals
 
 
-def _f1_unseen(run: ScanRun, only: str | None) -> dict[str, v1.Score]:
-    """The unseen set scored as ``bench.unseen`` scores it, the scans in place of its PDFs."""
-    folder = run.folder / "unseen"
+def _f1_unseen(run: ScanRun, only: str | None, set_name: str = "unseen") -> dict[str, v1.Score]:
+    """An unseen set scored as ``bench.unseen`` scores it, the scans in place of its PDFs."""
+    folder = run.folder / set_name
     truth = folder / "truth"
     if not truth.exists():
-        truth.symlink_to(unseen.UNSEEN_DIR / "truth")
+        truth.symlink_to(SETS[set_name].parent / "truth")
     extra = {"definition": unseen.score_definitions}
     _, totals = v2.score_v2(folder, set(unseen.KINDS), only, extra=extra)
     return totals
@@ -302,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.pages:
             return 0
         for set_name in sets:
-            if set_name == "vertical" or (set_name not in ("v2", "unseen") and args.only):
+            if set_name == "vertical" or (set_name not in ("v2", *UNSEEN_LIKE) and args.only):
                 continue
             for name in names:
                 run.engine = name
@@ -310,8 +317,8 @@ def main(argv: list[str] | None = None) -> int:
                     totals = _f1_v1(run)
                 elif set_name == "heldout":
                     totals = _f1_heldout(run)
-                elif set_name == "unseen":
-                    totals = _f1_unseen(run, args.only)
+                elif set_name in UNSEEN_LIKE:
+                    totals = _f1_unseen(run, args.only, set_name)
                 else:
                     totals = _f1_v2(run, args.only)
                 print(f"== extraction on the scans, dev {set_name}, {name}")

@@ -1,7 +1,8 @@
-"""Search quality on the dev questions (v1 and v2): recall@1/5/10 and MRR per retriever and
-fused, per question language and for the cross-lingual questions.
+"""Search quality on the dev questions (v1, v2) and the unseen ones (unseen2): recall@1/5/10
+and MRR per retriever and fused, per question language and for the cross-lingual questions.
 
-    python -m bench.search                  # both sets: v1 (samples/*.pdf), v2 (11 PDFs)
+    python -m bench.search                  # all sets: v1 (samples/*.pdf), v2 (11 PDFs),
+                                            # unseen2 (its 12 PDFs among v2's, 20 questions)
     python -m bench.search --set v2         # one set
     python -m bench.search --from-truth     # v1 chunks from tests/data/dev truth articles
     python -m bench.search --model use      # other embedders (default e5+use)
@@ -34,6 +35,7 @@ from bench.search_sets import (  # noqa: E402
     QuestionSet,
     pipeline_chunks,
     truth_chunks,
+    unseen2_set,
     v1_set,
     v2_set,
 )
@@ -137,7 +139,12 @@ def run(
     with tempfile.TemporaryDirectory() as tmp:
         base = cache or Path(tmp)
         for name in sets:
-            qset = v1_set(from_truth) if name == "v1" else v2_set(base / "corpus-v2")
+            if name == "v1":
+                qset = v1_set(from_truth)
+            elif name == "v2":
+                qset = v2_set(base / "corpus-v2")
+            else:
+                qset = unseen2_set(base / "corpus-unseen2")
             index_dir = base / f"index-{name}{'-truth' if from_truth and name == 'v1' else ''}"
             result[name] = score_set(qset, index_dir, embedders, fusion, verbose)
     return result

@@ -10,6 +10,8 @@
   or only an ``evidence`` string (notices without articles): a hit is that file's document
   and version with one of the articles, or with the evidence in its text (NFKC, no white
   space).
+* ``unseen2`` (tests/data/unseen2/zh, ja): 20 questions about 12 documents not developed on,
+  matched as v2's, asked of a corpus that also holds the v2 PDFs.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from models.search import Chunk, Hit
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "data" / "dev"
 DEV2 = DEV / "v2"
-SETS = ("v1", "v2")
+UNSEEN2 = ROOT / "tests" / "data" / "unseen2"
+SETS = ("v1", "v2", "unseen2")
 
 
 @dataclass
@@ -119,14 +122,18 @@ def v1_set(from_truth: bool) -> QuestionSet:
 # ----------------------------------------------------------------------------- v2
 
 
-def v2_corpus(data_dir: Path) -> tuple[list[Chunk], dict[str, tuple[str, int]]]:
-    """Add the v2 PDFs to the corpus in ``data_dir`` (kept: a second run re-adds nothing) and
-    return every version's chunks and each file stem's (document id, version)."""
+def v2_corpus(
+    data_dir: Path, folders: tuple[Path, ...] = (DEV2,)
+) -> tuple[list[Chunk], dict[str, tuple[str, int]]]:
+    """Add the PDFs of ``folders`` (each ``pdf/*.pdf``; default the v2 set) to the corpus in
+    ``data_dir`` (kept: a second run re-adds nothing) and return every version's chunks and
+    each file stem's (document id, version)."""
     from corpus.workspace import Workspace
 
     where: dict[str, tuple[str, int]] = {}
+    pdfs = [p for folder in folders for p in sorted((folder / "pdf").glob("*.pdf"))]
     with Workspace(data_dir) as workspace:
-        for report in workspace.add(sorted((DEV2 / "pdf").glob("*.pdf")), index=False):
+        for report in workspace.add(pdfs, index=False):
             if report.outcome is None:
                 raise RuntimeError(f"{report.path}: {report.errors}")
             where[Path(report.path).stem] = (report.outcome.doc_id, report.outcome.version)
@@ -154,9 +161,8 @@ def _v2_matcher(answers: list[dict[str, Any]], where: dict[str, tuple[str, int]]
     return found
 
 
-def v2_set(data_dir: Path) -> QuestionSet:
-    chunks, where = v2_corpus(data_dir)
-    questions = [
+def _questions(path: Path, where: dict[str, tuple[str, int]]) -> list[Question]:
+    return [
         Question(
             q["id"],
             q["language"],
@@ -165,6 +171,24 @@ def v2_set(data_dir: Path) -> QuestionSet:
             _v2_matcher(q["answers"], where),
             q.get("type", ""),
         )
-        for q in json.loads((DEV2 / "questions.json").read_text(encoding="utf-8"))
+        for q in json.loads(path.read_text(encoding="utf-8"))
     ]
-    return QuestionSet("v2", "pipeline (corpus)", chunks, questions)
+
+
+def v2_set(data_dir: Path) -> QuestionSet:
+    chunks, where = v2_corpus(data_dir)
+    return QuestionSet(
+        "v2", "pipeline (corpus)", chunks, _questions(DEV2 / "questions.json", where)
+    )
+
+
+# ----------------------------------------------------------------------------- unseen2
+
+
+def unseen2_set(data_dir: Path) -> QuestionSet:
+    """The 20 questions of tests/data/unseen2 (zh, ja), asked of a corpus of its 12 PDFs and
+    the 11 of dev v2 (so the answer competes with documents of the same kinds)."""
+    folders = (DEV2, UNSEEN2 / "zh", UNSEEN2 / "ja")
+    chunks, where = v2_corpus(data_dir, folders)
+    questions = [q for f in folders[1:] for q in _questions(f / "questions.json", where)]
+    return QuestionSet("unseen2", "pipeline (corpus, with v2)", chunks, questions)
