@@ -37,9 +37,17 @@ def score_definitions(truth: dict[str, Any], ours: dict[str, list[dict[str, Any]
     got = [_term(d.get("term")) for d in ours.get("definition", [])]
     score = Score(truth=len(want), predicted=len(got))
     unmatched = list(got)
+    # Exact terms first, then containment: 輸出等 must not take 輸出等業務従事者 from its own
+    # exact match.
+    missing: list[str] = []
     for term in want:
-        hit = next((g for g in unmatched if g == term), None)
-        hit = hit or next((g for g in unmatched if term and term in g), None)
+        if term in unmatched:
+            score.matched += 1
+            unmatched.remove(term)
+        else:
+            missing.append(term)
+    for term in missing:
+        hit = next((g for g in unmatched if term and term in g), None)
         if hit is None:
             score.misses.append(term)
         else:
