@@ -520,6 +520,12 @@ ENUM_RUNS = [
         ["一、", "二、"],
         id="zh-notice-provisions",
     ),
+    pytest.param(
+        "欢迎通过以下途径提出意见：\n一、电子邮件：fg_agj@mofcom.gov.cn\n二、传真：010-65198437\n"
+        "三、信函：北京市东长安街2号商务部产业安全与进出口管制局，邮编100731",
+        [],
+        id="zh-contact-fields-are-no-provisions",
+    ),
 ]
 
 

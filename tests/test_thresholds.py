@@ -333,6 +333,45 @@ CASES = [
         "二十四時間以内に届け出る", "ja", [("二十四時間以内", 24, "h", "<=")], id="ja-hours"
     ),
     pytest.param("2つ以上の貨物を輸出", "ja", [("2つ以上", 2, "つ", ">=")], id="ja-counter-tsu"),
+    # unseen3 (貨物等省令 第一条, an MIIT licence guide): a 号 label is no digit of the number
+    # after it, e-Gov's 、 groups kanji digits, ± is a tolerance, a stated minimum is a limit
+    pytest.param(
+        "三\u3000重水素\n四\u3000一キログラム以上の人造黒鉛",
+        "ja",
+        [("一キログラム以上", 1, "kg", ">=")],
+        id="ja-go-label-before-a-kanji-number",
+    ),
+    pytest.param(
+        "比率が五、〇〇〇分の一を超えるもの",
+        "ja",
+        [("五、〇〇〇分の一を超える", 0.02, "%", ">")],
+        id="ja-grouped-kanji-fraction",
+    ),
+    pytest.param(
+        "ほう素の含有量が一、〇〇〇、〇〇〇分の五未満のもの",
+        "ja",
+        [("一、〇〇〇、〇〇〇分の五未満", 0.0005, "%", "<")],
+        id="ja-grouped-kanji-millionths",
+    ),
+    pytest.param(
+        "出力周波数をプラスマイナス〇・二パーセント未満で制御できるもの",
+        "ja",
+        [("〇・二パーセント未満", 0.2, "%", "<")],
+        id="ja-plus-minus-is-a-tolerance",
+    ),
+    pytest.param("三相以上のもの", "ja", [("三相以上", 3, "相", ">=")], id="ja-phases"),
+    pytest.param(
+        "注册资本最低限额为1亿元人民币",
+        "zh",
+        [("最低限额为1亿元人民币", 100000000, "CNY", ">=")],
+        id="zh-stated-minimum",
+    ),
+    pytest.param(
+        "罚款最高为五十万元",
+        "zh",
+        [("最高为五十万元", 500000, "CNY", "<=")],
+        id="zh-stated-maximum",
+    ),
     pytest.param(
         "距离边境五公里以外的地区",
         "zh",

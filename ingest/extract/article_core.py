@@ -393,6 +393,12 @@ def _enum_articles(
     return found
 
 
+def _sentence(lead: str) -> bool:
+    """A provision's lead: a full stop, or a colon that ends it (对下列物项实施出口管制：).  A
+    colon inside is a form's field (一、电子邮件：fg@mofcom.gov.cn; 二、传真：010-…)."""
+    return any(p in lead for p in "。；;") or lead.rstrip().endswith(("：", ":"))
+
+
 def _provision_run(built: list[ArticleMatch], explicit: bool) -> bool:
     """Provisions are sentences; FAQ items and form sections (一、輸出者) are headings, and a
     control list's entries (一、…飞行器（参考海关商品编号：8806100010…）) are items: a lead that
@@ -405,6 +411,6 @@ def _provision_run(built: list[ArticleMatch], explicit: bool) -> bool:
     sentences = 0
     for match in built:
         lead = match.paragraphs[0].text if match.paragraphs else ""
-        if len(lead) >= 10 and any(p in lead for p in "。：:；;"):
+        if len(lead) >= 10 and _sentence(lead):
             sentences += 1
     return sentences * 2 > len(built)

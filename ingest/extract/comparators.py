@@ -20,6 +20,9 @@ _S = r" ?"
 # What a negation does to a relation: not(> x) is <= x, not(>= x) is < x.
 COMPLEMENT = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
 
+# What a stated minimum or maximum is of: 最低限额为, 最高金額為
+_AMOUNT = "(?:限[额額]|限度|金[额額]|[额額])"
+
 # Negations that may precede a relation word; 不得 / 不应 / 不能 before 不 (longest first).
 NEGATION = r"不得|不应|不能|不|未|没有|沒有|并未|並未|尚未"
 
@@ -34,6 +37,15 @@ BASES: list[tuple[str, str]] = [
     (r"超过|超過|超出|高于|高於|多于|多於|大于|大於", ">"),
     (r"低于|低於|少于|少於|小于|小於", "<"),
     (r"达到|達到|届满|屆滿|满|滿", ">="),
+    # a stated minimum or maximum: 注册资本最低限额为1亿元, 最高为五十万元
+    (
+        r"最低(?:限额|限度|金额|额)?为|最少为|下限为|最低(?:限额|限度|金额|额)?為|最少為|下限為",
+        ">=",
+    ),
+    (
+        r"最高(?:限额|限度|金额|额)?为|最多为|上限为|最高(?:限額|限度|金額|額)?為|最多為|上限為",
+        "<=",
+    ),
 ]
 # Relations that exist only negated: 不足 ("falls short of") is <, 足 alone is no limit.
 NEGATED_ONLY: list[tuple[str, str]] = [(r"(?:不|未)足", "<")]

@@ -74,18 +74,33 @@ _ZH_ITEM = re.compile(
 # The short name may be scoped, after 以下 or alone (以下この項及び次項において「特定技術」
 # という, 第三号及び第四号において「X」という), and quoted with 《》 (以下简称《管制清单》).
 _SCOPE_IN = r"[^「“『《\"（）()。\n]{1,40}?において"
+_CALLED = r"という|と言う|と称する|と略称する|と略す|と呼ぶ"
 _ABBREVIATION = re.compile(
     r"(?P<definition>[^、。，,；;：:\n（(「“]{2,80})[（(][^（）()]{0,60}?"
     rf"(?:(?:以下|下称|下稱)(?:{_SCOPE_IN})?|{_SCOPE_IN})(?:简称|簡稱|称|稱)?[ \u3000]*"
-    r"[「“『《\"](?P<term>[^」”』》\"\n]{1,30})[」”』》\"](?:という|と称する|と略称する)?[。．]?[）)]"
+    rf"[「“『《\"](?P<term>[^」”』》\"\n]{{1,30}})[」”』》\"](?:{_CALLED})?[。．]?[）)]"
 )
-# A Chinese short name without quotes runs to the closing bracket: （以下简称导弹相关物项和技术）,
-# （以下簡稱工作機制）.
+# A short name without quotes runs to the closing bracket or a comma: （以下简称工作机制）,
+# （以下簡稱工作機制）, （以下简称发证机构，名单见附件）; in Japanese up to its verb:
+# （以下では規制品目と略す）.
 _BARE_ABBREVIATION = re.compile(
     r"(?P<definition>[^、。，,；;：:\n（(「“]{2,80})[（(](?:以下)?(?:简称|簡稱|下称|下稱)[ \u3000]*"
-    r"(?P<term>[^（）()「」“”『』《》\"，,。；;\n]{1,20})[）)]"
+    r"(?P<term>[^（）()「」“”『』《》\"，,。；;\n]{1,20})(?:[，,；;][^（）()\n]{0,40})?[）)]"
 )
-_SHORT_NAMES = (_ABBREVIATION, _BARE_ABBREVIATION)
+_BARE_JA_ABBREVIATION = re.compile(
+    r"(?P<definition>[^、。，,；;：:\n（(「“]{2,80})[（(]以下(?:では|、)?"
+    r"(?P<term>[^（）()「」“”『』《》\"、，,。\n]{1,20}?)(?:と略す|と略称する|と称する|と呼ぶ)[。]?[）)]"
+)
+# e-Gov's inline definition: the term, then in brackets what it means
+# (輸出者等（法第五十五条の十第一項の輸出者等をいう。次号において同じ。）).  The term is the
+# run of kanji and katakana before the bracket: 従事する者（…をいう。） names no term.
+_INLINE_JA = re.compile(
+    r"(?P<term>[\u4e00-\u9fff\u30a0-\u30ffー々〆]{2,20})[（(]"
+    r"(?P<definition>(?:[（(][^（）()\n]{0,200}[）)]|[^（）()\n。]){2,300}?(?:をいう|を指す))。"
+    r"(?:[^（）()\n]{0,40}?同じ。)?[）)]"
+)
+_SENTENCES = (_JAPANESE, _CHINESE, _JA_ITEM, _ZH_ITEM)
+_SHORT_NAMES = (_ABBREVIATION, _BARE_ABBREVIATION, _BARE_JA_ABBREVIATION)
 # 是指本条例附件《…清单》（以下简称…）, を特定の外国（以下…「特定国」という。）
 # （…）の対象となる…: a bracket closed before the phrase is the end of an earlier aside.
 _PHRASE_OPENER = re.compile(
@@ -110,7 +125,7 @@ def _clean_term(term: str) -> str:
 
 def find_definitions(text: str) -> list[DefinitionMatch]:
     found: list[DefinitionMatch] = []
-    for pattern in (_JAPANESE, _CHINESE, _JA_ITEM, _ZH_ITEM, _ABBREVIATION, _BARE_ABBREVIATION):
+    for pattern in (*_SENTENCES, *_SHORT_NAMES, _INLINE_JA):
         for m in pattern.finditer(text):
             term = _clean_term(m.group("term"))
             if not term or _SENTENCE_WORDS.search(term) or len(term) > 40:

@@ -37,14 +37,19 @@ _S = r" ?"
 _ARABIC = r"[0-9０-９](?:[0-9０-９,，]*[0-9０-９])?(?:[.．][0-9０-９]+)?"
 _KANJI_DIGITS = "〇零一二两三四五六七八九十百千万亿億萬壹贰叁肆伍陆柒捌玖拾佰仟"
 # ・ between kanji digits is the Japanese decimal point: 一・三ギガヘルツ = 1.3 GHz
-_KANJI = rf"[{_KANJI_DIGITS}]+(?:・[〇零一二三四五六七八九]+)?"
+# 、 between groups of three positional kanji digits is e-Gov's thousands separator:
+# 五、〇〇〇分の一 is 1/5000 (an enumeration comma is never followed by exactly three digits)
+_KANJI = (
+    rf"[{_KANJI_DIGITS}]+(?:、[〇零一二三四五六七八九]{{3}}(?![〇零一二三四五六七八九]))*"
+    r"(?:・[〇零一二三四五六七八九]+)?"
+)
 # 千 before a unit word that starts with it (10千瓦 = 10 kW, 5千克 = 5 kg, 5千兆帕 = 5 GPa,
 # 10千焦 = 10 kJ) is the unit's.
 _MULTIPLIER = r"(?:千(?!瓦|米|克|伏|赫|兆|焦|帕|牛|电子|升)|百)?[万萬亿億]?"
 _NUMBER = rf"(?:{_ARABIC}{_S}{_MULTIPLIER}|{_KANJI})"
 
 # Counters kept as written (brief: "else the word as written").
-_COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次|種類|种类|つ"
+_COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次|種類|种类|つ|相"
 # A table unit, or two joined by / or 每 (300Wh/kg, 1.73克/立方厘米), or a count over a unit
 # (50个/平方厘米: a density, /cm2): see ``units``.
 _UNIT_RE = (
@@ -63,8 +68,9 @@ _CURRENCY_BEFORE: list[tuple[str, str]] = [
     ("USD", r"美元|US\$|USD|\$"),
 ]
 _CURRENCY_RE = "|".join(f"(?P<c_{i}>{pat})" for i, (_, pat) in enumerate(_CURRENCY_BEFORE))
-# マイナス40℃, 零下40度: a sign word; a bare minus only where no digit precedes (not 10-20)
-_NEGATIVE = r"マイナス|零下|负|(?<![0-9０-９])[-−－]"
+# マイナス40℃, 零下40度: a sign word (not プラスマイナス, ±: a tolerance); a bare minus only where
+# no digit precedes (not 10-20)
+_NEGATIVE = r"(?<!プラス)マイナス|零下|负|(?<![0-9０-９±])[-−－]"
 
 _QUANTITY = (
     rf"(?:{_PERCENT_PREFIX}{_S}(?P<pct>{_NUMBER})"
@@ -143,22 +149,35 @@ def squeeze(text: str) -> tuple[str, list[int]]:
 
     PDF lines break mid-phrase (``50万人\n民元``, ``毎月 10\n日まで``) and CISTEC pads
     numbers with spaces (``2025 年 10 月 9 日``), so patterns run on the squeezed text.  One
-    space survives between two ASCII letters/digits so ``3 20`` does not become ``320``.
+    space survives between two ASCII letters/digits so ``3 20`` does not become ``320``, and
+    between two numerals a U+3000 separates (a 号 label and its text: ``四　一キログラム以上``
+    is 1 kg, not 41).
     """
     chars: list[str] = []
     offsets: list[int] = []
     pending_space = False
+    wide_space = False  # the white space held a U+3000: a separator, never a line wrap
     for i, ch in enumerate(text):
         if ch.isspace():
             pending_space = True
+            wide_space = wide_space or ch == "\u3000"
             continue
-        if pending_space and chars and _is_ascii_alnum(chars[-1]) and _is_ascii_alnum(ch):
+        if pending_space and chars and _kept_apart(chars[-1], ch, wide_space):
             chars.append(" ")
             offsets.append(i - 1)
-        pending_space = False
+        pending_space = wide_space = False
         chars.append(ch)
         offsets.append(i)
     return "".join(chars), offsets
+
+
+_NUMERAL_CHARS = frozenset("0123456789０１２３４５６７８９" + _KANJI_DIGITS)
+
+
+def _kept_apart(before: str, after: str, wide_space: bool) -> bool:
+    if _is_ascii_alnum(before) and _is_ascii_alnum(after):
+        return True
+    return wide_space and before in _NUMERAL_CHARS and after in _NUMERAL_CHARS
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -170,7 +189,7 @@ def _unsqueeze(offsets: list[int], start: int, end: int) -> tuple[int, int]:
 
 
 def _number(text: str) -> float | None:
-    value = parse_number(text.replace(" ", ""))
+    value = parse_number(text.replace(" ", "").replace("、", ""))
     return None if value is None else float(value)
 
 
