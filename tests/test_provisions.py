@@ -326,6 +326,29 @@ ROWS = [
         ],
         id="ja-iroha-still-iroha",
     ),
+    # A page or excerpt that starts mid-list (unseen3: a 关注名单 repost's page 3 opens at 16.)
+    pytest.param(
+        [
+            "16.日本电气航空宇宙系统株式会社(NEC Aerospace Systems, Ltd.)",
+            "17.日本海洋联合株式会社(Japan Marine United Corporation)",
+            "商务部:将20家日本实体列入关注名单",
+            "根据有关规定,决定将斯巴鲁株式会社等实体列入关注名单。",
+            "3.无关的编号",
+            "4.也不成列表",
+        ],
+        [
+            (
+                "arabic_dot",
+                "",
+                [],
+                [
+                    "日本电气航空宇宙系统株式会社(NEC Aerospace Systems, Ltd.)",
+                    "日本海洋联合株式会社(Japan Marine United Corporation)",
+                ],
+            )
+        ],
+        id="zh-first-label-mid-list",
+    ),
     # 附則's paragraphs are numbered from １: paragraphs, not a list (unseen: 改正通達)
     pytest.param(
         [

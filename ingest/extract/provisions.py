@@ -270,6 +270,7 @@ def find_provision_lists(units: Iterable[Unit]) -> list[ProvisionList]:
             done.append(stack.pop())
 
     supplementary = False  # inside 附則, whose paragraphs are numbered from １
+    labelled = False  # a label has started a list (until then one may start mid-list)
     for unit in units:
         text = unit.text.strip(" " + _SEP)
         if not text:
@@ -302,7 +303,8 @@ def find_provision_lists(units: Iterable[Unit]) -> list[ProvisionList]:
             close(depth + 1)
             stack[depth].items.append(_item(unit, label))
             prose = 0
-        elif ordinal == 1:
+        elif ordinal == 1 or (not labelled and ordinal > 1):
+            # a text's first label may be mid-list: an excerpt or a page that starts at 16.
             same = next((i for i, lv in enumerate(stack) if lv.family == family), None)
             if same is not None:
                 close(same)  # the same numbering starts over: a new list at that level
@@ -313,6 +315,7 @@ def find_provision_lists(units: Iterable[Unit]) -> list[ProvisionList]:
             heading = parent.line if parent is not None else lead_in
             labels = [lv.items[-1].label for lv in stack]
             stack.append(_Level(family, heading, parent, labels, [_item(unit, label)]))
+            labelled = True
         else:
             # out of sequence: not a label of this outline (a wrapped line, a cross-reference)
             close(0)
