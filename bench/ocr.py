@@ -1,6 +1,6 @@
 """OCR on synthetic scans of the dev PDFs: CER against the text layer, extraction F1, s/page.
 
-    python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen|unseen2_zh|unseen2_ja|vertical]
+    python -m bench.ocr [--dpi 200] [--set v1|v2|heldout|unseen|vertical|unseen2_zh|...]
                         [--only STEM] [--pages N]
                         [--keep DIR] [--engine tesseract|rapidocr|hybrid ...]
 
@@ -54,15 +54,19 @@ from models.document import Document
 
 UNSEEN2 = unseen.ROOT / "tests" / "data" / "unseen2"
 # The sets scored as bench.unseen scores its set (truth in SET_DIR/truth, definitions too).
-UNSEEN_LIKE = ("unseen", "unseen2_zh", "unseen2_ja")
+UNSEEN_LIKE = ("unseen", "unseen2_zh", "unseen2_ja", "unseen3_zh", "unseen3_ja")
 SETS = {
     "v1": v1.SAMPLES_DIR,
     "v2": v2.V2_DIR / "pdf",
     "heldout": heldout.HELDOUT_DIR,
     "unseen": unseen.UNSEEN_DIR / "pdf",
-    # tests/data/unseen2: its Chinese and Japanese halves, scored as bench.unseen --dir
-    "unseen2_zh": UNSEEN2 / "zh" / "pdf",
-    "unseen2_ja": UNSEEN2 / "ja" / "pdf",
+    # tests/data/unseen2, unseen3: their halves (unseen2_zh, unseen3_ja, ...), scored as
+    # bench.unseen --dir scores them
+    **{
+        f"{n}_{lang}": UNSEEN2.parent / n / lang / "pdf"
+        for n in ("unseen2", "unseen3")
+        for lang in ("zh", "ja")
+    },
     "vertical": vertical.VERTICAL_DIR,  # texts, set vertically (bench/vertical.py)
 }
 F1_KINDS = ("article", "threshold", "date", "item_list", "item_code", "title", "definition")

@@ -1,8 +1,9 @@
-"""Search quality on the dev questions (v1, v2) and the unseen ones (unseen2): recall@1/5/10
+"""Search quality on the dev questions (v1, v2) and the unseen ones (unseen2, unseen3): R@1/5/10
 and MRR per retriever and fused, per question language and for the cross-lingual questions.
 
     python -m bench.search                  # all sets: v1 (samples/*.pdf), v2 (11 PDFs),
-                                            # unseen2 (its 12 PDFs among v2's, 20 questions)
+                                            # unseen2, unseen3 (12 PDFs each among v2's,
+                                            # 20 questions each)
     python -m bench.search --set v2         # one set
     python -m bench.search --from-truth     # v1 chunks from tests/data/dev truth articles
     python -m bench.search --model use      # other embedders (default e5+use)
@@ -35,7 +36,7 @@ from bench.search_sets import (  # noqa: E402
     QuestionSet,
     pipeline_chunks,
     truth_chunks,
-    unseen2_set,
+    unseen_set,
     v1_set,
     v2_set,
 )
@@ -144,7 +145,7 @@ def run(
             elif name == "v2":
                 qset = v2_set(base / "corpus-v2")
             else:
-                qset = unseen2_set(base / "corpus-unseen2")
+                qset = unseen_set(name, base / f"corpus-{name}")
             index_dir = base / f"index-{name}{'-truth' if from_truth and name == 'v1' else ''}"
             result[name] = score_set(qset, index_dir, embedders, fusion, verbose)
     return result

@@ -10,8 +10,8 @@
   or only an ``evidence`` string (notices without articles): a hit is that file's document
   and version with one of the articles, or with the evidence in its text (NFKC, no white
   space).
-* ``unseen2`` (tests/data/unseen2/zh, ja): 20 questions about 12 documents not developed on,
-  matched as v2's, asked of a corpus that also holds the v2 PDFs.
+* ``unseen2``, ``unseen3`` (tests/data/unseen2, unseen3: zh, ja): 20 questions each about 12
+  documents not developed on, matched as v2's, asked of a corpus that also holds the v2 PDFs.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from models.search import Chunk, Hit
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "data" / "dev"
 DEV2 = DEV / "v2"
-UNSEEN2 = ROOT / "tests" / "data" / "unseen2"
-SETS = ("v1", "v2", "unseen2")
+UNSEEN = {name: ROOT / "tests" / "data" / name for name in ("unseen2", "unseen3")}
+SETS = ("v1", "v2", *UNSEEN)
 
 
 @dataclass
@@ -182,13 +182,13 @@ def v2_set(data_dir: Path) -> QuestionSet:
     )
 
 
-# ----------------------------------------------------------------------------- unseen2
+# ----------------------------------------------------------------------------- unseen2, 3
 
 
-def unseen2_set(data_dir: Path) -> QuestionSet:
-    """The 20 questions of tests/data/unseen2 (zh, ja), asked of a corpus of its 12 PDFs and
+def unseen_set(name: str, data_dir: Path) -> QuestionSet:
+    """The 20 questions of tests/data/``name`` (zh, ja), asked of a corpus of its 12 PDFs and
     the 11 of dev v2 (so the answer competes with documents of the same kinds)."""
-    folders = (DEV2, UNSEEN2 / "zh", UNSEEN2 / "ja")
+    folders = (DEV2, UNSEEN[name] / "zh", UNSEEN[name] / "ja")
     chunks, where = v2_corpus(data_dir, folders)
     questions = [q for f in folders[1:] for q in _questions(f / "questions.json", where)]
-    return QuestionSet("unseen2", "pipeline (corpus, with v2)", chunks, questions)
+    return QuestionSet(name, "pipeline (corpus, with v2)", chunks, questions)
