@@ -326,6 +326,31 @@ ROWS = [
         ],
         id="ja-iroha-still-iroha",
     ),
+    # A 別表's rows (unseen3: 外国為替令別表 as a blog prints it)
+    pytest.param(
+        [
+            f"1の項{S}輸出貿易管理令別表第一の一の項の中欄に掲げる貨物の技術",
+            f"2の項{S}数値制御装置の使用に係る技術",
+            f"3の項{S}化学製剤の製造に係る技術",
+            f"3の2の項{S}軍用の細菌製剤の技術",
+            f"4の項{S}ロケットの技術",
+        ],
+        [
+            (
+                "kou",
+                "",
+                [],
+                [
+                    "輸出貿易管理令別表第一の一の項の中欄に掲げる貨物の技術",
+                    "数値制御装置の使用に係る技術",
+                    "化学製剤の製造に係る技術",
+                    "軍用の細菌製剤の技術",
+                    "ロケットの技術",
+                ],
+            )
+        ],
+        id="ja-beppyo-rows",
+    ),
     # A page or excerpt that starts mid-list (unseen3: a 关注名单 repost's page 3 opens at 16.)
     pytest.param(
         [
@@ -390,6 +415,7 @@ def test_codes_go_to_the_item_fields() -> None:
         pytest.param(f"ウ{S}設計", ("kana", "ウ", 24), id="u-first-read-as-iroha"),
         pytest.param(f"1{S}対象", ("arabic_space", "1", 1), id="circular-number"),
         pytest.param("②輸出者", ("circled", "②", 2), id="circled"),
+        pytest.param(f"3の2の項{S}技術", ("kou", "3の2の項", -3), id="beppyo-branch-row"),
         pytest.param("一法令", None, id="kanji-without-u3000-is-text"),
         pytest.param("2.5 g/cm3以上", None, id="decimal-is-no-label"),
     ],

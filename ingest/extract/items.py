@@ -492,7 +492,7 @@ def _item_record(item: ProvisionItem) -> Item:
 
 
 # Families only a statute's own layout produces: a kanji numeral or kana and U+3000.
-_STATUTE_FAMILIES = frozenset({"kanji_item", "kana"})
+_STATUTE_FAMILIES = frozenset({"kanji_item", "kana", "kou"})
 
 
 # Japanese acts whose numbered outline is their own structure, whatever its items say: a

@@ -50,6 +50,14 @@ FAMILIES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"(?P<n>[{_KANJI}]{{1,4}})(?P<branch>(?:の[{_KANJI}]{{1,3}})*)(?={_SEP})"),
     ),
     ("kana", re.compile(rf"(?P<n>[{_IROHA}])(?={_SEP})")),
+    # a 別表's rows (外国為替令別表, 輸出貿易管理令別表第一): 1の項, 3の2の項 after 3の項
+    (
+        "kou",
+        re.compile(
+            rf"(?P<n>[0-9]{{1,2}}|[{_KANJI}]{{1,3}})(?P<branch>(?:の(?:[0-9]{{1,2}}|[{_KANJI}]{{1,3}}))*)"
+            rf"の項(?={_SEP})"
+        ),
+    ),
     # A circular's (通達, 要領) outline: 1　/ (1) / ア　, under Roman Ⅰ; ① inside a clause.
     ("kana_aiueo", re.compile(rf"(?P<n>[{_AIUEO}])(?={_SEP})")),
     ("arabic_space", re.compile(rf"(?P<n>[0-9]{{1,2}})(?={_SEP})")),
