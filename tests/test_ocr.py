@@ -337,3 +337,47 @@ def test_rules_are_found_on_a_scanned_page(
     for (left, right, top), (want_left, want_right, want_top) in zip(found, expected, strict=True):
         assert abs(left - want_left) <= 8 and abs(right - want_right) <= 8
         assert abs(top - want_top) <= 12  # levelled about the page centre
+
+
+def _line_text(rows_words: list[tuple[tuple[int, int, int, int], float, str]]) -> str:
+    key = (1, 1, 1)
+    rows: list[tuple[int, tuple[int, int, int], tuple[int, int, int, int], float, str]] = [
+        (4, key, (180, 300, 900, 23), -1, "")
+    ]
+    rows += [(5, key, box, conf, text) for box, conf, text in rows_words]
+    words, lines = parse_tsv(_tsv(rows))
+    chars, _ = page_chars(words, lines, Transform(72 / 200, 72 / 200))
+    return "".join(c.text for c in chars)
+
+
+# A 号 label and a numeral that opens its text, an em of white between (unseen3's scan of
+# 貨物等省令 第一条 四　一キログラム以上, read 四一キログラム: 41 kg): the blank is the field
+# separator.  Inside a numeral (第二十 三条) a loose box's blank is not.
+@pytest.mark.parametrize(
+    ("words", "text"),
+    [
+        pytest.param(
+            [
+                ((181, 300, 23, 21), 93, "四"),
+                ((234, 300, 23, 21), 90, "一"),
+                ((262, 300, 130, 21), 95, "キログラム以上"),
+            ],
+            "四\u3000一キログラム以上",
+            id="go-label-before-a-numeral",
+        ),
+        pytest.param(
+            [
+                ((181, 300, 23, 21), 93, "第二"),
+                ((214, 300, 23, 21), 93, "十"),
+                ((266, 300, 23, 21), 90, "三"),
+                ((290, 300, 60, 21), 95, "条"),
+            ],
+            "第二十三条",
+            id="inside-a-numeral",
+        ),
+    ],
+)
+def test_a_label_blank_before_a_numeral(
+    words: list[tuple[tuple[int, int, int, int], float, str]], text: str
+) -> None:
+    assert _line_text(words) == text

@@ -236,8 +236,10 @@ def page_chars(
         texts = _dashes(_widen([p[0] for p in pieces]))
         pitch = _pitch(pieces, height)
         last: tuple[str, float, float] | None = None
-        for text, (_, left, right) in zip(texts, pieces, strict=True):
-            if last is not None and _separated(last, (text, left, right), pitch, height):
+        for index, (text, (_, left, right)) in enumerate(zip(texts, pieces, strict=True)):
+            # the line so far is a numeral of at most three characters: a 号 label (四　一キロ…)
+            label = 0 < index <= 3 and all(t in _NUMERALS for t in texts[:index])
+            if last is not None and _separated(last, (text, left, right), pitch, height, label):
                 glyphs.append(_glyph(_IDEOGRAPHIC_SPACE, last[2], left, centre, height, transform))
             glyphs.append(_glyph(text, left, right, centre, height, transform))
             last = (text, left, right)
@@ -259,17 +261,22 @@ def _pitch(pieces: list[tuple[str, float, float]], height: float) -> float:
 
 
 def _separated(
-    last: tuple[str, float, float], piece: tuple[str, float, float], pitch: float, height: float
+    last: tuple[str, float, float],
+    piece: tuple[str, float, float],
+    pitch: float,
+    height: float,
+    after_label: bool = False,
 ) -> bool:
     """A blank of about one em between two CJK characters: a drawn U+3000 (the statute
-    field separator ``第十五条　国家``)."""
+    field separator ``第十五条　国家``).  ``after_label``: ``last`` ends a numeral that opens
+    the line, so a numeral after the blank starts the item's text (``四　一キログラム以上``)."""
     (before, _, before_right), (text, left, right) = last, piece
     if not (is_wide(before) and is_wide(text)):
         return False
     # never before a closing mark or after an opening one (三 blank 、), nor inside a numeral
     if text in _INK_LEFT or before in _INK_RIGHT:
         return False
-    if before in _NUMERALS and text in _NUMERALS:  # 第二十 三条
+    if before in _NUMERALS and text in _NUMERALS and not after_label:  # 第二十 三条
         return False
     # ink boxes: a full-width 。、）「 inks half its cell, leaving blank beside it; half a
     # cell blank on each side of 、《 : one more half em
