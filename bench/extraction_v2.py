@@ -172,12 +172,21 @@ def score_item_codes(truth: list[dict[str, Any]], predicted: list[dict[str, Any]
     )
 
 
+# A date written with its year (2025年, 令和7年, 二〇〇七年, 2025-04-04, 20251009): the v2 truth's
+# "complete dates"; 4月4日 gets its year from the text around it, a partial date to the truth.
+_WRITTEN_YEAR = re.compile(
+    r"(?:[0-9０-９]{1,4}|[〇零○一二三四五六七八九十OＯ]{1,4}|元)\s*年|^\s*(?:19|20)[0-9]{2}[-.．/／]?[0-9]"
+)
+
+
 def written_dates(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Our complete written dates, one per mention (the scope of the v2 truth)."""
     seen: set[Any] = set()
     out: list[dict[str, Any]] = []
     for rec in records:
         if rec.get("relative") or rec.get("precision") != "day":
+            continue
+        if not _WRITTEN_YEAR.search(rec.get("raw") or ""):
             continue
         span = rec["provenance"]["char_span"]
         where = (span["start"], span["end"]) if span else id(rec)

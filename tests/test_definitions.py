@@ -232,6 +232,18 @@ SHORT_NAMES = [
         [("发证机构", "商务部委托的省级商务主管部门")],
         id="zh-unquoted-with-a-remark",
     ),
+    # unseen4 (a customs guide; the anti-monopoly law's PDF): a term with no scope before it,
+    # an article label glued to the lead
+    pytest.param(
+        "商用密码,是指采用特定变换的方法对信息等进行加密保护、安全认证的技术、产品和服务。",
+        [("商用密码", "采用特定变换的方法对信息等进行加密保护、安全认证的技术、产品和服务")],
+        id="zh-term-without-scope",
+    ),
+    pytest.param(
+        "第十二条本法所称经营者，是指从事商品生产、经营或者提供服务的自然人、法人和其他组织。",
+        [("经营者", "从事商品生产、经营或者提供服务的自然人、法人和其他组织")],
+        id="zh-label-glued-to-the-lead",
+    ),
     pytest.param("详见附件（“两用物项清单”）。", [], id="zh-quote-in-brackets-is-no-short-name"),
     pytest.param("（参见“第三条”）", [], id="zh-see-also-is-no-short-name"),
 ]

@@ -32,7 +32,7 @@ _TERM = (
 
 # A definition may open an article or provision: 第二条 本弁法にいう…, 二、本公告に言う…
 _LABEL = (
-    r"(?:第[^条\n。]{1,8}条[ \u3000]+|[一二三四五六七八九十]{1,3}[、\u3000]"
+    r"(?:第[^条\n。]{1,8}条[ \u3000]*|[一二三四五六七八九十]{1,3}[、\u3000]"
     r"|[0-9０-９]{1,2}[ \u3000]|[（(][一二三四五六七八九十]{1,3}[）)])?"
 )
 
@@ -50,6 +50,11 @@ _CHINESE = re.compile(
     r"(?P<term>[^，,。；\n]{1,40}?)[，,]?"
     # 係指: Traditional script (also read through the Simplified view, ingest.extract.script_view)
     rf"(?:是指|系指|係指|指|包括)(?P<definition>{_UNTIL_STOP}{{2,400}}?)。"
+)
+# A term defined at a sentence start with no scope before it: 商用密码，是指采用特定变换的方法…。
+_ZH_BARE = re.compile(
+    r"(?:^|(?<=[。；\n]))[ \u3000]*(?P<term>[^，,。；;：:\n（(“”「」这那其它此]{2,15})[，,]"
+    rf"(?:是指|系指|係指)(?P<definition>{_UNTIL_STOP}{{2,400}}?)。"
 )
 # A statute's definition list: each 号 is ``label　term　definition`` (e-Gov writes the two
 # boundaries as U+3000: ``一　法令　法律、法律に基づく命令…をいう。``).  The term is what stands
@@ -99,7 +104,7 @@ _INLINE_JA = re.compile(
     r"(?P<definition>(?:[（(][^（）()\n]{0,200}[）)]|[^（）()\n。]){2,300}?(?:をいう|を指す))。"
     r"(?:[^（）()\n]{0,40}?同じ。)?[）)]"
 )
-_SENTENCES = (_JAPANESE, _CHINESE, _JA_ITEM, _ZH_ITEM)
+_SENTENCES = (_JAPANESE, _CHINESE, _JA_ITEM, _ZH_ITEM, _ZH_BARE)
 _SHORT_NAMES = (_ABBREVIATION, _BARE_ABBREVIATION, _BARE_JA_ABBREVIATION)
 # 是指本条例附件《…清单》（以下简称…）, を特定の外国（以下…「特定国」という。）
 # （…）の対象となる…: a bracket closed before the phrase is the end of an earlier aside.
@@ -130,6 +135,8 @@ def find_definitions(text: str) -> list[DefinitionMatch]:
             term = _clean_term(m.group("term"))
             if not term or _SENTENCE_WORDS.search(term) or len(term) > 40:
                 continue
+            if pattern is _ZH_BARE and any(d.start < m.end() and m.start() < d.end for d in found):
+                continue  # a scoped definition (本法所称X，是指…) read by its own pattern
             definition = m.group("definition")
             if pattern in _SHORT_NAMES:
                 # the defined phrase runs back to a clause start: a defining verb or a case

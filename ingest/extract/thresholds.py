@@ -49,7 +49,7 @@ _MULTIPLIER = r"(?:千(?!瓦|米|克|伏|赫|兆|焦|帕|牛|电子|升)|百)?[�
 _NUMBER = rf"(?:{_ARABIC}{_S}{_MULTIPLIER}|{_KANJI})"
 
 # Counters kept as written (brief: "else the word as written").
-_COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次|種類|种类|つ|相"
+_COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次|種類|种类|つ|相|位"
 # A table unit, or two joined by / or 每 (300Wh/kg, 1.73克/立方厘米), or a count over a unit
 # (50个/平方厘米: a density, /cm2): see ``units``.
 _UNIT_RE = (
