@@ -52,21 +52,20 @@ from ingest.ocr import engines, reread, unsure_chars
 from ingest.ocr.scans import make_scan
 from models.document import Document
 
-UNSEEN2 = unseen.ROOT / "tests" / "data" / "unseen2"
+DATA = unseen.ROOT / "tests" / "data"
+# tests/data/unseen2..4: their halves (unseen2_zh, unseen3_ja, ...), scored as
+# bench.unseen --dir scores them
+HALVES = {
+    f"unseen{n}_{lang}": DATA / f"unseen{n}" / lang for n in (2, 3, 4) for lang in ("zh", "ja")
+}
 # The sets scored as bench.unseen scores its set (truth in SET_DIR/truth, definitions too).
-UNSEEN_LIKE = ("unseen", "unseen2_zh", "unseen2_ja", "unseen3_zh", "unseen3_ja")
+UNSEEN_LIKE = ("unseen", *HALVES)
 SETS = {
     "v1": v1.SAMPLES_DIR,
     "v2": v2.V2_DIR / "pdf",
     "heldout": heldout.HELDOUT_DIR,
     "unseen": unseen.UNSEEN_DIR / "pdf",
-    # tests/data/unseen2, unseen3: their halves (unseen2_zh, unseen3_ja, ...), scored as
-    # bench.unseen --dir scores them
-    **{
-        f"{n}_{lang}": UNSEEN2.parent / n / lang / "pdf"
-        for n in ("unseen2", "unseen3")
-        for lang in ("zh", "ja")
-    },
+    **{name: folder / "pdf" for name, folder in HALVES.items()},
     "vertical": vertical.VERTICAL_DIR,  # texts, set vertically (bench/vertical.py)
 }
 F1_KINDS = ("article", "threshold", "date", "item_list", "item_code", "title", "definition")

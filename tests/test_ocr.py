@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
-from ingest.ocr.chars import Transform, off_text, page_chars, script_language
+from ingest.ocr.chars import Transform, _digits, off_text, page_chars, script_language
 from ingest.ocr.detect import scan_reason
 from ingest.ocr.image import clean, deskew, find_rules
 from ingest.ocr.scans import degrade
@@ -339,7 +339,7 @@ def test_rules_are_found_on_a_scanned_page(
         assert abs(top - want_top) <= 12  # levelled about the page centre
 
 
-def _line_text(rows_words: list[tuple[tuple[int, int, int, int], float, str]]) -> str:
+def _read_line(rows_words: list[tuple[tuple[int, int, int, int], float, str]]) -> str:
     key = (1, 1, 1)
     rows: list[tuple[int, tuple[int, int, int], tuple[int, int, int, int], float, str]] = [
         (4, key, (180, 300, 900, 23), -1, "")
@@ -380,4 +380,20 @@ def _line_text(rows_words: list[tuple[tuple[int, int, int, int], float, str]]) -
 def test_a_label_blank_before_a_numeral(
     words: list[tuple[tuple[int, int, int, int], float, str]], text: str
 ) -> None:
-    assert _line_text(words) == text
+    assert _read_line(words) == text
+
+
+# Tesseract's jpn model reads 5 as $ before a number's unit (unseen4's scan of 外為法 第72条:
+# 罰金$億円以下, 価格の$倍); a dollar sign before digits stays.
+@pytest.mark.parametrize(
+    ("read", "text"),
+    [
+        pytest.param("罰金$億円以下", "罰金5億円以下", id="five-before-oku"),
+        pytest.param("価格の$倍が", "価格の5倍が", id="five-before-bai"),
+        pytest.param("US$50", "US$50", id="dollar-after-letters"),
+        pytest.param("$5億ドル", "$5億ドル", id="dollar-before-a-digit"),
+        pytest.param("SNS上で", "SNS上で", id="letters"),
+    ],
+)
+def test_five_read_as_a_dollar_sign(read: str, text: str) -> None:
+    assert "".join(_digits(list(read))) == text

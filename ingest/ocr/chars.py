@@ -109,6 +109,24 @@ def _widen(chars: list[str]) -> list[str]:
     return out
 
 
+# Tesseract's jpn and chi models read a 5 as $ or S in a CJK line (罰金$億円以下, 価格の$倍).
+_FIVE_LOOKALIKES = set("$S＄")
+_NUMBER_AFTER = set("億万萬亿千百兆円元倍%％")
+
+
+def _digits(chars: list[str]) -> list[str]:
+    """A ``$`` or ``S`` between CJK text (or a digit, or at a line start) and a number's unit
+    (億 万 円 倍 %) is a misread 5.  Before a digit it stays (``$5億``, ``US$50``: a dollar)."""
+    out = list(chars)
+    for i, ch in enumerate(chars):
+        if ch not in _FIVE_LOOKALIKES or i + 1 >= len(chars):
+            continue
+        before = chars[i - 1] if i else ""
+        if chars[i + 1] in _NUMBER_AFTER and (not before or is_wide(before) or before.isdigit()):
+            out[i] = "5"
+    return out
+
+
 def _leading_numeral(
     pieces: list[tuple[str, float, float]], height: float
 ) -> list[tuple[str, float, float]]:
@@ -233,7 +251,7 @@ def page_chars(
             gap = (_IDEOGRAPHIC_SPACE, before, max(before, after))
             pieces[stray.start : stray.stop] = [gap]
         pieces = _leading_numeral(pieces, height)
-        texts = _dashes(_widen([p[0] for p in pieces]))
+        texts = _digits(_dashes(_widen([p[0] for p in pieces])))
         pitch = _pitch(pieces, height)
         last: tuple[str, float, float] | None = None
         for index, (text, (_, left, right)) in enumerate(zip(texts, pieces, strict=True)):
