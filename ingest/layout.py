@@ -362,6 +362,17 @@ def _row_break(line: TextLine, first: TextLine, full: bool, wrapped: bool) -> bo
     return None
 
 
+def _leaves_body_size(previous: TextLine, line: TextLine, metrics: Metrics) -> bool:
+    """A line in the body size after a larger one (or before it): a title a point or two
+    above the body (14 pt over 12.5) is no line of the paragraph under it, even where it fills
+    the measure.  Smaller differences are a text's own noise."""
+    body = metrics.body_size
+    at_body = [abs(x.size - body) <= 0.03 * body for x in (previous, line)]
+    if at_body[0] == at_body[1]:
+        return False
+    return abs(previous.size - line.size) > 0.08 * max(previous.size, line.size)
+
+
 def breaks_before(previous: TextLine, line: TextLine, metrics: Metrics, first: TextLine) -> bool:
     """Does ``line`` start a new block after ``previous`` (same page)?"""
     forced = start_kind(line)
@@ -379,6 +390,8 @@ def breaks_before(previous: TextLine, line: TextLine, metrics: Metrics, first: T
     if forced is not None:
         return True
     if abs(previous.size - line.size) > 0.15 * max(previous.size, line.size):
+        return True
+    if _leaves_body_size(previous, line, metrics):
         return True
     if not wrapped:
         aligned = _alignment_break(previous, line, metrics, full)

@@ -475,3 +475,24 @@ def test_a_number_wrapped_at_its_decimal_point(previous: str, following: str, br
     metrics = measure([lines])
     assert not metrics.is_full(lines[3])  # short of the measure by more than its slack
     assert breaks_before(lines[3], lines[4], metrics, lines[3]) is breaks
+
+
+# A title a point or two above the body (unseen4: 14 pt over 12.5, a MOFCOM Q&A repost) that
+# nearly fills the measure is no line of the paragraph under it; body lines alike still join.
+@pytest.mark.parametrize(
+    ("sizes", "breaks"),
+    [
+        pytest.param((14.0, 12.5), True, id="title-over-body"),
+        pytest.param((12.5, 12.5), False, id="body-over-body"),
+        pytest.param((12.7, 12.5), False, id="size-noise"),
+    ],
+)
+def test_a_title_a_little_larger_than_the_body(sizes: tuple[float, float], breaks: bool) -> None:
+    first, second = sizes
+    title = "商务部新闻发言人就调整不可靠实体清单措施答记者问"
+    body = "二〇二五年十一月五日，中华人民共和国商务部网站更新商"  # as wide as the title
+    lines = [line(title, x0=60.0, top=60.0, size=first)] + [
+        line(body, x0=60.0, top=60.0 + 22.0 * i, size=second) for i in range(1, 8)
+    ]
+    metrics = measure([lines])
+    assert breaks_before(lines[0], lines[1], metrics, lines[0]) is breaks
