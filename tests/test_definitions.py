@@ -244,6 +244,23 @@ SHORT_NAMES = [
         [("经营者", "从事商品生产、经营或者提供服务的自然人、法人和其他组织")],
         id="zh-label-glued-to-the-lead",
     ),
+    # unseen5: a company rule's (1) item, a circular's (イ), a verb in its connective form
+    pytest.param(
+        "(1)「貨物」とは、役職員等が輸出するすべての物品をいい、託送品として持ち込む物品を含む。",
+        [("貨物", None)],
+        id="ja-item-labelled-1",
+    ),
+    pytest.param(
+        "(イ)「外国貿易船又は航空機」とは、本邦と外国との間を往来する船舶又は航空機をいう。",
+        [("外国貿易船又は航空機", "本邦と外国との間を往来する船舶又は航空機をいう")],
+        id="ja-item-labelled-i",
+    ),
+    pytest.param(
+        "本条例でいう輸出規制とは、国内から国外への両用物品の移転を指し、貿易性輸出および対外贈与を"
+        "含み、禁止または制限的な措置をとる。",
+        [("輸出規制", None)],
+        id="ja-connective-sashi",
+    ),
     pytest.param("详见附件（“两用物项清单”）。", [], id="zh-quote-in-brackets-is-no-short-name"),
     pytest.param("（参见“第三条”）", [], id="zh-see-also-is-no-short-name"),
 ]

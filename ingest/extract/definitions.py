@@ -33,14 +33,17 @@ _TERM = (
 # A definition may open an article or provision: 第二条 本弁法にいう…, 二、本公告に言う…
 _LABEL = (
     r"(?:第[^条\n。]{1,8}条[ \u3000]*|[一二三四五六七八九十]{1,3}[、\u3000]"
-    r"|[0-9０-９]{1,2}[ \u3000]|[（(][一二三四五六七八九十]{1,3}[）)])?"
+    # (1), (イ), (ア): a circular's or a company rule's items (unseen5)
+    r"|[0-9０-９]{1,2}[ \u3000]|[（(](?:[一二三四五六七八九十]{1,3}|[0-9０-９]{1,2}|[ア-ン])[）)])?"
 )
 
 _JAPANESE = re.compile(
     rf"(?:^|(?<=[。：:\n]))[ \u3000・]*{_LABEL}[ \u3000]*"
     rf"(?P<lead>{_JA_LEAD})?(?P<term>{_TERM})とは[、，]?"
     rf"(?P<definition>{_UNTIL_STOP}{{2,400}}?"
-    r"(?:を指す|をいう|を意味する|のことをいう|という|が含まれる|を含む)[^。\n]{0,40}?)。"
+    r"(?:(?:を指す|をいう|を意味する|のことをいう|という|が含まれる|を含む)[^。\n]{0,40}?"
+    # …を指し、…を含み、…措置をとる。: the defining verb in the connective form, then more
+    rf"|(?:を指し|をいい|を意味し)、{_UNTIL_STOP}{{0,300}}?))。"
 )
 # The scope may be the neighbouring provision (前款所称计征汇率，是指…; 前款所称管制物项，包括…);
 # ``包括`` defines by extension (本公告所称出口经营者，包括…).
