@@ -378,6 +378,26 @@ CASES = [
         [("最高为五十万元", 500000, "CNY", "<=")],
         id="zh-stated-maximum",
     ),
+    # unseen5 (通用许可管理办法, Taiwan's 貨品輸出管理辦法 and task-force rules)
+    pytest.param(
+        "申请超过40份(含40份)的",
+        "zh",
+        [("超过40份(含40份)", 40, "份", ">=")],
+        id="zh-inclusive-note",
+    ),
+    pytest.param(
+        "在美元二万元以下者",
+        "zh",
+        [("美元二万元以下", 20000, "USD", "<=")],
+        id="zh-usd-before-yuan",
+    ),
+    pytest.param(
+        "由十九人至二十三人组成",
+        "zh",
+        [("十九人至二十三人", (19, 23, True, True), "人", None)],
+        id="zh-counted-range",
+    ),
+    pytest.param("近3年内未受到刑事处罚", "zh", [("3年内", 3, "year", "<=")], id="zh-lookback"),
     pytest.param(
         "距离边境五公里以外的地区",
         "zh",
@@ -408,6 +428,8 @@ NOT_THRESHOLDS = [
         id="zh-other-than-listed-values",
     ),
     pytest.param("除5吨以外的货物", "zh", id="zh-except"),
+    pytest.param("近100万吨", "zh", id="zh-approximately"),
+    pytest.param("依照本法第一至三项的规定处理", "zh", id="zh-clause-span-no-counter-range"),
     pytest.param("符合3A001以上规定的物项", "zh", id="zh-control-code-is-no-ampere"),
 ]
 

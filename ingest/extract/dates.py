@@ -28,7 +28,11 @@ _D = rf"(?:[0-9０-９]{{1,2}}|[{_KANJI_SMALL}]{{1,3}})"
 _ZERO_LOOKALIKES = "○0０OＯ"
 _KANJI_YEAR = rf"[一二][{_KANJI_SMALL[:-1]}{_ZERO_LOOKALIKES}]{{3}}"
 _YEAR = rf"(?:(?<![0-9０-９])[12][0-9]{{3}}|{_KANJI_YEAR})"
-_ERA = r"(?P<era>令和|平成|昭和)(?P<era_year>元|[0-9０-９]{1,2}|[〇一二三四五六七八九十]{1,3})"
+# Japanese eras, and Taiwan's 民國 (民國105年 = 2016), whose years run to three digits
+_ERA = (
+    r"(?P<era>令和|平成|昭和|民國|民国)"
+    r"(?P<era_year>元|[0-9０-９]{1,3}|[〇一二三四五六七八九十百]{1,4})"
+)
 _RELATIVE_YEAR = r"(?P<rel_year>本年|今年|昨年|去年|前年|翌年|来年|明年|同年)"
 
 _FULL = re.compile(
@@ -137,7 +141,7 @@ def _year(text: str) -> int | None:
 
 
 def _era_year(era: str, year: int) -> int:
-    return {"令和": 2018, "平成": 1988, "昭和": 1925}[era] + year
+    return {"令和": 2018, "平成": 1988, "昭和": 1925, "民國": 1911, "民国": 1911}[era] + year
 
 
 def _valid(month: int | None, day: int | None) -> bool:

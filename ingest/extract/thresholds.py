@@ -49,7 +49,7 @@ _MULTIPLIER = r"(?:千(?!瓦|米|克|伏|赫|兆|焦|帕|牛|电子|升)|百)?[�
 _NUMBER = rf"(?:{_ARABIC}{_S}{_MULTIPLIER}|{_KANJI})"
 
 # Counters kept as written (brief: "else the word as written").
-_COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次|種類|种类|つ|相|位"
+_COUNTERS = r"人|名|件|社|台|個|个|歳|周岁|岁|株|回|次|種類|种类|つ|相|位|份|张|張"
 # A table unit, or two joined by / or 每 (300Wh/kg, 1.73克/立方厘米), or a count over a unit
 # (50个/平方厘米: a density, /cm2): see ``units``.
 _UNIT_RE = (
@@ -65,7 +65,7 @@ _FRACTION = rf"(?P<den>{_KANJI}|{_ARABIC}){_S}分[之の]{_S}(?P<num>{_KANJI}|{_
 _CURRENCY_BEFORE: list[tuple[str, str]] = [
     ("CNY", r"人民币|人民元|RMB"),
     ("JPY", r"日本円"),
-    ("USD", r"美元|US\$|USD|\$"),
+    ("USD", r"美元|美金|美币|美幣|US\$|USD|\$"),
 ]
 _CURRENCY_RE = "|".join(f"(?P<c_{i}>{pat})" for i, (_, pat) in enumerate(_CURRENCY_BEFORE))
 # マイナス40℃, 零下40度: a sign word (not プラスマイナス, ±: a tolerance); a bare minus only where
@@ -193,10 +193,22 @@ def _number(text: str) -> float | None:
     return None if value is None else float(value)
 
 
+def _currency_before(m: re.Match[str]) -> str | None:
+    if m.groupdict().get("cur") is None:
+        return None
+    return next(
+        (name for i, (name, _) in enumerate(_CURRENCY_BEFORE) if m.group(f"c_{i}") is not None),
+        None,
+    )
+
+
 def _unit_of(m: re.Match[str]) -> str | None:
     if m.group("pct") is not None or m.group("den") is not None:
         return "%"
     top = symbol_of(m, "u")
+    before = _currency_before(m)
+    if top == "CNY" and before is not None:
+        return before  # 元 counts any currency's units: 美幣二萬元 is 20,000 US dollars
     if top is not None:
         bottom = symbol_of(m, "v")
         if bottom is None:  # a bare 度: temperature, angle or times by its clause
@@ -212,11 +224,7 @@ def _unit_of(m: re.Match[str]) -> str | None:
     counter = m.group("counter")
     if counter:
         return counter
-    if m.groupdict().get("cur") is not None:
-        for i, (name, _) in enumerate(_CURRENCY_BEFORE):
-            if m.group(f"c_{i}") is not None:
-                return name
-    return None
+    return before
 
 
 def _value_of(m: re.Match[str]) -> float | None:
@@ -270,6 +278,15 @@ def _is_calendar_date(text: str, m: re.Match[str], unit: str | None, value: floa
     return False
 
 
+def _lookback(text: str, m: re.Match[str], unit: str | None) -> bool:
+    """近3年内 is "within the last three years", a window, not an estimate (近100万吨)."""
+    suffix = m.group("suffix") or ""
+    return text[: m.start()].endswith("近") and unit in _DURATION_UNITS and suffix in ("内", "以内")
+
+
+_INCLUDED = re.compile(r"[（(]含(?:本数|本數|[^（）()]{1,10})[）)]")
+
+
 def _excepted(text: str, start: int) -> bool:
     """``X以外`` is "beyond X" (五公里以外) unless X is excepted, not exceeded: the last of a
     list (560纳米、860纳米以外波段: bands other than these) or after 除 (除…以外)."""
@@ -296,7 +313,7 @@ def _candidates(text: str, lang: str) -> list[_Candidate]:
             continue  # N月末 is a calendar date unless it recurs: 毎年12月末まで
         if _is_calendar_date(text, m, unit, value):
             continue
-        if text[: m.start()].endswith(_APPROXIMATE):
+        if text[: m.start()].endswith(_APPROXIMATE) and not _lookback(text, m, unit):
             continue
         if (m.group("suffix") or "").startswith("以外") and _excepted(text, m.start("qty")):
             continue
@@ -311,6 +328,10 @@ def _candidates(text: str, lang: str) -> list[_Candidate]:
         start = m.start("prefix") if m.group("prefix") else m.start("qty")
         if recurrence is not None:
             start = m.start("recur")
+        included = _INCLUDED.match(text, end)
+        if included and comparator in (">", "<"):
+            # 超过40份(含40份), 不足一年（含本数）: the bracket takes the number in
+            comparator, end = comparator + "=", included.end()
         found.append(
             _Candidate(
                 start=start,
@@ -406,7 +427,10 @@ def _dash_ranges(text: str) -> list[ThresholdMatch]:
         known = unit is not None and all(
             part in _UNIT_SYMBOLS for part in unit.removeprefix("/").split("/")
         )
-        if not known or low_unit not in (None, unit):
+        # a counter bounds a range only written at both ends (十九人至二十三人), never by a
+        # bare first number (第一至三项: a span of clauses)
+        counted = unit is not None and low_unit == unit
+        if not (known or counted) or low_unit not in (None, unit):
             continue
         lo, hi = _value_of(low), _value_of(high)
         if lo is None or hi is None or lo >= hi or _dated(text, low, unit, lo):
