@@ -129,7 +129,9 @@ def our_thresholds(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # comparison leaves them out of both sides.  The note is found on the Simplified view, so a
 # Traditional note (參考海關商品編號, 管制編碼) is one too.
 _LEADING_CODE = re.compile(r"^[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*\.?")
-_CODE_NOTE = re.compile(r"[(（][^()（）]*(?:税则|商品编号|海关|管制编码|HS|コード)[^()（）]*[)）]")
+_CODE_NOTE = re.compile(
+    r"[(（][^()（）]*(?:税则|商品编号|海关|管制编码|HS|コード|商品番号|関税番号)[^()（）]*[)）]"
+)
 _FINAL = ";；。:：,，、.．"
 
 

@@ -295,6 +295,14 @@ def test_coded_sentence_list_of_62() -> None:
             id="hs-10-zh",
         ),
         pytest.param("HSコード 2846.90 及び 28053011", ["2846.90", "28053011"], id="hs-dotted-8"),
+        # unseen6: Japanese translations of a notice's customs-code note
+        pytest.param(
+            "（参考関税商品番号：2617101000、2617109001）",
+            ["2617101000", "2617109001"],
+            id="hs-ja-translated-note",
+        ),
+        pytest.param("（参考関税率コード：84798999）", ["84798999"], id="hs-ja-tariff-rate-code"),
+        pytest.param("電話番号：0312345678", [], id="phone-number-is-no-code"),
         pytest.param(
             "https://x.example/20250407.pdf 20250407 2E902", ["2E902"], id="urls-dates-not-codes"
         ),

@@ -398,6 +398,20 @@ CASES = [
         id="zh-counted-range",
     ),
     pytest.param("近3年内未受到刑事处罚", "zh", [("3年内", 3, "year", "<=")], id="zh-lookback"),
+    # unseen6 (MOFCOM's DPRK embargo notices): barrels, and one limit word for an amount and
+    # its alternative in another unit
+    pytest.param(
+        "全年不得超过400万桶或52.5万吨。",
+        "zh",
+        [("不得超过400万桶", 4000000, "bbl", "<="), ("52.5万吨", 525000, "ton", "<=")],
+        id="zh-shared-limit-alternative",
+    ),
+    pytest.param(
+        "超过5吨或10吨以上的",
+        "zh",
+        [("超过5吨", 5, "ton", ">"), ("10吨以上", 10, "ton", ">=")],
+        id="zh-alternative-with-its-own-limit",
+    ),
     pytest.param(
         "距离边境五公里以外的地区",
         "zh",

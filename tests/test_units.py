@@ -98,6 +98,12 @@ def test_physical_units(text: str, lang: str, expected: list[tuple[object, ...]]
         ("平方センチメートル", "cm2"),
         ("℃", "°C"),
         ("度", "°"),
+        ("納米", "nm"),  # Traditional script, read through its Simplified form
+        ("噸", "ton"),
+        ("桶", "bbl"),
+        ("分钟", "min"),
+        ("毫开尔文", "mK"),
+        ("リットル", "L"),
     ],
 )
 def test_normalize_unit(written: str, symbol: str) -> None:

@@ -23,6 +23,9 @@ CONTROL_CODE = re.compile(
 )
 _HS_KEYWORD = re.compile(
     r"(?:HS|ＨＳ|H\.S\.)\s*(?:コード|code|编码|編碼|编号|番号)?|海关商品编号|海关编码|商品编号|商品編号|"
+    # Japanese renderings of 参考海关商品编号 in translated notices: 参考関税商品番号,
+    # 参考関税コード, 関税率コード, 税関商品番号
+    r"(?:関税|税関)(?:商品|品目|率)?(?:番号|コード)|"
     r"税则号列?|税則番号|税番|関税番号|統計品目番号|tariff\s+(?:code|heading|number)",
     re.IGNORECASE,
 )

@@ -343,7 +343,36 @@ def _candidates(text: str, lang: str) -> list[_Candidate]:
                 quantity_start=m.start("qty"),
             )
         )
+        if m.group("prefix") is not None and not m.group("suffix"):
+            found.extend(_alternatives(text, end, comparator))
     return found
+
+
+# 不得超过400万桶或52.5万吨: one limit word before a quantity and its alternative in another unit
+_ALTERNATIVE = re.compile(rf"{_S}(?:或者|或是|或|or|又は|または){_S}(?P<qty>{_QUANTITY})")
+_OWN_LIMIT = re.compile(rf"{_S}(?:{_SUFFIX_RE}|[0-9０-９])")
+
+
+def _alternatives(text: str, end: int, comparator: str) -> list[_Candidate]:
+    alt = _ALTERNATIVE.match(text, end)
+    if alt is None:
+        return []
+    unit, value = _unit_of(alt), _value_of(alt)
+    if unit is None or value is None or unit in _DURATION_UNITS:
+        return []
+    if _OWN_LIMIT.match(text, alt.end()):
+        return []  # the alternative has a limit word of its own, read on its own
+    return [
+        _Candidate(
+            start=alt.start("qty"),
+            end=alt.end("qty"),
+            value=value,
+            unit=unit,
+            comparator=comparator,
+            recurrence=None,
+            quantity_start=alt.start("qty"),
+        )
+    ]
 
 
 def _subject(text: str, start: int, lang: str) -> str | None:

@@ -29,8 +29,10 @@ K mK        开尔文 ケルビン; 毫开尔文 ミリケルビン
 L mL        升 公升 リットル; 毫升 ミリリットル
 A mA Ω      安培 アンペア; 毫安 ミリアンペア; 欧姆 オーム (a bare A not before a digit: 3A001)
 /cm2        a count per unit: 50個/平方厘米, 个/cm2 (the counter is dropped: a density)
+bbl         桶 バレル (oil)
 ==========  =====================================================================
 
+A unit written in Traditional script (納米, 噸) is read through its Simplified form.
 Temperatures below zero carry their sign word (マイナス五十度, 零下40℃ → -50, -40).
 """
 
@@ -38,6 +40,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from models.han_variants import simplified_view
 
 # (symbol, pattern) in matching order: longer words first, so 立方厘米 beats 厘米 and
 # 营业日 beats 日.  Patterns match NFKC-folded or raw text (both full- and half-width).
@@ -66,6 +70,7 @@ UNITS: list[tuple[str, str]] = [
     ("year", r"年間|年"),
     ("times", r"倍"),
     ("ton", r"トン|吨"),
+    ("bbl", r"桶|バレル|barrels?(?![a-zA-Z])"),  # oil: 不超过50万桶
     # Energy, charge and pressure before their prefixes' bare forms (Wh before W, MPa before m)
     ("mAh", r"mAh|毫安时|毫安時|ミリアンペア時"),
     ("Ah", r"Ah|安时|安時|アンペア時"),
@@ -185,6 +190,9 @@ def normalize_unit(written: str) -> str:
     text = "".join(unicodedata.normalize("NFKC", written).split())
     if _AS_WRITTEN_MONTH.match(text):
         return "month"
+    folded = simplified_view(text)  # a unit written in Traditional script: 納米, 噸
+    if folded != text and normalize_unit(folded) != folded:
+        return normalize_unit(folded)
     whole = _symbol(text)
     if whole is not None:
         return whole
