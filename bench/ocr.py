@@ -56,7 +56,9 @@ DATA = unseen.ROOT / "tests" / "data"
 # tests/data/unseen2..4: their halves (unseen2_zh, unseen3_ja, ...), scored as
 # bench.unseen --dir scores them
 HALVES = {
-    f"unseen{n}_{lang}": DATA / f"unseen{n}" / lang for n in (2, 3, 4, 5) for lang in ("zh", "ja")
+    f"unseen{n}_{lang}": DATA / f"unseen{n}" / lang
+    for n in (2, 3, 4, 5, 6)
+    for lang in ("zh", "ja")
 }
 # The sets scored as bench.unseen scores its set (truth in SET_DIR/truth, definitions too).
 UNSEEN_LIKE = ("unseen", *HALVES)

@@ -31,9 +31,7 @@ from models.search import Chunk, Hit
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "data" / "dev"
 DEV2 = DEV / "v2"
-UNSEEN = {
-    name: ROOT / "tests" / "data" / name for name in ("unseen2", "unseen3", "unseen4", "unseen5")
-}
+UNSEEN = {f"unseen{n}": ROOT / "tests" / "data" / f"unseen{n}" for n in range(2, 7)}
 SETS = ("v1", "v2", *UNSEEN)
 
 
