@@ -1,6 +1,6 @@
-"""The real pipeline on unseen sets 2-5 (tests/data/unseen2..5, zh and ja halves).
+"""The real pipeline on unseen sets 2-6 (tests/data/unseen2..6, zh and ja halves).
 
-Each half: six excerpts of real texts, truth written by hand before regwatch's output was
+Each half: five or six excerpts of real texts, truth written by hand before regwatch's output was
 looked at (``python -m bench.unseen --dir tests/data/unseenN/LANG -v``).  The floors sit a
 little under the figures of 6 Dec 2026 after each set's misses were fixed by class: they catch
 a regression on texts nobody tuned for, they are not targets.  Kinds with no truth in a half
@@ -40,6 +40,10 @@ FLOORS: dict[str, dict[str, float]] = {
                    "title": 0.78, "definition": 0.95},
     "unseen5/ja": {"article": 0.95, "threshold": 0.95, "date": 0.95, "item_list": 0.66,
                    "title": 0.78, "definition": 0.95},
+    "unseen6/zh": {"threshold": 0.91, "date": 0.95, "item_list": 0.93, "item_code": 0.88,
+                   "title": 0.95},
+    "unseen6/ja": {"article": 0.95, "threshold": 0.92, "date": 0.95, "item_list": 0.70,
+                   "item_code": 0.88, "title": 0.95, "definition": 0.95},
 }  # fmt: skip
 
 
@@ -53,7 +57,7 @@ def _scores(half: str) -> dict[str, Score]:
 def test_unseen_half_is_complete(half: str) -> None:
     folder = DATA / half
     stems = sorted(p.stem for p in (folder / "truth").glob("*.json"))
-    assert len(stems) == 6
+    assert len(stems) in (5, 6)
     sources = {s["id"] for s in json.loads((folder / "sources.json").read_text("utf-8"))}
     assert sources == set(stems)
     questions = json.loads((folder / "questions.json").read_text("utf-8"))
