@@ -248,9 +248,12 @@ def test_contents_neighbours_and_copy_citation(server: LiveServer, page) -> None
     page.goto(f"{server.url}/ui/documents/{doc_id}?lang=ja")
     page.click("#toc summary")
     page.locator("#toc a", has_text="第十条").click()
-    tenth = page.locator("section.seg.focus")
-    assert tenth.get_attribute("data-article") == "10"
-    tenth.locator("a.next-article").click()
+    # the focus moves on the page's hashchange handler: wait for it, not for the click (the
+    # suite on a loaded machine read the old focus once, CI of 3fdef6d)
+    tenth = page.wait_for_selector('section.seg.focus[data-article="10"]')
+    assert tenth is not None
+    page.locator('section.seg.focus[data-article="10"] a.next-article').click()
+    page.wait_for_selector('section.seg.focus[data-article="11"]')
     assert page.locator("section.seg.focus").get_attribute("data-article") == "11"
     page.locator("section.seg.focus button.cite").click()
     cited = page.locator("#cite-status").inner_text()
