@@ -38,14 +38,8 @@ BASES: list[tuple[str, str]] = [
     (r"低于|低於|少于|少於|小于|小於", "<"),
     (r"达到|達到|届满|屆滿|满|滿", ">="),
     # a stated minimum or maximum: 注册资本最低限额为1亿元, 最高为五十万元
-    (
-        r"最低(?:限额|限度|金额|额)?为|最少为|下限为|最低(?:限额|限度|金额|额)?為|最少為|下限為",
-        ">=",
-    ),
-    (
-        r"最高(?:限额|限度|金额|额)?为|最多为|上限为|最高(?:限額|限度|金額|額)?為|最多為|上限為",
-        "<=",
-    ),
+    (rf"最低{_AMOUNT}?[为為]|最少[为為]|下限[为為]", ">="),
+    (rf"最高{_AMOUNT}?[为為]|最多[为為]|上限[为為]", "<="),
 ]
 # Relations that exist only negated: 不足 ("falls short of") is <, 足 alone is no limit.
 NEGATED_ONLY: list[tuple[str, str]] = [(r"(?:不|未)足", "<")]
