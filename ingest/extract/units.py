@@ -191,8 +191,10 @@ def normalize_unit(written: str) -> str:
     if _AS_WRITTEN_MONTH.match(text):
         return "month"
     folded = simplified_view(text)  # a unit written in Traditional script: 納米, 噸
-    if folded != text and normalize_unit(folded) != folded:
-        return normalize_unit(folded)
+    if folded != text:
+        symbol = normalize_unit(folded)
+        if symbol != folded:
+            return symbol
     whole = _symbol(text)
     if whole is not None:
         return whole
