@@ -223,6 +223,11 @@ SHORT_NAMES = [
         id="ja-unquoted-to-ryakusu",
     ),
     pytest.param(
+        "外国為替令（以下外為令という。）別表の中欄",
+        [("外為令", "外国為替令")],
+        id="ja-unquoted-to-iu",
+    ),
+    pytest.param(
         "輸出許可証管理貨物目録（以下「目録」と言う）に追加",
         [("目録", "輸出許可証管理貨物目録")],
         id="ja-kanji-iu",

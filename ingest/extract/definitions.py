@@ -97,7 +97,7 @@ _BARE_ABBREVIATION = re.compile(
 )
 _BARE_JA_ABBREVIATION = re.compile(
     r"(?P<definition>[^、。，,；;：:\n（(「“]{2,80})[（(]以下(?:では|、)?"
-    r"(?P<term>[^（）()「」“”『』《》\"、，,。\n]{1,20}?)(?:と略す|と略称する|と称する|と呼ぶ)[。]?[）)]"
+    rf"(?P<term>[^（）()「」“”『』《》\"、，,。\n]{{1,20}}?)(?:{_CALLED})[。]?[）)]"
 )
 # e-Gov's inline definition: the term, then in brackets what it means
 # (輸出者等（法第五十五条の十第一項の輸出者等をいう。次号において同じ。）).  The term is the
