@@ -359,10 +359,10 @@ _KIND_SUFFIXES: list[tuple[DocumentKind, tuple[str, ...]]] = [
 ]
 # Titles ending like an order that are not one.
 _NOT_ORDERS = ("法令", "命令", "訓令", "指令")
-# An excerpt says so after the title, bracketed or not: 外国為替及び外国貿易法抜粋, …（抄）.
-_TRAILING_QUALIFIERS = re.compile(
-    r"(?:[（(][^（）()]{1,12}[）)]|[》」』\s]|抜粋|抄録|節録|节录|节选|節選|摘录|摘錄)+$"
-)
+# Words that mark an excerpt, after a title or an article's label (外国為替及び外国貿易法抜粋,
+# 第四条（特例）抜粋, …（抄）); longer words first.
+EXCERPT_WORDS = "抜粋|抄録|節録|節錄|节录|节选|節選|摘录|摘錄|抄"
+_TRAILING_QUALIFIERS = re.compile(rf"(?:[（(][^（）()]{{1,12}}[）)]|[》」』\s]|{EXCERPT_WORDS})+$")
 
 
 def kind_from_title(title: str) -> DocumentKind | None:

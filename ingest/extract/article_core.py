@@ -36,6 +36,7 @@ from ingest.extract.article_lines import (
     split_lines,
 )
 from ingest.extract.codes import find_codes
+from ingest.identity_fields import EXCERPT_WORDS
 
 OffsetTest = Callable[[int], bool]
 
@@ -321,7 +322,7 @@ def find_articles(
 # What a line naming an article may hold besides its label: a caption in brackets and an
 # excerpt mark (第四条（特例）抜粋, 第1条　[許可の手続等], 第二条（抄）).
 _CAPTION_ONLY = re.compile(
-    r"^(?:[（(【\[〔［][^）)】\]〕］\n]{0,40}[）)】\]〕］]|抜粋|抄|节选|節選|节录|節錄|摘录|摘錄|[\s\u3000。．])*$"
+    rf"^(?:[（(【\[〔［][^）)】\]〕］\n]{{0,40}}[）)】\]〕］]|{EXCERPT_WORDS}|[\s\u3000。．])*$"
 )
 
 
